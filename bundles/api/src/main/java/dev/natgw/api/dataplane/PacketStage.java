@@ -1,0 +1,74 @@
+package dev.natgw.api.dataplane;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A step of the packet path, registered as an OSGi service (whiteboard) and run by every dataplane
+ * worker on each burst it receives. Registering or withdrawing a stage swaps the workers' stage
+ * array; workers never stop for it.
+ *
+ * <p>
+ * Every stage service must carry {@link #STAGE_NAME} and {@link #STAGE_ORDER}; a stage missing
+ * either, or whose name another stage already uses, is not added (the dataplane logs why). Stages
+ * run in ascending order; equal orders run in ascending service id. The bands are reserved as
+ * follows: 100 ARP and neighbour handling ({@link #ORDER_NEIGHBOUR}), 200 ICMP addressed to the
+ * appliance itself ({@link #ORDER_TO_SELF}), 500 NAT ({@link #ORDER_NAT}), 900 fallback and plain
+ * forwarding ({@link #ORDER_FALLBACK}).
+ *
+ * <p>
+ * Life cycle, for a stage added to a running dataplane: {@link #attach(StageContext)} on a control
+ * thread, then {@link #process(PacketBurst)} on the workers, then {@link #detach()} on a control
+ * thread. The dataplane publishes the stage array through a volatile field after {@code attach}
+ * returns, so everything {@code attach} wrote is visible to the workers.
+ */
+@ConsumerType
+public interface PacketStage {
+    /**
+     * Service property: the stage's unique name, a {@code String}, shown by {@link Dataplane#stages()}.
+     */
+    String STAGE_NAME = "natgw.stage.name";
+    /** Service property: the stage's place in the run order, an {@code Integer}; lower runs first. */
+    String STAGE_ORDER = "natgw.stage.order";
+
+    /** Order band of ARP and neighbour handling. */
+    int ORDER_NEIGHBOUR = 100;
+    /** Order band of ICMP addressed to the appliance itself. */
+    int ORDER_TO_SELF = 200;
+    /** Order band of the NAT translator. */
+    int ORDER_NAT = 500;
+    /** Order band of the fallback and plain forwarding. */
+    int ORDER_FALLBACK = 900;
+
+    /**
+     * Handles one burst. Called on a worker thread; never concurrently for the same
+     * {@link PacketBurst#workerId()}, but concurrently for different workers, so per-worker state is
+     * indexed by worker id. Acts only on slots whose verdict is {@link Verdict#PASS}, rewriting them in
+     * place and setting their verdict. Must not block, allocate, lock, log or call OSGi, and must not
+     * keep the burst after returning. An exception thrown here is counted; the dataplane then drops the
+     * burst's slots still at {@link Verdict#PASS} and runs no later stage on it, so a failing stage
+     * never lets packets bypass it.
+     *
+     * @param burst the burst, owned by the calling worker
+     */
+    void process(PacketBurst burst);
+
+    /**
+     * Prepares the stage for the dataplane's workers, for example sizing per-worker state to
+     * {@link StageContext#workerCount()}. Called once on a control thread, after the stage is added to
+     * a running dataplane and before its first {@link #process} call, and again, with no
+     * {@code process} call running, whenever the workers change. If it throws, the stage is not added.
+     * Does nothing by default.
+     *
+     * @param ctx the dataplane's workers, RSS configuration and ports
+     */
+    default void attach(StageContext ctx) {
+    }
+
+    /**
+     * Releases what {@link #attach(StageContext)} set up. Called once on a control thread after the
+     * last {@link #process} call has returned, when the stage is withdrawn or the dataplane stops. Does
+     * nothing by default.
+     */
+    default void detach() {
+    }
+}

@@ -1,0 +1,51 @@
+package dev.natgw.api.nat;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Reads the NAPT translator's configuration and state. Every method is control-plane: safe from any
+ * thread, but never to be called from a dataplane worker, since it may allocate or wait for the
+ * workers.
+ */
+@ProviderType
+public interface NatService {
+    /** {@return the address pools, by name} */
+    List<PoolDefinition> pools();
+
+    /** {@return the use of each pool, in the order of {@link #pools()}} */
+    List<PoolUsage> poolUsage();
+
+    /** {@return the counters now, summed over the workers} */
+    NatCounters counters();
+
+    /**
+     * {@return the number of live sessions over all workers; cheap, read from the workers' counters}
+     */
+    long sessionCount();
+
+    /**
+     * Returns a snapshot of at most {@code limit} sessions that match a filter, in no particular order.
+     * Each worker is asked over its request ring to copy up to {@code limit} matching sessions from its
+     * own table between bursts; the call waits for every worker's answer, so it costs one round-trip
+     * per worker and at most {@code limit} copies from each, however many sessions there are. The
+     * workers scan until they have enough, so a filter that matches few sessions makes them scan more
+     * of their tables. The snapshot is not one consistent instant across workers.
+     *
+     * @param filter the sessions wanted, {@link SessionFilter#ALL} for any
+     * @param limit the most sessions to return, at least 1
+     * @return the matching sessions, at most limit
+     * @throws IllegalArgumentException if limit is below 1
+     */
+    List<SessionInfo> sessions(SessionFilter filter, int limit);
+
+    /** {@return the static mappings} */
+    List<StaticMapping> staticMappings();
+
+    /** {@return the session timeouts in force} */
+    Timeouts timeouts();
+
+    /** {@return what happens to packets of protocols other than TCP, UDP and ICMP} */
+    OtherProtocolPolicy otherProtocolPolicy();
+}

@@ -1,0 +1,103 @@
+package dev.natgw.api.nat;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An address pool: the outside addresses and ports the translator maps inside endpoints to, and
+ * how.
+ *
+ * @param name the pool's name, 1..32 characters of {@code [a-z0-9-]}
+ * @param addresses the outside addresses, at least one range, no two overlapping
+ * @param portMin the lowest port (or ICMP identifier) handed out, 1..portMax
+ * @param portMax the highest port handed out, portMin..65535
+ * @param mapping how outside endpoints are reused
+ * @param filtering which outside packets a mapping lets in
+ * @param pairedPooling whether all sessions of one inside address use the same outside address (RFC
+ *     4787 REQ-2)
+ * @param perHostPortQuota the most ports one inside address may hold per protocol, 0 for no limit
+ * @param icmpOnExhaustion whether a packet refused because the pool or quota is exhausted is
+ *     answered with an ICMP destination unreachable (instead of a silent drop)
+ */
+public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin, int portMax,
+        MappingBehavior mapping, FilteringBehavior filtering, boolean pairedPooling, int perHostPortQuota,
+        boolean icmpOnExhaustion) {
+    /**
+     * The default lowest port: ports below it are left alone, as well-known and registered ports
+     * matter.
+     */
+    public static final int DEFAULT_PORT_MIN = 1025;
+    /** The default highest port. */
+    public static final int DEFAULT_PORT_MAX = 65535;
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,32}");
+
+    /** Validates and copies the address list. */
+    public PoolDefinition {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name must be 1..32 characters of [a-z0-9-], was \"" + name + "\"");
+        }
+        addresses = List.copyOf(addresses);
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("addresses must not be empty");
+        }
+        for (int i = 0; i < addresses.size(); i++) {
+            for (int j = i + 1; j < addresses.size(); j++) {
+                if (addresses.get(i).overlaps(addresses.get(j))) {
+                    throw new IllegalArgumentException(
+                            "addresses must not overlap, " + addresses.get(i) + " and " + addresses.get(j) + " do");
+                }
+            }
+        }
+        if (portMin < 1 || portMin > 65535) {
+            throw new IllegalArgumentException("portMin must be 1..65535, was " + portMin);
+        }
+        if (portMax < portMin || portMax > 65535) {
+            throw new IllegalArgumentException("portMax must be " + portMin + "..65535, was " + portMax);
+        }
+        Objects.requireNonNull(mapping, "mapping");
+        Objects.requireNonNull(filtering, "filtering");
+        Checks.nonNegative("perHostPortQuota", perHostPortQuota);
+    }
+
+    /**
+     * Returns a pool with the recommended settings: ports
+     * {@value #DEFAULT_PORT_MIN}..{@value #DEFAULT_PORT_MAX}, {@link MappingBehavior#DEFAULT},
+     * {@link FilteringBehavior#DEFAULT}, paired pooling (RFC 4787 REQ-2), no quota, and ICMP on
+     * exhaustion so inside hosts fail fast.
+     *
+     * @param name the pool's name
+     * @param addresses the outside addresses
+     * @return the pool
+     */
+    public static PoolDefinition of(String name, List<Ipv4Range> addresses) {
+        return new PoolDefinition(name, addresses, DEFAULT_PORT_MIN, DEFAULT_PORT_MAX, MappingBehavior.DEFAULT,
+                FilteringBehavior.DEFAULT, true, 0, true);
+    }
+
+    /** {@return the number of outside addresses, the sum of the ranges' sizes} */
+    public long addressCount() {
+        long n = 0;
+        for (Ipv4Range r : addresses) {
+            n += r.size();
+        }
+        return n;
+    }
+
+    /**
+     * Tells whether an address is one of the pool's.
+     *
+     * @param address the address
+     * @return true if a range contains it
+     */
+    public boolean contains(int address) {
+        for (Ipv4Range r : addresses) {
+            if (r.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

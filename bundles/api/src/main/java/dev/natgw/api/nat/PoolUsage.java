@@ -1,0 +1,37 @@
+package dev.natgw.api.nat;
+
+import java.util.Objects;
+
+/**
+ * How much of a pool is in use. Ports are counted as address-port pairs summed over the three
+ * separate spaces of TCP ports, UDP ports and ICMP identifiers; a pair is in use while mapped and
+ * during its hold-down after.
+ *
+ * @param pool the pool's name
+ * @param addresses the pool's outside addresses, at least 0
+ * @param portsTotal all address-port pairs of the pool, at least 0
+ * @param portsInUse the pairs in use, 0..portsTotal
+ * @param tcpSessions live TCP sessions
+ * @param udpSessions live UDP sessions
+ * @param icmpSessions live ICMP sessions
+ */
+public record PoolUsage(String pool, int addresses, long portsTotal, long portsInUse, long tcpSessions,
+        long udpSessions, long icmpSessions) {
+    /** Validates. */
+    public PoolUsage {
+        Objects.requireNonNull(pool, "pool");
+        Checks.nonNegative("addresses", addresses);
+        Checks.nonNegative("portsTotal", portsTotal);
+        if (portsInUse < 0 || portsInUse > portsTotal) {
+            throw new IllegalArgumentException("portsInUse must be 0.." + portsTotal + ", was " + portsInUse);
+        }
+        Checks.nonNegative("tcpSessions", tcpSessions);
+        Checks.nonNegative("udpSessions", udpSessions);
+        Checks.nonNegative("icmpSessions", icmpSessions);
+    }
+
+    /** {@return portsInUse over portsTotal, 0..1; 0 for an empty pool} */
+    public double usedShare() {
+        return portsTotal == 0 ? 0.0 : (double) portsInUse / portsTotal;
+    }
+}

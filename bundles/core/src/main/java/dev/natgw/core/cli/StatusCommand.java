@@ -1,0 +1,82 @@
+package dev.natgw.core.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.natgw.api.status.ApplianceStatus;
+import dev.natgw.api.status.BundleStatus;
+import dev.natgw.api.status.DpdkInfo;
+import dev.natgw.api.status.JdkInfo;
+import dev.natgw.api.status.ServiceStatus;
+import dev.natgw.api.status.StatusService;
+import java.io.PrintStream;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** {@code natgw:status}: the appliance's bundles, services, JDK and DPDK, as tables or JSON. */
+@Command(scope = "natgw", name = "status", description = "Shows natgw's bundles, which natgw services are up,"
+        + " the JDK, and whether DPDK's libraries are installed.")
+@Service
+public class StatusCommand implements Action {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Reference
+    StatusService statusService;
+
+    @Option(name = "--json", description = "Print one JSON document instead of tables")
+    boolean json;
+
+    @Option(name = "--no-format", description = "Plain tables without borders, for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() throws Exception {
+        ApplianceStatus status = statusService.status();
+        if (json) {
+            System.out.println(JSON.writeValueAsString(StatusJson.of(status)));
+        } else {
+            print(status, System.out, noFormat);
+        }
+        return null;
+    }
+
+    static void print(ApplianceStatus status, PrintStream out, boolean noFormat) {
+        JdkInfo jdk = status.jdk();
+        out.println("natgw " + status.version());
+        out.println("JDK    " + jdk.version() + " (" + jdk.vendor() + ", " + jdk.home() + "), native access "
+                + (jdk.nativeAccess() ? "enabled" : "NOT enabled: start with --enable-native-access=ALL-UNNAMED"));
+        DpdkInfo dpdk = status.dpdk();
+        out.println("DPDK   " + (dpdk.found()
+                ? dpdk.version() + " (" + String.join(", ", dpdk.libraries()) + ")"
+                : "not found") + (dpdk.hint().isEmpty() ? "" : "; " + dpdk.hint()));
+        out.println();
+
+        ShellTable bundles = new ShellTable();
+        bundles.column("ID").alignRight();
+        bundles.column("Bundle");
+        bundles.column("Version");
+        bundles.column("State");
+        for (BundleStatus b : status.bundles()) {
+            bundles.addRow().addContent(b.id(), b.symbolicName(), b.version(), b.state());
+        }
+        bundles.print(out, !noFormat);
+        out.println();
+
+        ShellTable services = new ShellTable();
+        services.column("Service");
+        services.column("State");
+        services.column("Provided by");
+        for (ServiceStatus s : status.services()) {
+            services.addRow().addContent(s.shortName(), s.up() ? "up" : "down",
+                    s.providers().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
+        services.print(out, !noFormat);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.natgw.core.cli;
+
+import dev.natgw.api.status.ApplianceStatus;
+import dev.natgw.api.status.BundleStatus;
+import dev.natgw.api.status.DpdkInfo;
+import dev.natgw.api.status.JdkInfo;
+import dev.natgw.api.status.ServiceStatus;
+import java.util.List;
+
+/**
+ * The JSON shape of {@code natgw:status --json}: the status records plus the derived flags a script
+ * wants
+ * ({@code active}, {@code up}) so it need not know OSGi state names.
+ */
+record StatusJson(String version, String taken, List<Bundle> bundles, List<Service> services, JdkInfo jdk,
+        DpdkInfo dpdk) {
+
+    record Bundle(long id, String symbolicName, String version, String state, boolean active) {
+    }
+
+    record Service(String contract, String name, boolean up, List<Long> providers) {
+    }
+
+    static StatusJson of(ApplianceStatus s) {
+        return new StatusJson(s.version(), s.taken().toString(),
+                s.bundles().stream().map(StatusJson::bundle).toList(),
+                s.services().stream().map(StatusJson::service).toList(), s.jdk(), s.dpdk());
+    }
+
+    private static Bundle bundle(BundleStatus b) {
+        return new Bundle(b.id(), b.symbolicName(), b.version(), b.state(), b.active());
+    }
+
+    private static Service service(ServiceStatus s) {
+        return new Service(s.contract(), s.shortName(), s.up(), s.providers());
+    }
+}

@@ -1,0 +1,90 @@
+package dev.natgw.core.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.status.ApplianceStatus;
+import dev.natgw.api.status.BundleStatus;
+import dev.natgw.api.status.DpdkInfo;
+import dev.natgw.api.status.JdkInfo;
+import dev.natgw.api.status.ServiceStatus;
+import dev.natgw.api.status.StatusService;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class StatusCommandTest {
+
+    private static final ApplianceStatus STATUS = new ApplianceStatus("0.1.0.SNAPSHOT",
+            Instant.parse("2026-11-21T12:00:00Z"),
+            List.of(new BundleStatus(51, "dev.natgw.api", "0.1.0.SNAPSHOT", "ACTIVE", 1L),
+                    new BundleStatus(52, "dev.natgw.core", "0.1.0.SNAPSHOT", "RESOLVED", 2L)),
+            List.of(new ServiceStatus("dev.natgw.api.status.StatusService", List.of(52L)),
+                    new ServiceStatus("dev.natgw.api.nat.NatService", List.of())),
+            new JdkInfo("25.0.3+9-LTS", "Eclipse Adoptium", "/usr/lib/jvm/temurin-25", true),
+            new DpdkInfo(false, "", List.of(), "install DPDK: apt-get install dpdk"));
+
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private PrintStream saved;
+
+    @BeforeEach
+    void captureStdout() {
+        saved = System.out;
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStdout() {
+        System.setOut(saved);
+    }
+
+    private StatusCommand command() {
+        StatusCommand command = new StatusCommand();
+        command.statusService = () -> STATUS;
+        return command;
+    }
+
+    @Test
+    void tablesNameEveryBundleServiceJdkAndDpdk() throws Exception {
+        StatusCommand command = command();
+        command.noFormat = true;
+
+        command.execute();
+
+        String out = buffer.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("natgw 0.1.0.SNAPSHOT")
+                .contains("25.0.3+9-LTS")
+                .contains("native access enabled")
+                .contains("DPDK   not found; install DPDK")
+                .containsPattern("51\\s+dev.natgw.api\\s+0.1.0.SNAPSHOT\\s+ACTIVE")
+                .containsPattern("52\\s+dev.natgw.core\\s+0.1.0.SNAPSHOT\\s+RESOLVED")
+                .containsPattern("StatusService\\s+up\\s+52")
+                .containsPattern("NatService\\s+down");
+    }
+
+    @Test
+    void jsonIsOneDocumentWithDerivedFlags() throws Exception {
+        StatusCommand command = command();
+        command.json = true;
+
+        command.execute();
+
+        JsonNode root = new ObjectMapper().readTree(buffer.toString(StandardCharsets.UTF_8));
+        assertThat(root.get("version").asText()).isEqualTo("0.1.0.SNAPSHOT");
+        assertThat(root.get("taken").asText()).isEqualTo("2026-11-21T12:00:00Z");
+        assertThat(root.get("bundles")).hasSize(2);
+        assertThat(root.get("bundles").get(0).get("active").asBoolean()).isTrue();
+        assertThat(root.get("bundles").get(1).get("active").asBoolean()).isFalse();
+        assertThat(root.get("services").get(0).get("name").asText()).isEqualTo("StatusService");
+        assertThat(root.get("services").get(0).get("up").asBoolean()).isTrue();
+        assertThat(root.get("services").get(1).get("up").asBoolean()).isFalse();
+        assertThat(root.get("jdk").get("nativeAccess").asBoolean()).isTrue();
+        assertThat(root.get("dpdk").get("found").asBoolean()).isFalse();
+    }
+}

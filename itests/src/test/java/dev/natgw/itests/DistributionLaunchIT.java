@@ -1,0 +1,106 @@
+package dev.natgw.itests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/**
+ * The distribution as a user gets it: unpacked from the tar.gz and started with its own scripts on
+ * JDK 25. The first
+ * start makes the admin password (no well-known one), {@code bin/client} reaches the ssh shell, the
+ * local console
+ * answers, and nothing listens beyond loopback.
+ */
+public class DistributionLaunchIT {
+
+    private static final Pattern GENERATED = Pattern.compile("generated password of user \"admin\".*\\R\\s+(\\S+)");
+
+    @Test
+    public void firstStartMakesAPasswordAndTheSshShellAnswersOnLoopbackOnly() throws Exception {
+        try (Distribution natgw = Distribution.unpack("launch")) {
+            long t0 = System.nanoTime();
+            Distribution.Result start = natgw.exec(Map.of(), Duration.ofSeconds(60), "bin/start");
+            assertEquals(start.output(), 0, start.exit());
+
+            Matcher m = GENERATED.matcher(start.output());
+            assertTrue("bin/start shows the generated password once:\n" + start.output(), m.find());
+            String password = m.group(1);
+            String users = Files.readString(natgw.home.resolve("etc/users.properties"));
+            assertTrue(users, users.contains("admin = {CRYPT}"));
+            assertFalse("the password is not stored in clear", users.contains(password));
+            assertFalse("no karaf/karaf user", users.matches("(?s).*(?m)^\\s*karaf\\s*=.*"));
+
+            AtomicReference<Distribution.Result> whoami = new AtomicReference<>();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                whoami.set(natgw.client("admin", password, "jaas:whoami"));
+                return whoami.get().exit() == 0;
+            });
+            long toShellMillis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("natgw launch: bin/start to an answering ssh shell in " + toShellMillis + " ms");
+            assertTrue(whoami.get().output(), whoami.get().output().contains("admin"));
+
+            // natgw:status registers asynchronously once the core bundle is up
+            AtomicReference<Distribution.Result> status = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                status.set(natgw.client("admin", password, "natgw:status --no-format"));
+                return status.get().exit() == 0 && status.get().output().contains("dev.natgw.core");
+            });
+            String out = status.get().output();
+            assertTrue(out, out.matches("(?s).*dev\\.natgw\\.api\\s+\\S+\\s+ACTIVE.*"));
+            assertTrue(out, out.matches("(?s).*dev\\.natgw\\.core\\s+\\S+\\s+ACTIVE.*"));
+            assertTrue(out, out.contains("native access enabled"));
+            assertTrue(out, out.contains("JDK    25"));
+
+            Distribution.Result json = natgw.client("admin", password, "natgw:status --json");
+            assertTrue(json.output(), json.output().contains("\"symbolicName\" : \"dev.natgw.api\""));
+
+            Distribution.Result wellKnown = natgw.client("karaf", "karaf", "jaas:whoami");
+            assertNotEquals("karaf/karaf must not log in:\n" + wellKnown.output(), 0, wellKnown.exit());
+            Distribution.Result wrong = natgw.client("admin", password + "x", "jaas:whoami");
+            assertNotEquals("a wrong password must not log in", 0, wrong.exit());
+
+            long pid = natgw.karafProcess().orElseThrow().pid();
+            Set<String> listeners = Distribution.tcpListeners(pid);
+            System.out.println("natgw launch: listening on " + listeners);
+            assertTrue(listeners.toString(), listeners.contains("127.0.0.1:" + natgw.sshPort));
+            for (String l : listeners) {
+                assertTrue("listens beyond loopback: " + l, l.startsWith("127.0.0.1:") || l.startsWith("[::1]:"));
+            }
+        }
+    }
+
+    @Test
+    public void localConsoleAnswersNatgwStatus() throws Exception {
+        try (Distribution natgw = Distribution.unpack("console")) {
+            // script(1) gives bin/karaf the terminal its local console wants
+            Distribution.Running console = natgw.start(Map.of("NATGW_ADMIN_PASSWORD", "itest-console-pw"), "script",
+                    "-qfec", "bin/karaf", "/dev/null");
+            console.awaitOutput("user \"admin\" created with the given password", Duration.ofSeconds(30));
+            console.awaitOutput("()>", Duration.ofMinutes(3));
+            // the local console may be up before the core bundle has registered its command
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                console.type("natgw:status --no-format");
+                return console.output().contains("StatusService");
+            });
+            console.awaitOutput("dev.natgw.core", Duration.ofSeconds(10));
+            console.type("jaas:whoami");
+            console.type("shutdown -f");
+            assertTrue("bin/karaf ends after shutdown -f:\n" + console.output(),
+                    console.process.waitFor(60, TimeUnit.SECONDS));
+            assertFalse(console.output(), console.output().contains("getSubject is not supported"));
+            assertFalse(console.output(), console.output().contains("Exception"));
+        }
+    }
+}

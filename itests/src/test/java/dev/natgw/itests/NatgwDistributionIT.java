@@ -1,0 +1,138 @@
+package dev.natgw.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.status.ApplianceStatus;
+import dev.natgw.api.status.BundleStatus;
+import dev.natgw.api.status.StatusService;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.inject.Inject;
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+
+/**
+ * The natgw distribution boots on JDK 25 with the natgw feature, and natgw:status answers in its
+ * shell.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class NatgwDistributionIT {
+
+    @Inject
+    BundleContext context;
+
+    @Inject
+    FeaturesService features;
+
+    @Inject
+    SessionFactory sessions;
+
+    @Inject
+    StatusService status;
+
+    @Configuration
+    public Option[] config() {
+        return NatgwContainer.distribution();
+    }
+
+    @Test
+    public void natgwFeatureIsInstalledWithEveryBundleActive() throws Exception {
+        assertTrue("feature natgw installed", features.isInstalled(features.getFeature("natgw")));
+        for (String name : NatgwContainer.NATGW_BUNDLES) {
+            Bundle bundle = bundle(name);
+            assertNotNull(name + " installed", bundle);
+            assertEquals(name + " state", Bundle.ACTIVE, bundle.getState());
+        }
+    }
+
+    @Test
+    public void onlyTheApiBundleExportsPackages() {
+        for (Bundle b : context.getBundles()) {
+            String name = b.getSymbolicName();
+            if (name != null && name.startsWith("dev.natgw.")) {
+                String exports = b.getHeaders().get(Constants.EXPORT_PACKAGE);
+                if (name.equals("dev.natgw.api")) {
+                    assertTrue("api exports dev.natgw.api.status: " + exports,
+                            exports != null && exports.contains("dev.natgw.api.status"));
+                } else {
+                    assertTrue(name + " exports nothing, but has " + exports, exports == null || exports.isBlank());
+                }
+            }
+        }
+    }
+
+    @Test
+    public void statusServiceSeesTheRealFramework() {
+        ApplianceStatus s = status.status();
+        Map<String, BundleStatus> bundles = s.bundles().stream()
+                .collect(Collectors.toMap(BundleStatus::symbolicName, Function.identity()));
+        for (String name : NatgwContainer.NATGW_BUNDLES) {
+            assertEquals(name, "ACTIVE", bundles.get(name).state());
+            assertEquals(name, bundle(name).getBundleId(), bundles.get(name).id());
+        }
+        assertTrue("JDK 25 reported: " + s.jdk().version(), s.jdk().version().startsWith("25"));
+        assertTrue("native access enabled by the distribution's JVM options", s.jdk().nativeAccess());
+        assertTrue("StatusService reported up",
+                s.services().stream().anyMatch(x -> x.contract().equals(StatusService.class.getName()) && x.up()));
+    }
+
+    @Test
+    public void statusCommandAnswersInTheShell() throws Exception {
+        String out = NatgwContainer.execute(sessions, "natgw:status --no-format");
+        assertTrue(out, out.contains("natgw " + bundle("dev.natgw.core").getVersion()));
+        for (String name : NatgwContainer.NATGW_BUNDLES) {
+            assertTrue(out, out.matches("(?s).*\\b" + bundle(name).getBundleId() + "\\s+" + name.replace(".", "\\.")
+                    + "\\s+\\S+\\s+ACTIVE.*"));
+        }
+        assertTrue(out, out.matches("(?s).*StatusService\\s+up.*"));
+        assertTrue(out, out.matches("(?s).*Dataplane\\s+down.*"));
+        assertTrue(out, out.contains("JDK    25"));
+        assertTrue(out, out.contains("DPDK   "));
+    }
+
+    @Test
+    public void statusCommandSpeaksJson() throws Exception {
+        String out = NatgwContainer.execute(sessions, "natgw:status --json");
+        JsonNode root = new ObjectMapper().readTree(out);
+        assertEquals(bundle("dev.natgw.core").getVersion().toString(), root.get("version").asText());
+        assertTrue(out, root.get("jdk").get("nativeAccess").asBoolean());
+        int active = 0;
+        for (JsonNode b : root.get("bundles")) {
+            active += b.get("active").asBoolean() ? 1 : 0;
+        }
+        assertEquals(out, NatgwContainer.NATGW_BUNDLES.size(), active);
+    }
+
+    @Test
+    public void roleChecksWorkWithoutASecurityManager() throws Exception {
+        // jaas:whoami reads the Subject through Subject.getSubject(acc), which JDK 25 refuses: the natgw agent
+        // redirects it to Subject.current(), so the caller's identity must come back.
+        String out = NatgwContainer.execute(sessions, "jaas:whoami");
+        assertTrue(out, out.contains("itest"));
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+}
