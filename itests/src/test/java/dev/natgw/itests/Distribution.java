@@ -19,9 +19,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One unpacked copy of the natgw distribution tar.gz, driven through its own scripts as a user
- * would, on ports of
- * its own. Used by tests that run outside the container.
+ * One unpacked copy of the natgw distribution tar.gz, driven through its own scripts as a user would, on ports of its
+ * own. Used by tests that run outside the container.
  */
 final class Distribution implements AutoCloseable {
 
@@ -76,8 +75,7 @@ final class Distribution implements AutoCloseable {
     }
 
     /**
-     * Runs a script of bin/ to its end; returns what it printed, stdout and stderr together. Its
-     * standard input stays
+     * Runs a script of bin/ to its end; returns what it printed, stdout and stderr together. Its standard input stays
      * open, as a terminal's would: Karaf's bin/client closes its session when its input ends.
      */
     Result exec(Map<String, String> env, Duration timeout, String... command) throws Exception {

@@ -17,10 +17,8 @@ import java.util.regex.Pattern;
 import org.junit.Test;
 
 /**
- * The distribution as a user gets it: unpacked from the tar.gz and started with its own scripts on
- * JDK 25. The first
- * start makes the admin password (no well-known one), {@code bin/client} reaches the ssh shell, the
- * local console
+ * The distribution as a user gets it: unpacked from the tar.gz and started with its own scripts on JDK 25. The first
+ * start makes the admin password (no well-known one), {@code bin/client} reaches the ssh shell, the local console
  * answers, and nothing listens beyond loopback.
  */
 public class DistributionLaunchIT {

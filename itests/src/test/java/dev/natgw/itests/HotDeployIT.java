@@ -33,11 +33,9 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
 
 /**
- * Hot deploy: the core bundle is replaced by a new jar while Karaf runs, the way the README tells a
- * user to
- * ({@code bundle:update ID file:...}); its StatusService comes back from the new revision, the
- * shell command
- * rebinds to it, the API bundle is not refreshed, and it all happens in the same JVM.
+ * Hot deploy: the core bundle is replaced by a new jar while Karaf runs, the way the README tells a user to ({@code
+ * bundle:update ID file:...}); its StatusService comes back from the new revision, the shell command rebinds to it,
+ * the API bundle is not refreshed, and it all happens in the same JVM.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -98,8 +96,7 @@ public class HotDeployIT {
     }
 
     /**
-     * Copies a bundle jar with another Bundle-Version: a new build of the same bundle, as a user would
-     * deploy.
+     * Copies a bundle jar with another Bundle-Version: a new build of the same bundle, as a user would deploy.
      */
     private static Path withVersion(Path source, Path target, Version version) throws IOException {
         Files.createDirectories(target.getParent());

@@ -19,7 +19,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import dev.natgw.agent.subject.SubjectBridge;
+import java.security.AccessControlContext;
+import java.security.AccessController;
+import java.security.PrivilegedExceptionAction;
 import javax.security.auth.Subject;
+import javax.security.auth.SubjectDomainCombiner;
 import org.apache.karaf.jaas.boot.principal.RolePrincipal;
 import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
@@ -28,10 +33,8 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 
 /**
- * The Pax Exam configuration shared by the in-container tests: the natgw distribution as built by
- * this reactor,
- * started with the same JVM options as its bin/karaf (JDK 25 module flags, native access, the natgw
- * JDK agent).
+ * The Pax Exam configuration shared by the in-container tests: the natgw distribution as built by this reactor,
+ * started with the same JVM options as its bin/karaf (JDK 25 module flags, native access, the natgw JDK agent).
  */
 final class NatgwContainer {
 
@@ -90,24 +93,29 @@ final class NatgwContainer {
     }
 
     /**
-     * Runs a command as the shell of a logged-in admin would: in a session of Karaf's SessionFactory,
-     * under a
-     * Subject with the admin roles, so that Karaf's role checks (redirected by the natgw JDK agent) see
-     * it.
+     * Runs a command as the shell of a logged-in admin would: in a session of Karaf's SessionFactory, under a Subject
+     * with the admin roles, so that Karaf's role checks (redirected by the natgw JDK agent) see it.
      *
      * @return what the command printed, with its result appended if it returned one
      */
+    @SuppressWarnings("removal")
     static String execute(SessionFactory sessions, String command) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Subject admin = new Subject(true, Set.of(new UserPrincipal("itest"), new RolePrincipal("admin"),
                 new RolePrincipal("manager"), new RolePrincipal("viewer"), new RolePrincipal("systembundles")),
                 Set.of(), Set.of());
-        Object result = Subject.callAs(admin, () -> {
+        // Exactly what Karaf's JaasHelper.doAs(subject, action) does on JDK 25 once the natgw agent has redirected
+        // its AccessController.doPrivileged(action, acc) call: the command runs on Gogo's pipe threads, which must
+        // inherit the Subject for Karaf's role checks (ACLs) to pass.
+        @SuppressWarnings("removal")
+        AccessControlContext acc = new AccessControlContext(AccessController.getContext(),
+                new SubjectDomainCombiner(admin));
+        Object result = SubjectBridge.doPrivileged((PrivilegedExceptionAction<Object>) () -> {
             try (Session session = sessions.create(System.in, out, out)) {
                 return session.execute(command);
             }
-        });
+        }, acc);
         out.flush();
         String printed = bytes.toString(StandardCharsets.UTF_8);
         return result == null ? printed : printed + result;

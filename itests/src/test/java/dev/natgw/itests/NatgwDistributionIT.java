@@ -27,8 +27,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 
 /**
- * The natgw distribution boots on JDK 25 with the natgw feature, and natgw:status answers in its
- * shell.
+ * The natgw distribution boots on JDK 25 with the natgw feature, and natgw:status answers in its shell.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)

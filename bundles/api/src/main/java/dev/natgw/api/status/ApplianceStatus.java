@@ -9,8 +9,7 @@ import java.util.Objects;
  *
  * @param version the version of the bundle that answered (the natgw release)
  * @param taken when the snapshot was taken
- * @param bundles every installed bundle whose symbolic name starts with {@code dev.natgw.}, by
- *     bundle id
+ * @param bundles every installed bundle whose symbolic name starts with {@code dev.natgw.}, by bundle id
  * @param services the natgw service contracts and how many providers each has now
  * @param jdk the JVM the appliance runs on
  * @param dpdk what was found of DPDK's libraries on this machine

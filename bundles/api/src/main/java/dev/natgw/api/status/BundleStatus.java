@@ -8,10 +8,8 @@ import java.util.Objects;
  * @param id the framework's bundle id
  * @param symbolicName {@code Bundle-SymbolicName}
  * @param version {@code Bundle-Version}
- * @param state the OSGi state in upper case: INSTALLED, RESOLVED, STARTING, ACTIVE, STOPPING or
- *     UNINSTALLED
- * @param lastModified when the bundle was installed or last updated, in milliseconds since the
- *     epoch
+ * @param state the OSGi state in upper case: INSTALLED, RESOLVED, STARTING, ACTIVE, STOPPING or UNINSTALLED
+ * @param lastModified when the bundle was installed or last updated, in milliseconds since the epoch
  */
 public record BundleStatus(long id, String symbolicName, String version, String state, long lastModified) {
 

@@ -8,10 +8,8 @@ import java.util.Objects;
  * @param version {@code Runtime.version()} as text, for example {@code 25.0.3+9-LTS}
  * @param vendor {@code java.vendor}
  * @param home {@code java.home}
- * @param nativeAccess whether code in bundles (unnamed modules) may call native code through Panama
- *     FFM without
- *     a warning, that is whether the JVM was started with
- *     {@code --enable-native-access=ALL-UNNAMED}
+ * @param nativeAccess whether code in bundles (unnamed modules) may call native code through Panama FFM without a
+ *     warning, that is whether the JVM was started with {@code --enable-native-access=ALL-UNNAMED}
  */
 public record JdkInfo(String version, String vendor, String home, boolean nativeAccess) {
 

@@ -6,10 +6,8 @@ import java.util.Objects;
 /**
  * One natgw service contract and who provides it now.
  *
- * @param contract the fully qualified interface name, for example
- *     {@code dev.natgw.api.nat.NatService}
- * @param providers the ids of the bundles that register it, in service ranking order; empty when it
- *     is down
+ * @param contract the fully qualified interface name, for example {@code dev.natgw.api.nat.NatService}
+ * @param providers the ids of the bundles that register it, in service ranking order; empty when it is down
  */
 public record ServiceStatus(String contract, List<Long> providers) {
 
