@@ -94,8 +94,19 @@ final class Distribution implements AutoCloseable {
                 password, "-r", "1", command);
     }
 
-    /** The JVM of this copy's Karaf, found by its karaf.base. */
+    /** The JVM of this copy's Karaf: from the karaf.pid file it writes, else by its karaf.base. */
     Optional<ProcessHandle> karafProcess() {
+        try {
+            Path pidFile = home.resolve("karaf.pid");
+            if (Files.isRegularFile(pidFile)) {
+                Optional<ProcessHandle> byPid = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()));
+                if (byPid.isPresent() && byPid.get().isAlive()) {
+                    return byPid;
+                }
+            }
+        } catch (IOException | NumberFormatException unreadable) {
+            // fall back to the command line
+        }
         String base = "-Dkaraf.base=" + home;
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().arguments().map(args -> List.of(args).contains(base)).orElse(false))

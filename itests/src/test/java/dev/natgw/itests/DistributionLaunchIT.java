@@ -94,6 +94,9 @@ public class DistributionLaunchIT {
             });
             console.awaitOutput("dev.natgw.core", Duration.ofSeconds(10));
             console.type("jaas:whoami");
+            await().atMost(Duration.ofSeconds(30)).until(
+                    () -> console.output().replaceAll("\\e\\[[0-9;?]*[A-Za-z]", "")
+                            .matches("(?s).*Name\\s+[-\u2500]+\\s+admin.*"));
             console.type("shutdown -f");
             assertTrue("bin/karaf ends after shutdown -f:\n" + console.output(),
                     console.process.waitFor(60, TimeUnit.SECONDS));

@@ -6,7 +6,6 @@ import static org.ops4j.pax.exam.CoreOptions.vmOptions;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import java.io.ByteArrayOutputStream;
@@ -17,6 +16,8 @@ import java.net.ServerSocket;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import dev.natgw.agent.subject.SubjectBridge;
@@ -51,7 +52,6 @@ final class NatgwContainer {
                         .useDeployFolder(false),
                 configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
                 logLevel(LogLevel.WARN),
-                keepRuntimeFolder(),
                 // Each container gets ports of its own so that a natgw running on this machine does not collide.
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
@@ -64,7 +64,7 @@ final class NatgwContainer {
                 // Awaitility for waits inside the container (and the Hamcrest 2 it needs)
                 mavenBundle("org.hamcrest", "hamcrest").version(System.getProperty("hamcrest.version")),
                 mavenBundle("org.awaitility", "awaitility").version(System.getProperty("awaitility.version")),
-                vmOptions("--enable-native-access=ALL-UNNAMED",
+                vmOptions("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                         "-javaagent:" + System.getProperty("natgw.agent.jar"),
                         "--add-reads=java.xml=java.logging",
                         "--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED",
@@ -98,19 +98,27 @@ final class NatgwContainer {
      *
      * @return what the command printed, with its result appended if it returned one
      */
-    @SuppressWarnings("removal")
     static String execute(SessionFactory sessions, String command) throws Exception {
+        return execute(sessions, command, "itest", "admin", "manager", "viewer", "systembundles");
+    }
+
+    /** Runs a command as {@code user} with only the given roles; see {@link #execute(SessionFactory, String)}. */
+    @SuppressWarnings("removal")
+    static String execute(SessionFactory sessions, String command, String user, String... roles) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        Subject admin = new Subject(true, Set.of(new UserPrincipal("itest"), new RolePrincipal("admin"),
-                new RolePrincipal("manager"), new RolePrincipal("viewer"), new RolePrincipal("systembundles")),
-                Set.of(), Set.of());
+        Set<Principal> principals = new HashSet<>();
+        principals.add(new UserPrincipal(user));
+        for (String role : roles) {
+            principals.add(new RolePrincipal(role));
+        }
+        Subject subject = new Subject(true, principals, Set.of(), Set.of());
         // Exactly what Karaf's JaasHelper.doAs(subject, action) does on JDK 25 once the natgw agent has redirected
         // its AccessController.doPrivileged(action, acc) call: the command runs on Gogo's pipe threads, which must
         // inherit the Subject for Karaf's role checks (ACLs) to pass.
         @SuppressWarnings("removal")
         AccessControlContext acc = new AccessControlContext(AccessController.getContext(),
-                new SubjectDomainCombiner(admin));
+                new SubjectDomainCombiner(subject));
         Object result = SubjectBridge.doPrivileged((PrivilegedExceptionAction<Object>) () -> {
             try (Session session = sessions.create(System.in, out, out)) {
                 return session.execute(command);

@@ -3,6 +3,7 @@ package dev.natgw.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -119,11 +120,28 @@ public class NatgwDistributionIT {
     }
 
     @Test
-    public void roleChecksWorkWithoutASecurityManager() throws Exception {
+    public void jaasWhoamiSeesTheCallersSubject() throws Exception {
         // jaas:whoami reads the Subject through Subject.getSubject(acc), which JDK 25 refuses: the natgw agent
         // redirects it to Subject.current(), so the caller's identity must come back.
         String out = NatgwContainer.execute(sessions, "jaas:whoami");
         assertTrue(out, out.contains("itest"));
+    }
+
+    @Test
+    public void roleChecksRefuseAUserWithoutTheRole() throws Exception {
+        // system:property needs the admin role (etc/org.apache.karaf.command.acl.system.cfg): a viewer's Subject,
+        // carried by the agent's bridge, must be refused, so the bridge grants no more than the Subject holds.
+        String property = "natgw.itest.viewer.wrote";
+        try {
+            String out = NatgwContainer.execute(sessions, "system:property " + property + " yes", "watcher", "viewer");
+            fail("a viewer ran an admin command: " + out);
+        } catch (Exception refused) {
+            assertTrue(String.valueOf(refused), refused.toString().contains("system:property")
+                    || refused.toString().contains("Insufficient credentials"));
+        }
+        assertEquals(null, System.getProperty(property));
+        NatgwContainer.execute(sessions, "system:property " + property + " yes");
+        assertEquals("the same command works for an admin", "yes", System.getProperty(property));
     }
 
     private Bundle bundle(String symbolicName) {

@@ -86,7 +86,7 @@ public class StatusManager implements StatusService {
     private List<Long> providers(String contract) {
         ServiceReference<?>[] refs;
         try {
-            refs = context.getServiceReferences(contract, null);
+            refs = context.getAllServiceReferences(contract, null);
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException("no filter was given, yet the framework refused it", e);
         } catch (IllegalStateException stopping) {
