@@ -40,6 +40,8 @@ public final class PacketBurst {
     private final int[] lengths;
     private final byte[] inPorts;
     private final byte[] verdicts;
+    private final int[] handoffTargets;
+    private final int[] handedOffFrom;
     private MemorySegment memory;
     private int size;
     private int workerId;
@@ -63,6 +65,8 @@ public final class PacketBurst {
         this.lengths = new int[capacity];
         this.inPorts = new byte[capacity];
         this.verdicts = new byte[capacity];
+        this.handoffTargets = new int[capacity];
+        this.handedOffFrom = new int[capacity];
     }
 
     /** {@return the segment that holds every frame of this burst} */
@@ -190,9 +194,51 @@ public final class PacketBurst {
     public void setVerdict(int i, byte verdict) {
         Objects.checkIndex(i, size);
         if (!Verdict.isValid(verdict)) {
-            throw new IllegalArgumentException("verdict of slot " + i + " must be 0..4, was " + verdict);
+            throw new IllegalArgumentException("verdict of slot " + i + " must be 0..5, was " + verdict);
+        }
+        if (verdict == Verdict.HANDOFF) {
+            throw new IllegalArgumentException("verdict of slot " + i + ": HANDOFF needs a target, use setHandoff");
         }
         verdicts[i] = verdict;
+    }
+
+    /**
+     * Gives slot {@code i} the verdict {@link Verdict#HANDOFF}: the dataplane moves the packet to worker
+     * {@code toWorker}, which runs it through the stages again.
+     *
+     * @param i the slot
+     * @param toWorker the id of the worker that owns the packet's flow, not this burst's own worker
+     * @throws IllegalArgumentException if toWorker is negative or is this burst's worker
+     */
+    public void setHandoff(int i, int toWorker) {
+        Objects.checkIndex(i, size);
+        if (toWorker < 0 || toWorker == workerId) {
+            throw new IllegalArgumentException(
+                    "handoff target of slot " + i + " must be another worker than " + workerId + ", was " + toWorker);
+        }
+        verdicts[i] = Verdict.HANDOFF;
+        handoffTargets[i] = toWorker;
+    }
+
+    /**
+     * Returns the worker slot {@code i} is handed to.
+     *
+     * @param i the slot
+     * @return the target worker id, or -1 if the slot's verdict is not {@link Verdict#HANDOFF}
+     */
+    public int handoffTarget(int i) {
+        return verdicts[Objects.checkIndex(i, size)] == Verdict.HANDOFF ? handoffTargets[i] : -1;
+    }
+
+    /**
+     * Returns the worker that handed slot {@code i}'s packet to this one, so a stage can tell a handed-off
+     * packet from a received one (and never hand it back, which would loop).
+     *
+     * @param i the slot
+     * @return the sending worker's id, or -1 for a packet received from a queue
+     */
+    public int handedOffFrom(int i) {
+        return handedOffFrom[Objects.checkIndex(i, size)];
     }
 
     /**
@@ -232,6 +278,27 @@ public final class PacketBurst {
      *     role code
      */
     public int add(long handle, long dataOffset, int length, byte inPort) {
+        return add(handle, dataOffset, length, inPort, -1);
+    }
+
+    /**
+     * Appends a packet another worker handed to this one, with verdict {@link Verdict#PASS}; for the
+     * dataplane and tests.
+     *
+     * @param handle the dataplane's opaque handle of the packet, 0 in tests
+     * @param dataOffset the offset of its Ethernet header in {@link #memory()}, in bytes
+     * @param length the frame length in bytes
+     * @param inPort {@link PortRole#CODE_INSIDE} or {@link PortRole#CODE_OUTSIDE}
+     * @param fromWorker the worker that handed it over, or -1 for a packet received from a queue
+     * @return the slot index the packet got
+     * @throws IllegalStateException if the burst is full
+     * @throws IllegalArgumentException if the frame does not lie inside the segment, inPort is not a role
+     *     code, or fromWorker is less than -1
+     */
+    public int add(long handle, long dataOffset, int length, byte inPort, int fromWorker) {
+        if (fromWorker < -1) {
+            throw new IllegalArgumentException("fromWorker must be -1 or a worker id, was " + fromWorker);
+        }
         if (size == handles.length) {
             throw new IllegalStateException("burst is full, capacity " + handles.length);
         }
@@ -248,6 +315,7 @@ public final class PacketBurst {
         lengths[i] = length;
         inPorts[i] = inPort;
         verdicts[i] = Verdict.PASS;
+        handedOffFrom[i] = fromWorker;
         return i;
     }
 

@@ -39,6 +39,9 @@ public interface PacketStage {
     /** Order band of the fallback and plain forwarding. */
     int ORDER_FALLBACK = 900;
 
+    /** The longest time, in nanoseconds, between two {@link #tick(int, long)} calls on one worker. */
+    long TICK_INTERVAL_NANOS = 1_000_000L;
+
     /**
      * Handles one burst. Called on a worker thread; never concurrently for the same
      * {@link PacketBurst#workerId()}, but concurrently for different workers, so per-worker state is
@@ -53,10 +56,23 @@ public interface PacketStage {
     void process(PacketBurst burst);
 
     /**
+     * Gives the stage a worker's time between bursts, busy or idle: at least every
+     * {@link #TICK_INTERVAL_NANOS} on each worker, so that timers (session expiry), control requests queued
+     * for the worker and event rings make progress on a worker that receives nothing. Same rules as
+     * {@link #process(PacketBurst)}: on the worker's thread, never concurrently for one worker id; must not
+     * block, allocate, lock, log or call OSGi. Does nothing by default.
+     *
+     * @param workerId the calling worker
+     * @param nanoTime {@link System#nanoTime()} as the worker read it for this tick
+     */
+    default void tick(int workerId, long nanoTime) {
+    }
+
+    /**
      * Prepares the stage for the dataplane's workers, for example sizing per-worker state to
-     * {@link StageContext#workerCount()}. Called once on a control thread, after the stage is added to
-     * a running dataplane and before its first {@link #process} call, and again, with no
-     * {@code process} call running, whenever the workers change. If it throws, the stage is not added.
+     * {@link StageContext#workerCount()}. Called on a control thread after the stage is added to a
+     * running dataplane and before its first {@link #process} call, and again, with no {@code process}
+     * call running, whenever the workers change. If it throws, the stage is not added.
      * Does nothing by default.
      *
      * @param ctx the dataplane's workers, RSS configuration and ports
@@ -65,8 +81,8 @@ public interface PacketStage {
     }
 
     /**
-     * Releases what {@link #attach(StageContext)} set up. Called once on a control thread after the
-     * last {@link #process} call has returned, when the stage is withdrawn or the dataplane stops. Does
+     * Releases what {@link #attach(StageContext)} set up. Called on a control thread after the last
+     * {@link #process} call has returned, when the stage is withdrawn or the dataplane stops. Does
      * nothing by default.
      */
     default void detach() {

@@ -22,6 +22,15 @@ public final class Verdict {
      * dataplane must neither free nor transmit it.
      */
     public static final byte STOLEN = 4;
+    /**
+     * Hand the packet to another worker, the one that owns its flow (for example the NAT session reached
+     * through an endpoint-independent mapping from a new remote, or an ICMP error about a flow of another
+     * core). Set only through {@link PacketBurst#setHandoff(int, int)}, which names the target worker. The
+     * dataplane moves the packet through a bounded single-producer ring to that worker, which runs it through
+     * the stages again from the first one, with {@link PacketBurst#handedOffFrom(int)} naming the sender; when
+     * the ring is full the packet is dropped and counted, never waited for.
+     */
+    public static final byte HANDOFF = 5;
 
     private Verdict() {
     }
@@ -30,11 +39,11 @@ public final class Verdict {
      * Tells whether a byte is one of the verdicts. Allocation-free.
      *
      * @param verdict the byte to test
-     * @return true for {@link #PASS}, {@link #DROP}, {@link #TX_INSIDE}, {@link #TX_OUTSIDE} and
-     * {@link #STOLEN}
+     * @return true for {@link #PASS}, {@link #DROP}, {@link #TX_INSIDE}, {@link #TX_OUTSIDE},
+     * {@link #STOLEN} and {@link #HANDOFF}
      */
     public static boolean isValid(byte verdict) {
-        return verdict >= PASS && verdict <= STOLEN;
+        return verdict >= PASS && verdict <= HANDOFF;
     }
 
     /**
@@ -50,6 +59,7 @@ public final class Verdict {
             case TX_INSIDE -> "TX_INSIDE";
             case TX_OUTSIDE -> "TX_OUTSIDE";
             case STOLEN -> "STOLEN";
+            case HANDOFF -> "HANDOFF";
             default -> "INVALID(" + verdict + ")";
         };
     }

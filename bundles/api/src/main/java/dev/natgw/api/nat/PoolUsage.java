@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param udpSessions live UDP sessions
  * @param icmpSessions live ICMP sessions
  */
-public record PoolUsage(String pool, int addresses, long portsTotal, long portsInUse, long tcpSessions,
+public record PoolUsage(String pool, long addresses, long portsTotal, long portsInUse, long tcpSessions,
         long udpSessions, long icmpSessions) {
     /** Validates. */
     public PoolUsage {

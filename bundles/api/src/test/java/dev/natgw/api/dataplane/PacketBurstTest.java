@@ -154,11 +154,43 @@ class PacketBurstTest {
     }
 
     @Test
+    void handoffNamesAnotherWorkerAndReceivedPacketsNameTheirSender() {
+        burst.reset(1, 0);
+        int received = burst.add(0, 0, 60, PortRole.CODE_OUTSIDE);
+        int handedIn = burst.add(0, 64, 60, PortRole.CODE_OUTSIDE, 2);
+
+        assertThat(burst.handedOffFrom(received)).isEqualTo(-1);
+        assertThat(burst.handedOffFrom(handedIn)).isEqualTo(2);
+        assertThat(burst.handoffTarget(received)).isEqualTo(-1);
+
+        burst.setHandoff(received, 0);
+        assertThat(burst.verdict(received)).isEqualTo(Verdict.HANDOFF);
+        assertThat(burst.handoffTarget(received)).isZero();
+
+        assertThatThrownBy(() -> burst.setHandoff(handedIn, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("another worker");
+        assertThatThrownBy(() -> burst.setHandoff(handedIn, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> burst.setVerdict(handedIn, Verdict.HANDOFF))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("setHandoff");
+        assertThatThrownBy(() -> burst.add(0, 128, 60, PortRole.CODE_INSIDE, -2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fromWorker");
+
+        // a slot reused for a new packet forgets the handoff
+        burst.clear();
+        int again = burst.add(0, 0, 60, PortRole.CODE_INSIDE);
+        assertThat(burst.handoffTarget(again)).isEqualTo(-1);
+        assertThat(burst.handedOffFrom(again)).isEqualTo(-1);
+    }
+
+    @Test
     void portRolesAndVerdictsHaveStableCodes() {
         assertThat(PortRole.INSIDE.code()).isEqualTo(PortRole.CODE_INSIDE);
         assertThat(PortRole.ofCode(PortRole.OUTSIDE.code())).isEqualTo(PortRole.OUTSIDE);
         assertThatThrownBy(() -> PortRole.ofCode((byte) 5)).isInstanceOf(IllegalArgumentException.class);
         assertThat(Verdict.name(Verdict.STOLEN)).isEqualTo("STOLEN");
+        assertThat(Verdict.name(Verdict.HANDOFF)).isEqualTo("HANDOFF");
+        assertThat(Verdict.isValid(Verdict.HANDOFF)).isTrue();
+        assertThat(Verdict.isValid((byte) 6)).isFalse();
         assertThat(Verdict.name((byte) 9)).isEqualTo("INVALID(9)");
         assertThat(Verdict.isValid(Verdict.PASS)).isTrue();
         assertThat(Verdict.isValid((byte) -1)).isFalse();
