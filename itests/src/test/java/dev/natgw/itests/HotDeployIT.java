@@ -37,9 +37,9 @@ import org.osgi.framework.Version;
 import org.osgi.framework.wiring.BundleWiring;
 
 /**
- * Hot deploy: the core bundle is replaced by a new jar while Karaf runs, the way the README tells a user to ({@code
- * bundle:update ID file:...}); its StatusService comes back from the new revision, the shell command rebinds to it,
- * the API bundle is not refreshed, and it all happens in the same JVM.
+ * Hot deploy: the core bundle is replaced by a new jar while Karaf runs, the way the README tells a user to
+ * ({@code bundle:update ID file:...}); its StatusService comes back from the new revision, the shell command rebinds
+ * to it, the API bundle is not refreshed, and it all happens in the same JVM.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -128,11 +128,6 @@ public class HotDeployIT {
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(symbolicName + " not installed");
+        return NatgwContainer.bundle(context, symbolicName);
     }
 }

@@ -32,6 +32,8 @@ import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 /**
  * The Pax Exam configuration shared by the in-container tests: the natgw distribution as built by this reactor,
@@ -130,4 +132,14 @@ final class NatgwContainer {
     }
 
     static final List<String> NATGW_BUNDLES = List.of("dev.natgw.api", "dev.natgw.core");
+
+    /** @return the installed bundle with this symbolic name; fails the test if there is none */
+    static Bundle bundle(BundleContext context, String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError(symbolicName + " not installed");
+    }
 }

@@ -145,11 +145,6 @@ public class NatgwDistributionIT {
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
+        return NatgwContainer.bundle(context, symbolicName);
     }
 }

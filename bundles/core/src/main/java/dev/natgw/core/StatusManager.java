@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The appliance's {@link StatusService}: reads the framework, the JVM and the file system on each call.
  *
- * <p> Holds no state but its configuration; every method is safe from any thread.
+ * <p>Holds no state but its configuration; every method is safe from any thread.
  */
 @Component(service = StatusService.class, configurationPid = "dev.natgw.status")
 @Designate(ocd = StatusConfig.class)

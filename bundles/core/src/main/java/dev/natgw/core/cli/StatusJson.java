@@ -8,8 +8,8 @@ import dev.natgw.api.status.ServiceStatus;
 import java.util.List;
 
 /**
- * The JSON shape of {@code natgw:status --json}: the status records plus the derived flags a script wants ({@code
- * active}, {@code up}) so it need not know OSGi state names.
+ * The JSON shape of {@code natgw:status --json}: the status records plus the derived flags a script wants
+ * ({@code active}, {@code up}) so it need not know OSGi state names.
  */
 record StatusJson(String version, String taken, List<Bundle> bundles, List<Service> services, JdkInfo jdk,
         DpdkInfo dpdk) {

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 /**
  * Finds DPDK's shared libraries the way the dynamic linker would, by looking at files only.
  *
- * <p> Nothing is loaded: loading {@code librte_eal} runs DPDK's constructors, which is the dataplane's business, not
- * a status probe's. Immutable; safe from any thread.
+ * <p>Nothing is loaded: loading {@code librte_eal} runs DPDK's constructors, which is the dataplane's business,
+ * not a status probe's. Immutable; safe from any thread.
  */
 public final class DpdkProbe {
 
@@ -35,8 +35,8 @@ public final class DpdkProbe {
     }
 
     /**
-     * The probe for this machine: the given extra directories, then {@code LD_LIBRARY_PATH}, then those of {@code
-     * /etc/ld.so.conf}, then the standard ones.
+     * The probe for this machine: the given extra directories, then {@code LD_LIBRARY_PATH}, then those of
+     * {@code /etc/ld.so.conf}, then the standard ones.
      *
      * @param extra directories separated by {@code :}; may be empty
      */
