@@ -1,0 +1,633 @@
+package dev.natgw.nat;
+
+import dev.natgw.api.dataplane.PacketBurst;
+import dev.natgw.api.dataplane.PacketStage;
+import dev.natgw.api.dataplane.StageContext;
+import dev.natgw.api.nat.Endpoint;
+import dev.natgw.api.nat.Ipv4;
+import dev.natgw.api.nat.NatAdminService;
+import dev.natgw.api.nat.NatCounters;
+import dev.natgw.api.nat.NatEvents;
+import dev.natgw.api.nat.NatService;
+import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.Protocol;
+import dev.natgw.api.nat.SessionFilter;
+import dev.natgw.api.nat.SessionInfo;
+import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.TcpState;
+import dev.natgw.api.nat.Timeouts;
+import dev.natgw.nat.fastpath.Drops;
+import dev.natgw.nat.fastpath.EventRing;
+import dev.natgw.nat.fastpath.NatEngine;
+import dev.natgw.nat.fastpath.NatSnapshot;
+import dev.natgw.nat.fastpath.NatWorker;
+import dev.natgw.nat.fastpath.PoolRuntime;
+import dev.natgw.nat.fastpath.StaticTable;
+import dev.natgw.nat.fastpath.WorkerRequest;
+import dev.natgw.nat.internal.NatConfig;
+import dev.natgw.nat.internal.NatSettings;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NAPT translator: the {@link NatAdminService} of the control plane and the {@link PacketStage} the
+ * dataplane runs. The control plane (this class's methods, under one lock) keeps the definitions and
+ * publishes immutable {@link NatSnapshot}s; the workers' state lives in a {@link NatEngine} made when the
+ * dataplane attaches the stage. Session lists and clears are asked of the workers through their mailboxes.
+ * A logging thread drains the workers' event rings into the {@value NatEvents#LOGGER_NAME} logger.
+ */
+@Component(service = { NatService.class, NatAdminService.class, PacketStage.class },
+        configurationPid = NatManager.PID,
+        property = { PacketStage.STAGE_NAME + "=nat", PacketStage.STAGE_ORDER + ":Integer=500" })
+@Designate(ocd = NatConfig.class)
+public final class NatManager implements NatAdminService, PacketStage {
+    /** The configuration PID. */
+    public static final String PID = "dev.natgw.nat";
+
+    private static final Logger LOG = LoggerFactory.getLogger(NatManager.class);
+    private static final Logger EVENTS = LoggerFactory.getLogger(NatEvents.LOGGER_NAME);
+    /** How long the control plane waits for a worker to answer a request. */
+    private static final long ANSWER_MILLIS = 5_000;
+
+    private final Object lock = new Object();
+    private final Object requestLock = new Object();
+    private final LinkedHashMap<String, PoolDefinition> pools = new LinkedHashMap<>();
+    private final List<StaticMapping> statics = new ArrayList<>();
+    private final Map<String, Integer> slotOf = new HashMap<>();
+    private volatile NatSettings settings;
+    private volatile NatEngine live;
+    private NatEngine engine;
+    private PoolRuntime[] slots;
+    private int nextSlot;
+    private volatile LongSupplier clock = System::nanoTime;
+    private volatile Consumer<String> eventLines = EVENTS::info;
+    private final Thread eventThread;
+    private volatile boolean running = true;
+
+    /**
+     * Activates with the configuration of PID {@value #PID}.
+     *
+     * @param config the configuration
+     * @throws IllegalArgumentException naming the field if the configuration is invalid
+     */
+    @Activate
+    public NatManager(NatConfig config) {
+        this(NatSettings.of(config));
+    }
+
+    /**
+     * Makes a translator with validated settings; for tests and benchmarks, which call {@link #close()}.
+     *
+     * @param settings the settings
+     */
+    public NatManager(NatSettings settings) {
+        this.settings = settings;
+        this.eventThread = Thread.ofPlatform().name("natgw-nat-events").daemon().unstarted(this::drainEvents);
+        eventThread.start();
+        LOG.info("NAT translator started: up to {} sessions, timeouts {}, other protocols {}",
+                settings.sessionsMax(), settings.timeouts(), settings.otherProtocols());
+    }
+
+    /**
+     * Applies a changed configuration: timeouts and the other-protocol policy at once, sizes at the next
+     * attach.
+     *
+     * @param config the configuration
+     */
+    @Modified
+    void modified(NatConfig config) {
+        NatSettings s = NatSettings.of(config);
+        synchronized (lock) {
+            NatSettings old = settings;
+            settings = s;
+            if (old.sessionsMax() != s.sessionsMax() || old.hostsMax() != s.hostsMax()
+                    || old.eventRing() != s.eventRing()) {
+                LOG.info("NAT table sizes change when the dataplane next attaches the stage");
+            }
+            publish();
+        }
+    }
+
+    /** Stops the event thread; the dataplane detaches the stage before this when it is running. */
+    @Deactivate
+    public void close() {
+        running = false;
+        LockSupport.unpark(eventThread);
+        try {
+            eventThread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            closeEngine();
+        }
+        LOG.info("NAT translator stopped");
+    }
+
+    /**
+     * Replaces the clock {@link #process} reads; tests drive time by hand with it.
+     *
+     * @param nanoClock returns nanoseconds like {@link System#nanoTime()}
+     */
+    public void setClock(LongSupplier nanoClock) {
+        this.clock = nanoClock;
+    }
+
+    /**
+     * Sends the NAT event log's lines somewhere else than the {@value NatEvents#LOGGER_NAME} logger; for
+     * tests.
+     *
+     * @param lines receives each line, on the logging thread
+     */
+    public void setEventLines(Consumer<String> lines) {
+        this.eventLines = lines;
+    }
+
+    /**
+     * Writes the events the workers recorded so far to the event log now, instead of within the logging
+     * thread's next 100 ms; for tests.
+     */
+    public void flushEvents() {
+        NatEngine e = live;
+        if (e != null) {
+            drainOnce(e);
+        }
+    }
+
+    /** {@return the engine attached now, or null; for tests and benchmarks} */
+    public NatEngine engine() {
+        return live;
+    }
+
+    // ---------------------------------------------------------------- PacketStage
+
+    @Override
+    public void attach(StageContext ctx) {
+        synchronized (lock) {
+            closeEngine();
+            NatSettings s = settings;
+            NatEngine e = new NatEngine(ctx, s.sessionsMax(), s.hostsMax(), s.eventRing(), emptySnapshot());
+            engine = e;
+            slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
+            slotOf.clear();
+            nextSlot = 0;
+            try {
+                for (PoolDefinition p : pools.values()) {
+                    addRuntime(p);
+                }
+            } catch (RuntimeException ex) {
+                closeEngine();
+                throw ex;
+            }
+            publish();
+            live = e;
+            LOG.info("NAT attached to {} workers", ctx.workerCount());
+        }
+    }
+
+    @Override
+    public void process(PacketBurst burst) {
+        NatEngine e = live;
+        if (e != null) {
+            e.worker(burst.workerId()).process(burst, clock.getAsLong());
+        }
+    }
+
+    @Override
+    public void tick(int workerId, long nanoTime) {
+        NatEngine e = live;
+        if (e != null) {
+            e.worker(workerId).tick(nanoTime);
+        }
+    }
+
+    @Override
+    public void detach() {
+        synchronized (lock) {
+            closeEngine();
+        }
+    }
+
+    private void closeEngine() {
+        live = null;
+        if (engine != null) {
+            drainOnce(engine);
+            engine.close();
+            for (PoolRuntime p : slots) {
+                if (p != null) {
+                    p.close();
+                }
+            }
+            engine = null;
+            slots = null;
+            LOG.info("NAT detached; its sessions are gone");
+        }
+    }
+
+    private NatSnapshot emptySnapshot() {
+        return NatSnapshot.of(new PoolRuntime[0], new PoolRuntime[NatSnapshot.MAX_POOLS], StaticTable.EMPTY,
+                settings.timeouts(), settings.otherProtocols());
+    }
+
+    /** Builds a pool's runtime, reserving the ports of static mappings on its addresses; under the lock. */
+    private void addRuntime(PoolDefinition p) {
+        if (nextSlot >= NatSnapshot.MAX_POOLS) {
+            throw new IllegalArgumentException("pool " + p.name() + ": " + NatSnapshot.MAX_POOLS
+                    + " pools were added since the dataplane attached the translator; no slot is left");
+        }
+        NatSettings s = settings;
+        PoolRuntime r = new PoolRuntime(nextSlot, p, engine, s.holdDown().toNanos(),
+                Math.max(1024, s.holdCapacity() / engine.workers()));
+        // not yet published, so the control thread may still touch the allocators directly
+        for (StaticMapping sm : statics) {
+            int addrIndex = addressIndex(p, sm.global().address());
+            if (addrIndex >= 0) {
+                for (int w = 0; w < engine.workers(); w++) {
+                    r.allocator(w).reserve(sm.protocol().number(), addrIndex, sm.global().port());
+                }
+            }
+        }
+        slots[nextSlot] = r;
+        slotOf.put(p.name(), nextSlot);
+        nextSlot++;
+    }
+
+    private static int addressIndex(PoolDefinition p, int address) {
+        int base = 0;
+        for (var range : p.addresses()) {
+            if (range.contains(address)) {
+                return base + (int) (Integer.toUnsignedLong(address) - Integer.toUnsignedLong(range.first()));
+            }
+            base += (int) range.size();
+        }
+        return -1;
+    }
+
+    /** Publishes the definitions to the workers; under the lock. */
+    private void publish() {
+        if (engine == null) {
+            return;
+        }
+        List<PoolRuntime> active = new ArrayList<>();
+        for (String name : pools.keySet()) {
+            active.add(slots[slotOf.get(name)]);
+        }
+        NatSettings s = settings;
+        engine.publish(NatSnapshot.of(active.toArray(new PoolRuntime[0]), slots.clone(), new StaticTable(statics),
+                s.timeouts(), s.otherProtocols()));
+    }
+
+    // ---------------------------------------------------------------- NatAdminService
+
+    @Override
+    public void addPool(PoolDefinition pool) {
+        synchronized (lock) {
+            if (pools.containsKey(pool.name())) {
+                throw new IllegalArgumentException("pool " + pool.name() + " exists already");
+            }
+            for (PoolDefinition other : pools.values()) {
+                for (var a : pool.addresses()) {
+                    for (var b : other.addresses()) {
+                        if (a.overlaps(b)) {
+                            throw new IllegalArgumentException("pool " + pool.name() + ": addresses " + a
+                                    + " overlap " + b + " of pool " + other.name());
+                        }
+                    }
+                }
+            }
+            if (engine != null) {
+                addRuntime(pool);
+            }
+            pools.put(pool.name(), pool);
+            publish();
+            LOG.info("NAT pool {} added: {}", pool.name(), pool.addresses());
+        }
+    }
+
+    @Override
+    public boolean removePool(String name) {
+        synchronized (lock) {
+            if (pools.remove(name) == null) {
+                return false;
+            }
+            publish();
+            LOG.info("NAT pool {} removed; its sessions live on until they end", name);
+            return true;
+        }
+    }
+
+    @Override
+    public void addStaticMapping(StaticMapping mapping) {
+        synchronized (lock) {
+            for (StaticMapping s : statics) {
+                if (s.protocol() == mapping.protocol()
+                        && (s.global().equals(mapping.global()) || s.inside().equals(mapping.inside()))) {
+                    throw new IllegalArgumentException("static mapping " + describe(mapping) + " clashes with "
+                            + describe(s));
+                }
+            }
+            portRequest(WorkerRequest.RESERVE, mapping);
+            statics.add(mapping);
+            publish();
+        }
+    }
+
+    @Override
+    public boolean removeStaticMapping(Protocol protocol, Endpoint global) {
+        synchronized (lock) {
+            for (int i = 0; i < statics.size(); i++) {
+                StaticMapping s = statics.get(i);
+                if (s.protocol() == protocol && s.global().equals(global)) {
+                    statics.remove(i);
+                    publish();
+                    portRequest(WorkerRequest.UNRESERVE, s);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Asks the worker owning a static mapping's global port in a pool to (un)reserve it; under the lock. */
+    private void portRequest(int kind, StaticMapping m) {
+        if (engine == null) {
+            return;
+        }
+        for (Map.Entry<String, Integer> e : slotOf.entrySet()) {
+            PoolRuntime r = slots[e.getValue()];
+            int addrIndex = addressIndex(r.definition(), m.global().address());
+            int port = m.global().port();
+            if (addrIndex < 0 || port < r.definition().portMin() || port > r.definition().portMax()) {
+                continue;
+            }
+            for (int w = 0; w < engine.workers(); w++) {
+                // only the owner holds the port; the others answer false at once
+                ask(w, WorkerRequest.port(kind, m.protocol().number(), e.getValue(), addrIndex, port));
+            }
+        }
+    }
+
+    private static String describe(StaticMapping m) {
+        return m.protocol() + " " + m.global() + " -> " + m.inside();
+    }
+
+    @Override
+    public void setTimeouts(Timeouts timeouts) {
+        synchronized (lock) {
+            NatSettings s = settings;
+            settings = new NatSettings(timeouts, s.sessionsMax(), s.hostsMax(), s.holdDown(), s.holdCapacity(),
+                    s.otherProtocols(), s.eventLog(), s.eventRing());
+            publish();
+        }
+    }
+
+    @Override
+    public int clearSessions(SessionFilter filter) {
+        NatEngine e = live;
+        if (e == null) {
+            return 0;
+        }
+        int total = 0;
+        for (int w = 0; w < e.workers(); w++) {
+            WorkerRequest r = request(WorkerRequest.CLEAR, filter, Integer.MAX_VALUE);
+            if (r == null) {
+                return total;
+            }
+            askOn(e, w, r);
+            total += r.count();
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- NatService
+
+    @Override
+    public List<PoolDefinition> pools() {
+        synchronized (lock) {
+            return List.copyOf(pools.values());
+        }
+    }
+
+    @Override
+    public List<PoolUsage> poolUsage() {
+        synchronized (lock) {
+            List<PoolUsage> out = new ArrayList<>();
+            for (PoolDefinition p : pools.values()) {
+                PoolRuntime r = engine == null ? null : slots[slotOf.get(p.name())];
+                long total = 3L * p.addressCount() * (p.portMax() - p.portMin() + 1);
+                long inUse = r == null ? 0 : Math.min(total, r.portsInUse());
+                long[] bySlot = new long[3];
+                if (r != null) {
+                    for (int w = 0; w < engine.workers(); w++) {
+                        for (int k = 0; k < 3; k++) {
+                            bySlot[k] += engine.worker(w).counter(NatWorker.C_POOLS + 3 * r.slot() + k);
+                        }
+                    }
+                }
+                out.add(new PoolUsage(p.name(), p.addressCount(), total, inUse, Math.max(0, bySlot[0]),
+                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2])));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public NatCounters counters() {
+        NatEngine e = live;
+        long[] sum = new long[NatWorker.C_POOLS];
+        long active = 0;
+        if (e != null) {
+            for (int w = 0; w < e.workers(); w++) {
+                NatWorker nw = e.worker(w);
+                for (int k = 0; k < sum.length; k++) {
+                    sum[k] += nw.counter(k);
+                }
+                active += nw.sessions();
+            }
+        }
+        Map<String, Long> drops = new LinkedHashMap<>();
+        for (int d = 0; d < Drops.COUNT; d++) {
+            drops.put(Drops.name(d), sum[NatWorker.C_DROPS + d]);
+        }
+        return new NatCounters(sum[NatWorker.C_CREATED], sum[NatWorker.C_DELETED], active, sum[NatWorker.C_IN2OUT],
+                sum[NatWorker.C_OUT2IN], sum[NatWorker.C_EXHAUSTED], sum[NatWorker.C_QUOTA],
+                sum[NatWorker.C_HANDOFFS], 0, drops);
+    }
+
+    @Override
+    public long sessionCount() {
+        NatEngine e = live;
+        long n = 0;
+        if (e != null) {
+            for (int w = 0; w < e.workers(); w++) {
+                n += e.worker(w).sessions();
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public List<SessionInfo> sessions(SessionFilter filter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        NatEngine e = live;
+        List<SessionInfo> out = new ArrayList<>();
+        if (e == null) {
+            return out;
+        }
+        String[] names = slotNames();
+        for (int w = 0; w < e.workers() && out.size() < limit; w++) {
+            WorkerRequest r = request(WorkerRequest.LIST, filter, limit - out.size());
+            if (r == null) {
+                break;
+            }
+            askOn(e, w, r);
+            for (int k = 0; k < r.count(); k++) {
+                Protocol proto = Protocol.ofNumber((int) r.field(k, 0));
+                int slot = (int) r.field(k, 9);
+                out.add(new SessionInfo(proto, new Endpoint((int) r.field(k, 1), (int) r.field(k, 2)),
+                        new Endpoint((int) r.field(k, 3), (int) r.field(k, 4)),
+                        new Endpoint((int) r.field(k, 5), (int) r.field(k, 6)),
+                        proto == Protocol.TCP ? TcpState.values()[(int) r.field(k, 7)] : TcpState.NONE,
+                        r.field(k, 8) / 1_000_000, (int) r.field(k, 10),
+                        slot == NatSnapshot.STATIC_SLOT ? null : names[slot]));
+            }
+        }
+        return out;
+    }
+
+    private String[] slotNames() {
+        synchronized (lock) {
+            String[] names = new String[NatSnapshot.MAX_POOLS + 1];
+            if (slots != null) {
+                for (int i = 0; i < slots.length; i++) {
+                    if (slots[i] != null) {
+                        names[i] = slots[i].definition().name();
+                    }
+                }
+            }
+            return names;
+        }
+    }
+
+    /** Makes a LIST or CLEAR request from a filter; null when the filter names a pool that does not exist. */
+    private WorkerRequest request(int kind, SessionFilter filter, int limit) {
+        int slot = -1;
+        if (filter.pool() != null) {
+            synchronized (lock) {
+                Integer s = slotOf.get(filter.pool());
+                if (s == null) {
+                    return null;
+                }
+                slot = s;
+            }
+        }
+        int proto = filter.protocol() == null ? 0 : filter.protocol().number();
+        int rows = kind == WorkerRequest.LIST ? Math.min(limit, 1_000_000) : limit;
+        return WorkerRequest.sessions(kind, proto, filter.insideAddress(), filter.remoteAddress(), slot, rows);
+    }
+
+    @Override
+    public List<StaticMapping> staticMappings() {
+        synchronized (lock) {
+            return List.copyOf(statics);
+        }
+    }
+
+    @Override
+    public Timeouts timeouts() {
+        return settings.timeouts();
+    }
+
+    @Override
+    public OtherProtocolPolicy otherProtocolPolicy() {
+        return settings.otherProtocols();
+    }
+
+    // ---------------------------------------------------------------- worker requests
+
+    private void ask(int w, WorkerRequest r) {
+        askOn(engine, w, r);
+    }
+
+    private void askOn(NatEngine e, int w, WorkerRequest r) {
+        synchronized (requestLock) {
+            long deadline = System.nanoTime() + ANSWER_MILLIS * 1_000_000;
+            try {
+                while (!e.post(w, r)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("NAT worker " + w + " has not taken the previous request");
+                    }
+                    Thread.onSpinWait();
+                    LockSupport.parkNanos(100_000);
+                }
+                if (!r.await(ANSWER_MILLIS)) {
+                    e.withdraw(w, r);
+                    throw new IllegalStateException("NAT worker " + w + " did not answer within " + ANSWER_MILLIS
+                            + " ms; is the dataplane running?");
+                }
+            } catch (InterruptedException ex) {
+                e.withdraw(w, r);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for NAT worker " + w, ex);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- event log
+
+    private void drainEvents() {
+        while (running) {
+            NatEngine e = live;
+            if (e != null) {
+                drainOnce(e);
+            }
+            LockSupport.parkNanos(100_000_000L);
+        }
+    }
+
+    private void drainOnce(NatEngine e) {
+        for (int w = 0; w < e.workers(); w++) {
+            EventRing ring = e.worker(w).events();
+            synchronized (ring) {
+                // the detach path and the logging thread may both drain; the ring has one consumer at a time
+                ring.drain(this::logEvent, 65_536);
+            }
+        }
+    }
+
+    private void logEvent(int type, int proto, int slot, int inAddr, int inPort, int outAddr, int outPort,
+            long epochMillis) {
+        Consumer<String> out = eventLines;
+        if (!settings.eventLog()) {
+            return;
+        }
+        String what = switch (type) {
+            case EventRing.CREATED -> "mapping-created";
+            case EventRing.DELETED -> "mapping-deleted";
+            case EventRing.REFUSED_EXHAUSTED -> "refused-exhausted";
+            default -> "refused-quota";
+        };
+        String p = proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 ? "icmp" : "proto-" + proto;
+        // RFC 6888 REQ-12: inside and outside endpoints and the time, never the remote
+        out.accept(Instant.ofEpochMilli(epochMillis) + " " + what + " " + p + " inside=" + Ipv4.format(inAddr) + ":"
+                + inPort + " outside=" + Ipv4.format(outAddr) + ":" + outPort);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.natgw.nat.fastpath;
+
+import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.MappingBehavior;
+import dev.natgw.api.nat.PoolDefinition;
+
+/**
+ * A pool as the workers use it: its definition flattened into primitive fields, and one
+ * {@link PortAllocator} per worker, of which worker {@code w} only ever touches {@code allocators[w]}.
+ * Built on a control thread before it is published in a {@link NatSnapshot}; a removed pool stays
+ * reachable by its slot until the engine closes, so sessions made from it can give their ports back.
+ */
+public final class PoolRuntime implements AutoCloseable {
+    /** Filtering codes, compared on the fast path. */
+    public static final int FILTER_ENDPOINT_INDEPENDENT = 0;
+    public static final int FILTER_ADDRESS = 1;
+    public static final int FILTER_ADDRESS_AND_PORT = 2;
+
+    private final int slot;
+    private final PoolDefinition definition;
+    private final int[] addresses;
+    private final PortOwnership ownership;
+    private final PortAllocator[] allocators;
+    final boolean endpointIndependentMapping;
+    final int filtering;
+    final boolean paired;
+    final int quota;
+    final boolean icmpOnExhaustion;
+
+    /**
+     * Builds the runtime of a pool, with an allocator per worker.
+     *
+     * @param slot the pool's slot, 0..{@link NatSnapshot#MAX_POOLS}-1, stored in its sessions
+     * @param definition the pool
+     * @param engine the engine whose workers use it
+     * @param holdDownNanos how long a freed port stays out of service
+     * @param holdCapacity the hold-down FIFO's bound per worker
+     */
+    public PoolRuntime(int slot, PoolDefinition definition, NatEngine engine, long holdDownNanos, int holdCapacity) {
+        this.slot = slot;
+        this.definition = definition;
+        this.addresses = flatten(definition);
+        this.endpointIndependentMapping = definition.mapping() == MappingBehavior.ENDPOINT_INDEPENDENT;
+        this.filtering = switch (definition.filtering()) {
+            case ENDPOINT_INDEPENDENT -> FILTER_ENDPOINT_INDEPENDENT;
+            case ADDRESS_DEPENDENT -> FILTER_ADDRESS;
+            case ADDRESS_AND_PORT_DEPENDENT -> FILTER_ADDRESS_AND_PORT;
+        };
+        this.paired = definition.pairedPooling();
+        this.quota = definition.perHostPortQuota();
+        this.icmpOnExhaustion = definition.icmpOnExhaustion();
+        this.ownership = engine.ownership(definition.portMin(), definition.portMax());
+        this.allocators = new PortAllocator[ownership.workers()];
+        try {
+            for (int w = 0; w < allocators.length; w++) {
+                allocators[w] = new PortAllocator(ownership, engine.toeplitz(), w, addresses, holdDownNanos, holdCapacity);
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static int[] flatten(PoolDefinition definition) {
+        long n = definition.addressCount();
+        if (n > 65536) {
+            throw new IllegalArgumentException(
+                    "pool " + definition.name() + ": at most 65536 addresses per pool, was " + n);
+        }
+        int[] out = new int[(int) n];
+        int i = 0;
+        for (Ipv4Range r : definition.addresses()) {
+            for (long a = Integer.toUnsignedLong(r.first()); a <= Integer.toUnsignedLong(r.last()); a++) {
+                out[i++] = (int) a;
+            }
+        }
+        return out;
+    }
+
+    /** {@return the pool's slot} */
+    public int slot() {
+        return slot;
+    }
+
+    /** {@return the pool's definition} */
+    public PoolDefinition definition() {
+        return definition;
+    }
+
+    /** {@return the outside addresses, by address index; not to be modified} */
+    int[] addresses() {
+        return addresses;
+    }
+
+    /** {@return who owns which port of the pool's range} */
+    PortOwnership ownership() {
+        return ownership;
+    }
+
+    /**
+     * Returns a worker's allocator.
+     *
+     * @param worker the worker
+     * @return the allocator only that worker uses
+     */
+    public PortAllocator allocator(int worker) {
+        return allocators[worker];
+    }
+
+    /** {@return address-port pairs in use or held, over all workers; control plane} */
+    public long portsInUse() {
+        long n = 0;
+        for (PortAllocator a : allocators) {
+            if (a != null) {
+                n += a.inUse() + a.held();
+            }
+        }
+        return n;
+    }
+
+    /** {@return all address-port pairs of the pool over the three protocols} */
+    public long portsTotal() {
+        return 3L * addresses.length * (definition.portMax() - definition.portMin() + 1);
+    }
+
+    @Override
+    public void close() {
+        for (PortAllocator a : allocators) {
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,483 @@
+package dev.natgw.nat;
+
+import static dev.natgw.nat.testing.Frames.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.natgw.api.nat.Endpoint;
+import dev.natgw.api.nat.FilteringBehavior;
+import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.MappingBehavior;
+import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.Protocol;
+import dev.natgw.api.nat.SessionFilter;
+import dev.natgw.api.nat.SessionInfo;
+import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.TcpState;
+import dev.natgw.api.nat.Timeouts;
+import dev.natgw.nat.internal.NatSettings;
+import dev.natgw.nat.testing.FakeDataplane;
+import dev.natgw.nat.testing.FrameView;
+import dev.natgw.nat.testing.Frames;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The translator's behaviour on packets built in the test, checked on what comes out of the fake dataplane
+ * with checksums verified by {@link FrameView}'s own arithmetic. Runs once per subclass, with one worker and
+ * with four, as VPP reruns its NAT suite multi-worker.
+ */
+abstract class NatBehaviour {
+    static final int INSIDE_A = ip("198.18.0.2");
+    static final int INSIDE_B = ip("198.18.0.3");
+    static final int SERVER = ip("198.18.0.10");
+    static final int GLOBAL = ip("198.19.0.1");
+    static final int REMOTE = ip("198.19.0.100");
+    static final int REMOTE2 = ip("198.19.0.101");
+
+    static final Timeouts SHORT = new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(600), Duration.ofSeconds(
+            20), Duration.ofSeconds(10), Duration.ofSeconds(6));
+
+    NatManager nat;
+    FakeDataplane dp;
+
+    abstract int workers();
+
+    @AfterEach
+    void close() {
+        if (nat != null) {
+            nat.detach();
+            nat.close();
+        }
+    }
+
+    void start(PoolDefinition pool, OtherProtocolPolicy other) {
+        nat = new NatManager(new NatSettings(SHORT, 1 << 16, 1024, Duration.ofSeconds(5), 1 << 16, other, true,
+                4096));
+        dp = new FakeDataplane(workers());
+        nat.setClock(dp.clock());
+        if (pool != null) {
+            nat.addPool(pool);
+        }
+        dp.attach(nat);
+    }
+
+    void start(PoolDefinition pool) {
+        start(pool, OtherProtocolPolicy.DROP);
+    }
+
+    static PoolDefinition pool(MappingBehavior mapping, FilteringBehavior filtering) {
+        return new PoolDefinition("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 1025, 65535, mapping, filtering,
+                true, 0, true);
+    }
+
+    static PoolDefinition defaults() {
+        return PoolDefinition.of("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)));
+    }
+
+    /** Sends one frame in and returns the one frame that came out on the given side. */
+    FrameView through(byte[] frame, boolean fromInside, boolean expectInside) {
+        dp.clearOutputs();
+        dp.receive(frame, fromInside);
+        dp.run();
+        List<FakeDataplane.Out> out = expectInside ? dp.toInside : dp.toOutside;
+        assertThat(out).as("frames out of the %s port; dropped %s", expectInside ? "inside" : "outside",
+                dp.dropped.size()).hasSize(1);
+        FrameView v = new FrameView(out.get(0).frame());
+        v.assertChecksumsValid();
+        return v;
+    }
+
+    void dropped(byte[] frame, boolean fromInside) {
+        dp.clearOutputs();
+        dp.receive(frame, fromInside);
+        dp.run();
+        assertThat(dp.toInside).isEmpty();
+        assertThat(dp.toOutside).isEmpty();
+        assertThat(dp.dropped).hasSize(1);
+    }
+
+    byte[] syn(int src, int sport, int dst, int dport) {
+        return Frames.tcp(src, sport, dst, dport).flags(Frames.SYN).build();
+    }
+
+    @Test
+    void tcpOpensTranslatesAndReturns() {
+        start(defaults());
+        FrameView out = through(syn(INSIDE_A, 40000, REMOTE, 80), true, false);
+        assertThat(out.src()).isEqualTo(GLOBAL);
+        assertThat(out.srcPort()).isBetween(1025, 65535);
+        assertThat(out.dst()).isEqualTo(REMOTE);
+        assertThat(out.dstPort()).isEqualTo(80);
+        assertThat(session().state()).isEqualTo(TcpState.INIT_IN);
+
+        byte[] synAck = Frames.tcp(REMOTE, 80, GLOBAL, out.srcPort()).flags(Frames.SYN | Frames.ACK).build();
+        assertThat(dp.workerFor(synAck)).as("the port makes the return flow land on the session's worker")
+                .isEqualTo(session().worker());
+        FrameView back = through(synAck, false, true);
+        assertThat(dp.handedOff).isEmpty();
+        assertThat(back.dst()).isEqualTo(INSIDE_A);
+        assertThat(back.dstPort()).isEqualTo(40000);
+        assertThat(back.src()).isEqualTo(REMOTE);
+        assertThat(session().state()).isEqualTo(TcpState.ESTABLISHED);
+
+        FrameView data = through(Frames.tcp(INSIDE_A, 40000, REMOTE, 80).flags(Frames.ACK).payload(new byte[100])
+                .build(), true, false);
+        assertThat(data.srcPort()).isEqualTo(out.srcPort());
+        assertThat(nat.counters().packetsIn2Out()).isEqualTo(2);
+        assertThat(nat.counters().packetsOut2In()).isEqualTo(1);
+        assertThat(nat.sessionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void udpAndIcmpEchoAreTranslated() {
+        start(defaults());
+        FrameView out = through(Frames.udp(INSIDE_A, 5353, REMOTE, 53).payload(new byte[] { 1, 2, 3 }).build(), true,
+                false);
+        assertThat(out.src()).isEqualTo(GLOBAL);
+        FrameView back = through(Frames.udp(REMOTE, 53, GLOBAL, out.srcPort()).payload(new byte[] { 4 }).build(),
+                false, true);
+        assertThat(back.dst()).isEqualTo(INSIDE_A);
+        assertThat(back.dstPort()).isEqualTo(5353);
+
+        FrameView ping = through(Frames.echoRequest(INSIDE_A, REMOTE, 777, 1).build(), true, false);
+        assertThat(ping.src()).isEqualTo(GLOBAL);
+        FrameView pong = through(Frames.echoReply(REMOTE, GLOBAL, ping.icmpId(), 1).build(), false, true);
+        assertThat(pong.dst()).isEqualTo(INSIDE_A);
+        assertThat(pong.icmpId()).isEqualTo(777);
+        assertThat(nat.sessions(new SessionFilter(Protocol.ICMP, null, null, null), 10)).hasSize(1);
+    }
+
+    @Test
+    void udpZeroChecksumStaysZero() {
+        start(defaults());
+        FrameView out = through(Frames.udp(INSIDE_A, 5353, REMOTE, 53).zeroChecksum().build(), true, false);
+        assertThat(out.udpChecksum()).isZero();
+    }
+
+    @Test
+    void endpointIndependentMappingKeepsTheOutsideEndpoint() {
+        start(pool(MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ENDPOINT_INDEPENDENT));
+        FrameView one = through(Frames.udp(INSIDE_A, 6000, REMOTE, 3478).build(), true, false);
+        FrameView two = through(Frames.udp(INSIDE_A, 6000, REMOTE2, 3478).build(), true, false);
+        assertThat(two.srcPort()).isEqualTo(one.srcPort());
+        // endpoint-independent filtering: a third remote may send in through the mapping
+        FrameView in = through(Frames.udp(ip("198.19.0.200"), 9999, GLOBAL, one.srcPort()).build(), false, true);
+        assertThat(in.dst()).isEqualTo(INSIDE_A);
+        assertThat(in.dstPort()).isEqualTo(6000);
+    }
+
+    @Test
+    void addressAndPortDependentMappingUsesAnotherPortPerDestination() {
+        start(pool(MappingBehavior.ADDRESS_AND_PORT_DEPENDENT, FilteringBehavior.ADDRESS_AND_PORT_DEPENDENT));
+        FrameView one = through(Frames.udp(INSIDE_A, 6000, REMOTE, 3478).build(), true, false);
+        FrameView two = through(Frames.udp(INSIDE_A, 6000, REMOTE2, 3478).build(), true, false);
+        assertThat(two.srcPort()).isNotEqualTo(one.srcPort());
+        assertThat(nat.sessionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void addressDependentFilteringAdmitsOnlyContactedAddresses() {
+        start(pool(MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT));
+        FrameView out = through(Frames.udp(INSIDE_A, 6000, REMOTE, 3478).build(), true, false);
+        // same address, other port: admitted
+        FrameView in = through(Frames.udp(REMOTE, 3479, GLOBAL, out.srcPort()).build(), false, true);
+        assertThat(in.dst()).isEqualTo(INSIDE_A);
+        // another address: filtered
+        dropped(Frames.udp(REMOTE2, 3478, GLOBAL, out.srcPort()).build(), false);
+        assertThat(nat.counters().drops("filtered")).isEqualTo(1);
+    }
+
+    @Test
+    void addressAndPortDependentFilteringAdmitsOnlyTheExactRemote() {
+        start(pool(MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_AND_PORT_DEPENDENT));
+        FrameView out = through(Frames.udp(INSIDE_A, 6000, REMOTE, 3478).build(), true, false);
+        dropped(Frames.udp(REMOTE, 3479, GLOBAL, out.srcPort()).build(), false);
+        through(Frames.udp(REMOTE, 3478, GLOBAL, out.srcPort()).build(), false, true);
+    }
+
+    @Test
+    void pairedPoolingKeepsOneAddressPerHostAndPortsStayInRange() {
+        PoolDefinition p = new PoolDefinition("public", List.of(Ipv4Range.parse("198.19.0.8/30")), 20000, 20999,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true);
+        start(p);
+        Set<Integer> addresses = new HashSet<>();
+        for (int port = 1; port <= 40; port++) {
+            FrameView out = through(Frames.udp(INSIDE_A, 10000 + port, REMOTE, 53).build(), true, false);
+            addresses.add(out.src());
+            assertThat(out.srcPort()).isBetween(20000, 20999);
+            assertThat(p.contains(out.src())).isTrue();
+        }
+        assertThat(addresses).hasSize(1);
+    }
+
+    @Test
+    void exhaustionRefusesNewFlowsAnswersIcmpAndKeepsExistingSessions() {
+        PoolDefinition p = new PoolDefinition("tiny", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 30000, 30511,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true);
+        start(p);
+        List<Integer> ports = new ArrayList<>();
+        int refused = 0;
+        FrameView icmp = null;
+        for (int k = 0; k < 600; k++) {
+            dp.clearOutputs();
+            byte[] frame = Frames.udp(INSIDE_A, 10000 + k, REMOTE, 53).build();
+            dp.receive(frame, true);
+            dp.run();
+            if (dp.toOutside.size() == 1) {
+                ports.add(new FrameView(dp.toOutside.get(0).frame()).srcPort());
+            } else {
+                refused++;
+                assertThat(dp.toInside).hasSize(1);
+                icmp = new FrameView(dp.toInside.get(0).frame());
+            }
+        }
+        assertThat(refused).isPositive();
+        assertThat(nat.counters().refusedExhausted()).isEqualTo(refused);
+        assertThat(nat.counters().drops("pool-exhausted")).isEqualTo(refused);
+        assertThat(icmp.icmpType()).isEqualTo(3);
+        assertThat(icmp.icmpCode()).isEqualTo(13);
+        assertThat(icmp.dst()).isEqualTo(INSIDE_A);
+        icmp.assertChecksumsValid();
+        assertThat(icmp.inner().src()).isEqualTo(INSIDE_A);
+        assertThat(new HashSet<>(ports)).hasSize(ports.size());
+        // the sessions made before exhaustion still carry traffic both ways
+        FrameView back = through(Frames.udp(REMOTE, 53, GLOBAL, ports.get(0)).build(), false, true);
+        assertThat(back.dstPort()).isEqualTo(10000);
+    }
+
+    @Test
+    void perHostQuotaRefusesBeyondItsShare() {
+        PoolDefinition p = new PoolDefinition("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 1025, 65535,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 3, false);
+        start(p);
+        for (int k = 0; k < 3; k++) {
+            through(Frames.udp(INSIDE_A, 10000 + k, REMOTE, 53).build(), true, false);
+        }
+        dropped(Frames.udp(INSIDE_A, 10003, REMOTE, 53).build(), true);
+        assertThat(nat.counters().refusedQuota()).isEqualTo(1);
+        // another host is not affected
+        through(Frames.udp(INSIDE_B, 10003, REMOTE, 53).build(), true, false);
+    }
+
+    @Test
+    void sessionsExpireAndTheirPortsReturnAfterTheHoldDown() {
+        start(defaults());
+        through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
+        assertThat(nat.poolUsage().get(0).portsInUse()).isEqualTo(1);
+        dp.advance(Duration.ofSeconds(29));
+        assertThat(nat.sessionCount()).isEqualTo(1);
+        dp.advance(Duration.ofSeconds(2));
+        assertThat(nat.sessionCount()).isZero();
+        assertThat(nat.counters().sessionsDeleted()).isEqualTo(1);
+        assertThat(nat.poolUsage().get(0).portsInUse()).as("held down").isEqualTo(1);
+        dp.advance(Duration.ofSeconds(6));
+        assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
+    }
+
+    @Test
+    void trafficKeepsASessionAlive() {
+        start(defaults());
+        through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
+        for (int k = 0; k < 5; k++) {
+            dp.advance(Duration.ofSeconds(20));
+            through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
+        }
+        assertThat(nat.sessionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void tcpCloseAndResetUseTheTransitoryTimeout() {
+        start(defaults());
+        FrameView out = through(syn(INSIDE_A, 40000, REMOTE, 80), true, false);
+        int port = out.srcPort();
+        through(Frames.tcp(REMOTE, 80, GLOBAL, port).flags(Frames.SYN | Frames.ACK).build(), false, true);
+        through(Frames.tcp(INSIDE_A, 40000, REMOTE, 80).flags(Frames.FIN | Frames.ACK).build(), true, false);
+        assertThat(session().state()).isEqualTo(TcpState.FIN_IN);
+        through(Frames.tcp(REMOTE, 80, GLOBAL, port).flags(Frames.FIN | Frames.ACK).build(), false, true);
+        assertThat(session().state()).isEqualTo(TcpState.FIN_BOTH);
+        dp.advance(Duration.ofSeconds(21));
+        assertThat(nat.sessionCount()).isZero();
+
+        FrameView out2 = through(syn(INSIDE_B, 40001, REMOTE, 80), true, false);
+        through(Frames.tcp(REMOTE, 80, GLOBAL, out2.srcPort()).flags(Frames.SYN | Frames.ACK).build(), false, true);
+        through(Frames.tcp(REMOTE, 80, GLOBAL, out2.srcPort()).flags(Frames.RST).build(), false, true);
+        assertThat(session().state()).isEqualTo(TcpState.TRANSITORY);
+        dp.advance(Duration.ofSeconds(21));
+        assertThat(nat.sessionCount()).isZero();
+    }
+
+    @Test
+    void tcpWithoutSynAndUnsolicitedSynAreDropped() {
+        start(defaults());
+        dropped(Frames.tcp(INSIDE_A, 40000, REMOTE, 80).flags(Frames.ACK).build(), true);
+        assertThat(nat.counters().drops("tcp-no-session")).isEqualTo(1);
+        dropped(syn(REMOTE, 5555, GLOBAL, 40000), false);
+        assertThat(nat.counters().drops("unsolicited-syn")).isEqualTo(1);
+        assertThat(nat.sessionCount()).isZero();
+    }
+
+    @Test
+    void icmpErrorsFromOutsideReachTheInsideHost() {
+        start(defaults());
+        FrameView out = through(Frames.udp(INSIDE_A, 5353, REMOTE, 9).payload(new byte[20]).build(), true, false);
+        byte[] unreachable = Frames.icmpError(REMOTE, GLOBAL, 3, 3, out.bytes()).build();
+        FrameView in = through(unreachable, false, true);
+        assertThat(in.dst()).isEqualTo(INSIDE_A);
+        assertThat(in.inner().src()).isEqualTo(INSIDE_A);
+        assertThat(in.inner().srcPort()).isEqualTo(5353);
+        assertThat(in.inner().dst()).isEqualTo(REMOTE);
+    }
+
+    @Test
+    void icmpErrorsFromInsideReachTheRemote() {
+        start(defaults());
+        FrameView out = through(Frames.udp(INSIDE_A, 5353, REMOTE, 9).build(), true, false);
+        FrameView back = through(Frames.udp(REMOTE, 9, GLOBAL, out.srcPort()).build(), false, true);
+        byte[] unreachable = Frames.icmpError(INSIDE_A, REMOTE, 3, 3, back.bytes()).build();
+        FrameView err = through(unreachable, true, false);
+        assertThat(err.src()).isEqualTo(GLOBAL);
+        assertThat(err.inner().dst()).isEqualTo(GLOBAL);
+        assertThat(err.inner().dstPort()).isEqualTo(out.srcPort());
+    }
+
+    @Test
+    void staticMappingForwardsAPortBothWays() {
+        start(defaults());
+        nat.addStaticMapping(new StaticMapping(Protocol.TCP, new Endpoint(GLOBAL, 8080), new Endpoint(SERVER, 80)));
+        FrameView in = through(syn(REMOTE, 50000, GLOBAL, 8080), false, true);
+        assertThat(in.dst()).isEqualTo(SERVER);
+        assertThat(in.dstPort()).isEqualTo(80);
+        FrameView reply = through(Frames.tcp(SERVER, 80, REMOTE, 50000).flags(Frames.SYN | Frames.ACK).build(), true,
+                false);
+        assertThat(reply.src()).isEqualTo(GLOBAL);
+        assertThat(reply.srcPort()).isEqualTo(8080);
+        assertThat(session().pool()).isNull();
+        assertThat(session().state()).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
+    void hairpinningReachesAnotherInsideHostThroughItsOutsideEndpoint() {
+        start(defaults());
+        nat.addStaticMapping(new StaticMapping(Protocol.UDP, new Endpoint(GLOBAL, 8053), new Endpoint(SERVER, 53)));
+        FrameView in = through(Frames.udp(INSIDE_A, 7000, GLOBAL, 8053).build(), true, true);
+        assertThat(in.dst()).isEqualTo(SERVER);
+        assertThat(in.dstPort()).isEqualTo(53);
+        assertThat(in.src()).as("the server sees A's outside endpoint").isEqualTo(GLOBAL);
+        int aOutside = in.srcPort();
+        FrameView back = through(Frames.udp(SERVER, 53, GLOBAL, aOutside).build(), true, true);
+        assertThat(back.dst()).isEqualTo(INSIDE_A);
+        assertThat(back.dstPort()).isEqualTo(7000);
+        assertThat(back.src()).isEqualTo(GLOBAL);
+        assertThat(back.srcPort()).isEqualTo(8053);
+    }
+
+    @Test
+    void otherProtocolsAreDroppedOrAddressTranslatedByPolicy() {
+        start(defaults());
+        dropped(Frames.other(INSIDE_A, REMOTE, Frames.GRE).payload(new byte[8]).build(), true);
+        assertThat(nat.counters().drops("other-protocol")).isEqualTo(1);
+        close();
+
+        start(defaults(), OtherProtocolPolicy.ADDRESS_ONLY);
+        FrameView out = through(Frames.other(INSIDE_A, REMOTE, Frames.GRE).payload(new byte[8]).build(), true, false);
+        assertThat(out.src()).isEqualTo(GLOBAL);
+        FrameView back = through(Frames.other(REMOTE, GLOBAL, Frames.GRE).payload(new byte[8]).build(), false, true);
+        assertThat(back.dst()).isEqualTo(INSIDE_A);
+        // a second inside host cannot use the same protocol to the same remote from the same address
+        dropped(Frames.other(INSIDE_B, REMOTE, Frames.GRE).payload(new byte[8]).build(), true);
+        assertThat(nat.counters().drops("mapping-conflict")).isEqualTo(1);
+    }
+
+    @Test
+    void badPacketsAreCountedPerReasonAndMakeNoSession() {
+        start(defaults());
+        byte[] good = Frames.udp(INSIDE_A, 5000, REMOTE, 53).build();
+        dropped(java.util.Arrays.copyOf(good, 30), true);
+        byte[] badSum = good.clone();
+        badSum[14 + 10] ^= 0x55;
+        dropped(badSum, true);
+        dropped(Frames.udp(INSIDE_A, 5000, REMOTE, 53).moreFragments().build(), true);
+        byte[] badL4 = Frames.udp(INSIDE_A, 5000, REMOTE, 53).payload(new byte[4]).build();
+        badL4[badL4.length - 1] ^= 0x01; // a payload byte: the UDP checksum no longer matches
+        dropped(badL4, true);
+        assertThat(nat.counters().drops("truncated")).isEqualTo(1);
+        assertThat(nat.counters().drops("bad-ip-checksum")).isEqualTo(1);
+        assertThat(nat.counters().drops("fragment")).isEqualTo(1);
+        assertThat(nat.counters().drops("bad-l4-checksum")).isEqualTo(1);
+        assertThat(nat.sessionCount()).isZero();
+        assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
+    }
+
+    @Test
+    void foreignTrafficIsLeftToOtherStages() {
+        start(defaults());
+        byte[] arp = new byte[42];
+        arp[12] = 0x08;
+        arp[13] = 0x06;
+        dp.receive(arp, true);
+        dp.receive(Frames.udp(REMOTE, 53, ip("198.19.0.77"), 5000).build(), false);
+        dp.run();
+        assertThat(dp.unclaimed).hasSize(2);
+    }
+
+    @Test
+    void sessionsAreListedFilteredAndCleared() {
+        start(defaults());
+        for (int k = 0; k < 10; k++) {
+            through(Frames.udp(INSIDE_A, 5000 + k, REMOTE, 53).build(), true, false);
+            through(Frames.udp(INSIDE_B, 5000 + k, REMOTE2, 53).build(), true, false);
+        }
+        assertThat(nat.sessions(SessionFilter.ALL, 100)).hasSize(20);
+        assertThat(nat.sessions(SessionFilter.ALL, 5)).hasSize(5);
+        List<SessionInfo> a = nat.sessions(new SessionFilter(null, INSIDE_A, null, null), 100);
+        assertThat(a).hasSize(10).allMatch(s -> s.inside().address() == INSIDE_A && s.pool().equals("public"));
+        assertThat(nat.clearSessions(new SessionFilter(null, null, REMOTE2, null))).isEqualTo(10);
+        assertThat(nat.sessionCount()).isEqualTo(10);
+        assertThat(nat.poolUsage().get(0).udpSessions()).isEqualTo(10);
+        assertThat(nat.clearSessions(SessionFilter.ALL)).isEqualTo(10);
+        assertThat(nat.sessionCount()).isZero();
+    }
+
+    @Test
+    void mappingsAreLoggedWithoutTheRemote() {
+        start(defaults());
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        nat.setEventLines(lines::add);
+        FrameView out = through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
+        dp.advance(Duration.ofSeconds(31));
+        nat.flushEvents();
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("mapping-created udp inside=198.18.0.2:5000 outside="
+                + "198.19.0.1:" + out.srcPort()));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("mapping-deleted udp inside=198.18.0.2:5000"));
+        assertThat(String.join("\n", lines)).doesNotContain("198.19.0.100");
+    }
+
+    @Test
+    void poolsComeAndGoWhileSessionsLiveOn() {
+        start(defaults());
+        FrameView out = through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
+        assertThat(nat.removePool("public")).isTrue();
+        // no pool for new sessions, the old one still works
+        dp.clearOutputs();
+        dp.receive(Frames.udp(INSIDE_B, 5000, REMOTE, 53).build(), true);
+        dp.run();
+        assertThat(dp.toOutside).isEmpty();
+        through(Frames.udp(REMOTE, 53, GLOBAL, out.srcPort()).build(), false, true);
+        nat.addPool(PoolDefinition.of("second", List.of(Ipv4Range.parse("198.19.0.2"))));
+        FrameView b = through(Frames.udp(INSIDE_B, 5001, REMOTE, 53).build(), true, false);
+        assertThat(b.src()).isEqualTo(ip("198.19.0.2"));
+    }
+
+    SessionInfo session() {
+        List<SessionInfo> all = nat.sessions(SessionFilter.ALL, 10);
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+}
