@@ -150,8 +150,14 @@ public final class PortAllocator {
      * @param holdDownNanos how long a released port stays out of service, 0 for not at all
      */
     public PortAllocator(PortOwnership own, Toeplitz t, int workerId, int[] addresses, long holdDownNanos) {
-        this(own, t, workerId, addresses, holdDownNanos, (int) Math.min(DEFAULT_HOLD_CAPACITY_MAX,
-                Math.max(1, 3L * addresses.length * own.ownedCount(workerId))));
+        this(own, t, workerId, addresses, holdDownNanos, defaultHoldCapacity(own, workerId, addresses));
+    }
+
+    private static int defaultHoldCapacity(PortOwnership own, int workerId, int[] addresses) {
+        if (workerId < 0 || workerId >= own.workers()) {
+            return 1; // the main constructor rejects the worker
+        }
+        return (int) Math.min(DEFAULT_HOLD_CAPACITY_MAX, Math.max(1, 3L * addresses.length * own.ownedCount(workerId)));
     }
 
     /**

@@ -6,9 +6,9 @@ import java.util.Random;
 import dev.natgw.api.dataplane.RssConfig;
 
 /** RSS shapes the port tests run against: 1, 2 and 4 workers, small and large RETAs. */
-record RssSetups(String name, RssConfig rss, int[] workerForQueue) {
-    Toeplitz toeplitz() {
-        return new Toeplitz(rss.key());
+record RssSetups(String name, RssConfig rss, int[] workerForQueue, Toeplitz toeplitz) {
+    RssSetups(String name, RssConfig rss, int[] workerForQueue) {
+        this(name, rss, workerForQueue, new Toeplitz(rss.key()));
     }
 
     PortOwnership ownership(int portMin, int portMax) {
@@ -17,7 +17,7 @@ record RssSetups(String name, RssConfig rss, int[] workerForQueue) {
 
     int workerFor(int src, int dst, int srcPort, int dstPort) {
         // the NIC's view: Toeplitz, RETA, then the queue's worker, without going through PortOwnership
-        return workerForQueue[rss.queueForHash(toeplitz().hash(src, dst, srcPort, dstPort))];
+        return workerForQueue[rss.queueForHash(toeplitz.hash(src, dst, srcPort, dstPort))];
     }
 
     @Override
