@@ -46,7 +46,7 @@ public class PoolListCommand implements Action {
                     new NatJson.Pools(pools.stream().map(p -> NatJson.Pool.of(p, usage.get(p.name()))).toList())));
             return null;
         }
-        ShellTable table = new ShellTable().emptyTableText("no pools");
+        ShellTable table = new ShellTable();
         table.column("Name");
         table.column("Addresses");
         table.column("Ports");
@@ -70,7 +70,12 @@ public class PoolListCommand implements Action {
                     u == null ? "-" : String.format("%.1f%%", NatJson.percent(u)), u == null ? "-" : u.tcpSessions(),
                     u == null ? "-" : u.udpSessions(), u == null ? "-" : u.icmpSessions());
         }
-        table.print(out, !noFormat);
+        // ShellTable prints its empty-table text only with borders; say it in both forms
+        if (pools.isEmpty()) {
+            out.println("no pools");
+        } else {
+            table.print(out, !noFormat);
+        }
         return null;
     }
 

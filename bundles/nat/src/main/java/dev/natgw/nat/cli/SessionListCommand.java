@@ -63,7 +63,7 @@ public class SessionListCommand implements Action {
                     sessions.stream().map(NatJson.Session::of).toList())));
             return null;
         }
-        ShellTable table = new ShellTable().emptyTableText("no matching sessions");
+        ShellTable table = new ShellTable();
         table.column("Proto");
         table.column("Inside");
         table.column("Outside");
@@ -77,7 +77,12 @@ public class SessionListCommand implements Action {
                     s.outside(), s.remote(), s.state() == TcpState.NONE ? "-" : s.state(),
                     idle(s.idleMillis()), s.worker(), s.pool() == null ? "(static)" : s.pool());
         }
-        table.print(out, !noFormat);
+        // ShellTable prints its empty-table text only with borders; say it in both forms
+        if (sessions.isEmpty()) {
+            out.println("no matching sessions");
+        } else {
+            table.print(out, !noFormat);
+        }
         // total counts every live session, filtered or not: the workers keep no per-filter count
         out.println(sessions.size() + " of " + total + " sessions shown");
         return null;

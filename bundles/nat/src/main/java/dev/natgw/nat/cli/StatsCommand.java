@@ -52,11 +52,16 @@ public class StatsCommand implements Action {
         counters.addRow().addContent("handoff drops", c.handoffDrops());
         counters.print(out, !noFormat);
         out.println();
-        ShellTable table = new ShellTable().emptyTableText("no drops");
+        ShellTable table = new ShellTable();
         table.column("Drop reason");
         table.column("Packets").alignRight();
         drops.forEach((reason, count) -> table.addRow().addContent(reason, count));
-        table.print(out, !noFormat);
+        // ShellTable prints its empty-table text only with borders; say it in both forms
+        if (drops.isEmpty()) {
+            out.println("no drops");
+        } else {
+            table.print(out, !noFormat);
+        }
         return null;
     }
 }
