@@ -17,7 +17,8 @@ public @interface PoolConfig {
     String name() default "";
 
     @AttributeDefinition(name = "Addresses", description = "The outside addresses: ranges 198.19.0.10-198.19.0.20,"
-            + " single addresses 198.19.0.1 or CIDR blocks 198.19.0.0/28, none overlapping another. No default: a pool needs at least one.")
+            + " single addresses 198.19.0.1 or CIDR blocks 198.19.0.0/28, separated by commas in a .cfg file, none"
+            + " overlapping another. Empty by default, and a pool needs at least one.")
     String[] addresses() default {};
 
     @AttributeDefinition(name = "Ports", description = "The ports (and ICMP identifiers) handed out, MIN-MAX within"

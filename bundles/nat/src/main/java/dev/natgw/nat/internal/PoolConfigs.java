@@ -50,24 +50,24 @@ public final class PoolConfigs {
                     ? "the factory name \"" + factoryName + "\" is not a pool name and name is not set;"
                     : "name \"" + name + "\" is not a pool name;") + " use 1..32 characters of [a-z0-9-]");
         }
-        String[] texts = c.addresses() == null ? new String[0] : c.addresses();
-        if (texts.length == 0) {
+        List<String> texts = items(c.addresses());
+        if (texts.isEmpty()) {
             throw new IllegalArgumentException(where + "addresses must list at least one range");
         }
-        List<Ipv4Range> ranges = new ArrayList<>(texts.length);
-        for (int i = 0; i < texts.length; i++) {
+        List<Ipv4Range> ranges = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
             Ipv4Range r;
             try {
-                r = Values.range(texts[i]);
+                r = Values.range(texts.get(i));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + "addresses[" + i + "] \"" + texts[i]
+                throw new IllegalArgumentException(where + "addresses[" + i + "] \"" + texts.get(i)
                         + "\" is not an IPv4 range (a.b.c.d, a.b.c.d-e.f.g.h or a.b.c.d/n): " + e.getMessage());
             }
             for (int j = 0; j < i; j++) {
                 if (ranges.get(j).overlaps(r)) {
                     throw new IllegalArgumentException(
-                            where + "addresses[" + j + "] \"" + texts[j] + "\" and addresses["
-                                    + i + "] \"" + texts[i] + "\" overlap");
+                            where + "addresses[" + j + "] \"" + texts.get(j) + "\" and addresses["
+                                    + i + "] \"" + texts.get(i) + "\" overlap");
                 }
             }
             ranges.add(r);
@@ -95,5 +95,24 @@ public final class PoolConfigs {
         }
         return new PoolDefinition(name, ranges, ports[0], ports[1], mapping, filtering, c.paired_pooling(),
                 c.per_host_quota(), c.icmp_on_exhaustion());
+    }
+
+    /**
+     * Flattens the configured address entries: a {@code .cfg} file gives one string, so an entry may hold
+     * several ranges separated by commas. Blank items are dropped; the indexes in messages count the
+     * items that remain.
+     */
+    private static List<String> items(String[] entries) {
+        List<String> items = new ArrayList<>();
+        if (entries != null) {
+            for (String entry : entries) {
+                for (String item : (entry == null ? "" : entry).split(",")) {
+                    if (!item.isBlank()) {
+                        items.add(item.strip());
+                    }
+                }
+            }
+        }
+        return items;
     }
 }

@@ -47,6 +47,19 @@ class PoolConfigsTest {
     }
 
     @Test
+    void aCfgFileStringMayListSeveralRangesSeparatedByCommas() {
+        PoolDefinition p = pool("public", Map.of("addresses", new String[]{"198.19.0.1, 198.19.0.8/29,"}));
+
+        assertThat(p.addresses()).containsExactly(Ipv4Range.parse("198.19.0.1"), Ipv4Range.parse("198.19.0.8/29"));
+        assertThatThrownBy(() -> pool("public", Map.of("addresses", new String[]{"198.19.0.1, 198.19.0.x"})))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("dev.natgw.nat.pool~public: addresses[1] \"198.19.0.x\"");
+        assertThatThrownBy(() -> pool("public", Map.of("addresses", new String[]{" , "})))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("dev.natgw.nat.pool~public: addresses must list at least one range");
+    }
+
+    @Test
     void factoryNameIsThePartAfterTheTilde() {
         assertThat(PoolConfigs.factoryName("dev.natgw.nat.pool~public")).isEqualTo("public");
         assertThat(PoolConfigs.factoryName("dev.natgw.nat.pool.1234")).isEmpty();
