@@ -1,6 +1,6 @@
 package dev.natgw.nat.cli;
 
-import dev.natgw.api.nat.NatService;
+import dev.natgw.api.nat.NatAdminService;
 import dev.natgw.api.nat.PoolDefinition;
 import java.util.List;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -14,8 +14,9 @@ import org.apache.karaf.shell.support.completers.StringsCompleter;
 @Service
 public class PoolNameCompleter implements Completer {
 
+    // the same service the commands need, so the completer is there exactly when they are; it only reads
     @Reference
-    NatService natService;
+    NatAdminService natService;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
