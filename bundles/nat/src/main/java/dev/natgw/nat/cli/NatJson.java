@@ -1,5 +1,6 @@
 package dev.natgw.nat.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.natgw.api.nat.NatCounters;
@@ -25,7 +26,7 @@ final class NatJson {
     static String write(Object view) {
         try {
             return MAPPER.writeValueAsString(view);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             // only records of strings, numbers and lists reach here, which always serialize
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }

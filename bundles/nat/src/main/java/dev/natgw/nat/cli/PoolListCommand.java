@@ -8,6 +8,7 @@ import dev.natgw.api.nat.PoolUsage;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
@@ -67,7 +68,8 @@ public class PoolListCommand implements Action {
                     p.portMin() + "-" + p.portMax(), abbreviation(p.mapping()), abbreviation(p.filtering()),
                     p.pairedPooling() ? "yes" : "no", p.perHostPortQuota() == 0 ? "none" : p.perHostPortQuota(),
                     u == null ? "-" : u.portsInUse(), u == null ? "-" : u.portsTotal(),
-                    u == null ? "-" : String.format("%.1f%%", NatJson.percent(u)), u == null ? "-" : u.tcpSessions(),
+                    u == null ? "-" : String.format(Locale.ROOT, "%.1f%%", NatJson.percent(u)),
+                    u == null ? "-" : u.tcpSessions(),
                     u == null ? "-" : u.udpSessions(), u == null ? "-" : u.icmpSessions());
         }
         // ShellTable prints its empty-table text only with borders; say it in both forms
