@@ -1,0 +1,94 @@
+package dev.natgw.nat.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.natgw.api.nat.NatCounters;
+import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.SessionInfo;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shapes of the nat: listings. The API records keep addresses as {@code int}s; these views
+ * write them as dotted strings ({@code "198.19.0.1"}, {@code "10.0.0.2:40000"}) so a script need not
+ * decode them.
+ */
+final class NatJson {
+
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private NatJson() {
+    }
+
+    static String write(Object view) {
+        try {
+            return MAPPER.writeValueAsString(view);
+        } catch (JsonProcessingException e) {
+            // only records of strings, numbers and lists reach here, which always serialize
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    record Pools(List<Pool> pools) {
+    }
+
+    record Pool(String name, List<String> addresses, int portMin, int portMax, String mapping, String filtering,
+            boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion, Usage usage) {
+
+        static Pool of(PoolDefinition p, PoolUsage u) {
+            return new Pool(p.name(), p.addresses().stream().map(Object::toString).toList(), p.portMin(),
+                    p.portMax(), p.mapping().name(), p.filtering().name(), p.pairedPooling(), p.perHostPortQuota(),
+                    p.icmpOnExhaustion(), u == null ? null : Usage.of(u));
+        }
+    }
+
+    record Usage(long addresses, long portsTotal, long portsInUse, double usedPercent, long tcpSessions,
+            long udpSessions, long icmpSessions) {
+
+        static Usage of(PoolUsage u) {
+            return new Usage(u.addresses(), u.portsTotal(), u.portsInUse(), percent(u), u.tcpSessions(),
+                    u.udpSessions(), u.icmpSessions());
+        }
+    }
+
+    /** Share of ports in use, in percent rounded to two decimals. */
+    static double percent(PoolUsage u) {
+        return Math.round(u.usedShare() * 10000.0) / 100.0;
+    }
+
+    record Sessions(int shown, long total, List<Session> sessions) {
+    }
+
+    record Session(String protocol, String inside, String outside, String remote, String state, long idleMillis,
+            int worker, String pool) {
+
+        static Session of(SessionInfo s) {
+            return new Session(s.protocol().name(), s.inside().toString(), s.outside().toString(),
+                    s.remote().toString(), s.state().name(), s.idleMillis(), s.worker(), s.pool());
+        }
+    }
+
+    record Stats(long sessions, Counters counters, Map<String, Long> drops) {
+    }
+
+    record Counters(long sessionsCreated, long sessionsDeleted, long sessionsActive, long packetsIn2Out,
+            long packetsOut2In, long refusedExhausted, long refusedQuota, long handoffs, long handoffDrops) {
+
+        static Counters of(NatCounters c) {
+            return new Counters(c.sessionsCreated(), c.sessionsDeleted(), c.sessionsActive(), c.packetsIn2Out(),
+                    c.packetsOut2In(), c.refusedExhausted(), c.refusedQuota(), c.handoffs(), c.handoffDrops());
+        }
+    }
+
+    /** The non-zero drops, most first, ties by reason; insertion-ordered so JSON keeps that order. */
+    static Map<String, Long> nonZeroDrops(NatCounters c) {
+        Map<String, Long> sorted = new LinkedHashMap<>();
+        c.drops().entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+}

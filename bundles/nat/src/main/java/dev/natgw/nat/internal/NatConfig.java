@@ -1,0 +1,71 @@
+package dev.natgw.nat.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * Configuration of the NAPT translator (PID {@code dev.natgw.nat}). {@link NatSettings#of} checks it.
+ *
+ * <p>
+ * There is no {@code pid} here: the manager designates this class for its configuration PID, and bnd
+ * reports a duplicate PID if both name one.
+ */
+@ObjectClassDefinition(name = "natgw NAT translator", description = "Sizes of the NAPT translator's tables,"
+        + " session timeouts, port hold-down, what happens to protocols without ports, and the NAT event log"
+        + " (RFC 6888). Address pools are configured separately, one dev.natgw.nat.pool~<name> each.")
+public @interface NatConfig {
+
+    @AttributeDefinition(name = "Session capacity", description = "The most sessions alive at once, all workers"
+            + " together; each worker gets an equal share. Sessions beyond it are refused and counted under"
+            + " session-table-full. Costs at most 128 bytes of off-heap memory per session.", min = "1")
+    int sessions_max() default 1048576;
+
+    @AttributeDefinition(name = "Inside host capacity", description = "The most inside hosts whose port counts are"
+            + " tracked for the per-host quota, all workers together.", min = "1")
+    int hosts_max() default 65536;
+
+    @AttributeDefinition(name = "UDP timeout (s)", description = "Seconds a UDP session lives without a packet"
+            + " (RFC 4787 REQ-5: at least 120, 300 or more recommended).", min = "1")
+    int timeout_udp() default 300;
+
+    @AttributeDefinition(name = "TCP established timeout (s)", description = "Seconds an established or half-closed"
+            + " TCP session lives without a packet (RFC 5382 REQ-5: at least 7440).", min = "1")
+    int timeout_tcp_established() default 7440;
+
+    @AttributeDefinition(name = "TCP transitory timeout (s)", description = "Seconds an opening, closing or reset TCP"
+            + " session lives without a packet (RFC 5382 REQ-5, RFC 7857: at least 240).", min = "1")
+    int timeout_tcp_transitory() default 240;
+
+    @AttributeDefinition(name = "ICMP timeout (s)", description = "Seconds an ICMP echo session lives without a"
+            + " packet (RFC 5508: at least 60).", min = "1")
+    int timeout_icmp() default 60;
+
+    @AttributeDefinition(name = "TCP SYN hold (s)", description = "Seconds an unsolicited outside SYN is held,"
+            + " waiting for the inside host's own SYN (simultaneous open), before it is refused (RFC 5382 REQ-4:"
+            + " at least 6).", min = "1")
+    int timeout_tcp_syn_hold() default 6;
+
+    @AttributeDefinition(name = "Port hold-down (s)", description = "Seconds a freed outside port stays out of"
+            + " service, so late packets of the old session cannot reach a new one. 0 reuses ports at once.", min = "0")
+    int port_hold_down() default 30;
+
+    @AttributeDefinition(name = "Port hold-down capacity", description = "The most freed ports waiting out their"
+            + " hold-down at once, all workers together; when full, the oldest is released early.", min = "1")
+    int port_hold_capacity() default 262144;
+
+    @AttributeDefinition(name = "Other protocols", description = "What happens to IP protocols other than TCP, UDP"
+            + " and ICMP: ADDRESS_ONLY translates the address only, DROP drops them (counted as other-protocol).", options = {
+                    @Option(label = "Translate the address only", value = "ADDRESS_ONLY"),
+                    @Option(label = "Drop", value = "DROP")})
+    String other_protocols() default "DROP";
+
+    @AttributeDefinition(name = "NAT event log", description = "Write one line per mapping created or deleted and per"
+            + " refusal to the logger dev.natgw.nat.events (RFC 6888), so an outside address and port can be"
+            + " traced back to an inside host.")
+    boolean event_log() default true;
+
+    @AttributeDefinition(name = "Event ring size", description = "Events each worker buffers for the logging thread;"
+            + " events beyond it are lost and counted as event-log-full.", min = "1")
+    int event_ring() default 65536;
+}

@@ -1,0 +1,85 @@
+package dev.natgw.nat.internal;
+
+import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.Timeouts;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The translator's settings, checked: what a {@link NatConfig} means once every value is known to be
+ * usable. Immutable.
+ *
+ * @param timeouts the session timeouts
+ * @param sessionsMax the most sessions, all workers together, at least 1
+ * @param hostsMax the most inside hosts tracked for quotas, all workers together, at least 1
+ * @param holdDown how long a freed port stays out of service, zero or positive
+ * @param holdCapacity the most ports in hold-down at once, all workers together, at least 1
+ * @param otherProtocols what happens to protocols other than TCP, UDP and ICMP
+ * @param eventLog whether the NAT event log is written
+ * @param eventRing events buffered per worker, at least 1
+ */
+public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
+        OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing) {
+
+    /** The configuration PID, which every message of {@link #of} starts with. */
+    public static final String PID = "dev.natgw.nat";
+
+    /** Validates. */
+    public NatSettings {
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(holdDown, "holdDown");
+        Objects.requireNonNull(otherProtocols, "otherProtocols");
+        if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()) {
+            throw new IllegalArgumentException("sessionsMax, hostsMax, holdCapacity and eventRing must be >= 1 and"
+                    + " holdDown >= 0, were " + sessionsMax + ", " + hostsMax + ", " + holdCapacity + ", "
+                    + eventRing + " and " + holdDown);
+        }
+    }
+
+    /**
+     * Checks a configuration.
+     *
+     * @param c the configuration
+     * @return its settings
+     * @throws IllegalArgumentException naming the first bad key and its value, as
+     *     {@code dev.natgw.nat: timeout.udp must be > 0, was -1}
+     */
+    public static NatSettings of(NatConfig c) {
+        Timeouts timeouts = new Timeouts(seconds("timeout.udp", c.timeout_udp()),
+                seconds("timeout.tcp.established", c.timeout_tcp_established()),
+                seconds("timeout.tcp.transitory", c.timeout_tcp_transitory()),
+                seconds("timeout.icmp", c.timeout_icmp()),
+                seconds("timeout.tcp.syn.hold", c.timeout_tcp_syn_hold()));
+        int sessionsMax = positive("sessions.max", c.sessions_max());
+        int hostsMax = positive("hosts.max", c.hosts_max());
+        if (c.port_hold_down() < 0) {
+            throw bad("port.hold.down must be >= 0, was " + c.port_hold_down());
+        }
+        int holdCapacity = positive("port.hold.capacity", c.port_hold_capacity());
+        String other = c.other_protocols();
+        OtherProtocolPolicy policy;
+        try {
+            policy = Values.enumValue(OtherProtocolPolicy.class, other == null ? "" : other);
+        } catch (IllegalArgumentException e) {
+            throw bad("other.protocols " + e.getMessage());
+        }
+        int eventRing = positive("event.ring", c.event_ring());
+        return new NatSettings(timeouts, sessionsMax, hostsMax, Duration.ofSeconds(c.port_hold_down()), holdCapacity,
+                policy, c.event_log(), eventRing);
+    }
+
+    private static Duration seconds(String key, int value) {
+        return Duration.ofSeconds(positive(key, value));
+    }
+
+    private static int positive(String key, int value) {
+        if (value <= 0) {
+            throw bad(key + " must be > 0, was " + value);
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException bad(String what) {
+        return new IllegalArgumentException(PID + ": " + what);
+    }
+}

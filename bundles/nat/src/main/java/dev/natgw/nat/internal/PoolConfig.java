@@ -1,0 +1,55 @@
+package dev.natgw.nat.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * One address pool, a factory configuration of PID {@code dev.natgw.nat.pool}: one instance per pool,
+ * such as {@code dev.natgw.nat.pool~public.cfg}. {@link PoolConfigs#toDefinition} checks it.
+ */
+@ObjectClassDefinition(name = "natgw NAT address pool", description = "One pool of outside addresses and ports the"
+        + " translator maps inside hosts to, and how (RFC 4787, RFC 5382). One configuration per pool.")
+public @interface PoolConfig {
+
+    @AttributeDefinition(name = "Name", description = "The pool's name, 1..32 characters of a-z, 0-9 and '-'. Empty"
+            + " means the configuration's factory name, the part after '~' (public in dev.natgw.nat.pool~public).", required = false)
+    String name() default "";
+
+    @AttributeDefinition(name = "Addresses", description = "The outside addresses: ranges 198.19.0.10-198.19.0.20,"
+            + " single addresses 198.19.0.1 or CIDR blocks 198.19.0.0/28, separated by commas in a .cfg file, none"
+            + " overlapping another. Empty by default, and a pool needs at least one.")
+    String[] addresses() default {};
+
+    @AttributeDefinition(name = "Ports", description = "The ports (and ICMP identifiers) handed out, MIN-MAX within"
+            + " 1..65535. Ports below 1025 are best left to the appliance's own services.")
+    String ports() default "1025-65535";
+
+    @AttributeDefinition(name = "Mapping behaviour", description = "ENDPOINT_INDEPENDENT keeps one outside endpoint"
+            + " per inside endpoint for every remote (RFC 4787 REQ-1, needed for NAT traversal);"
+            + " ADDRESS_AND_PORT_DEPENDENT takes a new one per remote.", options = {
+                    @Option(label = "Endpoint-independent", value = "ENDPOINT_INDEPENDENT"),
+                    @Option(label = "Address and port-dependent", value = "ADDRESS_AND_PORT_DEPENDENT")})
+    String mapping() default "ENDPOINT_INDEPENDENT";
+
+    @AttributeDefinition(name = "Filtering behaviour", description = "Which remotes may send in through a mapping:"
+            + " any (ENDPOINT_INDEPENDENT), those the inside host sent to by address (ADDRESS_DEPENDENT), or by"
+            + " address and port (ADDRESS_AND_PORT_DEPENDENT).", options = {
+                    @Option(label = "Endpoint-independent", value = "ENDPOINT_INDEPENDENT"),
+                    @Option(label = "Address-dependent", value = "ADDRESS_DEPENDENT"),
+                    @Option(label = "Address and port-dependent", value = "ADDRESS_AND_PORT_DEPENDENT")})
+    String filtering() default "ADDRESS_DEPENDENT";
+
+    @AttributeDefinition(name = "Paired pooling", description = "Give all sessions of one inside host the same"
+            + " outside address (RFC 4787 REQ-2).")
+    boolean paired_pooling() default true;
+
+    @AttributeDefinition(name = "Per-host port quota", description = "The most ports one inside host may hold per"
+            + " protocol; 0 for no limit.", min = "0")
+    int per_host_quota() default 0;
+
+    @AttributeDefinition(name = "ICMP on exhaustion", description = "Answer a packet refused because the pool or the"
+            + " host's quota is exhausted with an ICMP destination unreachable, so the host fails fast, instead of"
+            + " dropping it silently.")
+    boolean icmp_on_exhaustion() default true;
+}

@@ -1,0 +1,239 @@
+package dev.natgw.nat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.nat.NatCounters;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ListCommandsTest extends CommandTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PoolListCommand pools() {
+        PoolListCommand c = new PoolListCommand();
+        c.natService = nat;
+        return c;
+    }
+
+    private SessionListCommand sessions() {
+        SessionListCommand c = new SessionListCommand();
+        c.natService = nat;
+        return c;
+    }
+
+    private StatsCommand stats() {
+        StatsCommand c = new StatsCommand();
+        c.natService = nat;
+        return c;
+    }
+
+    @Test
+    void poolsTableShowsBehavioursUsageAndSessions() {
+        populate();
+        PoolListCommand c = pools();
+        c.noFormat = true;
+
+        c.execute();
+
+        assertThat(out()).containsPattern("public\\s+198.19.0.1\\s+1025-65535\\s+EIM\\s+ADF\\s+yes\\s+none\\s+3\\s+"
+                + "193533\\s+0.0%\\s+1\\s+1\\s+1")
+                .containsPattern("cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+0\\s+12000"
+                        + "\\s+0.0%\\s+0\\s+0\\s+0");
+    }
+
+    @Test
+    void poolsWithoutAnySaySo() {
+        PoolListCommand c = pools();
+        c.noFormat = true;
+
+        c.execute();
+
+        assertThat(out()).contains("no pools");
+    }
+
+    @Test
+    void poolsJsonHasDottedAddressesAndUsage() throws Exception {
+        populate();
+        PoolListCommand c = pools();
+        c.json = true;
+
+        c.execute();
+
+        JsonNode root = JSON.readTree(out());
+        JsonNode pub = root.get("pools").get(0);
+        assertThat(pub.get("name").asText()).isEqualTo("public");
+        assertThat(pub.get("addresses").get(0).asText()).isEqualTo("198.19.0.1");
+        assertThat(pub.get("portMin").asInt()).isEqualTo(1025);
+        assertThat(pub.get("mapping").asText()).isEqualTo("ENDPOINT_INDEPENDENT");
+        assertThat(pub.get("filtering").asText()).isEqualTo("ADDRESS_DEPENDENT");
+        assertThat(pub.get("pairedPooling").asBoolean()).isTrue();
+        assertThat(pub.get("usage").get("portsInUse").asLong()).isEqualTo(3);
+        assertThat(pub.get("usage").get("portsTotal").asLong()).isEqualTo(3 * 64511);
+        assertThat(pub.get("usage").get("tcpSessions").asLong()).isEqualTo(1);
+        assertThat(root.get("pools").get(1).get("addresses").get(0).asText()).isEqualTo("198.19.1.0-198.19.1.3");
+        assertThat(root.get("pools").get(1).get("perHostPortQuota").asInt()).isEqualTo(64);
+    }
+
+    @Test
+    void sessionsTableAndFooter() {
+        populate();
+        SessionListCommand c = sessions();
+        c.noFormat = true;
+
+        c.execute();
+
+        assertThat(out())
+                .containsPattern("tcp\\s+10.0.0.2:40000\\s+198.19.0.1:1025\\s+203.0.113.7:443\\s+ESTABLISHED\\s+1s\\s+0"
+                        + "\\s+public")
+                .containsPattern("udp\\s+10.0.0.2:5353\\s+198.19.0.1:1026\\s+203.0.113.8:53\\s+-\\s+3m20s\\s+1")
+                .containsPattern("icmp\\s+10.0.0.3:7.*2h13m")
+                .containsPattern("10.0.0.9:80.*\\(static\\)")
+                .contains("4 of 4 sessions shown");
+    }
+
+    @Test
+    void sessionsFilteredAndLimited() {
+        populate();
+        SessionListCommand c = sessions();
+        c.noFormat = true;
+        c.protocol = "TCP";
+        c.limit = 1;
+
+        c.execute();
+
+        assertThat(out()).contains("10.0.0.2:40000").doesNotContain("10.0.0.9:80").contains("1 of 4 sessions shown");
+    }
+
+    @Test
+    void sessionsFilterByInsideRemoteAndPool() {
+        populate();
+        SessionListCommand c = sessions();
+        c.noFormat = true;
+        c.inside = "10.0.0.2";
+        c.remote = "203.0.113.8";
+        c.pool = "public";
+
+        c.execute();
+
+        assertThat(out()).contains("10.0.0.2:5353").doesNotContain("10.0.0.2:40000").contains("1 of 4 sessions shown");
+    }
+
+    @Test
+    void sessionsJsonHasEndpointsAsText() throws Exception {
+        populate();
+        SessionListCommand c = sessions();
+        c.json = true;
+        c.pool = "public";
+
+        c.execute();
+
+        JsonNode root = JSON.readTree(out());
+        assertThat(root.get("shown").asInt()).isEqualTo(3);
+        assertThat(root.get("total").asLong()).isEqualTo(4);
+        JsonNode first = root.get("sessions").get(0);
+        assertThat(first.get("protocol").asText()).isEqualTo("TCP");
+        assertThat(first.get("inside").asText()).isEqualTo("10.0.0.2:40000");
+        assertThat(first.get("outside").asText()).isEqualTo("198.19.0.1:1025");
+        assertThat(first.get("remote").asText()).isEqualTo("203.0.113.7:443");
+        assertThat(first.get("state").asText()).isEqualTo("ESTABLISHED");
+        assertThat(first.get("idleMillis").asLong()).isEqualTo(1500);
+        assertThat(first.get("pool").asText()).isEqualTo("public");
+    }
+
+    @Test
+    void staticSessionsHaveANullPoolInJson() throws Exception {
+        populate();
+        SessionListCommand c = sessions();
+        c.json = true;
+        c.inside = "10.0.0.9";
+
+        c.execute();
+
+        assertThat(JSON.readTree(out()).get("sessions").get(0).get("pool").isNull()).isTrue();
+    }
+
+    @Test
+    void sessionsRefuseBadOptions() {
+        SessionListCommand c = sessions();
+        c.limit = 0;
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--limit must be at least 1, was 0");
+
+        SessionListCommand p = sessions();
+        p.protocol = "sctp";
+        assertThatThrownBy(p::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--protocol must be tcp, udp or icmp, was \"sctp\"");
+
+        SessionListCommand i = sessions();
+        i.inside = "10.0.0";
+        assertThatThrownBy(i::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--inside \"10.0.0\" is not an IPv4 address a.b.c.d");
+
+        SessionListCommand r = sessions();
+        r.remote = "host.example";
+        assertThatThrownBy(r::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--remote \"host.example\"");
+    }
+
+    @Test
+    void idleIsShortAndRoundedDown() {
+        assertThat(SessionListCommand.idle(999)).isEqualTo("0s");
+        assertThat(SessionListCommand.idle(59_999)).isEqualTo("59s");
+        assertThat(SessionListCommand.idle(60_000)).isEqualTo("1m00s");
+        assertThat(SessionListCommand.idle(3_599_000)).isEqualTo("59m59s");
+        assertThat(SessionListCommand.idle(7_440_000)).isEqualTo("2h04m");
+    }
+
+    @Test
+    void statsShowCountersAndNonZeroDropsMostFirst() {
+        populate();
+        nat.setCounters(new NatCounters(10, 6, 4, 1000, 900, 2, 1, 50, 3,
+                Map.of("fragment", 5L, "bad-l4-checksum", 40L, "no-session", 5L, "truncated", 0L)));
+        StatsCommand c = stats();
+        c.noFormat = true;
+
+        c.execute();
+
+        String out = out();
+        assertThat(out).contains("Sessions alive: 4")
+                .containsPattern("sessions created\\s+10")
+                .containsPattern("packets in2out\\s+1000")
+                .containsPattern("packets out2in\\s+900")
+                .containsPattern("refused: pool exhausted\\s+2")
+                .containsPattern("refused: host quota\\s+1")
+                .containsPattern("handoff drops\\s+3")
+                .doesNotContain("truncated");
+        assertThat(out.indexOf("bad-l4-checksum")).isLessThan(out.indexOf("fragment"));
+        assertThat(out.indexOf("fragment")).isLessThan(out.indexOf("no-session"));
+    }
+
+    @Test
+    void statsWithoutDropsSaySo() {
+        StatsCommand c = stats();
+        c.noFormat = true;
+
+        c.execute();
+
+        assertThat(out()).contains("Sessions alive: 0").contains("no drops");
+    }
+
+    @Test
+    void statsJson() throws Exception {
+        nat.setCounters(new NatCounters(10, 6, 4, 1000, 900, 2, 1, 50, 3, Map.of("fragment", 5L, "truncated", 0L)));
+        StatsCommand c = stats();
+        c.json = true;
+
+        c.execute();
+
+        JsonNode root = JSON.readTree(out());
+        assertThat(root.get("sessions").asLong()).isZero();
+        assertThat(root.get("counters").get("sessionsCreated").asLong()).isEqualTo(10);
+        assertThat(root.get("counters").get("handoffDrops").asLong()).isEqualTo(3);
+        assertThat(root.get("drops").get("fragment").asLong()).isEqualTo(5);
+        assertThat(root.get("drops").has("truncated")).isFalse();
+    }
+}

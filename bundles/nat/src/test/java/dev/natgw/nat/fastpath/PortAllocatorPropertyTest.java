@@ -1,0 +1,121 @@
+package dev.natgw.nat.fastpath;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import dev.natgw.api.nat.Ipv4;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Every port handed out returns exactly once: random allocate / share / release / tick sequences
+ * against a model that keeps, per protocol and address, the refcount of each port in use and the
+ * due time of each held port.
+ */
+class PortAllocatorPropertyTest {
+    private static final int[] PROTOS = {PortAllocator.TCP, PortAllocator.UDP, PortAllocator.ICMP};
+    private static final int[] ADDRESSES = {Ipv4.parse("203.0.113.1"), Ipv4.parse("203.0.113.2")};
+    private static final long HOLD = 50;
+
+    @Property(tries = 300)
+    void everyPortHandedOutReturnsExactlyOnce(@ForAll @IntRange(min = 0, max = 6) int setup,
+            @ForAll @IntRange(min = 0, max = 3) int workerPick,
+            @ForAll @Size(max = 600) List<@IntRange(max = 999) Integer> ops) {
+        RssSetups s = RssSetups.all().get(setup);
+        // a small range, so the sequences reach exhaustion
+        PortOwnership own = s.ownership(7000, 7000 + 20 * s.workerForQueue().length);
+        int w = workerPick % own.workers();
+        PortAllocator a = new PortAllocator(own, s.toeplitz(), w, ADDRESSES, HOLD);
+        int perSpace = own.ownedCount(w);
+        // key: proto index * addresses + address -> port -> refcount / due time
+        List<Map<Integer, Integer>> inUse = new ArrayList<>();
+        List<Map<Integer, Long>> held = new ArrayList<>();
+        for (int g = 0; g < 3 * ADDRESSES.length; g++) {
+            inUse.add(new HashMap<>());
+            held.add(new HashMap<>());
+        }
+        long now = 1_000_000;
+
+        for (int op : ops) {
+            int g = op % (3 * ADDRESSES.length);
+            int proto = PROTOS[g / ADDRESSES.length];
+            int addr = g % ADDRESSES.length;
+            Map<Integer, Integer> used = inUse.get(g);
+            switch (op / 100) {
+                case 0, 1, 2, 3, 4 -> {
+                    int port = a.allocate(proto, addr, op * 7919, op * 31);
+                    if (port < 0) {
+                        assertThat(used.size() + held.get(g).size()).as("free ports left").isEqualTo(perSpace);
+                    } else {
+                        assertThat(own.owner(port)).isEqualTo(w);
+                        assertThat(used).as("in use").doesNotContainKey(port);
+                        assertThat(held.get(g)).as("held").doesNotContainKey(port);
+                        used.put(port, 1);
+                    }
+                }
+                case 5 -> {
+                    int port = a.allocateShared(proto, addr, op * 7919, op * 31, 0);
+                    if (port >= 0) {
+                        assertThat(used).containsKey(port);
+                        assertThat(a.share(proto, addr, port)).isTrue();
+                        used.merge(port, 1, Integer::sum);
+                    }
+                }
+                case 6, 7, 8 -> {
+                    if (!used.isEmpty()) {
+                        int port = used.keySet().stream().sorted().toList().get(op % used.size());
+                        a.release(proto, addr, port, now);
+                        if (used.merge(port, -1, Integer::sum) == 0) {
+                            used.remove(port);
+                            held.get(g).put(port, now + HOLD);
+                        }
+                    }
+                }
+                default -> {
+                    now += op % 40;
+                    a.tick(now);
+                    long t = now;
+                    held.forEach(h -> h.values().removeIf(due -> due <= t));
+                }
+            }
+            long modelInUse = inUse.stream().mapToLong(Map::size).sum();
+            long modelHeld = held.stream().mapToLong(Map::size).sum();
+            assertThat(a.inUse()).isEqualTo(modelInUse);
+            assertThat(a.held()).isEqualTo(modelHeld);
+            assertThat(a.free() + a.inUse() + a.held()).isEqualTo(a.total());
+        }
+
+        for (int g = 0; g < inUse.size(); g++) {
+            int proto = PROTOS[g / ADDRESSES.length];
+            int addr = g % ADDRESSES.length;
+            for (Map.Entry<Integer, Integer> e : inUse.get(g).entrySet()) {
+                for (int i = 0; i < e.getValue(); i++) {
+                    a.release(proto, addr, e.getKey(), now);
+                }
+            }
+        }
+        a.tick(now + HOLD);
+        assertThat(a.inUse()).isZero();
+        assertThat(a.held()).isZero();
+        assertThat(a.free()).isEqualTo(a.total());
+        assertThat(a.releaseErrors()).isZero();
+        assertThat(a.holdCutShort()).isZero();
+        // and each space hands out each owned port exactly once more
+        for (int g = 0; g < 3 * ADDRESSES.length; g++) {
+            Set<Integer> again = new HashSet<>();
+            int port;
+            while ((port = a.allocate(PROTOS[g / ADDRESSES.length], g % ADDRESSES.length, g, g)) >= 0) {
+                assertThat(again.add(port)).isTrue();
+            }
+            assertThat(again).hasSize(perSpace);
+        }
+    }
+}
