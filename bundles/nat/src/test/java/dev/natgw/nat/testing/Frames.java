@@ -140,7 +140,8 @@ public final class Frames {
     }
 
     /**
-     * Starts a frame of any IP protocol whose L4 bytes are the payload, untouched.
+     * Starts a frame of any IP protocol whose L4 bytes are the payload, untouched, even for TCP, UDP or ICMP
+     * (to build malformed ones).
      *
      * @param src source address
      * @param dst destination address
@@ -148,7 +149,9 @@ public final class Frames {
      * @return the builder
      */
     public static Builder other(int src, int dst, int proto) {
-        return new Builder(proto, src, dst);
+        Builder b = new Builder(proto, src, dst);
+        b.raw = true;
+        return b;
     }
 
     /**
@@ -258,6 +261,7 @@ public final class Frames {
         private boolean moreFragments;
         private int fragmentOffset;
         private byte[] ipOptions = new byte[0];
+        private boolean raw;
         private boolean badIpChecksum;
         private boolean badL4Checksum;
         private int padding;
@@ -418,6 +422,9 @@ public final class Frames {
 
         private byte[] l4Bytes() {
             byte[] b;
+            if (raw) {
+                return payload.clone();
+            }
             switch (proto) {
                 case TCP : {
                     int header = 20;
