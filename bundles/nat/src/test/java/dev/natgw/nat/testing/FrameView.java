@@ -220,8 +220,11 @@ public final class FrameView {
     }
 
     private boolean isIcmpError() {
+        if (proto() != Frames.ICMP || l4 >= f.length) {
+            return false;
+        }
         int t = icmpType();
-        return proto() == Frames.ICMP && (t == 3 || t == 11 || t == 12);
+        return t == 3 || t == 11 || t == 12;
     }
 
     /**
