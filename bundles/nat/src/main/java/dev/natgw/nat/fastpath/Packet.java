@@ -430,14 +430,16 @@ public final class Packet {
         outer = Checksum.adjust16(outer, oldIpSum, ipSum);
         switch (innerProto) {
             case PROTO_TCP :
-                outer = innerPortAndSum(m, outer, innerL4 + portAt, oldPort, port, innerL4 + 16, oldAddr, addr, false);
+                outer = innerPortAndSum(m, outer, innerL4 + portAt, oldPort, port, innerL4 + 16, oldAddr, addr, true,
+                        false);
                 break;
             case PROTO_UDP :
-                outer = innerPortAndSum(m, outer, innerL4 + portAt, oldPort, port, innerL4 + 6, oldAddr, addr, true);
+                outer = innerPortAndSum(m, outer, innerL4 + portAt, oldPort, port, innerL4 + 6, oldAddr, addr, true,
+                        true);
                 break;
             case PROTO_ICMP :
                 // the echo identifier stands for both ports; the inner ICMP checksum has no pseudo-header
-                outer = innerPortAndSum(m, outer, innerL4 + 4, oldPort, port, innerL4 + 2, 0, 0, false);
+                outer = innerPortAndSum(m, outer, innerL4 + 4, oldPort, port, innerL4 + 2, oldAddr, addr, false, false);
                 break;
             default :
                 break;
@@ -446,12 +448,13 @@ public final class Packet {
     }
 
     private int innerPortAndSum(MemorySegment m, int outer, long portAt, int oldPort, int port, long sumAt,
-            int oldAddr, int addr, boolean udp) {
+            int oldAddr, int addr, boolean pseudoHeader, boolean udp) {
         m.set(U16, portAt, (short) port);
         outer = Checksum.adjust16(outer, oldPort, port);
         if (innerHasL4Checksum) {
             int oldSum = u16(m, sumAt);
-            int sum = Checksum.adjust16(Checksum.adjust32(oldSum, oldAddr, addr), oldPort, port);
+            int sum = pseudoHeader ? Checksum.adjust32(oldSum, oldAddr, addr) : oldSum;
+            sum = Checksum.adjust16(sum, oldPort, port);
             if (udp && sum == 0) {
                 sum = 0xffff;
             }
