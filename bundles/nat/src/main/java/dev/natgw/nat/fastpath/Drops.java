@@ -1,0 +1,80 @@
+package dev.natgw.nat.fastpath;
+
+/**
+ * The reasons the translator drops a packet, as {@code int} codes {@code 0..COUNT-1} that index the
+ * per-worker drop counters, each with the name the counters are published under.
+ *
+ * <p>
+ * The codes are dense and stable within a build; {@link Packet#OK} and {@link Packet#NOT_IPV4} are
+ * negative so they never collide with one. Constants only, thread-safe.
+ */
+public final class Drops {
+
+    /** The frame ends before its headers do. */
+    public static final int TRUNCATED = 0;
+    /** IPv4 version or header length wrong, or total length shorter than the header. */
+    public static final int BAD_IP_HEADER = 1;
+    /** IPv4 header checksum wrong. */
+    public static final int BAD_IP_CHECKSUM = 2;
+    /** TCP data offset, UDP length or an ICMP error's embedded header wrong. */
+    public static final int BAD_L4_HEADER = 3;
+    /** TCP, UDP or ICMP checksum wrong (checked when a session is created). */
+    public static final int BAD_L4_CHECKSUM = 4;
+    /** An IPv4 fragment (MF set or a non-zero offset); the translator does not reassemble. */
+    public static final int FRAGMENT = 5;
+    /** TTL would reach 0. */
+    public static final int TTL_EXPIRED = 6;
+    /** ICMP type the translator does not handle. */
+    public static final int ICMP_UNSUPPORTED = 7;
+    /** IP protocol other than TCP, UDP and ICMP, refused by policy. */
+    public static final int OTHER_PROTOCOL = 8;
+    /** Outside packet with no session or mapping. */
+    public static final int NO_SESSION = 9;
+    /** Outside packet refused by the filtering behaviour. */
+    public static final int FILTERED = 10;
+    /** Outside TCP SYN to a mapping that does not accept it. */
+    public static final int UNSOLICITED_SYN = 11;
+    /** TCP packet other than a SYN with no session. */
+    public static final int TCP_NO_SESSION = 12;
+    /** No free port on any address of the pool. */
+    public static final int POOL_EXHAUSTED = 13;
+    /** The inside host reached its port quota. */
+    public static final int QUOTA = 14;
+    /** The worker's session table is full. */
+    public static final int SESSION_TABLE_FULL = 15;
+    /** A mapping would collide with an existing one. */
+    public static final int MAPPING_CONFLICT = 16;
+    /** A handed-off packet would be handed off again. */
+    public static final int HANDOFF_LOOP = 17;
+    /** The session event log had no room and events are mandatory. */
+    public static final int EVENT_LOG_FULL = 18;
+    /** The stage failed on the packet. */
+    public static final int STAGE_ERROR = 19;
+
+    /** The number of reasons; codes are {@code 0..COUNT-1}. */
+    public static final int COUNT = 20;
+
+    // index = code; the order must match the constants above, DropsTest checks it
+    private static final String[] NAMES = {"truncated", "bad-ip-header", "bad-ip-checksum", "bad-l4-header",
+            "bad-l4-checksum", "fragment", "ttl-expired", "icmp-unsupported", "other-protocol", "no-session",
+            "filtered",
+            "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full", "mapping-conflict",
+            "handoff-loop", "event-log-full", "stage-error"};
+
+    private Drops() {
+    }
+
+    /**
+     * Returns a reason's counter name, such as {@code "bad-ip-checksum"}.
+     *
+     * @param code a reason code, 0..{@link #COUNT}-1
+     * @return its name
+     * @throws IllegalArgumentException if code is not a reason
+     */
+    public static String name(int code) {
+        if (code < 0 || code >= COUNT) {
+            throw new IllegalArgumentException("drop reason must be 0.." + (COUNT - 1) + ", was " + code);
+        }
+        return NAMES[code];
+    }
+}

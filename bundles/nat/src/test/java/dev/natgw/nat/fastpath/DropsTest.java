@@ -1,0 +1,61 @@
+package dev.natgw.nat.fastpath;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DropsTest {
+
+    @Test
+    void namesEveryReasonInTheDesignOrder() {
+        String[] expected = {"truncated", "bad-ip-header", "bad-ip-checksum", "bad-l4-header", "bad-l4-checksum",
+                "fragment", "ttl-expired", "icmp-unsupported", "other-protocol", "no-session", "filtered",
+                "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full",
+                "mapping-conflict",
+                "handoff-loop", "event-log-full", "stage-error"};
+        assertThat(Drops.COUNT).isEqualTo(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Drops.name(i)).isEqualTo(expected[i]);
+        }
+    }
+
+    @Test
+    void constantsMatchTheirNames() {
+        assertThat(Drops.name(Drops.TRUNCATED)).isEqualTo("truncated");
+        assertThat(Drops.name(Drops.BAD_IP_HEADER)).isEqualTo("bad-ip-header");
+        assertThat(Drops.name(Drops.BAD_IP_CHECKSUM)).isEqualTo("bad-ip-checksum");
+        assertThat(Drops.name(Drops.BAD_L4_HEADER)).isEqualTo("bad-l4-header");
+        assertThat(Drops.name(Drops.BAD_L4_CHECKSUM)).isEqualTo("bad-l4-checksum");
+        assertThat(Drops.name(Drops.FRAGMENT)).isEqualTo("fragment");
+        assertThat(Drops.name(Drops.TTL_EXPIRED)).isEqualTo("ttl-expired");
+        assertThat(Drops.name(Drops.ICMP_UNSUPPORTED)).isEqualTo("icmp-unsupported");
+        assertThat(Drops.name(Drops.OTHER_PROTOCOL)).isEqualTo("other-protocol");
+        assertThat(Drops.name(Drops.NO_SESSION)).isEqualTo("no-session");
+        assertThat(Drops.name(Drops.FILTERED)).isEqualTo("filtered");
+        assertThat(Drops.name(Drops.UNSOLICITED_SYN)).isEqualTo("unsolicited-syn");
+        assertThat(Drops.name(Drops.TCP_NO_SESSION)).isEqualTo("tcp-no-session");
+        assertThat(Drops.name(Drops.POOL_EXHAUSTED)).isEqualTo("pool-exhausted");
+        assertThat(Drops.name(Drops.QUOTA)).isEqualTo("quota");
+        assertThat(Drops.name(Drops.SESSION_TABLE_FULL)).isEqualTo("session-table-full");
+        assertThat(Drops.name(Drops.MAPPING_CONFLICT)).isEqualTo("mapping-conflict");
+        assertThat(Drops.name(Drops.HANDOFF_LOOP)).isEqualTo("handoff-loop");
+        assertThat(Drops.name(Drops.EVENT_LOG_FULL)).isEqualTo("event-log-full");
+        assertThat(Drops.name(Drops.STAGE_ERROR)).isEqualTo("stage-error");
+    }
+
+    @Test
+    void namesAreDistinctAndParseResultsAreNotReasons() {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < Drops.COUNT; i++) {
+            names.add(Drops.name(i));
+        }
+        assertThat(names).hasSize(Drops.COUNT);
+        assertThatThrownBy(() -> Drops.name(Packet.OK)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Drops.name(Packet.NOT_IPV4)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Drops.name(Drops.COUNT)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0..19");
+    }
+}
