@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * dataplane attaches the stage. Session lists and clears are asked of the workers through their mailboxes.
  * A logging thread drains the workers' event rings into the {@value NatEvents#LOGGER_NAME} logger.
  */
-@Component(service = { NatService.class, NatAdminService.class, PacketStage.class },
-        configurationPid = NatManager.PID,
-        property = { PacketStage.STAGE_NAME + "=nat", PacketStage.STAGE_ORDER + ":Integer=500" })
+@Component(service = {NatService.class, NatAdminService.class,
+        PacketStage.class}, configurationPid = NatManager.PID, property = {PacketStage.STAGE_NAME + "=nat",
+                PacketStage.STAGE_ORDER + ":Integer=500"})
 @Designate(ocd = NatConfig.class)
 public final class NatManager implements NatAdminService, PacketStage {
     /** The configuration PID. */
@@ -229,11 +229,6 @@ public final class NatManager implements NatAdminService, PacketStage {
         if (engine != null) {
             drainOnce(engine);
             engine.close();
-            for (PoolRuntime p : slots) {
-                if (p != null) {
-                    p.close();
-                }
-            }
             engine = null;
             slots = null;
             LOG.info("NAT detached; its sessions are gone");

@@ -20,8 +20,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * ports belong to the old definition) and removes it when the configuration is deleted (its sessions live
  * on until they end). A bad configuration is refused with a message that names the field.
  */
-@Component(configurationPid = PoolConfigurator.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = {})
+@Component(configurationPid = PoolConfigurator.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = PoolConfig.class, factory = true)
 public final class PoolConfigurator {
     /** The factory PID of pool configurations. */

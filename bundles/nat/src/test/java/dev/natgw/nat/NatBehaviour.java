@@ -51,8 +51,10 @@ abstract class NatBehaviour {
 
     @AfterEach
     void close() {
+        if (dp != null) {
+            dp.close();
+        }
         if (nat != null) {
-            nat.detach();
             nat.close();
         }
     }
@@ -138,10 +140,10 @@ abstract class NatBehaviour {
     @Test
     void udpAndIcmpEchoAreTranslated() {
         start(defaults());
-        FrameView out = through(Frames.udp(INSIDE_A, 5353, REMOTE, 53).payload(new byte[] { 1, 2, 3 }).build(), true,
+        FrameView out = through(Frames.udp(INSIDE_A, 5353, REMOTE, 53).payload(new byte[]{1, 2, 3}).build(), true,
                 false);
         assertThat(out.src()).isEqualTo(GLOBAL);
-        FrameView back = through(Frames.udp(REMOTE, 53, GLOBAL, out.srcPort()).payload(new byte[] { 4 }).build(),
+        FrameView back = through(Frames.udp(REMOTE, 53, GLOBAL, out.srcPort()).payload(new byte[]{4}).build(),
                 false, true);
         assertThat(back.dst()).isEqualTo(INSIDE_A);
         assertThat(back.dstPort()).isEqualTo(5353);
@@ -403,7 +405,7 @@ abstract class NatBehaviour {
         byte[] badSum = good.clone();
         badSum[14 + 10] ^= 0x55;
         dropped(badSum, true);
-        dropped(Frames.udp(INSIDE_A, 5000, REMOTE, 53).moreFragments().build(), true);
+        dropped(Frames.udp(INSIDE_A, 5000, REMOTE, 53).fragment(true, 0).build(), true);
         byte[] badL4 = Frames.udp(INSIDE_A, 5000, REMOTE, 53).payload(new byte[4]).build();
         badL4[badL4.length - 1] ^= 0x01; // a payload byte: the UDP checksum no longer matches
         dropped(badL4, true);

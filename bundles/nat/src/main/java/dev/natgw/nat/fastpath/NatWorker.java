@@ -169,7 +169,7 @@ public final class NatWorker implements AutoCloseable {
         }
         if (b.handedOffFrom(i) >= 0 && snap.addresses().find(pkt.src) >= 0) {
             // second half of a hairpin: the home worker already translated the source
-            toInside(b, i, m, snap, now, proto == ICMP ? pkt.dstPort : pkt.dstPort);
+            toInside(b, i, m, snap, now, pkt.dstPort, false);
             return;
         }
         if (proto != TCP && proto != UDP && proto != ICMP) {
@@ -198,8 +198,9 @@ public final class NatWorker implements AutoCloseable {
         pkt.rewriteSource(m, table.mOutAddr(mp), table.mOutPort(mp));
         c[C_IN2OUT]++;
         if (snap.addresses().find(pkt.dst) >= 0) {
-            // hairpin: an inside host reached another one through its outside endpoint
-            toInside(b, i, m, snap, now, pkt.dstPort);
+            // hairpin: an inside host reached another one through its outside endpoint; the packet may
+            // already have been handed to this home worker, and may need one more hop to the outside end's owner
+            toInside(b, i, m, snap, now, pkt.dstPort, true);
             return;
         }
         b.setVerdict(i, Verdict.TX_OUTSIDE);
@@ -443,11 +444,12 @@ public final class NatWorker implements AutoCloseable {
             drop(b, i, Drops.NO_SESSION);
             return;
         }
-        toInside(b, i, m, snap, now, pkt.dstPort);
+        toInside(b, i, m, snap, now, pkt.dstPort, false);
     }
 
     /** Translates the destination of a packet for one of our outside endpoints (also the hairpin's half). */
-    private void toInside(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now, int outPort) {
+    private void toInside(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now, int outPort,
+            boolean secondHop) {
         int proto = pkt.proto;
         int remPort = proto == ICMP ? 0 : pkt.srcPort;
         int s = table.findOut(proto, pkt.dst, outPort, pkt.src, remPort);
@@ -464,7 +466,12 @@ public final class NatWorker implements AutoCloseable {
                 return;
             }
             if (owner != id) {
-                handoff(b, i, owner);
+                if (secondHop) {
+                    b.setHandoff(i, owner);
+                    c[C_HANDOFFS]++;
+                } else {
+                    handoff(b, i, owner);
+                }
                 return;
             }
             s = newFromOutside(b, i, m, snap, now, st, outPort, remPort);
@@ -768,13 +775,15 @@ public final class NatWorker implements AutoCloseable {
             current = engine.takeRequest(id);
             cursor = 0;
         }
-        if (current != null && answer(current, snap, now)) {
-            current.complete();
-            current = null;
-        }
+        boolean answered = current != null && answer(current, snap, now);
         c[C_DROPS + Drops.EVENT_LOG_FULL] = c[C_EVENTS_LOST];
         for (int k = 0; k < COUNTERS; k++) {
             LONGS.setOpaque(published, k, c[k]);
+        }
+        if (answered) {
+            // after publishing, so the caller reads counters that include what the request changed
+            current.complete();
+            current = null;
         }
     }
 

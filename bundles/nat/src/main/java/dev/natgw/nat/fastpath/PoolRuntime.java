@@ -10,7 +10,7 @@ import dev.natgw.api.nat.PoolDefinition;
  * Built on a control thread before it is published in a {@link NatSnapshot}; a removed pool stays
  * reachable by its slot until the engine closes, so sessions made from it can give their ports back.
  */
-public final class PoolRuntime implements AutoCloseable {
+public final class PoolRuntime {
     /** Filtering codes, compared on the fast path. */
     public static final int FILTER_ENDPOINT_INDEPENDENT = 0;
     public static final int FILTER_ADDRESS = 1;
@@ -51,13 +51,9 @@ public final class PoolRuntime implements AutoCloseable {
         this.icmpOnExhaustion = definition.icmpOnExhaustion();
         this.ownership = engine.ownership(definition.portMin(), definition.portMax());
         this.allocators = new PortAllocator[ownership.workers()];
-        try {
-            for (int w = 0; w < allocators.length; w++) {
-                allocators[w] = new PortAllocator(ownership, engine.toeplitz(), w, addresses, holdDownNanos, holdCapacity);
-            }
-        } catch (RuntimeException | Error e) {
-            close();
-            throw e;
+        // heap arrays: they go with the last snapshot that holds the pool
+        for (int w = 0; w < allocators.length; w++) {
+            allocators[w] = new PortAllocator(ownership, engine.toeplitz(), w, addresses, holdDownNanos, holdCapacity);
         }
     }
 
@@ -121,14 +117,5 @@ public final class PoolRuntime implements AutoCloseable {
     /** {@return all address-port pairs of the pool over the three protocols} */
     public long portsTotal() {
         return 3L * addresses.length * (definition.portMax() - definition.portMin() + 1);
-    }
-
-    @Override
-    public void close() {
-        for (PortAllocator a : allocators) {
-            if (a != null) {
-                a.close();
-            }
-        }
     }
 }

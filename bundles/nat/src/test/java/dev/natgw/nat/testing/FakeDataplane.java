@@ -21,9 +21,12 @@ import java.util.function.LongSupplier;
  * IPv4 addresses and TCP/UDP ports, the symmetric default key, RETA round-robin over one queue per
  * worker), runs bursts of up to 32 frames through a stage per worker, moves HANDOFF slots to their
  * target worker as the real dataplane's rings do, ticks the workers, and keeps what was transmitted on
- * each side. Time is a manual clock that {@link #advance} moves. Single-threaded: the workers take turns.
+ * each side. Time is a manual clock that {@link #advance} moves. The workers take turns on one lock: the
+ * caller's thread runs bursts, and a ticker thread ticks every worker each millisecond (as idle workers
+ * are ticked) so that control requests are answered while the caller waits for them. {@link #close()}
+ * stops the ticker.
  */
-public final class FakeDataplane implements StageContext {
+public final class FakeDataplane implements StageContext, AutoCloseable {
     /** A frame a worker transmitted or dropped. */
     public record Out(byte[] frame, int worker) {
     }
@@ -38,8 +41,11 @@ public final class FakeDataplane implements StageContext {
     private final MemorySegment memory = MemorySegment.ofArray(new byte[PacketBurst.DEFAULT_BURST
             * PacketBurst.MIN_ROOM]);
     private final PacketBurst burst = new PacketBurst(PacketBurst.DEFAULT_BURST, memory);
+    private final Object turn = new Object();
     private PacketStage stage;
     private long now = 1_000_000_000_000L;
+    private Thread ticker;
+    private volatile boolean ticking;
 
     /** Frames sent out of the inside port. */
     public final List<Out> toInside = new ArrayList<>();
@@ -72,13 +78,49 @@ public final class FakeDataplane implements StageContext {
      * @param s the stage
      */
     public void attach(PacketStage s) {
-        s.attach(this);
-        this.stage = s;
+        synchronized (turn) {
+            s.attach(this);
+            this.stage = s;
+        }
+        ticking = true;
+        ticker = Thread.ofPlatform().name("fake-dataplane-ticker").daemon().start(() -> {
+            while (ticking) {
+                synchronized (turn) {
+                    for (int w = 0; w < workers; w++) {
+                        stage.tick(w, now);
+                    }
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        });
+    }
+
+    /** Stops the ticker and detaches the stage. */
+    @Override
+    public void close() {
+        ticking = false;
+        if (ticker != null) {
+            try {
+                ticker.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (turn) {
+            if (stage != null) {
+                stage.detach();
+                stage = null;
+            }
+        }
     }
 
     /** {@return the manual clock, for the stage's own reads of the time} */
     public LongSupplier clock() {
-        return () -> now;
+        return () -> {
+            synchronized (turn) {
+                return now;
+            }
+        };
     }
 
     /** {@return the time now on the manual clock, nanoseconds} */
@@ -99,7 +141,8 @@ public final class FakeDataplane implements StageContext {
     @Override
     public List<PortInfo> ports() {
         return List.of(new PortInfo("inside", PortRole.INSIDE, "net_null0", "02:00:00:00:00:01", workers, workers,
-                1500, true), new PortInfo("outside", PortRole.OUTSIDE, "net_null1", "02:00:00:00:00:02", workers,
+                1500, true),
+                new PortInfo("outside", PortRole.OUTSIDE, "net_null1", "02:00:00:00:00:02", workers,
                         workers, 1500, true));
     }
 
@@ -125,13 +168,22 @@ public final class FakeDataplane implements StageContext {
      * @param inside true for the inside port
      */
     public void receive(byte[] frame, boolean inside) {
-        rx.get(workerFor(frame)).add(new In(frame.clone(), inside ? PortRole.CODE_INSIDE : PortRole.CODE_OUTSIDE, -1));
+        synchronized (turn) {
+            rx.get(workerFor(frame))
+                    .add(new In(frame.clone(), inside ? PortRole.CODE_INSIDE : PortRole.CODE_OUTSIDE, -1));
+        }
     }
 
     /**
      * Runs the workers until every queue and handoff ring is empty, then ticks each worker once.
      */
     public void run() {
+        synchronized (turn) {
+            runLocked();
+        }
+    }
+
+    private void runLocked() {
         for (int round = 0; round < 1_000_000; round++) {
             boolean any = false;
             for (int w = 0; w < workers; w++) {
@@ -185,10 +237,12 @@ public final class FakeDataplane implements StageContext {
      * @param d how far
      */
     public void advance(Duration d) {
-        now += d.toNanos();
-        for (int k = 0; k < 64; k++) {
-            for (int w = 0; w < workers; w++) {
-                stage.tick(w, now);
+        synchronized (turn) {
+            now += d.toNanos();
+            for (int k = 0; k < 64; k++) {
+                for (int w = 0; w < workers; w++) {
+                    stage.tick(w, now);
+                }
             }
         }
     }
