@@ -1,0 +1,975 @@
+package dev.natgw.nat.fastpath;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_CHAR;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One worker's mappings and sessions, off-heap in one shared {@link Arena} owned by the table, with
+ * the timer wheel that expires the sessions and the per-inside-host port counts for quotas.
+ *
+ * <p>
+ * Invariants: used by exactly one worker thread (only {@link #size()}, {@link #mappings()} and
+ * {@link #capacity()} may be read from others); allocation-free and lock-free after construction;
+ * no Java object per session. A <em>mapping</em> is an inside endpoint bound to an outside endpoint
+ * for one protocol and counts its sessions; a <em>session</em> is a mapping plus one remote
+ * endpoint. Indexes are {@code int}s, {@code -1} for none. A session's inside and outside endpoints
+ * are its mapping's. Several live mappings may share an inside key or an outside key (a port reused
+ * towards other destinations); the finders return the most recently added and
+ * {@link #nextMappingIn}/{@link #nextMappingOut} walk the others. Session lookups are exact on the
+ * 5-tuple. The table does not check that a key is new: the caller looks it up first. Passing the
+ * index of a free record to a getter returns garbage; the removers check and throw
+ * {@link IllegalStateException}, which is a bug in the caller.
+ *
+ * <p>
+ * Memory: {@code capacity} session records and as many mapping records, four hash-head arrays
+ * (session in/out, mapping in/out; a power of two of {@code int}s, chained through the records), a
+ * 4096-slot timer wheel and the host table. Without the host table this is at most 128 bytes per
+ * session of capacity for any capacity of at least 4096 (the fixed 16 KiB wheel dominates below);
+ * {@link #bytesPerSession()} and {@link #bytes()} report the true figures.
+ *
+ * <p>
+ * Record layouts ({@link #LAYOUT_VERSION} 1; all fields native byte order, naturally aligned, the
+ * record arrays 64-byte aligned; {@code int} links, {@code -1} none). A later bundle version that
+ * takes these segments over must check the version. <b>Session</b>, 64 bytes: 0 {@code int}
+ * mapping index ({@code -1} when free); 4 {@code int} remote address; 8 {@code u16} remote port; 10
+ * {@code u8} state; 11 {@code u8} flags (1 live, 2 on the wheel); 12 {@code int} next in the
+ * session in-index chain (the free-list link while free); 16 {@code int} next in the session
+ * out-index chain; 20 {@code int} wheel previous, or {@code -(slot + 2)} for the head of a slot; 24
+ * {@code int} wheel next; 28 {@code int} previous and 32 {@code int} next session of the same
+ * mapping; 36 reserved (0); 40 {@code long} last seen; 48 {@code long} due time; 56 {@code long}
+ * created (all times {@code System.nanoTime()}). <b>Mapping</b>, 32 bytes: 0 {@code int} inside
+ * address; 4 {@code int} outside address; 8 {@code u16} inside port; 10 {@code u16} outside port;
+ * 12 {@code u8} protocol; 13 {@code u8} flags; 14 {@code u16} pool; 16 {@code int} session count
+ * ({@code -1} when free); 20 {@code int} first session; 24 {@code int} next in the mapping in-index
+ * chain (the free-list link while free); 28 {@code int} next in the mapping out-index chain.
+ * <b>Host</b>, 16 bytes: 0 {@code int} inside address; 4, 8, 12 {@code int} port counts for TCP,
+ * UDP, ICMP (a slot is empty exactly when all three are 0). Hash heads and wheel slots are
+ * {@code int} arrays. The hash seed, free-list heads, high-water marks, counts and the wheel cursor
+ * are Java fields ({@link #seed()} exposes the seed the indexes depend on).
+ */
+public final class SessionTable implements AutoCloseable {
+    /** The version of the record layouts described in the class comment. */
+    public static final int LAYOUT_VERSION = 1;
+
+    /** The largest capacity: indexes and byte offsets stay well inside {@code int} and memory. */
+    public static final int MAX_CAPACITY = 1 << 28;
+
+    static final long S_BYTES = 64;
+    private static final long S_MAPPING = 0;
+    private static final long S_REM_ADDR = 4;
+    private static final long S_REM_PORT = 8;
+    private static final long S_STATE = 10;
+    private static final long S_FLAGS = 11;
+    private static final long S_IN_NEXT = 12;
+    private static final long S_OUT_NEXT = 16;
+    private static final long S_WHEEL_PREV = 20;
+    private static final long S_WHEEL_NEXT = 24;
+    private static final long S_MAP_PREV = 28;
+    private static final long S_MAP_NEXT = 32;
+    private static final long S_LAST_SEEN = 40;
+    private static final long S_DUE = 48;
+    private static final long S_CREATED = 56;
+
+    private static final int LIVE = 1;
+    private static final int ON_WHEEL = 2;
+
+    static final long M_BYTES = 32;
+    private static final long M_IN_ADDR = 0;
+    private static final long M_OUT_ADDR = 4;
+    private static final long M_IN_PORT = 8;
+    private static final long M_OUT_PORT = 10;
+    private static final long M_PROTO = 12;
+    private static final long M_FLAGS = 13;
+    private static final long M_POOL = 14;
+    private static final long M_SESSIONS = 16;
+    private static final long M_FIRST = 20;
+    private static final long M_IN_NEXT = 24;
+    private static final long M_OUT_NEXT = 28;
+
+    static final long H_BYTES = 16;
+
+    /** Wheel slot width: 2^24 ns, about 16.8 ms. */
+    public static final int TICK_SHIFT = 24;
+    public static final int WHEEL_SLOTS = 4096;
+    private static final int WHEEL_MASK = WHEEL_SLOTS - 1;
+    /** Sessions examined per {@link #pollDue} call, so one call never stalls a burst. */
+    public static final int POLL_BUDGET = 1024;
+    /** Cursor states besides a session index: walk the slot from its head, or the walk reached the end. */
+    private static final int FROM_HEAD = -1;
+    private static final int AT_END = -2;
+
+    private static final VarHandle SIZE;
+    private static final VarHandle MAPPINGS;
+    static {
+        try {
+            var lookup = MethodHandles.lookup();
+            SIZE = lookup.findVarHandle(SessionTable.class, "size", int.class);
+            MAPPINGS = lookup.findVarHandle(SessionTable.class, "mappingCount", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Arena arena;
+    private final MemorySegment sessions;
+    private final MemorySegment maps;
+    private final MemorySegment sInHeads;
+    private final MemorySegment sOutHeads;
+    private final MemorySegment mInHeads;
+    private final MemorySegment mOutHeads;
+    private final MemorySegment wheel;
+    private final MemorySegment hosts;
+    private final int capacity;
+    private final int headMask;
+    private final int hostMask;
+    private final int hostLimit;
+    private final long seed;
+
+    private int sFree = -1;
+    private int sHwm;
+    private int mFree = -1;
+    private int mHwm;
+    // written with release by the worker so other threads read a recent value without a lock
+    @SuppressWarnings("unused")
+    private int size;
+    @SuppressWarnings("unused")
+    private int mappingCount;
+    private int hostCount;
+    private int scheduled;
+
+    private boolean cursorSet;
+    private long cursorTick;
+    private int cursorNode = FROM_HEAD;
+    // the walk of the cursor's slot started after that slot's tick had passed, so every node of this
+    // revolution in it was due when examined and nothing skipped can become due later
+    private boolean walkPast;
+    // during a walk of the current tick's slot: the earliest due time skipped that falls in this very
+    // tick, so a later poll in the same tick walks the slot again only once something there is due
+    private boolean skippedInTick;
+    private long skippedMinDue;
+    private boolean closed;
+
+    /**
+     * Allocates the table.
+     *
+     * @param capacity sessions (and mappings), 1..{@link #MAX_CAPACITY}
+     * @param hostCapacity inside hosts the quota table holds, at least 1 (its slot array is the next
+     *        power of two above a quarter more, so probes stay short when full)
+     */
+    public SessionTable(int capacity, int hostCapacity) {
+        this(capacity, hostCapacity, headsFor(capacity));
+    }
+
+    /** For tests: forces the number of hash heads (a power of two) to provoke long chains. */
+    SessionTable(int capacity, int hostCapacity, int headCount) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be 1.." + MAX_CAPACITY + ", was " + capacity);
+        }
+        if (hostCapacity < 1 || hostCapacity > (1 << 28)) {
+            throw new IllegalArgumentException("hostCapacity must be 1..2^28, was " + hostCapacity);
+        }
+        if (headCount < 1 || Integer.bitCount(headCount) != 1) {
+            throw new IllegalArgumentException("headCount must be a power of two, was " + headCount);
+        }
+        this.capacity = capacity;
+        this.headMask = headCount - 1;
+        this.hostLimit = hostCapacity;
+        int hostSlots = ceilPow2(hostCapacity + hostCapacity / 4 + 1);
+        this.hostMask = hostSlots - 1;
+        // a random seed keeps outside peers from choosing remote ports that all land in one chain
+        this.seed = ThreadLocalRandom.current().nextLong();
+        Arena a = Arena.ofShared();
+        try {
+            sessions = a.allocate(S_BYTES * capacity, 64);
+            maps = a.allocate(M_BYTES * capacity, 64);
+            sInHeads = minusOnes(a, headCount);
+            sOutHeads = minusOnes(a, headCount);
+            mInHeads = minusOnes(a, headCount);
+            mOutHeads = minusOnes(a, headCount);
+            wheel = minusOnes(a, WHEEL_SLOTS);
+            hosts = a.allocate(H_BYTES * hostSlots, 64);
+        } catch (RuntimeException | Error e) {
+            a.close();
+            throw e;
+        }
+        this.arena = a;
+    }
+
+    private static MemorySegment minusOnes(Arena a, int ints) {
+        MemorySegment m = a.allocate(4L * ints, 64);
+        m.fill((byte) 0xff);
+        return m;
+    }
+
+    /** The next power of two at or above the capacity, halved once if that would break 128 B per session. */
+    static int headsFor(int capacity) {
+        int h = ceilPow2(capacity);
+        long fixed = (S_BYTES + M_BYTES) * capacity + 4L * WHEEL_SLOTS;
+        if (h > 1 && fixed + 16L * h > 128L * capacity) {
+            h >>= 1;
+        }
+        return h;
+    }
+
+    private static int ceilPow2(int n) {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+    }
+
+    // ---------------------------------------------------------------- sizes
+
+    /** Sessions (and mappings) the table holds at most. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Live sessions; readable from any thread. */
+    public int size() {
+        return (int) SIZE.getAcquire(this);
+    }
+
+    /** Live mappings; readable from any thread. */
+    public int mappings() {
+        return (int) MAPPINGS.getAcquire(this);
+    }
+
+    /** Off-heap bytes of the whole table, host table included. */
+    public long bytes() {
+        return sessions.byteSize() + maps.byteSize() + sInHeads.byteSize() + sOutHeads.byteSize()
+                + mInHeads.byteSize() + mOutHeads.byteSize() + wheel.byteSize() + hosts.byteSize();
+    }
+
+    /** Off-heap bytes per session of capacity without the host table (which callers size apart). */
+    public double bytesPerSession() {
+        return (double) (bytes() - hosts.byteSize()) / capacity;
+    }
+
+    /** The hash seed the indexes and the host table were built with. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Frees the off-heap memory; every later call may throw {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- hashing
+
+    private static long mix(long x) {
+        // two multiply-xorshift rounds: every input bit reaches every output bit
+        x ^= x >>> 32;
+        x *= 0xd6e8feb86659fd93L;
+        x ^= x >>> 32;
+        x *= 0xd6e8feb86659fd93L;
+        x ^= x >>> 32;
+        return x;
+    }
+
+    private static long endpointKey(int proto, int addr, int port) {
+        return (addr & 0xffffffffL) << 24 | (long) port << 8 | proto;
+    }
+
+    private int mappingBucket(int proto, int addr, int port) {
+        return (int) mix(seed ^ endpointKey(proto, addr, port)) & headMask;
+    }
+
+    private int sessionBucket(int proto, int addr, int port, int remAddr, int remPort) {
+        long h = mix(seed ^ endpointKey(proto, addr, port));
+        return (int) mix(h + ((remAddr & 0xffffffffL) << 16 | remPort)) & headMask;
+    }
+
+    private static int head(MemorySegment heads, int b) {
+        return heads.getAtIndex(JAVA_INT, b);
+    }
+
+    private static void head(MemorySegment heads, int b, int v) {
+        heads.setAtIndex(JAVA_INT, b, v);
+    }
+
+    // ---------------------------------------------------------------- record access
+
+    private int si(int s, long f) {
+        return sessions.get(JAVA_INT, s * S_BYTES + f);
+    }
+
+    private void si(int s, long f, int v) {
+        sessions.set(JAVA_INT, s * S_BYTES + f, v);
+    }
+
+    private int sflags(int s) {
+        return sessions.get(JAVA_BYTE, s * S_BYTES + S_FLAGS) & 0xff;
+    }
+
+    private void sflags(int s, int v) {
+        sessions.set(JAVA_BYTE, s * S_BYTES + S_FLAGS, (byte) v);
+    }
+
+    private int mi(int m, long f) {
+        return maps.get(JAVA_INT, m * M_BYTES + f);
+    }
+
+    private void mi(int m, long f, int v) {
+        maps.set(JAVA_INT, m * M_BYTES + f, v);
+    }
+
+    private int mu16(int m, long f) {
+        return maps.get(JAVA_CHAR, m * M_BYTES + f);
+    }
+
+    private int mu8(int m, long f) {
+        return maps.get(JAVA_BYTE, m * M_BYTES + f) & 0xff;
+    }
+
+    // ---------------------------------------------------------------- mappings
+
+    /** The most recently added live mapping with this inside key, or -1. */
+    public int findMappingIn(int proto, int inAddr, int inPort) {
+        int m = head(mInHeads, mappingBucket(proto, inAddr, inPort));
+        while (m != -1 && !mappingInIs(m, proto, inAddr, inPort)) {
+            m = mi(m, M_IN_NEXT);
+        }
+        return m;
+    }
+
+    /** The next (older) live mapping with the same inside key as {@code m}, or -1. */
+    public int nextMappingIn(int m) {
+        int proto = mProto(m), inAddr = mInAddr(m), inPort = mInPort(m);
+        int n = mi(m, M_IN_NEXT);
+        while (n != -1 && !mappingInIs(n, proto, inAddr, inPort)) {
+            n = mi(n, M_IN_NEXT);
+        }
+        return n;
+    }
+
+    /** The most recently added live mapping with this outside key, or -1. */
+    public int findMappingOut(int proto, int outAddr, int outPort) {
+        int m = head(mOutHeads, mappingBucket(proto, outAddr, outPort));
+        while (m != -1 && !mappingOutIs(m, proto, outAddr, outPort)) {
+            m = mi(m, M_OUT_NEXT);
+        }
+        return m;
+    }
+
+    /** The next (older) live mapping with the same outside key as {@code m}, or -1. */
+    public int nextMappingOut(int m) {
+        int proto = mProto(m), outAddr = mOutAddr(m), outPort = mOutPort(m);
+        int n = mi(m, M_OUT_NEXT);
+        while (n != -1 && !mappingOutIs(n, proto, outAddr, outPort)) {
+            n = mi(n, M_OUT_NEXT);
+        }
+        return n;
+    }
+
+    private boolean mappingInIs(int m, int proto, int inAddr, int inPort) {
+        return mi(m, M_IN_ADDR) == inAddr && mu16(m, M_IN_PORT) == inPort && mu8(m, M_PROTO) == proto;
+    }
+
+    private boolean mappingOutIs(int m, int proto, int outAddr, int outPort) {
+        return mi(m, M_OUT_ADDR) == outAddr && mu16(m, M_OUT_PORT) == outPort && mu8(m, M_PROTO) == proto;
+    }
+
+    /**
+     * Adds a mapping with no sessions; the caller has checked the keys.
+     *
+     * @param proto 0..255
+     * @param pool 0..65535
+     * @param flags 0..255
+     * @return its index, or -1 when the table is full
+     */
+    public int addMapping(int proto, int inAddr, int inPort, int outAddr, int outPort, int pool, int flags) {
+        if (((proto | flags) & ~0xff) != 0 || ((inPort | outPort | pool) & ~0xffff) != 0) {
+            throw new IllegalArgumentException("proto/flags must fit 8 bits, ports/pool 16 bits");
+        }
+        int m = mFree;
+        if (m != -1) {
+            mFree = mi(m, M_IN_NEXT);
+        } else if (mHwm < capacity) {
+            m = mHwm++;
+        } else {
+            return -1;
+        }
+        long o = m * M_BYTES;
+        maps.set(JAVA_INT, o + M_IN_ADDR, inAddr);
+        maps.set(JAVA_INT, o + M_OUT_ADDR, outAddr);
+        maps.set(JAVA_CHAR, o + M_IN_PORT, (char) inPort);
+        maps.set(JAVA_CHAR, o + M_OUT_PORT, (char) outPort);
+        maps.set(JAVA_BYTE, o + M_PROTO, (byte) proto);
+        maps.set(JAVA_BYTE, o + M_FLAGS, (byte) flags);
+        maps.set(JAVA_CHAR, o + M_POOL, (char) pool);
+        maps.set(JAVA_INT, o + M_SESSIONS, 0);
+        maps.set(JAVA_INT, o + M_FIRST, -1);
+        // head insertion keeps the most recent mapping of a shared key first in its chain
+        int bi = mappingBucket(proto, inAddr, inPort);
+        maps.set(JAVA_INT, o + M_IN_NEXT, head(mInHeads, bi));
+        head(mInHeads, bi, m);
+        int bo = mappingBucket(proto, outAddr, outPort);
+        maps.set(JAVA_INT, o + M_OUT_NEXT, head(mOutHeads, bo));
+        head(mOutHeads, bo, m);
+        MAPPINGS.setRelease(this, mappingCount + 1);
+        return m;
+    }
+
+    /**
+     * Removes a mapping.
+     *
+     * @throws IllegalStateException if it is not live or still has sessions (a bug in the caller)
+     */
+    public void removeMapping(int m) {
+        checkMapping(m);
+        if (mi(m, M_SESSIONS) != 0) {
+            throw new IllegalStateException("mapping " + m + " still has " + mi(m, M_SESSIONS) + " sessions");
+        }
+        int proto = mProto(m);
+        unlinkMapping(mInHeads, mappingBucket(proto, mInAddr(m), mInPort(m)), m, M_IN_NEXT);
+        unlinkMapping(mOutHeads, mappingBucket(proto, mOutAddr(m), mOutPort(m)), m, M_OUT_NEXT);
+        mi(m, M_SESSIONS, -1);
+        mi(m, M_IN_NEXT, mFree);
+        mFree = m;
+        MAPPINGS.setRelease(this, mappingCount - 1);
+    }
+
+    private void unlinkMapping(MemorySegment heads, int b, int m, long next) {
+        int cur = head(heads, b);
+        if (cur == m) {
+            head(heads, b, mi(m, next));
+            return;
+        }
+        while (cur != -1) {
+            int n = mi(cur, next);
+            if (n == m) {
+                mi(cur, next, mi(m, next));
+                return;
+            }
+            cur = n;
+        }
+        throw new IllegalStateException("mapping " + m + " missing from its chain: table corrupt");
+    }
+
+    private void checkMapping(int m) {
+        if (m < 0 || m >= mHwm || mi(m, M_SESSIONS) < 0) {
+            throw new IllegalStateException("mapping " + m + " is not live");
+        }
+    }
+
+    /** Whether {@code m} is a live mapping index. */
+    public boolean isMappingLive(int m) {
+        return m >= 0 && m < mHwm && mi(m, M_SESSIONS) >= 0;
+    }
+
+    /** The number of sessions of a live mapping. */
+    public int mappingSessions(int m) {
+        return mi(m, M_SESSIONS);
+    }
+
+    /** The most recently added session of a mapping, or -1. */
+    public int firstSession(int m) {
+        return mi(m, M_FIRST);
+    }
+
+    /** The next session of the same mapping, or -1. */
+    public int nextSessionOfMapping(int s) {
+        return si(s, S_MAP_NEXT);
+    }
+
+    public int mInAddr(int m) {
+        return mi(m, M_IN_ADDR);
+    }
+
+    public int mInPort(int m) {
+        return mu16(m, M_IN_PORT);
+    }
+
+    public int mOutAddr(int m) {
+        return mi(m, M_OUT_ADDR);
+    }
+
+    public int mOutPort(int m) {
+        return mu16(m, M_OUT_PORT);
+    }
+
+    public int mProto(int m) {
+        return mu8(m, M_PROTO);
+    }
+
+    public int mPool(int m) {
+        return mu16(m, M_POOL);
+    }
+
+    public int mFlags(int m) {
+        return mu8(m, M_FLAGS);
+    }
+
+    /** The next live mapping index at or after {@code fromIndex}, or -1; for control-plane scans. */
+    public int nextLiveMapping(int fromIndex) {
+        for (int m = Math.max(fromIndex, 0); m < mHwm; m++) {
+            if (mi(m, M_SESSIONS) >= 0) {
+                return m;
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    /** The live session with this inside 5-tuple (the most recent if the caller added twice), or -1. */
+    public int findIn(int proto, int inAddr, int inPort, int remAddr, int remPort) {
+        int s = head(sInHeads, sessionBucket(proto, inAddr, inPort, remAddr, remPort));
+        while (s != -1) {
+            if (si(s, S_REM_ADDR) == remAddr && remPort(s) == remPort) {
+                int m = si(s, S_MAPPING);
+                if (mappingInIs(m, proto, inAddr, inPort)) {
+                    return s;
+                }
+            }
+            s = si(s, S_IN_NEXT);
+        }
+        return -1;
+    }
+
+    /** The live session with this outside 5-tuple (the most recent if the caller added twice), or -1. */
+    public int findOut(int proto, int outAddr, int outPort, int remAddr, int remPort) {
+        int s = head(sOutHeads, sessionBucket(proto, outAddr, outPort, remAddr, remPort));
+        while (s != -1) {
+            if (si(s, S_REM_ADDR) == remAddr && remPort(s) == remPort) {
+                int m = si(s, S_MAPPING);
+                if (mappingOutIs(m, proto, outAddr, outPort)) {
+                    return s;
+                }
+            }
+            s = si(s, S_OUT_NEXT);
+        }
+        return -1;
+    }
+
+    /**
+     * Adds a session of live mapping {@code m} towards {@code remAddr:remPort}, state 0, last seen and
+     * created {@code now}, not on the wheel.
+     *
+     * @return its index, or -1 when the table is full
+     * @throws IllegalStateException if {@code m} is not live (a bug in the caller)
+     */
+    public int addSession(int m, int remAddr, int remPort, long now) {
+        checkMapping(m);
+        int s = sFree;
+        if (s != -1) {
+            sFree = si(s, S_IN_NEXT);
+        } else if (sHwm < capacity) {
+            s = sHwm++;
+        } else {
+            return -1;
+        }
+        long o = s * S_BYTES;
+        int proto = mProto(m);
+        sessions.set(JAVA_INT, o + S_MAPPING, m);
+        sessions.set(JAVA_INT, o + S_REM_ADDR, remAddr);
+        sessions.set(JAVA_CHAR, o + S_REM_PORT, (char) remPort);
+        sessions.set(JAVA_BYTE, o + S_STATE, (byte) 0);
+        sessions.set(JAVA_BYTE, o + S_FLAGS, (byte) LIVE);
+        sessions.set(JAVA_LONG, o + S_LAST_SEEN, now);
+        sessions.set(JAVA_LONG, o + S_CREATED, now);
+        sessions.set(JAVA_LONG, o + S_DUE, 0L);
+        sessions.set(JAVA_INT, o + S_WHEEL_PREV, -1);
+        sessions.set(JAVA_INT, o + S_WHEEL_NEXT, -1);
+        int bi = sessionBucket(proto, mInAddr(m), mInPort(m), remAddr, remPort);
+        sessions.set(JAVA_INT, o + S_IN_NEXT, head(sInHeads, bi));
+        head(sInHeads, bi, s);
+        int bo = sessionBucket(proto, mOutAddr(m), mOutPort(m), remAddr, remPort);
+        sessions.set(JAVA_INT, o + S_OUT_NEXT, head(sOutHeads, bo));
+        head(sOutHeads, bo, s);
+        int first = mi(m, M_FIRST);
+        sessions.set(JAVA_INT, o + S_MAP_PREV, -1);
+        sessions.set(JAVA_INT, o + S_MAP_NEXT, first);
+        if (first != -1) {
+            si(first, S_MAP_PREV, s);
+        }
+        mi(m, M_FIRST, s);
+        mi(m, M_SESSIONS, mi(m, M_SESSIONS) + 1);
+        SIZE.setRelease(this, size + 1);
+        return s;
+    }
+
+    /**
+     * Removes a session: out of both indexes (O(chain length)), its mapping's list and the wheel. The
+     * mapping stays, with one session less.
+     *
+     * @throws IllegalStateException if {@code s} is not live (a bug in the caller)
+     */
+    public void removeSession(int s) {
+        if (!isLive(s)) {
+            throw new IllegalStateException("session " + s + " is not live");
+        }
+        if ((sflags(s) & ON_WHEEL) != 0) {
+            unlinkWheel(s);
+        }
+        int m = si(s, S_MAPPING);
+        int proto = mProto(m), remAddr = si(s, S_REM_ADDR), remPort = remPort(s);
+        unlinkSession(sInHeads, sessionBucket(proto, mInAddr(m), mInPort(m), remAddr, remPort), s, S_IN_NEXT);
+        unlinkSession(sOutHeads, sessionBucket(proto, mOutAddr(m), mOutPort(m), remAddr, remPort), s,
+                S_OUT_NEXT);
+        int prev = si(s, S_MAP_PREV), next = si(s, S_MAP_NEXT);
+        if (prev == -1) {
+            mi(m, M_FIRST, next);
+        } else {
+            si(prev, S_MAP_NEXT, next);
+        }
+        if (next != -1) {
+            si(next, S_MAP_PREV, prev);
+        }
+        mi(m, M_SESSIONS, mi(m, M_SESSIONS) - 1);
+        sflags(s, 0);
+        si(s, S_MAPPING, -1);
+        si(s, S_IN_NEXT, sFree);
+        sFree = s;
+        SIZE.setRelease(this, size - 1);
+    }
+
+    private void unlinkSession(MemorySegment heads, int b, int s, long next) {
+        int cur = head(heads, b);
+        if (cur == s) {
+            head(heads, b, si(s, next));
+            return;
+        }
+        while (cur != -1) {
+            int n = si(cur, next);
+            if (n == s) {
+                si(cur, next, si(s, next));
+                return;
+            }
+            cur = n;
+        }
+        throw new IllegalStateException("session " + s + " missing from its chain: table corrupt");
+    }
+
+    /** Whether {@code s} is a live session index. */
+    public boolean isLive(int s) {
+        return s >= 0 && s < sHwm && (sflags(s) & LIVE) != 0;
+    }
+
+    public int mapping(int s) {
+        return si(s, S_MAPPING);
+    }
+
+    public int remAddr(int s) {
+        return si(s, S_REM_ADDR);
+    }
+
+    public int remPort(int s) {
+        return sessions.get(JAVA_CHAR, s * S_BYTES + S_REM_PORT);
+    }
+
+    /** The state, 0..255 (the translator stores {@code TcpState} ordinals). */
+    public int state(int s) {
+        return sessions.get(JAVA_BYTE, s * S_BYTES + S_STATE) & 0xff;
+    }
+
+    /** Sets the state, 0..255. */
+    public void setState(int s, int st) {
+        sessions.set(JAVA_BYTE, s * S_BYTES + S_STATE, (byte) st);
+    }
+
+    public long lastSeen(int s) {
+        return sessions.get(JAVA_LONG, s * S_BYTES + S_LAST_SEEN);
+    }
+
+    /** Sets last seen; the wheel is untouched (the expiry handler compares and reschedules). */
+    public void touch(int s, long now) {
+        sessions.set(JAVA_LONG, s * S_BYTES + S_LAST_SEEN, now);
+    }
+
+    public long created(int s) {
+        return sessions.get(JAVA_LONG, s * S_BYTES + S_CREATED);
+    }
+
+    /** The next live session index at or after {@code fromIndex}, or -1; for control-plane scans. */
+    public int nextLive(int fromIndex) {
+        for (int s = Math.max(fromIndex, 0); s < sHwm; s++) {
+            if ((sflags(s) & LIVE) != 0) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- timer wheel
+
+    /**
+     * Puts live session {@code s} on the wheel due at {@code dueNanos}, moving it if it was on already;
+     * O(1). A due time in a slot the cursor has passed goes to the cursor's slot, so it is returned at
+     * the next poll rather than a revolution late.
+     */
+    public void schedule(int s, long dueNanos) {
+        int fl = sflags(s);
+        if ((fl & ON_WHEEL) != 0) {
+            unlinkWheel(s);
+        }
+        long o = s * S_BYTES;
+        sessions.set(JAVA_LONG, o + S_DUE, dueNanos);
+        long tick = dueNanos >> TICK_SHIFT;
+        if (cursorSet && tick <= cursorTick) {
+            tick = cursorTick;
+            // the new head lies behind a walk in progress; walk the slot again so it is seen
+            cursorNode = FROM_HEAD;
+        }
+        int slot = (int) tick & WHEEL_MASK;
+        int h = wheel.getAtIndex(JAVA_INT, slot);
+        sessions.set(JAVA_INT, o + S_WHEEL_PREV, -(slot + 2));
+        sessions.set(JAVA_INT, o + S_WHEEL_NEXT, h);
+        if (h != -1) {
+            si(h, S_WHEEL_PREV, s);
+        }
+        wheel.setAtIndex(JAVA_INT, slot, s);
+        sflags(s, sflags(s) | ON_WHEEL);
+        scheduled++;
+    }
+
+    /** Takes {@code s} off the wheel if it is on it. */
+    public void unschedule(int s) {
+        if ((sflags(s) & ON_WHEEL) != 0) {
+            unlinkWheel(s);
+        }
+    }
+
+    private void unlinkWheel(int s) {
+        int prev = si(s, S_WHEEL_PREV), next = si(s, S_WHEEL_NEXT);
+        if (s == cursorNode) {
+            cursorNode = next == -1 ? AT_END : next;
+        }
+        if (prev >= 0) {
+            si(prev, S_WHEEL_NEXT, next);
+        } else {
+            wheel.setAtIndex(JAVA_INT, -(prev + 2), next);
+        }
+        if (next != -1) {
+            si(next, S_WHEEL_PREV, prev);
+        }
+        si(s, S_WHEEL_PREV, -1);
+        si(s, S_WHEEL_NEXT, -1);
+        sflags(s, sflags(s) & ~ON_WHEEL);
+        scheduled--;
+    }
+
+    /** The due time last given to {@link #schedule}, 0 if never. */
+    public long due(int s) {
+        return sessions.get(JAVA_LONG, s * S_BYTES + S_DUE);
+    }
+
+    /** Whether {@code s} is on the wheel. */
+    public boolean isScheduled(int s) {
+        return (sflags(s) & ON_WHEEL) != 0;
+    }
+
+    /** Sessions on the wheel. */
+    public int scheduled() {
+        return scheduled;
+    }
+
+    /**
+     * A session whose due time is at or before {@code now}, taken off the wheel (it stays live), or -1.
+     * Walks the slots from where the last call stopped up to {@code now}'s slot; a session of a later
+     * revolution stays where it is. Never returns a session early. Examines at most
+     * {@link #POLL_BUDGET} sessions and {@link #WHEEL_SLOTS} slot heads, so -1 can also mean "not finished, call again": the expiry loop calls it until -1 on each
+     * tick and catches up over the following ticks.
+     */
+    public int pollDue(long now) {
+        long nowTick = now >> TICK_SHIFT;
+        if (!cursorSet || nowTick - cursorTick > WHEEL_MASK) {
+            // first call, or idle for more than a revolution: one visit of each slot sees every node
+            cursorSet = true;
+            cursorTick = nowTick - WHEEL_MASK;
+            cursorNode = FROM_HEAD;
+            walkPast = false;
+        }
+        if (scheduled == 0) {
+            if (cursorTick < nowTick) {
+                cursorTick = nowTick;
+                cursorNode = AT_END;
+                walkPast = false;
+                skippedInTick = false;
+            }
+            return -1;
+        }
+        if (cursorTick < nowTick && !walkPast) {
+            // the slot was walked while its tick was current; nodes skipped then may be due now
+            cursorNode = FROM_HEAD;
+        }
+        if (cursorNode == AT_END && cursorTick == nowTick && skippedInTick && now - skippedMinDue >= 0) {
+            cursorNode = FROM_HEAD;
+        }
+        int budget = POLL_BUDGET;
+        while (cursorTick <= nowTick) {
+            int s;
+            if (cursorNode == FROM_HEAD) {
+                s = wheel.getAtIndex(JAVA_INT, (int) cursorTick & WHEEL_MASK);
+                walkPast = cursorTick < nowTick;
+                skippedInTick = false;
+            } else if (cursorNode == AT_END) {
+                s = -1;
+            } else {
+                s = cursorNode;
+            }
+            while (s != -1) {
+                if (--budget < 0) {
+                    cursorNode = s;
+                    return -1;
+                }
+                long d = due(s);
+                if (d - now <= 0) {
+                    // unlinkWheel moves the cursor past s
+                    cursorNode = s;
+                    unlinkWheel(s);
+                    return s;
+                }
+                if ((d >> TICK_SHIFT) <= cursorTick && (!skippedInTick || d - skippedMinDue < 0)) {
+                    skippedInTick = true;
+                    skippedMinDue = d;
+                }
+                s = si(s, S_WHEEL_NEXT);
+            }
+            if (cursorTick == nowTick) {
+                cursorNode = AT_END;
+                return -1;
+            }
+            // empty or finished slots cost one read each and the cursor is never more than one
+            // revolution behind, so advancing is bounded by WHEEL_SLOTS without spending the budget
+            cursorTick++;
+            cursorNode = FROM_HEAD;
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- hosts
+
+    private static int protoIndex(int proto) {
+        return switch (proto) {
+            case 6 -> 0;
+            case 17 -> 1;
+            case 1 -> 2;
+            default -> -1;
+        };
+    }
+
+    /** The home slot of an inside address in the host table (visible for collision tests). */
+    int hostHome(int inAddr) {
+        return (int) (mix(seed ^ (inAddr & 0xffffffffL) ^ 0x5bd1e995L << 32) >>> 32) & hostMask;
+    }
+
+    /** Hosts the table accepts. */
+    public int hostCapacity() {
+        return hostLimit;
+    }
+
+    /** Hosts with a non-zero count. */
+    public int hostCount() {
+        return hostCount;
+    }
+
+    private long hostOff(int i) {
+        return i * H_BYTES;
+    }
+
+    private boolean hostEmpty(int i) {
+        long o = hostOff(i);
+        return (hosts.get(JAVA_INT, o + 4) | hosts.get(JAVA_INT, o + 8) | hosts.get(JAVA_INT, o + 12)) == 0;
+    }
+
+    /** The slot holding {@code inAddr}, or -1; an empty slot ends the probe since deletion shifts back. */
+    private int hostFind(int inAddr) {
+        int i = hostHome(inAddr);
+        while (!hostEmpty(i)) {
+            if (hosts.get(JAVA_INT, hostOff(i)) == inAddr) {
+                return i;
+            }
+            i = (i + 1) & hostMask;
+        }
+        return -1;
+    }
+
+    /** Ports the inside host holds for the protocol (6, 17 or 1; 0 for any other). */
+    public int hostPorts(int inAddr, int proto) {
+        int p = protoIndex(proto);
+        if (p < 0) {
+            return 0;
+        }
+        int i = hostFind(inAddr);
+        return i < 0 ? 0 : hosts.get(JAVA_INT, hostOff(i) + 4 + 4L * p);
+    }
+
+    /**
+     * Adds {@code delta} to the host's count for the protocol (6, 17 or 1), adding the host when new
+     * and deleting it when all its counts reach 0.
+     *
+     * @return false when the host is new and the table already holds {@link #hostCapacity()} hosts
+     * @throws IllegalArgumentException for another protocol
+     * @throws IllegalStateException if a count would go negative (a bug in the caller)
+     */
+    public boolean hostAdd(int inAddr, int proto, int delta) {
+        int p = protoIndex(proto);
+        if (p < 0) {
+            throw new IllegalArgumentException("no host counts for protocol " + proto);
+        }
+        int i = hostFind(inAddr);
+        if (i >= 0) {
+            long c = hostOff(i) + 4 + 4L * p;
+            int v = hosts.get(JAVA_INT, c) + delta;
+            if (v < 0) {
+                throw new IllegalStateException("host count would go negative");
+            }
+            hosts.set(JAVA_INT, c, v);
+            if (hostEmpty(i)) {
+                hostDelete(i);
+            }
+            return true;
+        }
+        if (delta == 0) {
+            return true;
+        }
+        if (delta < 0) {
+            throw new IllegalStateException("host count would go negative");
+        }
+        if (hostCount >= hostLimit) {
+            return false;
+        }
+        i = hostHome(inAddr);
+        while (!hostEmpty(i)) {
+            i = (i + 1) & hostMask;
+        }
+        hosts.set(JAVA_INT, hostOff(i), inAddr);
+        hosts.set(JAVA_INT, hostOff(i) + 4 + 4L * p, delta);
+        hostCount++;
+        return true;
+    }
+
+    /** Backward-shift deletion: later entries of the run move into the hole unless that would put them before their home. */
+    private void hostDelete(int hole) {
+        int j = hole;
+        while (true) {
+            j = (j + 1) & hostMask;
+            if (hostEmpty(j)) {
+                break;
+            }
+            int k = hostHome(hosts.get(JAVA_INT, hostOff(j)));
+            // j may fill the hole unless its home lies cyclically in (hole, j]
+            boolean stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
+            if (!stays) {
+                MemorySegment.copy(hosts, hostOff(j), hosts, hostOff(hole), H_BYTES);
+                hole = j;
+            }
+        }
+        long o = hostOff(hole);
+        hosts.set(JAVA_LONG, o, 0L);
+        hosts.set(JAVA_LONG, o + 8, 0L);
+        hostCount--;
+    }
+}
