@@ -477,6 +477,26 @@ abstract class NatBehaviour {
         assertThat(b.src()).isEqualTo(ip("198.19.0.2"));
     }
 
+    @Test
+    void poolsOfMoreThan256AddressesGiveEveryPortBack() {
+        PoolDefinition p = PoolDefinition.of("wide", List.of(Ipv4Range.parse("198.19.2.0/23")));
+        start(p);
+        Set<Integer> high = new HashSet<>();
+        for (int h = 0; h < 200; h++) {
+            FrameView out = through(Frames.udp(ip("198.18.0.0") + h, 5000, REMOTE, 53).build(), true, false);
+            assertThat(p.contains(out.src())).isTrue();
+            if (Integer.compareUnsigned(out.src(), ip("198.19.3.0")) >= 0) {
+                high.add(out.src());
+            }
+        }
+        assertThat(high).as("hosts mapped to addresses past the 256th").isNotEmpty();
+        assertThat(nat.poolUsage().get(0).portsInUse()).isEqualTo(200);
+        dp.advance(Duration.ofSeconds(31));
+        dp.advance(Duration.ofSeconds(6));
+        assertThat(nat.sessionCount()).isZero();
+        assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
+    }
+
     SessionInfo session() {
         List<SessionInfo> all = nat.sessions(SessionFilter.ALL, 10);
         assertThat(all).hasSize(1);

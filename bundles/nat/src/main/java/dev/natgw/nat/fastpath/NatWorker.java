@@ -222,7 +222,7 @@ public final class NatWorker implements AutoCloseable {
         }
         int mp = table.findMappingIn(proto, pkt.src, pkt.srcPort);
         if (mp >= 0) {
-            int slot = table.mPool(mp);
+            int slot = slot(mp);
             boolean reusable = slot == NatSnapshot.STATIC_SLOT
                     || snap.slots()[slot] != null && snap.slots()[slot].endpointIndependentMapping;
             if (!reusable) {
@@ -312,7 +312,7 @@ public final class NatWorker implements AutoCloseable {
                     refusedBy = p;
                     break;
                 }
-                int mp = table.addMapping(proto, pkt.src, pkt.srcPort, outAddr, port, p.slot(), addrIndex);
+                int mp = addMapping(proto, pkt.src, pkt.srcPort, outAddr, port, p.slot(), addrIndex);
                 if (mp < 0) {
                     table.hostAdd(pkt.src, proto, -1);
                     a.release(proto, addrIndex, port, now);
@@ -400,7 +400,7 @@ public final class NatWorker implements AutoCloseable {
             int mp = table.findMappingIn(proto, pkt.src, 0);
             boolean newMapping = mp < 0;
             if (newMapping) {
-                mp = table.addMapping(proto, pkt.src, 0, outAddr, 0, p.slot(), addrIndex);
+                mp = addMapping(proto, pkt.src, 0, outAddr, 0, p.slot(), addrIndex);
                 if (mp < 0) {
                     drop(b, i, Drops.SESSION_TABLE_FULL);
                     return;
@@ -499,7 +499,7 @@ public final class NatWorker implements AutoCloseable {
             int inAddr = snap.statics().insideAddr(st);
             int inPort = snap.statics().insidePort(st);
             mp = table.findMappingIn(proto, inAddr, inPort);
-            if (mp >= 0 && table.mPool(mp) != NatSnapshot.STATIC_SLOT) {
+            if (mp >= 0 && slot(mp) != NatSnapshot.STATIC_SLOT) {
                 mp = -1;
             }
             if (mp < 0) {
@@ -521,7 +521,7 @@ public final class NatWorker implements AutoCloseable {
                 return -1;
             }
             for (int cand = any; cand >= 0 && mp < 0; cand = table.nextMappingOut(cand)) {
-                PoolRuntime p = table.mPool(cand) == NatSnapshot.STATIC_SLOT ? null : snap.slots()[table.mPool(cand)];
+                PoolRuntime p = slot(cand) == NatSnapshot.STATIC_SLOT ? null : snap.slots()[slot(cand)];
                 if (p != null && admits(cand, p.filtering)) {
                     mp = cand;
                 }
@@ -704,7 +704,24 @@ public final class NatWorker implements AutoCloseable {
 
     private void created(int mp) {
         c[C_CREATED]++;
-        c[C_POOLS + 3 * table.mPool(mp) + protoIndex(table.mProto(mp))]++;
+        c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+    }
+
+    /**
+     * Adds a mapping, keeping its pool slot and address index in the record's 16-bit pool and 8-bit flags
+     * fields: the slot in the low byte of the pool field, the address index in the rest.
+     */
+    private int addMapping(int proto, int inAddr, int inPort, int outAddr, int outPort, int slot, int addrIndex) {
+        return table.addMapping(proto, inAddr, inPort, outAddr, outPort, slot | (addrIndex >>> 8) << 8,
+                addrIndex & 0xff);
+    }
+
+    private int slot(int mp) {
+        return table.mPool(mp) & 0xff;
+    }
+
+    private int addrIndex(int mp) {
+        return (table.mPool(mp) >>> 8) << 8 | table.mFlags(mp);
     }
 
     static int protoIndex(int proto) {
@@ -712,7 +729,7 @@ public final class NatWorker implements AutoCloseable {
     }
 
     private void mappingEvent(int type, int mp) {
-        if (!events.record(type, table.mProto(mp), table.mPool(mp), table.mInAddr(mp), table.mInPort(mp),
+        if (!events.record(type, table.mProto(mp), slot(mp), table.mInAddr(mp), table.mInPort(mp),
                 table.mOutAddr(mp), table.mOutPort(mp), System.currentTimeMillis())) {
             c[C_EVENTS_LOST]++;
         }
@@ -723,19 +740,19 @@ public final class NatWorker implements AutoCloseable {
         int mp = table.mapping(s);
         table.removeSession(s);
         c[C_DELETED]++;
-        c[C_POOLS + 3 * table.mPool(mp) + protoIndex(table.mProto(mp))]--;
+        c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]--;
         if (table.mappingSessions(mp) == 0) {
             deleteMapping(mp, now, snap, true);
         }
     }
 
     private void deleteMapping(int mp, long now, NatSnapshot snap, boolean logged) {
-        int slot = table.mPool(mp);
+        int slot = slot(mp);
         int proto = table.mProto(mp);
         if (slot != NatSnapshot.STATIC_SLOT && (proto == TCP || proto == UDP || proto == ICMP)) {
             PoolRuntime p = snap.slots()[slot];
             if (p != null) {
-                p.allocator(id).release(proto, table.mFlags(mp), table.mOutPort(mp), now);
+                p.allocator(id).release(proto, addrIndex(mp), table.mOutPort(mp), now);
             }
             table.hostAdd(table.mInAddr(mp), proto, -1);
         }
@@ -827,7 +844,7 @@ public final class NatWorker implements AutoCloseable {
     private boolean matches(WorkerRequest r, int s) {
         int mp = table.mapping(s);
         return (r.protocol == 0 || r.protocol == table.mProto(mp)) && (!r.hasInside || r.inside == table.mInAddr(mp))
-                && (!r.hasRemote || r.remote == table.remAddr(s)) && (r.poolSlot < 0 || r.poolSlot == table.mPool(mp));
+                && (!r.hasRemote || r.remote == table.remAddr(s)) && (r.poolSlot < 0 || r.poolSlot == slot(mp));
     }
 
     private void copy(WorkerRequest r, int s, long now) {
@@ -843,7 +860,7 @@ public final class NatWorker implements AutoCloseable {
         row[o + 6] = table.remPort(s);
         row[o + 7] = table.state(s);
         row[o + 8] = Math.max(0, now - table.lastSeen(s));
-        row[o + 9] = table.mPool(mp);
+        row[o + 9] = slot(mp);
         row[o + 10] = id;
         row[o + 11] = Math.max(0, now - table.created(s));
     }
