@@ -92,7 +92,7 @@ public class NatIT {
     public void poolConfigurationsAreAppliedAndBadOnesRefused() throws Exception {
         Configuration good = configAdmin.getFactoryConfiguration("dev.natgw.nat.pool", "lab", "?");
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put("addresses", new String[] { "198.19.0.70-198.19.0.71" });
+        props.put("addresses", new String[]{"198.19.0.70-198.19.0.71"});
         props.put("ports", "3000-3999");
         good.update(props);
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> nat.pools().stream()
@@ -100,7 +100,7 @@ public class NatIT {
 
         Configuration bad = configAdmin.getFactoryConfiguration("dev.natgw.nat.pool", "broken", "?");
         Dictionary<String, Object> wrong = new Hashtable<>();
-        wrong.put("addresses", new String[] { "198.19.0.300" });
+        wrong.put("addresses", new String[]{"198.19.0.300"});
         bad.update(wrong);
         good.delete();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> nat.pools().stream()

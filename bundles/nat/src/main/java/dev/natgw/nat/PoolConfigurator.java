@@ -15,7 +15,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * One address pool from a factory configuration ({@code etc/dev.natgw.nat.pool~NAME.cfg}): adds it to the
+ * One address pool from a factory configuration ({@code etc/dev.natgw.nat.pool-NAME.cfg}, or a named
+ * factory configuration {@code dev.natgw.nat.pool~NAME} made through ConfigAdmin): adds it to the
  * translator when the configuration appears, replaces it when it changes (ending the pool's sessions, whose
  * ports belong to the old definition) and removes it when the configuration is deleted (its sessions live
  * on until they end). A bad configuration is refused with a message that names the field.
@@ -57,8 +58,27 @@ public final class PoolConfigurator {
         nat.removePool(pool.name());
     }
 
-    private static String factoryName(Map<String, Object> props) {
+    /**
+     * The pool's name when the configuration does not set {@code name}: the name of a named factory
+     * configuration ({@code dev.natgw.nat.pool~NAME}), else what follows the factory PID in the file name
+     * Karaf's file installer read it from ({@code dev.natgw.nat.pool-NAME.cfg}), since that installer names
+     * factory configurations by '-', not '~'.
+     */
+    static String factoryName(Map<String, Object> props) {
         Object pid = props.get("service.pid");
-        return PoolConfigs.factoryName(pid == null ? "" : pid.toString());
+        String named = PoolConfigs.factoryName(pid == null ? "" : pid.toString());
+        if (!named.isEmpty()) {
+            return named;
+        }
+        Object file = props.get("felix.fileinstall.filename");
+        if (file != null) {
+            String f = file.toString();
+            String base = f.substring(f.lastIndexOf('/') + 1);
+            String prefix = FACTORY_PID + "-";
+            if (base.startsWith(prefix) && base.endsWith(".cfg")) {
+                return base.substring(prefix.length(), base.length() - ".cfg".length());
+            }
+        }
+        return "";
     }
 }
