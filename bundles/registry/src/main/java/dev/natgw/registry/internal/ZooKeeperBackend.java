@@ -112,7 +112,8 @@ public final class ZooKeeperBackend implements RegistryBackend {
             throw new IllegalStateException(
                     "registry announces max.entries=" + maxEntries + " entries; refused " + key + " → " + value);
         }
-        Instant expires = clock.instant().plus(ttl);
+        // znodes keep milliseconds: the returned entry says what readers will see
+        Instant expires = Instant.ofEpochMilli(clock.instant().plus(ttl).toEpochMilli());
         byte[] data = encode(new Znode(value, owner, expires.toEpochMilli()));
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
