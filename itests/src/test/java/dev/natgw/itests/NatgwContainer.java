@@ -131,7 +131,8 @@ final class NatgwContainer {
         return result == null ? printed : printed + result;
     }
 
-    static final List<String> NATGW_BUNDLES = List.of("dev.natgw.api", "dev.natgw.core", "dev.natgw.nat");
+    static final List<String> NATGW_BUNDLES = List.of("dev.natgw.api", "dev.natgw.core", "dev.natgw.nat",
+            "dev.natgw.registry");
 
     /** @return the installed bundle with this symbolic name; fails the test if there is none */
     static Bundle bundle(BundleContext context, String symbolicName) {

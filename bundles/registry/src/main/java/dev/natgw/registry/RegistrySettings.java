@@ -1,0 +1,89 @@
+package dev.natgw.registry;
+
+import dev.natgw.api.registry.Registry;
+import dev.natgw.registry.internal.ZooKeeperSettings;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A {@link RegistryConfig} checked: every refusal names the configuration key as written in
+ * {@code etc/dev.natgw.registry.cfg}. Immutable.
+ *
+ * @param backend {@link Registry#BACKEND_EMBEDDED} or {@link Registry#BACKEND_ZOOKEEPER}
+ * @param zookeeper where the ensemble is (read only by the zookeeper backend)
+ * @param maxEntries the bound on entries
+ * @param maxWatches the bound on watches
+ */
+record RegistrySettings(String backend, ZooKeeperSettings zookeeper, int maxEntries, int maxWatches) {
+
+    /**
+     * @throws IllegalArgumentException naming the key at fault
+     */
+    static RegistrySettings of(RegistryConfig c) {
+        String backend = trim(c.backend()).toLowerCase(Locale.ROOT);
+        if (!backend.equals(Registry.BACKEND_EMBEDDED) && !backend.equals(Registry.BACKEND_ZOOKEEPER)) {
+            throw new IllegalArgumentException(
+                    "backend must be embedded or zookeeper, was \"" + c.backend() + "\"");
+        }
+        String connect = trim(c.zookeeper_connect());
+        String root = trim(c.zookeeper_root());
+        if (backend.equals(Registry.BACKEND_ZOOKEEPER)) {
+            checkConnect(connect);
+            checkRoot(root);
+        }
+        int session = range("zookeeper.session.timeout", c.zookeeper_session_timeout(), 2, 600);
+        int connectTimeout = range("zookeeper.connect.timeout", c.zookeeper_connect_timeout(), 1, 600);
+        int maxEntries = range("max.entries", c.max_entries(), 1, 10_000_000);
+        int maxWatches = range("max.watches", c.max_watches(), 1, 100_000);
+        return new RegistrySettings(backend,
+                new ZooKeeperSettings(connect, root, Duration.ofSeconds(session), Duration.ofSeconds(connectTimeout)),
+                maxEntries, maxWatches);
+    }
+
+    private static String trim(String s) {
+        return s == null ? "" : s.strip();
+    }
+
+    private static int range(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", was " + value);
+        }
+        return value;
+    }
+
+    private static void checkConnect(String connect) {
+        if (connect.isEmpty()) {
+            throw new IllegalArgumentException("zookeeper.connect must name at least one host:port for backend"
+                    + " zookeeper");
+        }
+        for (String server : connect.split(",", -1)) {
+            int colon = server.lastIndexOf(':');
+            String host = colon < 0 ? "" : server.substring(0, colon).strip();
+            int port = -1;
+            if (colon >= 0) {
+                try {
+                    port = Integer.parseInt(server.substring(colon + 1).strip());
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            if (host.isEmpty() || host.contains("/") || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("zookeeper.connect must be host:port[,host:port...], \"" + connect
+                        + "\" has \"" + server + "\"");
+            }
+        }
+    }
+
+    private static void checkRoot(String root) {
+        boolean ok = root.length() > 1 && root.startsWith("/") && !root.endsWith("/") && !root.contains("//");
+        if (ok) {
+            for (String part : root.substring(1).split("/")) {
+                ok &= !part.equals(".") && !part.equals("..") && part.chars().allMatch(ch -> ch > ' ' && ch < 0x7f);
+            }
+        }
+        if (!ok || root.equals("/zookeeper") || root.startsWith("/zookeeper/")) {
+            throw new IllegalArgumentException(
+                    "zookeeper.root must be an absolute znode path such as /natgw/registry, was \"" + root + "\"");
+        }
+    }
+}

@@ -1,0 +1,467 @@
+package dev.natgw.registry.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.registry.Registry;
+import dev.natgw.api.registry.RegistryEntry;
+import dev.natgw.api.registry.RegistryKeys;
+import dev.natgw.api.registry.RegistryListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * The registry on a ZooKeeper ensemble, through Curator. Each entry is an ephemeral znode
+ * {@code root/<encoded key>/<value id>} of this instance's session, holding the value, the owner and the expiry as
+ * JSON; key znodes are containers, which the server removes once empty. A dead appliance's session ends and its
+ * entries go with it. The TTL still holds: entries past their expiry are ignored by every reader and deleted by their
+ * owner's sweep on the shared scheduler thread. Only the owner (same owner name and the current session) refreshes or
+ * withdraws an entry.
+ *
+ * <p>
+ * Every method is safe from any thread; announce, lookup, withdraw and the listings block on the network, at most
+ * about the connect timeout times Curator's retries. Watches are Curator caches whose events are turned into snapshots
+ * on Curator's event thread and delivered on the registry's event thread. Bounded: {@code maxEntries} own entries,
+ * {@code maxWatches} watches.
+ */
+public final class ZooKeeperBackend implements RegistryBackend {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What an entry's znode holds. */
+    record Znode(String value, String owner, long expires) {
+    }
+
+    private final String owner;
+    private final Clock clock;
+    private final ExecutorService events;
+    private final ZooKeeperSettings settings;
+    private final int maxEntries;
+    private final int maxWatches;
+    private final CuratorFramework client;
+    private final ScheduledFuture<?> sweeper;
+    /** path → expiry of the entries this instance announced. */
+    private final Map<String, Instant> own = new ConcurrentHashMap<>();
+    private final Set<ZooKeeperWatch> watches = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * Starts a Curator client; it connects in the background, and operations wait for it up to the connect timeout.
+     *
+     * @param owner the owner name of this instance's entries
+     * @param clock the clock expiry is measured on
+     * @param settings where the ensemble is
+     * @param events the single event thread on which listeners run
+     * @param scheduler the thread that deletes this instance's expired entries, or null to sweep only on {@link #sweep}
+     * @param maxEntries the most entries this instance announces
+     * @param maxWatches the most open watches
+     */
+    public ZooKeeperBackend(String owner, Clock clock, ZooKeeperSettings settings, ExecutorService events,
+            ScheduledExecutorService scheduler, int maxEntries, int maxWatches) {
+        this.owner = owner;
+        this.clock = clock;
+        this.settings = settings;
+        this.events = events;
+        this.maxEntries = maxEntries;
+        this.maxWatches = maxWatches;
+        int connectMs = Math.toIntExact(settings.connectTimeout().toMillis());
+        this.client = CuratorFrameworkFactory.builder()
+                .connectString(settings.connect())
+                .sessionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
+                .connectionTimeoutMs(connectMs)
+                .retryPolicy(new ExponentialBackoffRetry(200, 3, 2000))
+                .waitForShutdownTimeoutMs(connectMs)
+                .build();
+        client.start();
+        long period = EmbeddedBackend.SWEEP_PERIOD.toMillis();
+        this.sweeper = scheduler == null
+                ? null
+                : scheduler.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public RegistryEntry announce(String key, String value, Duration ttl) {
+        Checks.announcement(key, value, ttl);
+        ensureOpen();
+        String path = entryPath(key, value);
+        if (!own.containsKey(path) && own.size() >= maxEntries) {
+            throw new IllegalStateException(
+                    "registry announces max.entries=" + maxEntries + " entries; refused " + key + " → " + value);
+        }
+        // znodes keep milliseconds: the returned entry says what readers will see
+        Instant expires = Instant.ofEpochMilli(clock.instant().plus(ttl).toEpochMilli());
+        byte[] data = encode(new Znode(value, owner, expires.toEpochMilli()));
+        try {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try {
+                    client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path,
+                            data);
+                    own.put(path, expires);
+                    return new RegistryEntry(key, value, owner, expires);
+                } catch (KeeperException.NodeExistsException exists) {
+                    Stat stat = new Stat();
+                    Znode found;
+                    try {
+                        found = decode(client.getData().storingStatIn(stat).forPath(path));
+                    } catch (KeeperException.NoNodeException gone) {
+                        continue;
+                    }
+                    if (!owner.equals(found.owner())) {
+                        throw new IllegalStateException(
+                                key + " → " + value + " is announced by " + found.owner() + ", not by " + owner);
+                    }
+                    try {
+                        if (stat.getEphemeralOwner() == sessionId()) {
+                            client.setData().withVersion(stat.getVersion()).forPath(path, data);
+                            own.put(path, expires);
+                            return new RegistryEntry(key, value, owner, expires);
+                        }
+                        // ours, but of an earlier session that is about to end: replace it with one of this session
+                        client.delete().withVersion(stat.getVersion()).forPath(path);
+                    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException raced) {
+                        // changed under us: try again
+                    }
+                }
+            }
+            throw new IllegalStateException(key + " → " + value + " kept changing while being announced");
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failed("announce " + key, e);
+        }
+    }
+
+    @Override
+    public List<RegistryEntry> lookup(String key, int max) {
+        Checks.lookup(key, max);
+        ensureOpen();
+        try {
+            return live(key, max);
+        } catch (Exception e) {
+            throw failed("look up " + key, e);
+        }
+    }
+
+    private List<RegistryEntry> live(String key, int max) throws Exception {
+        String keyPath = keyPath(key);
+        List<String> children;
+        try {
+            children = client.getChildren().forPath(keyPath);
+        } catch (KeeperException.NoNodeException none) {
+            return List.of();
+        }
+        long now = clock.millis();
+        List<RegistryEntry> live = new ArrayList<>();
+        for (String child : children) {
+            if (live.size() >= max) {
+                break;
+            }
+            try {
+                Znode z = decode(client.getData().forPath(keyPath + "/" + child));
+                if (z.expires() > now) {
+                    live.add(entry(key, z));
+                }
+            } catch (KeeperException.NoNodeException gone) {
+                // withdrawn between listing and reading
+            }
+        }
+        return List.copyOf(live);
+    }
+
+    @Override
+    public boolean withdraw(String key, String value) {
+        RegistryKeys.requireValid(key);
+        RegistryKeys.requireValidValue(value);
+        ensureOpen();
+        String path = entryPath(key, value);
+        try {
+            Stat stat = new Stat();
+            Znode z = decode(client.getData().storingStatIn(stat).forPath(path));
+            if (!owner.equals(z.owner())) {
+                return false;
+            }
+            own.remove(path);
+            client.delete().withVersion(stat.getVersion()).forPath(path);
+            return z.expires() > clock.millis();
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
+            own.remove(path);
+            return false;
+        } catch (Exception e) {
+            throw failed("withdraw " + key, e);
+        }
+    }
+
+    @Override
+    public Watch watch(String key, RegistryListener listener) {
+        RegistryKeys.requireValid(key);
+        ensureOpen();
+        synchronized (watches) {
+            if (watches.size() >= maxWatches) {
+                throw new IllegalStateException("registry has max.watches=" + maxWatches + " watches open; refused "
+                        + key);
+            }
+            ZooKeeperWatch watch = new ZooKeeperWatch(key, listener);
+            watches.add(watch);
+            watch.start();
+            return watch.subscription;
+        }
+    }
+
+    /** A Curator cache over one key's znode, feeding a {@link Subscription}. */
+    private final class ZooKeeperWatch {
+        final String key;
+        final String keyPath;
+        final CuratorCache cache;
+        final Subscription subscription;
+        volatile boolean initialized;
+
+        ZooKeeperWatch(String key, RegistryListener listener) {
+            this.key = key;
+            this.keyPath = keyPath(key);
+            this.cache = CuratorCache.build(client, keyPath);
+            this.subscription = new Subscription(key, listener, events, this::stop);
+        }
+
+        void start() {
+            cache.listenable().addListener(CuratorCacheListener.builder()
+                    .forAll((type, before, after) -> changed())
+                    .forInitialized(() -> {
+                        initialized = true;
+                        changed();
+                    })
+                    .build());
+            cache.start();
+        }
+
+        /** Runs on Curator's thread, one event after the other: the cache's state is the newest at each call. */
+        private void changed() {
+            if (!initialized) {
+                return;
+            }
+            long now = clock.millis();
+            String childPrefix = keyPath + "/";
+            List<RegistryEntry> snapshot = new ArrayList<>();
+            cache.stream().forEach(child -> {
+                String path = child.getPath();
+                if (path.startsWith(childPrefix) && path.indexOf('/', childPrefix.length()) < 0) {
+                    Znode z = decodeOrNull(child);
+                    if (z != null && z.expires() > now) {
+                        snapshot.add(entry(key, z));
+                    }
+                }
+            });
+            subscription.offer(List.copyOf(snapshot));
+        }
+
+        private void stop() {
+            cache.close();
+            watches.remove(this);
+        }
+    }
+
+    @Override
+    public String backend() {
+        return Registry.BACKEND_ZOOKEEPER;
+    }
+
+    @Override
+    public SortedMap<String, Integer> keys(String prefix) {
+        Checks.prefix(prefix);
+        ensureOpen();
+        try {
+            SortedMap<String, Integer> keys = new TreeMap<>();
+            for (String key : allKeys(prefix)) {
+                int live = live(key, Integer.MAX_VALUE).size();
+                if (live > 0) {
+                    keys.put(key, live);
+                }
+            }
+            return keys;
+        } catch (Exception e) {
+            throw failed("list keys", e);
+        }
+    }
+
+    @Override
+    public List<RegistryEntry> entries(String prefix, int max) {
+        Checks.prefix(prefix);
+        Checks.max(max);
+        ensureOpen();
+        try {
+            List<RegistryEntry> found = new ArrayList<>();
+            for (String key : allKeys(prefix)) {
+                found.addAll(live(key, max - found.size()));
+                if (found.size() >= max) {
+                    break;
+                }
+            }
+            return List.copyOf(found);
+        } catch (Exception e) {
+            throw failed("list entries", e);
+        }
+    }
+
+    private List<String> allKeys(String prefix) throws Exception {
+        List<String> children;
+        try {
+            children = client.getChildren().forPath(settings.root());
+        } catch (KeeperException.NoNodeException none) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        for (String child : children) {
+            String key = ZnodeNames.decodeKey(child);
+            if (key != null && key.startsWith(prefix)) {
+                keys.add(key);
+            }
+        }
+        keys.sort(null);
+        return keys;
+    }
+
+    @Override
+    public String owner() {
+        return owner;
+    }
+
+    /** Deletes this instance's expired entries; run by the scheduler, callable by tests. */
+    public void sweep() {
+        if (closed) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (Map.Entry<String, Instant> e : own.entrySet()) {
+            if (!e.getValue().isAfter(now)) {
+                String path = e.getKey();
+                try {
+                    Stat stat = new Stat();
+                    Znode z = decode(client.getData().storingStatIn(stat).forPath(path));
+                    if (owner.equals(z.owner()) && z.expires() <= now.toEpochMilli()) {
+                        client.delete().withVersion(stat.getVersion()).forPath(path);
+                    }
+                    own.remove(path, e.getValue());
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
+                    own.remove(path, e.getValue());
+                } catch (Exception unreachable) {
+                    // the ensemble is away; the next sweep tries again, and readers ignore the entry meanwhile
+                    return;
+                }
+            }
+        }
+    }
+
+    /** {@return the current ZooKeeper session's id, for tests that end it} */
+    long sessionId() throws Exception {
+        return client.getZookeeperClient().getZooKeeper().getSessionId();
+    }
+
+    /** {@return the Curator client, for tests} */
+    CuratorFramework client() {
+        return client;
+    }
+
+    private String keyPath(String key) {
+        return settings.root() + "/" + ZnodeNames.encodeKey(key);
+    }
+
+    private String entryPath(String key, String value) {
+        return keyPath(key) + "/" + valueId(value);
+    }
+
+    /** {@return the value's znode name: its SHA-256 in unpadded base64url, 43 characters} */
+    static String valueId(String value) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private RegistryEntry entry(String key, Znode z) {
+        return new RegistryEntry(key, z.value(), z.owner(), Instant.ofEpochMilli(z.expires()));
+    }
+
+    private static byte[] encode(Znode z) {
+        try {
+            return JSON.writeValueAsBytes(z);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + z, e);
+        }
+    }
+
+    private static Znode decode(byte[] data) throws IOException {
+        return JSON.readValue(data, Znode.class);
+    }
+
+    private static Znode decodeOrNull(ChildData child) {
+        byte[] data = child.getData();
+        if (data == null) {
+            return null;
+        }
+        try {
+            return decode(data);
+        } catch (IOException | RuntimeException foreign) {
+            return null;
+        }
+    }
+
+    private IllegalStateException failed(String what, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new IllegalStateException(
+                "registry on zookeeper " + settings.connect() + " could not " + what + ": " + e, e);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("registry backend closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+        List<ZooKeeperWatch> open;
+        synchronized (watches) {
+            open = new ArrayList<>(watches);
+        }
+        for (ZooKeeperWatch w : open) {
+            w.subscription.close();
+        }
+        own.clear();
+        // ends the session: the ensemble deletes this instance's ephemeral entries at once
+        client.close();
+    }
+}
