@@ -78,7 +78,7 @@ public class NatIT {
                 sessions, "nat:pools --no-format").contains("198.19.0.1"));
         JsonNode stats = new ObjectMapper().readTree(NatgwContainer.execute(sessions, "nat:stats --json"));
         assertEquals(0, stats.get("sessions").asLong());
-        String out = NatgwContainer.execute(sessions, "nat:pool-add itest 198.19.0.60-198.19.0.61 --ports 2000-2999");
+        String out = NatgwContainer.execute(sessions, "nat:pool-add --ports 2000-2999 itest 198.19.0.60-198.19.0.61");
         assertTrue(out, nat.pools().stream().anyMatch(p -> p.name().equals("itest")));
         String pools = NatgwContainer.execute(sessions, "nat:pools --json");
         assertTrue(pools, pools.contains("itest"));

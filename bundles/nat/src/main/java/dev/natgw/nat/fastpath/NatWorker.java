@@ -387,6 +387,7 @@ public final class NatWorker implements AutoCloseable {
             PoolRuntime[] active = snap.active();
             if (active.length == 0) {
                 drop(b, i, Drops.POOL_EXHAUSTED);
+                c[C_EXHAUSTED]++;
                 return;
             }
             PoolRuntime p = active[0];
