@@ -44,6 +44,11 @@ public final class AffinityReport {
         System.out.printf("RSS affinity: %d workers, %d inside hosts x %d ports, each to %d remotes: %,d UDP"
                 + " flows per mode, one return packet each%n", WORKERS, HOSTS, PORTS_PER_HOST,
                 REMOTES_PER_ENDPOINT, flows);
+        System.out.printf(
+                "  (expected for endpoint-independent mapping: the first remote of an endpoint always lands, each"
+                        + " later one with probability 1/%d: %.1f%%)%n",
+                WORKERS,
+                100.0 * (1 + (REMOTES_PER_ENDPOINT - 1) / (double) WORKERS) / REMOTES_PER_ENDPOINT);
         run(MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ENDPOINT_INDEPENDENT);
         run(MappingBehavior.ADDRESS_AND_PORT_DEPENDENT, FilteringBehavior.ADDRESS_AND_PORT_DEPENDENT);
     }

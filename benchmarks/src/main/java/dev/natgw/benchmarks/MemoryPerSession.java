@@ -43,14 +43,18 @@ public final class MemoryPerSession {
                 addrs[i] = Ipv4.parse("198.19.1.0") + i;
             }
             long bytes = 0;
+            long bare = 0;
             long pairs = 0;
             for (int w = 0; w < 4; w++) {
                 PortAllocator a = new PortAllocator(own, t, w, addrs, 30_000_000_000L);
                 bytes += a.bytes();
                 pairs += a.total();
+                // a one-entry hold-down FIFO: what the pairs themselves cost
+                bare += new PortAllocator(own, t, w, addrs, 30_000_000_000L, 1).bytes();
             }
             System.out.printf("  %3d address(es): %,12d bytes for %,d address-port pairs (TCP, UDP and ICMP"
-                    + " each): %.2f B per pair%n", addresses, bytes, pairs, (double) bytes / pairs);
+                    + " each): %.2f B per pair; %.2f B per pair without the hold-down FIFO%n", addresses, bytes,
+                    pairs, (double) bytes / pairs, (double) bare / pairs);
         }
     }
 }
