@@ -35,6 +35,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * With 60000 flows each core holds about 15000 ports (binomial, sd about 106) of the about 16127 that each of
  * our allocators owns on the one address, so ours never runs out; a failed allocation in either allocator
  * fails the run in the teardown rather than being timed as a fast miss.
+ *
+ * <p>
+ * The classic allocator has no steady state: each allocation takes the first free port of the label its
+ * flow needs (the low RETA bits of the port's hash part), releases go to the tail, so the labels'
+ * depletion fronts drift apart like a random walk and the mean scan keeps growing with the run's length,
+ * and is longest with the most free ports. The teardown prints the mean scan; compare runs of equal length.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
