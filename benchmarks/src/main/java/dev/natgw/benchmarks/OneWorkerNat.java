@@ -1,0 +1,52 @@
+package dev.natgw.benchmarks;
+
+import dev.natgw.api.nat.FilteringBehavior;
+import dev.natgw.api.nat.Ipv4;
+import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.MappingBehavior;
+import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.Timeouts;
+import dev.natgw.nat.NatManager;
+import dev.natgw.nat.fastpath.NatWorker;
+import dev.natgw.nat.internal.NatSettings;
+import dev.natgw.nat.testing.FakeDataplane;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A translator attached to a one-worker {@link FakeDataplane} used only as its {@code StageContext}: no
+ * ticker thread runs, so the benchmark thread is the worker and calls {@link NatWorker#process} itself. RFC
+ * default timeouts (nothing expires during a run, and no tick runs anyway), no hold-down, no event log.
+ */
+final class OneWorkerNat implements AutoCloseable {
+    /** The outside pool: 198.19.1.0/24, 256 addresses. */
+    static final Ipv4Range POOL = new Ipv4Range(Ipv4.parse("198.19.1.0"), Ipv4.parse("198.19.1.255"));
+    /** Inside hosts are 198.18.0.0/16. */
+    static final int INSIDE_BASE = Ipv4.parse("198.18.0.0");
+    /** Remotes are 198.19.128.0/20, outside the pool. */
+    static final int REMOTE_BASE = Ipv4.parse("198.19.128.0");
+
+    final NatManager nat;
+    final NatWorker worker;
+
+    /**
+     * Builds the translator with one pool over {@link #POOL}, ports 1025..65535, paired pooling.
+     *
+     * @param sessions the session table's capacity
+     */
+    OneWorkerNat(int sessions) {
+        nat = new NatManager(new NatSettings(Timeouts.RFC_DEFAULTS, sessions, 1 << 17, Duration.ZERO, 1 << 16,
+                OtherProtocolPolicy.DROP, false, 1024));
+        nat.addPool(new PoolDefinition("bench", List.of(POOL), 1025, 65535, MappingBehavior.ENDPOINT_INDEPENDENT,
+                FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false));
+        nat.attach(new FakeDataplane(1));
+        worker = nat.engine().worker(0);
+    }
+
+    @Override
+    public void close() {
+        nat.detach();
+        nat.close();
+    }
+}
