@@ -17,8 +17,9 @@ public final class Ownership {
      * @return the worker, 0..workers-1
      */
     public static int home(int inAddr, int workers) {
-        // sequential inside addresses must not pile up on one worker: mix all bits first
-        return Integer.remainderUnsigned(fmix32(inAddr), workers);
+        // sequential inside addresses must not pile up on one worker: mix all bits first; then scale the 32-bit
+        // hash to 0..workers-1 with a multiply instead of a division, which every packet would pay
+        return (int) (((fmix32(inAddr) & 0xffffffffL) * workers) >>> 32);
     }
 
     /** The murmur3 finalizer: a bijection in which every input bit flips each output bit about half the time. */

@@ -188,8 +188,8 @@ public final class SessionTable implements AutoCloseable {
         this.seed = ThreadLocalRandom.current().nextLong();
         Arena a = Arena.ofShared();
         try {
-            sessions = a.allocate(S_BYTES * capacity, 64);
-            maps = a.allocate(M_BYTES * capacity, 64);
+            sessions = OffHeap.allocate(a, S_BYTES * capacity);
+            maps = OffHeap.allocate(a, M_BYTES * capacity);
             sInHeads = minusOnes(a, headCount);
             sOutHeads = minusOnes(a, headCount);
             mInHeads = minusOnes(a, headCount);
@@ -204,7 +204,7 @@ public final class SessionTable implements AutoCloseable {
     }
 
     private static MemorySegment minusOnes(Arena a, int ints) {
-        MemorySegment m = a.allocate(4L * ints, 64);
+        MemorySegment m = OffHeap.allocate(a, 4L * ints);
         m.fill((byte) 0xff);
         return m;
     }
@@ -522,6 +522,55 @@ public final class SessionTable implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- sessions
+
+    /**
+     * Reads the first session of the in-index bucket of a key, without comparing anything: the first of the
+     * loads {@link #findIn} makes, issued early for a whole burst so the cache misses of its packets overlap.
+     *
+     * @param proto the IP protocol number
+     * @param inAddr the inside address
+     * @param inPort the inside port
+     * @param remAddr the remote address
+     * @param remPort the remote port
+     * @return the bucket's first session, or -1
+     */
+    public int peekIn(int proto, int inAddr, int inPort, int remAddr, int remPort) {
+        return head(sInHeads, sessionBucket(proto, inAddr, inPort, remAddr, remPort));
+    }
+
+    /**
+     * Reads the first session of the out-index bucket of a key; see {@link #peekIn}.
+     *
+     * @param proto the IP protocol number
+     * @param outAddr the outside address
+     * @param outPort the outside port
+     * @param remAddr the remote address
+     * @param remPort the remote port
+     * @return the bucket's first session, or -1
+     */
+    public int peekOut(int proto, int outAddr, int outPort, int remAddr, int remPort) {
+        return head(sOutHeads, sessionBucket(proto, outAddr, outPort, remAddr, remPort));
+    }
+
+    /**
+     * Reads a session's mapping index, bringing the session's record into the cache; see {@link #peekIn}.
+     *
+     * @param s a session index from {@link #peekIn} or {@link #peekOut}
+     * @return its mapping
+     */
+    public int peekSession(int s) {
+        return si(s, S_MAPPING);
+    }
+
+    /**
+     * Reads a mapping's inside address, bringing the mapping's record into the cache; see {@link #peekIn}.
+     *
+     * @param m a mapping index from {@link #peekSession}
+     * @return its inside address
+     */
+    public int peekMapping(int m) {
+        return mi(m, M_IN_ADDR);
+    }
 
     /** The live session with this inside 5-tuple (the most recent if the caller added twice), or -1. */
     public int findIn(int proto, int inAddr, int inPort, int remAddr, int remPort) {
