@@ -84,6 +84,8 @@ public class NatIT {
         assertTrue(pools, pools.contains("itest"));
         NatgwContainer.execute(sessions, "nat:pool-remove itest");
         assertFalse(nat.pools().stream().anyMatch(p -> p.name().equals("itest")));
+        String ports = NatgwContainer.execute(sessions, "nat:ports default");
+        assertTrue(ports, ports.contains("no dataplane runs the translator"));
         String sessionsOut = NatgwContainer.execute(sessions, "nat:sessions --no-format");
         assertTrue(sessionsOut, sessionsOut.contains("0 of 0 sessions shown"));
     }

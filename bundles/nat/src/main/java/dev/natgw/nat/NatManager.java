@@ -12,6 +12,7 @@ import dev.natgw.api.nat.NatService;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.PortUsage;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
@@ -437,6 +438,27 @@ public final class NatManager implements NatAdminService, PacketStage {
                 }
                 out.add(new PoolUsage(p.name(), p.addressCount(), total, inUse, Math.max(0, bySlot[0]),
                         Math.max(0, bySlot[1]), Math.max(0, bySlot[2])));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public List<PortUsage> portUsage(String pool) {
+        synchronized (lock) {
+            Integer slot = slotOf.get(pool);
+            List<PortUsage> out = new ArrayList<>();
+            if (engine == null || slot == null || !pools.containsKey(pool)) {
+                return out;
+            }
+            PoolRuntime r = slots[slot];
+            int[] addrs = r.addresses();
+            for (int a = 0; a < addrs.length; a++) {
+                for (int w = 0; w < engine.workers(); w++) {
+                    var alloc = r.allocator(w);
+                    long total = alloc.ownedPerAddress();
+                    out.add(new PortUsage(pool, addrs[a], w, total, Math.min(total, alloc.busy(a))));
+                }
             }
             return out;
         }

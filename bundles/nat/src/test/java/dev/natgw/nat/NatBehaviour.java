@@ -497,6 +497,22 @@ abstract class NatBehaviour {
         assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
     }
 
+    @Test
+    void portUsageIsReportedPerAddressAndWorkerAndAddsUpToThePool() {
+        start(defaults());
+        for (int k = 0; k < 3; k++) {
+            through(Frames.udp(INSIDE_A, 5000 + k, REMOTE, 53).build(), true, false);
+        }
+        through(Frames.echoRequest(INSIDE_B, REMOTE, 9, 1).build(), true, false);
+        List<dev.natgw.api.nat.PortUsage> usage = nat.portUsage("public");
+        assertThat(usage).hasSize(workers()).allMatch(u -> u.address() == GLOBAL);
+        assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsInUse).sum()).isEqualTo(4)
+                .isEqualTo(nat.poolUsage().get(0).portsInUse());
+        assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsTotal).sum()).isEqualTo(
+                nat.poolUsage().get(0).portsTotal());
+        assertThat(nat.portUsage("nope")).isEmpty();
+    }
+
     SessionInfo session() {
         List<SessionInfo> all = nat.sessions(SessionFilter.ALL, 10);
         assertThat(all).hasSize(1);

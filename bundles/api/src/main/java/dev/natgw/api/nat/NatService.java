@@ -17,6 +17,16 @@ public interface NatService {
     /** {@return the use of each pool, in the order of {@link #pools()}} */
     List<PoolUsage> poolUsage();
 
+    /**
+     * Returns the use of a pool per outside address and per worker: one entry for each address and worker,
+     * by address, then worker. Empty while no dataplane runs the translator (no worker owns a port then).
+     *
+     * @param pool the pool's name
+     * @return the entries, empty if there is no such pool
+     * @since 1.1
+     */
+    List<PortUsage> portUsage(String pool);
+
     /** {@return the counters now, summed over the workers} */
     NatCounters counters();
 

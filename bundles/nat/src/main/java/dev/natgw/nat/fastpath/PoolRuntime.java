@@ -84,7 +84,7 @@ public final class PoolRuntime {
     }
 
     /** {@return the outside addresses, by address index; not to be modified} */
-    int[] addresses() {
+    public int[] addresses() {
         return addresses;
     }
 

@@ -58,6 +58,7 @@ public final class PortAllocator {
     private static final int ICMP_INDEX = 2;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle HELD;
+    private static final VarHandle INTS = java.lang.invoke.MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle FREE;
     private static final VarHandle RESERVED;
     private static final VarHandle HITS;
@@ -131,6 +132,8 @@ public final class PortAllocator {
 
     // counters: written by the worker with setRelease, read anywhere with getAcquire
     private final long[] inUseBy = new long[3];
+    /** Free pairs per (protocol, address) group, for usage per address. */
+    private final int[] freeBy;
     private long held;
     private long free;
     private long reserved;
@@ -219,8 +222,10 @@ public final class PortAllocator {
         heldBits = new long[(int) ((pairs + 63) >>> 6)];
         reservedBits = new long[heldBits.length];
         freeCount = new int[groups * retaSize];
+        freeBy = new int[groups];
         nonEmpty = new long[groups * words];
         for (int g = 0; g < groups; g++) {
+            freeBy[g] = m;
             System.arraycopy(localPort, 0, stack, g * m, m);
             for (int b = 0; b < retaSize; b++) {
                 int size = bucketStart[b + 1] - bucketStart[b];
@@ -358,6 +363,7 @@ public final class PortAllocator {
         }
         refcount[g * m + own.localIndex(port)] = 1;
         FREE.setRelease(this, free - 1);
+        INTS.setRelease(freeBy, g, freeBy[g] - 1);
         LONGS.setRelease(inUseBy, pi, inUseBy[pi] + 1);
         return port;
     }
@@ -372,6 +378,7 @@ public final class PortAllocator {
             nonEmpty[g * words + (b >>> 6)] |= 1L << b;
         }
         FREE.setRelease(this, free + 1);
+        INTS.setRelease(freeBy, g, freeBy[g] + 1);
     }
 
     /**
@@ -603,6 +610,7 @@ public final class PortAllocator {
                     nonEmpty[g * words + (b >>> 6)] &= ~(1L << b);
                 }
                 FREE.setRelease(this, free - 1);
+                INTS.setRelease(freeBy, g, freeBy[g] - 1);
                 return;
             }
         }
@@ -680,6 +688,30 @@ public final class PortAllocator {
     public long inUse(int proto) {
         int pi = protoIndex(proto);
         return pi < 0 ? 0 : (long) LONGS.getAcquire(inUseBy, pi);
+    }
+
+    /**
+     * Returns the pairs of one address that this worker owns and that are not free: in use, held down, or
+     * reserved for a static mapping; over the three protocols. Any thread.
+     *
+     * @param addrIndex the address
+     * @return the busy pairs
+     */
+    public long busy(int addrIndex) {
+        long n = 0;
+        for (int pi = 0; pi < 3; pi++) {
+            n += m - (int) INTS.getAcquire(freeBy, pi * addresses.length + addrIndex);
+        }
+        return n;
+    }
+
+    /**
+     * Returns the pairs of one address that this worker owns, over the three protocols.
+     *
+     * @return the pairs
+     */
+    public long ownedPerAddress() {
+        return 3L * m;
     }
 
     /** {@return pairs in hold-down; any thread} */

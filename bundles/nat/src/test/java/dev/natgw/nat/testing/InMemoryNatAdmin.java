@@ -31,6 +31,7 @@ import java.util.Set;
  * another thread.
  */
 public class InMemoryNatAdmin implements NatAdminService {
+    private List<dev.natgw.api.nat.PortUsage> portUsage = List.of();
 
     private final Map<String, PoolDefinition> pools = new LinkedHashMap<>();
     private final List<StaticMapping> statics = new ArrayList<>();
@@ -79,6 +80,23 @@ public class InMemoryNatAdmin implements NatAdminService {
     }
 
     /** Derives each pool's use: ports in use are the distinct outside endpoints of its sessions. */
+    /** Keeps no per-worker state: a set list, empty by default. */
+    @Override
+    public synchronized List<dev.natgw.api.nat.PortUsage> portUsage(String pool) {
+        return portUsage.stream().filter(u -> u.pool().equals(pool)).toList();
+    }
+
+    /**
+     * Sets what {@link #portUsage} answers.
+     *
+     * @param usage the entries of every pool
+     * @return this
+     */
+    public synchronized InMemoryNatAdmin setPortUsage(List<dev.natgw.api.nat.PortUsage> usage) {
+        this.portUsage = List.copyOf(usage);
+        return this;
+    }
+
     @Override
     public synchronized List<PoolUsage> poolUsage() {
         List<PoolUsage> usage = new ArrayList<>(pools.size());
