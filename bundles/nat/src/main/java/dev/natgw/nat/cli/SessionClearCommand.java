@@ -1,14 +1,9 @@
 package dev.natgw.nat.cli;
 
-import dev.natgw.api.nat.NatAdminService;
 import dev.natgw.api.nat.SessionFilter;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 /**
  * {@code nat:session-clear}: deletes sessions at once. Deleting every session cuts every connection
@@ -17,31 +12,14 @@ import org.apache.karaf.shell.support.completers.StringsCompleter;
 @Command(scope = "nat", name = "session-clear", description = "Deletes the NAT sessions matching the filters, or"
         + " every session with --all. Their ports return to the pool after the hold-down.")
 @Service
-public class SessionClearCommand implements Action {
-
-    @Reference
-    NatAdminService natService;
-
-    @Option(name = "--protocol", aliases = "-p", description = "Only sessions of this protocol: tcp, udp or icmp")
-    @Completion(value = StringsCompleter.class, values = {"tcp", "udp", "icmp"})
-    String protocol;
-
-    @Option(name = "--inside", aliases = "-i", description = "Only sessions of this inside host address")
-    String inside;
-
-    @Option(name = "--remote", aliases = "-r", description = "Only sessions with this remote address")
-    String remote;
-
-    @Option(name = "--pool", description = "Only sessions whose outside endpoint comes from this pool")
-    @Completion(PoolNameCompleter.class)
-    String pool;
+public class SessionClearCommand extends SessionFilterAction {
 
     @Option(name = "--all", description = "Delete every session; required when no filter is given")
     boolean all;
 
     @Override
     public Object execute() {
-        SessionFilter filter = Args.filter(protocol, inside, remote, pool);
+        SessionFilter filter = filter();
         boolean filtered = !filter.equals(SessionFilter.ALL);
         if (!filtered && !all) {
             throw new IllegalArgumentException("give a filter (--protocol, --inside, --remote, --pool), or --all to"

@@ -1,19 +1,14 @@
 package dev.natgw.nat.cli;
 
-import dev.natgw.api.nat.NatAdminService;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.TcpState;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code nat:sessions}: a bounded snapshot of the translation sessions, filtered. */
@@ -21,24 +16,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
         + " filtered by protocol, inside host, remote host or pool. The workers copy them between bursts, so the"
         + " list is not one instant.")
 @Service
-public class SessionListCommand implements Action {
-
-    @Reference
-    NatAdminService natService;
-
-    @Option(name = "--protocol", aliases = "-p", description = "Only sessions of this protocol: tcp, udp or icmp")
-    @Completion(value = StringsCompleter.class, values = {"tcp", "udp", "icmp"})
-    String protocol;
-
-    @Option(name = "--inside", aliases = "-i", description = "Only sessions of this inside host address")
-    String inside;
-
-    @Option(name = "--remote", aliases = "-r", description = "Only sessions with this remote address")
-    String remote;
-
-    @Option(name = "--pool", description = "Only sessions whose outside endpoint comes from this pool")
-    @Completion(PoolNameCompleter.class)
-    String pool;
+public class SessionListCommand extends SessionFilterAction {
 
     @Option(name = "--limit", aliases = "-n", description = "The most sessions to show, at least 1")
     int limit = 100;
@@ -54,7 +32,7 @@ public class SessionListCommand implements Action {
         if (limit < 1) {
             throw new IllegalArgumentException("--limit must be at least 1, was " + limit);
         }
-        SessionFilter filter = Args.filter(protocol, inside, remote, pool);
+        SessionFilter filter = filter();
         List<SessionInfo> sessions = natService.sessions(filter, limit);
         long total = natService.sessionCount();
         PrintStream out = System.out;

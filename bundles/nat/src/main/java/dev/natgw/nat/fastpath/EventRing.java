@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * A bounded single-producer, single-consumer ring of NAT events (RFC 6888 logging): the worker that owns
  * it records, one logging thread drains. Lock-free; the producer never waits: when the ring is full the
- * event is counted as lost. Each event is three longs in a preallocated array, so recording allocates
+ * event is lost and the producer counts it. Each event is three longs in a preallocated array, so recording allocates
  * nothing.
  */
 public final class EventRing {
@@ -35,7 +35,6 @@ public final class EventRing {
     private final int mask;
     private long head;
     private long tail;
-    private long lost;
 
     /**
      * Makes a ring.
@@ -65,8 +64,7 @@ public final class EventRing {
             long epochMillis) {
         long t = tail;
         if (t - (long) HEAD.getAcquire(this) > mask) {
-            lost++;
-            return false;
+            return false; // the caller counts the loss with its other counters
         }
         int i = (int) (t & mask) * 3;
         slots[i] = (long) type << 56 | (long) (proto & 0xff) << 48 | (long) (slot & 0xff) << 40
@@ -75,11 +73,6 @@ public final class EventRing {
         slots[i + 2] = epochMillis;
         TAIL.setRelease(this, t + 1);
         return true;
-    }
-
-    /** {@return events lost because the ring was full; read by the producer} */
-    public long lost() {
-        return lost;
     }
 
     /** Receives drained events. */

@@ -96,11 +96,6 @@ public final class NatWorker implements AutoCloseable {
         this.events = new EventRing(eventRing);
     }
 
-    /** {@return the worker's session table; only for the worker thread and for tests} */
-    SessionTable table() {
-        return table;
-    }
-
     /** {@return the worker's event ring, drained by the logging thread} */
     public EventRing events() {
         return events;
