@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -39,6 +40,18 @@ public interface Dataplane {
      * @return the RSS configuration
      */
     RssConfig rss();
+
+    /**
+     * Returns the dataplane's own counters, summed over its workers: packets it dropped, by reason (names
+     * starting {@code drop-}), and packets it answered or made itself (ARP replies and requests, echo
+     * replies, ICMP errors, handoffs). Stages count their own drops. A newer dataplane may add names.
+     *
+     * @return counter name to count, in a stable order; empty if the dataplane keeps none
+     * @since 1.1
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 
     /** {@return the names of the attached stages, in run order} */
     List<String> stages();

@@ -1,0 +1,222 @@
+package dev.natgw.dataplane.dpdk;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dataplane's configuration, checked: every bad value is refused with a message that names its
+ * property.
+ *
+ * @param insideDevice the inside port's device
+ * @param insideAddress the inside port's address
+ * @param insidePrefix its prefix length
+ * @param insideGateway next hop for inside destinations off the connected network, 0 for none
+ * @param insideMtu the inside MTU
+ * @param outsideDevice the outside port's device
+ * @param outsideAddress the outside port's address
+ * @param outsidePrefix its prefix length
+ * @param outsideGateway the default route's next hop, 0 for none
+ * @param outsideMtu the outside MTU
+ * @param cpus the CPU of each worker, -1 for not pinned
+ * @param mbufs mbufs per port pool
+ * @param ealMemoryMb EAL memory in MiB
+ * @param ealExtra extra EAL arguments
+ * @param pci whether EAL may use PCI devices
+ * @param neighbours neighbour entries per port
+ * @param neighbourTimeoutSeconds seconds a neighbour entry lives without an ARP packet confirming it
+ * @param idleSleepMicros how long an idle worker sleeps between polls, 0 to poll without pause
+ */
+public record DataplaneSettings(String insideDevice, int insideAddress, int insidePrefix, int insideGateway,
+        int insideMtu, String outsideDevice, int outsideAddress, int outsidePrefix, int outsideGateway, int outsideMtu,
+        int[] cpus, int mbufs, int ealMemoryMb, List<String> ealExtra, boolean pci, int neighbours,
+        int neighbourTimeoutSeconds, int idleSleepMicros) {
+
+    /** Defaults: the demo topology of {@code ./natgw run}. */
+    public static final String DEFAULT_INSIDE_DEVICE = "net_af_packet,iface=ngwi0";
+    /** Defaults: the demo topology of {@code ./natgw run}. */
+    public static final String DEFAULT_OUTSIDE_DEVICE = "net_af_packet,iface=ngwo0";
+
+    /**
+     * Reads and checks a configuration dictionary (absent keys take their defaults).
+     *
+     * @param p the properties
+     * @return the settings
+     * @throws IllegalArgumentException naming the first bad property
+     */
+    public static DataplaneSettings of(Map<String, ?> p) {
+        String inDev = text(p, "inside.device", DEFAULT_INSIDE_DEVICE);
+        String outDev = text(p, "outside.device", DEFAULT_OUTSIDE_DEVICE);
+        int[] in = cidr(p, "inside.address", "198.18.0.1/24");
+        int[] out = cidr(p, "outside.address", "198.19.0.1/25");
+        int inGw = address(p, "inside.gateway", "");
+        int outGw = address(p, "outside.gateway", "198.19.0.2");
+        if (inGw != 0 && !sameNet(in, inGw)) {
+            throw new IllegalArgumentException("inside.gateway must be on the inside network, was " + p.get(
+                    "inside.gateway"));
+        }
+        if (outGw != 0 && !sameNet(out, outGw)) {
+            throw new IllegalArgumentException("outside.gateway must be on the outside network, was " + p.get(
+                    "outside.gateway"));
+        }
+        if (inDev.equals(outDev)) {
+            throw new IllegalArgumentException("outside.device must differ from inside.device, both were " + inDev);
+        }
+        return new DataplaneSettings(inDev, in[0], in[1], inGw, integer(p, "inside.mtu", 1500, 576, 9000), outDev,
+                out[0], out[1], outGw, integer(p, "outside.mtu", 1500, 576, 9000), cpus(p), integer(p, "mbufs", 8191,
+                        1023, 1 << 20),
+                integer(p, "eal.memory.mb", 512, 64, 1 << 20), words(p, "eal.args"), bool(p, "eal.pci", false),
+                integer(p, "neighbours.max", 1024, 16, 1 << 20), integer(p, "neighbours.timeout.seconds", 300, 1,
+                        86400),
+                integer(p, "idle.sleep.micros", 20, 0, 100_000));
+    }
+
+    /** {@return the EAL arguments} */
+    public List<String> ealArgs() {
+        // anonymous memory rather than huge pages, so nothing is set up on the host; eal.args may say otherwise
+        List<String> a = new ArrayList<>(List.of("-l", "0", "--no-shconf", "--no-telemetry", "--no-huge", "-m",
+                String.valueOf(ealMemoryMb), "--log-level=lib.eal:warning"));
+        if (!pci) {
+            a.add("--no-pci");
+        }
+        a.addAll(ealExtra);
+        return a;
+    }
+
+    private static boolean sameNet(int[] cidr, int ip) {
+        int mask = Interfaces.mask(cidr[1]);
+        return (cidr[0] & mask) == (ip & mask);
+    }
+
+    private static String text(Map<String, ?> p, String key, String def) {
+        Object v = p.get(key);
+        String s = v == null ? def : v.toString().trim();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException(key + " must not be empty");
+        }
+        return s;
+    }
+
+    static int integer(Map<String, ?> p, String key, int def, int min, int max) {
+        Object v = p.get(key);
+        int n;
+        if (v == null) {
+            n = def;
+        } else if (v instanceof Number num) {
+            n = num.intValue();
+        } else {
+            try {
+                n = Integer.parseInt(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number, was \"" + v + "\"");
+            }
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", was " + n);
+        }
+        return n;
+    }
+
+    private static boolean bool(Map<String, ?> p, String key, boolean def) {
+        Object v = p.get(key);
+        if (v == null) {
+            return def;
+        }
+        String s = v.toString().trim();
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new IllegalArgumentException(key + " must be true or false, was \"" + v + "\"");
+    }
+
+    private static List<String> words(Map<String, ?> p, String key) {
+        Object v = p.get(key);
+        if (v == null || v.toString().isBlank()) {
+            return List.of();
+        }
+        return List.of(v.toString().trim().split("\\s+"));
+    }
+
+    static int parseIp(String key, String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException(key + " must be a dotted IPv4 address, was \"" + s + "\"");
+        }
+        int ip = 0;
+        for (String part : parts) {
+            int b;
+            try {
+                b = Integer.parseInt(part);
+            } catch (NumberFormatException e) {
+                b = -1;
+            }
+            if (b < 0 || b > 255 || part.length() > 3) {
+                throw new IllegalArgumentException(key + " must be a dotted IPv4 address, was \"" + s + "\"");
+            }
+            ip = ip << 8 | b;
+        }
+        return ip;
+    }
+
+    private static int address(Map<String, ?> p, String key, String def) {
+        Object v = p.get(key);
+        String s = v == null ? def : v.toString().trim();
+        return s.isEmpty() ? 0 : parseIp(key, s);
+    }
+
+    private static int[] cidr(Map<String, ?> p, String key, String def) {
+        Object v = p.get(key);
+        String s = v == null ? def : v.toString().trim();
+        int slash = s.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException(
+                    key + " must be ADDRESS/PREFIX such as 198.18.0.1/24, was \"" + s + "\"");
+        }
+        int ip = parseIp(key, s.substring(0, slash));
+        int prefix;
+        try {
+            prefix = Integer.parseInt(s.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            prefix = -1;
+        }
+        if (prefix < 8 || prefix > 30) {
+            throw new IllegalArgumentException(key + " prefix must be 8..30, was \"" + s + "\"");
+        }
+        return new int[]{ip, prefix};
+    }
+
+    private static int[] cpus(Map<String, ?> p) {
+        Object v = p.get("workers.cpus");
+        String s = v == null ? "auto" : v.toString().trim();
+        int available = Runtime.getRuntime().availableProcessors();
+        if (s.equals("auto")) {
+            return new int[]{available - 1};
+        }
+        if (s.equals("none")) {
+            return new int[]{-1};
+        }
+        String[] parts = s.split("[,\\s]+");
+        int[] cpus = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                cpus[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "workers.cpus must be auto, none or a list of CPU numbers such as 1,2; was \"" + s + "\"");
+            }
+            if (cpus[i] < 0 || cpus[i] >= available) {
+                throw new IllegalArgumentException(
+                        "workers.cpus: CPU " + cpus[i] + " does not exist; this machine has CPUs 0.."
+                                + (available - 1));
+            }
+        }
+        if (Arrays.stream(cpus).distinct().count() != cpus.length) {
+            throw new IllegalArgumentException("workers.cpus lists a CPU twice: \"" + s + "\"");
+        }
+        if (cpus.length > 64) {
+            throw new IllegalArgumentException("workers.cpus: at most 64 workers, was " + cpus.length);
+        }
+        return cpus;
+    }
+}

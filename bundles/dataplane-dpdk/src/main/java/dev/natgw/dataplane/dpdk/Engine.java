@@ -1,0 +1,532 @@
+package dev.natgw.dataplane.dpdk;
+
+import dev.natgw.api.dataplane.CaptureResult;
+import dev.natgw.api.dataplane.Dataplane;
+import dev.natgw.api.dataplane.PacketStage;
+import dev.natgw.api.dataplane.PortInfo;
+import dev.natgw.api.dataplane.PortRole;
+import dev.natgw.api.dataplane.PortStats;
+import dev.natgw.api.dataplane.RssConfig;
+import dev.natgw.api.dataplane.StageContext;
+import dev.natgw.api.dataplane.WorkerInfo;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DPDK dataplane without OSGi: EAL, the two ports, the workers, the stage array and the
+ * housekeeping thread (neighbour expiry, worker figures, NAT pool addresses for proxy ARP). The OSGi
+ * component wraps one; tests and benchmarks use it directly.
+ */
+public final class Engine implements Dataplane {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /** The name {@link #stages()} gives the built-in ARP, ICMP, TTL and MTU handling, which runs first. */
+    public static final String GATEWAY_STAGE = "gateway";
+
+    private final DataplaneSettings settings;
+    private final Interfaces ifs;
+    private final RssConfig rss;
+    private final Object lock = new Object();
+    private final List<Registered> registered = new ArrayList<>();
+    private Port[] ports;
+    private Worker[] workers;
+    private Thread[] threads;
+    private Thread housekeeping;
+    private volatile boolean running;
+    private volatile Supplier<int[]> poolRanges = () -> new int[0];
+    private StageContext context;
+    /** The stages the workers run, after the gateway; replaced whole, never changed in place. */
+    volatile PacketStage[] stages = new PacketStage[0];
+    /** Captures in progress, by port role; read by the workers once per burst. */
+    final Capture[] taps = new Capture[2];
+    private volatile double[] burstFill = new double[0];
+    private volatile double[] busyShare = new double[0];
+
+    private record Registered(PacketStage stage, String name, int order, long serviceId) {
+    }
+
+    /**
+     * @param settings the checked configuration
+     */
+    public Engine(DataplaneSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.ifs = new Interfaces(settings.insideAddress(), settings.insidePrefix(), settings.insideGateway(),
+                settings.insideMtu(), settings.outsideAddress(), settings.outsidePrefix(), settings.outsideGateway(),
+                settings.outsideMtu(), settings.neighbours());
+        this.rss = RssConfig.symmetricDefault(settings.cpus().length);
+    }
+
+    /**
+     * Brings EAL up if needed, opens the ports and starts the workers.
+     *
+     * @throws IllegalArgumentException naming the setting when a device is refused
+     * @throws IllegalStateException when DPDK fails
+     */
+    public void start() {
+        synchronized (lock) {
+            if (running) {
+                return;
+            }
+            LOG.info("natgw dataplane: EAL {}", Eal.ensure(settings.ealArgs()));
+            int n = settings.cpus().length;
+            Port in = Port.open("inside", PortRole.INSIDE, settings.insideDevice(), n, settings.insideMtu(),
+                    settings.mbufs(), rss);
+            Port out;
+            try {
+                out = Port.open("outside", PortRole.OUTSIDE, settings.outsideDevice(), n, settings.outsideMtu(),
+                        settings.mbufs(), rss);
+            } catch (RuntimeException e) {
+                in.close();
+                throw e;
+            }
+            ports = new Port[]{in, out};
+            ifs.mac[0] = in.mac;
+            ifs.mac[1] = out.mac;
+            ifs.setProxyRanges(poolRanges.get());
+            workers = new Worker[n];
+            for (int w = 0; w < n; w++) {
+                workers[w] = new Worker(w, settings.cpus()[w], this, ifs, in.id, out.id, n,
+                        settings.idleSleepMicros() * 1000L);
+            }
+            for (int from = 0; from < n; from++) {
+                for (int to = 0; to < n; to++) {
+                    if (from != to) {
+                        HandoffRing ring = new HandoffRing(1024);
+                        workers[from].outbound[to] = ring;
+                        workers[to].inbound[from] = ring;
+                    }
+                }
+            }
+            List<PortInfo> infos = ports();
+            context = new Context(n, rss, infos);
+            burstFill = new double[n];
+            busyShare = new double[n];
+            for (Registered r : List.copyOf(registered)) {
+                attach(r);
+            }
+            publish();
+            running = true;
+            threads = new Thread[n];
+            for (int w = 0; w < n; w++) {
+                threads[w] = Thread.ofPlatform().name("natgw-worker-" + w).daemon(true).start(workers[w]);
+            }
+            housekeeping = Thread.ofPlatform().name("natgw-dataplane-housekeeping").daemon(true)
+                    .start(this::housekeep);
+            LOG.info("natgw dataplane: started, ports {} ({}) and {} ({}), {} worker(s) on CPUs {}", in.device,
+                    in.macText(), out.device, out.macText(), n, java.util.Arrays.toString(settings.cpus()));
+        }
+    }
+
+    /** Stops the workers, detaches the stages, and stops, closes and frees the ports. EAL stays up. */
+    public void stop() {
+        synchronized (lock) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            for (Worker w : workers) {
+                w.running = false;
+            }
+            for (Thread t : threads) {
+                join(t);
+            }
+            housekeeping.interrupt();
+            join(housekeeping);
+            for (Registered r : registered) {
+                detach(r.stage);
+            }
+            for (Worker w : workers) {
+                for (HandoffRing ring : w.inbound) {
+                    drain(ring);
+                }
+            }
+            for (Port p : ports) {
+                p.close();
+            }
+            for (Worker w : workers) {
+                w.close();
+            }
+            LOG.info("natgw dataplane: stopped; ports closed, EAL left up");
+        }
+    }
+
+    private static void drain(HandoffRing ring) {
+        if (ring == null) {
+            return;
+        }
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var ptrs = arena.allocate(java.lang.foreign.ValueLayout.JAVA_LONG, 1);
+            for (int n; (n = ring.available()) > 0;) {
+                for (int k = 0; k < n; k++) {
+                    ptrs.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, ring.mbufAt(k));
+                    Dpdk.FREE_BULK.invokeExact(ptrs, 1);
+                }
+                ring.advance(n);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.error("natgw dataplane: thread {} did not stop within 10 s", t.getName());
+        }
+    }
+
+    /** {@return whether the workers run} */
+    public boolean running() {
+        return running;
+    }
+
+    /** Sets where the global addresses answered for by proxy ARP come from, as unsigned [start, end] pairs. */
+    public void setPoolRanges(Supplier<int[]> ranges) {
+        this.poolRanges = Objects.requireNonNull(ranges, "ranges");
+        ifs.setProxyRanges(ranges.get());
+    }
+
+    /**
+     * Adds a stage: attaches it (when running) and publishes the new array. A stage whose name is taken
+     * is not added.
+     *
+     * @return false, with the reason logged, if it was not added
+     */
+    public boolean addStage(PacketStage stage, String name, int order, long serviceId) {
+        synchronized (lock) {
+            if (name == null || name.isBlank() || name.equals(GATEWAY_STAGE)) {
+                LOG.warn("natgw dataplane: a stage without a usable {} is not added", PacketStage.STAGE_NAME);
+                return false;
+            }
+            for (Registered r : registered) {
+                if (r.name.equals(name) || r.stage == stage) {
+                    LOG.warn("natgw dataplane: stage name {} is taken; the new stage is not added", name);
+                    return false;
+                }
+            }
+            Registered r = new Registered(stage, name, order, serviceId);
+            if (running && !attach(r)) {
+                return false;
+            }
+            registered.add(r);
+            registered.sort(Comparator.comparingInt(Registered::order).thenComparingLong(Registered::serviceId));
+            publish();
+            LOG.info("natgw dataplane: stage {} (order {}) added; stages now {}", name, order, stages());
+            return true;
+        }
+    }
+
+    /** Withdraws a stage: publishes the array without it, waits for every worker to pass a burst, detaches it. */
+    public void removeStage(PacketStage stage) {
+        synchronized (lock) {
+            Registered found = null;
+            for (Registered r : registered) {
+                if (r.stage == stage) {
+                    found = r;
+                }
+            }
+            if (found == null) {
+                return;
+            }
+            registered.remove(found);
+            publish();
+            if (running) {
+                awaitQuiescence();
+                detach(stage);
+            }
+            LOG.info("natgw dataplane: stage {} removed; stages now {}", found.name, stages());
+        }
+    }
+
+    private boolean attach(Registered r) {
+        try {
+            r.stage.attach(context);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("natgw dataplane: stage {} refused to attach; not added", r.name, e);
+            registered.remove(r);
+            return false;
+        }
+    }
+
+    private static void detach(PacketStage stage) {
+        try {
+            stage.detach();
+        } catch (RuntimeException e) {
+            LOG.warn("natgw dataplane: a stage failed to detach", e);
+        }
+    }
+
+    private void publish() {
+        stages = registered.stream().map(Registered::stage).toArray(PacketStage[]::new);
+    }
+
+    /** Waits until every live worker has started a new loop iteration, so none still uses what was replaced. */
+    private void awaitQuiescence() {
+        Worker[] ws = workers;
+        long[] seen = new long[ws.length];
+        for (int w = 0; w < ws.length; w++) {
+            seen[w] = ws[w].epoch;
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (int w = 0; w < ws.length; w++) {
+            while (ws[w].epoch == seen[w] && threads[w].isAlive() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    void workerFailed(Worker w, Throwable t) {
+        LOG.error("natgw dataplane: worker {} stopped on an error", w.id, t);
+    }
+
+    private void housekeep() {
+        Worker[] ws = workers;
+        long[] lastBusy = new long[ws.length];
+        long[] lastPackets = new long[ws.length];
+        long[] lastBursts = new long[ws.length];
+        long last = System.nanoTime();
+        while (running) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            double[] fill = new double[ws.length];
+            double[] busy = new double[ws.length];
+            for (int w = 0; w < ws.length; w++) {
+                long b = ws[w].busyNanos;
+                long p = ws[w].packets;
+                long bursts = ws[w].bursts;
+                busy[w] = Math.min(1.0, Math.max(0.0, (b - lastBusy[w]) / (double) (now - last)));
+                fill[w] = bursts == lastBursts[w]
+                        ? 0.0
+                        : Math.min(1.0, (p - lastPackets[w]) / (double) ((bursts - lastBursts[w]) * Worker.BURST));
+                lastBusy[w] = b;
+                lastPackets[w] = p;
+                lastBursts[w] = bursts;
+            }
+            burstFill = fill;
+            busyShare = busy;
+            last = now;
+            long ms = System.currentTimeMillis();
+            long max = settings.neighbourTimeoutSeconds() * 1000L;
+            ifs.neighbours[0].expire(ms, max, 3000);
+            ifs.neighbours[1].expire(ms, max, 3000);
+            try {
+                ifs.setProxyRanges(poolRanges.get());
+            } catch (RuntimeException e) {
+                LOG.debug("natgw dataplane: cannot read NAT pool addresses", e);
+            }
+        }
+    }
+
+    // ---- Dataplane ----
+
+    @Override
+    public List<PortInfo> ports() {
+        Port[] ps = ports;
+        if (ps == null) {
+            return List.of();
+        }
+        List<PortInfo> out = new ArrayList<>();
+        for (Port p : ps) {
+            out.add(new PortInfo(p.name, p.role, p.device, p.macText(), p.queues, p.queues, p.mtu,
+                    running && p.linkUp()));
+        }
+        return out;
+    }
+
+    @Override
+    public PortStats portStats(String port) {
+        Port p = port(port);
+        Worker[] ws = workers;
+        long[][] perQueue = new long[ws.length][];
+        for (int w = 0; w < ws.length; w++) {
+            perQueue[w] = ws[w].queue[p.roleCode].clone();
+        }
+        return p.stats(perQueue);
+    }
+
+    private Port port(String name) {
+        Port[] ps = ports;
+        if (ps != null) {
+            for (Port p : ps) {
+                if (p.name.equals(name)) {
+                    return p;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no such port: " + name + " (ports are inside and outside)");
+    }
+
+    @Override
+    public List<WorkerInfo> workers() {
+        Worker[] ws = workers;
+        if (ws == null) {
+            return List.of();
+        }
+        double[] fill = burstFill;
+        double[] busy = busyShare;
+        List<WorkerInfo> out = new ArrayList<>();
+        for (int w = 0; w < ws.length; w++) {
+            out.add(new WorkerInfo(w, ws[w].cpu, List.of("inside:" + w, "outside:" + w), ws[w].bursts,
+                    ws[w].packets, w < fill.length ? fill[w] : 0, w < busy.length ? busy[w] : 0));
+        }
+        return out;
+    }
+
+    @Override
+    public RssConfig rss() {
+        return rss;
+    }
+
+    @Override
+    public List<String> stages() {
+        List<String> names = new ArrayList<>();
+        names.add(GATEWAY_STAGE);
+        synchronized (lock) {
+            for (Registered r : registered) {
+                names.add(r.name);
+            }
+        }
+        return names;
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        Worker[] ws = workers;
+        for (int c = 0; c < Counters.COUNT; c++) {
+            long sum = 0;
+            if (ws != null) {
+                for (Worker w : ws) {
+                    sum += w.counters[c];
+                }
+            }
+            sums.put(Counters.NAMES.get(c), sum);
+        }
+        return sums;
+    }
+
+    /** {@return the neighbour table of a port: address, MAC, age in ms} For commands and tests. */
+    public List<String[]> neighbours(String port) {
+        Port p = port(port);
+        List<String[]> rows = new ArrayList<>();
+        ifs.neighbours[p.roleCode].forEach(System.currentTimeMillis(),
+                (ip, mac, age) -> rows.add(new String[]{ipText(ip), mac == 0 ? "(incomplete)" : macText(mac),
+                        String.valueOf(age)}));
+        return rows;
+    }
+
+    static String ipText(int ip) {
+        return (ip >>> 24) + "." + (ip >>> 16 & 0xff) + "." + (ip >>> 8 & 0xff) + "." + (ip & 0xff);
+    }
+
+    static String macText(long mac) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 5; i >= 0; i--) {
+            sb.append(String.format("%02x", (mac >>> (8 * i)) & 0xff));
+            if (i > 0) {
+                sb.append(':');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@return the port of a role, for tests and benchmarks} */
+    public Port port(PortRole role) {
+        return ports[role.code()];
+    }
+
+    @Override
+    public CaptureResult capture(String port, int packets, Duration timeout, Path file) throws IOException {
+        Port p = port(port);
+        if (packets < 1) {
+            throw new IllegalArgumentException("packets must be at least 1, was " + packets);
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        Objects.requireNonNull(file, "file");
+        Capture c = new Capture(workers.length, packets);
+        synchronized (taps) {
+            if (taps[p.roleCode] != null) {
+                c.close();
+                throw new IllegalStateException("a capture on " + port + " is already running");
+            }
+            setTap(p.roleCode, c);
+        }
+        int written = 0;
+        long[] bytes = new long[1];
+        try (FileChannel out = Capture.open(file)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (written < packets && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+                written += c.drain(out, bytes);
+                if (written < packets) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            synchronized (taps) {
+                setTap(p.roleCode, null);
+            }
+            if (running) {
+                awaitQuiescence();
+            }
+            written += c.drain(out, bytes);
+        } finally {
+            synchronized (taps) {
+                if (taps[p.roleCode] == c) {
+                    setTap(p.roleCode, null);
+                }
+            }
+            if (running) {
+                awaitQuiescence();
+            }
+            c.close();
+        }
+        return new CaptureResult(port, file, written, bytes[0]);
+    }
+
+    private void setTap(int role, Capture c) {
+        TAPS.setRelease(taps, role, c);
+    }
+
+    /** The capture on a port role, if any; read by the workers once per burst. */
+    Capture tap(int role) {
+        return (Capture) TAPS.getAcquire(taps, role);
+    }
+
+    private static final java.lang.invoke.VarHandle TAPS = java.lang.invoke.MethodHandles
+            .arrayElementVarHandle(Capture[].class);
+
+    private record Context(int workerCount, RssConfig rss, List<PortInfo> ports) implements StageContext {
+        Context {
+            ports = List.copyOf(ports);
+        }
+
+        @Override
+        public int workerForQueue(int rxQueue) {
+            return Objects.checkIndex(rxQueue, rss.queues());
+        }
+    }
+}

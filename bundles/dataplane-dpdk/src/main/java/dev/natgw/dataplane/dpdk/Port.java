@@ -1,0 +1,328 @@
+package dev.natgw.dataplane.dpdk;
+
+import dev.natgw.api.dataplane.PortRole;
+import dev.natgw.api.dataplane.PortStats;
+import dev.natgw.api.dataplane.QueueStats;
+import dev.natgw.api.dataplane.RssConfig;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One DPDK ethdev opened for the dataplane, with its own mbuf pool. The device is a PCI address, a
+ * vdev string ({@code net_af_packet,iface=veth0}, {@code net_pcap,rx_pcap=in.pcap,tx_pcap=out.pcap},
+ * {@code net_null}, {@code net_ring}, {@code net_tap}, ...), or {@code ring:NAME} for a port over two
+ * DPDK rings named {@code NAME_rx} and {@code NAME_tx} that code in the same process feeds and drains
+ * ({@code ring:NAME,loop} makes one ring both, so what the port sends it receives again).
+ *
+ * <p>
+ * Life cycle, per the EAL rules: vdev add, pool, port set-up, traffic, then {@link #close()}: stop,
+ * close, vdev remove, rings and pool freed. A vdev gets a fresh name each time, because some drivers'
+ * resources outlive their device.
+ */
+public final class Port {
+    private static final AtomicInteger SERIAL = new AtomicInteger();
+    /** Data room of each mbuf: {@link dev.natgw.api.dataplane.PacketBurst#MIN_ROOM} plus the headroom. */
+    static final int DATA_ROOM = 2048 + 128;
+
+    final String name;
+    final PortRole role;
+    final byte roleCode;
+    final String device;
+    final short id;
+    final int queues;
+    final int mtu;
+    final long mac;
+    final boolean rss;
+    private final String vdevName;
+    private final MemorySegment pool;
+    private final MemorySegment ringRx;
+    private final MemorySegment ringTx;
+    private volatile boolean closed;
+
+    private Port(String name, PortRole role, String device, short id, int queues, int mtu, long mac, boolean rss,
+            String vdevName, MemorySegment pool, MemorySegment ringRx, MemorySegment ringTx) {
+        this.name = name;
+        this.role = role;
+        this.roleCode = role.code();
+        this.device = device;
+        this.id = id;
+        this.queues = queues;
+        this.mtu = mtu;
+        this.mac = mac;
+        this.rss = rss;
+        this.vdevName = vdevName;
+        this.pool = pool;
+        this.ringRx = ringRx;
+        this.ringTx = ringTx;
+    }
+
+    /**
+     * Opens and starts a port.
+     *
+     * @param name the port's name
+     * @param role its side
+     * @param device the device string
+     * @param queues receive and transmit queues, one per worker
+     * @param mtu the MTU
+     * @param mbufs the mbufs of its pool
+     * @param rssConfig the RSS key and table to program when queues > 1
+     * @return the started port
+     * @throws IllegalArgumentException naming the port and device when DPDK refuses
+     */
+    public static Port open(String name, PortRole role, String device, int queues, int mtu, int mbufs,
+            RssConfig rssConfig) {
+        int serial = SERIAL.incrementAndGet();
+        String tag = Long.toString(System.nanoTime() % 1_000_000_000L, 36) + serial;
+        String vdevName = null;
+        MemorySegment ringRx = MemorySegment.NULL;
+        MemorySegment ringTx = MemorySegment.NULL;
+        MemorySegment pool = MemorySegment.NULL;
+        int portId = -1;
+        try (Arena arena = Arena.ofConfined()) {
+            pool = (MemorySegment) Dpdk.POOL_CREATE.invokeExact(arena.allocateFrom("ngw" + name.charAt(0) + tag),
+                    mbufs, 256, (short) 0, (short) DATA_ROOM, -1);
+            if (pool.address() == 0) {
+                throw refuse(name, device, "cannot create a pool of " + mbufs + " mbufs: "
+                        + Dpdk.strerror(Dpdk.errno()) + " (raise eal.memory.mb or lower mbufs)");
+            }
+            MemorySegment idOut = arena.allocate(ValueLayout.JAVA_SHORT);
+            if (device.startsWith("ring:")) {
+                String[] parts = device.substring(5).split(",", -1);
+                String ring = parts[0];
+                boolean loop = parts.length > 1 && parts[1].equals("loop");
+                if (ring.isEmpty() || ring.length() > 20) {
+                    throw refuse(name, device, "a ring name must be 1..20 characters");
+                }
+                ringRx = (MemorySegment) Dpdk.RING_CREATE.invokeExact(arena.allocateFrom(ring + "_rx"), 4096);
+                if (ringRx.address() == 0) {
+                    throw refuse(name, device, "cannot create ring " + ring + "_rx: " + Dpdk.strerror(Dpdk.errno()));
+                }
+                if (loop) {
+                    ringTx = ringRx;
+                } else {
+                    ringTx = (MemorySegment) Dpdk.RING_CREATE.invokeExact(arena.allocateFrom(ring + "_tx"), 4096);
+                    if (ringTx.address() == 0) {
+                        throw refuse(name, device,
+                                "cannot create ring " + ring + "_tx: " + Dpdk.strerror(Dpdk.errno()));
+                    }
+                }
+                portId = (int) Dpdk.RING_PORT.invokeExact(arena.allocateFrom("ngw_" + ring), ringRx, ringTx);
+                if (portId < 0) {
+                    throw refuse(name, device, "cannot make a port of the rings: " + Dpdk.strerror(Dpdk.errno()));
+                }
+            } else if (device.startsWith("net_")) {
+                int comma = device.indexOf(',');
+                String driver = comma < 0 ? device : device.substring(0, comma);
+                String args = comma < 0 ? "" : device.substring(comma + 1);
+                // the vdev bus finds the driver by the name's prefix; a fresh suffix each time
+                vdevName = driver.replaceAll("\\d+$", "") + "_ngw" + tag;
+                int rc = (int) Dpdk.VDEV_INIT.invokeExact(arena.allocateFrom(vdevName), arena.allocateFrom(args));
+                if (rc != 0) {
+                    String why = Dpdk.strerror(rc);
+                    vdevName = null;
+                    throw refuse(name, device, "the vdev does not start: " + why
+                            + " (does the interface or file it names exist? is the driver " + driver + " installed?)");
+                }
+                rc = (int) Dpdk.PORT_BY_NAME.invokeExact(arena.allocateFrom(vdevName), idOut);
+                if (rc != 0) {
+                    throw refuse(name, device, "no port for vdev " + vdevName + ": " + Dpdk.strerror(rc));
+                }
+                portId = idOut.get(ValueLayout.JAVA_SHORT, 0) & 0xffff;
+            } else {
+                int rc = (int) Dpdk.PORT_BY_NAME.invokeExact(arena.allocateFrom(device), idOut);
+                if (rc != 0) {
+                    throw refuse(name, device, "no such device: " + Dpdk.strerror(rc)
+                            + " (a PCI device needs eal.pci=true and a DPDK-bound NIC; or give a vdev string)");
+                }
+                portId = idOut.get(ValueLayout.JAVA_SHORT, 0) & 0xffff;
+            }
+            short id = (short) portId;
+            MemorySegment info = arena.allocate(ValueLayout.JAVA_LONG, 8);
+            int rc = (int) Dpdk.PORT_INFO.invokeExact(id, info);
+            if (rc != 0) {
+                throw refuse(name, device, "cannot read device info: " + Dpdk.strerror(rc));
+            }
+            long maxRx = info.getAtIndex(ValueLayout.JAVA_LONG, 0);
+            long maxTx = info.getAtIndex(ValueLayout.JAVA_LONG, 1);
+            if (queues > maxRx || queues > maxTx) {
+                throw refuse(name, device, "the device has " + Math.min(maxRx, maxTx) + " queue(s) but " + queues
+                        + " worker(s) need one each; use fewer workers or give the device more queues"
+                        + " (for example qpairs=N on net_af_packet, queues=N on net_tap)");
+            }
+            byte[] key = rssConfig.key();
+            int[] reta = rssConfig.redirectionTable();
+            MemorySegment keySeg = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);
+            MemorySegment retaSeg = arena.allocateFrom(ValueLayout.JAVA_INT, reta);
+            rc = (int) Dpdk.PORT_START.invokeExact(id, (short) queues, (short) queues, (short) 1024, pool,
+                    (short) mtu, keySeg, (byte) key.length, retaSeg, reta.length, 1);
+            if (rc < 0) {
+                throw refuse(name, device, "the port does not start: " + Dpdk.strerror(rc));
+            }
+            boolean rss = rc == 1;
+            MemorySegment macOut = arena.allocate(8);
+            rc = (int) Dpdk.MACADDR_GET.invokeExact(id, macOut);
+            long mac = 0;
+            for (int i = 0; i < 6; i++) {
+                mac = (mac << 8) | (macOut.get(ValueLayout.JAVA_BYTE, i) & 0xff);
+            }
+            if (rc != 0 || mac == 0) {
+                // drivers without an address of their own (net_ring, net_null): a locally administered one
+                mac = 0x02_4e_47_00_00_00L | ((long) (portId & 0xff) << 8) | (serial & 0xff);
+            }
+            Port p = new Port(name, role, device, id, queues, mtu, mac, rss, vdevName, pool, ringRx, ringTx);
+            return p;
+        } catch (IllegalArgumentException e) {
+            cleanup(portId, vdevName, ringRx, ringTx, pool);
+            throw e;
+        } catch (Throwable t) {
+            cleanup(portId, vdevName, ringRx, ringTx, pool);
+            throw new IllegalStateException("port " + name + " (" + device + "): " + t, t);
+        }
+    }
+
+    private static IllegalArgumentException refuse(String name, String device, String why) {
+        return new IllegalArgumentException(name + ".device (" + device + "): " + why);
+    }
+
+    private static void cleanup(int portId, String vdevName, MemorySegment ringRx, MemorySegment ringTx,
+            MemorySegment pool) {
+        try (Arena arena = Arena.ofConfined()) {
+            if (portId >= 0) {
+                int ignored = (int) Dpdk.DEV_STOP.invokeExact((short) portId);
+                ignored = (int) Dpdk.DEV_CLOSE.invokeExact((short) portId);
+            }
+            if (vdevName != null) {
+                int ignored = (int) Dpdk.VDEV_UNINIT.invokeExact(arena.allocateFrom(vdevName));
+            }
+            if (ringRx.address() != 0) {
+                Dpdk.RING_FREE.invokeExact(ringRx);
+            }
+            if (ringTx.address() != 0 && ringTx.address() != ringRx.address()) {
+                Dpdk.RING_FREE.invokeExact(ringTx);
+            }
+            if (pool.address() != 0) {
+                Dpdk.POOL_FREE.invokeExact(pool);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("cleanup failed: " + t, t);
+        }
+    }
+
+    /** {@return the mbuf pool, for code that makes packets} */
+    public MemorySegment pool() {
+        return pool;
+    }
+
+    /** {@return the port's DPDK id} */
+    public int id() {
+        return id;
+    }
+
+    /** {@return the MAC address as 48 bits} */
+    public long mac() {
+        return mac;
+    }
+
+    /** {@return the MAC address as text} */
+    public String macText() {
+        HexFormat hex = HexFormat.ofDelimiter(":");
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            b[i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        return hex.formatHex(b);
+    }
+
+    /** {@return whether RSS was programmed} */
+    public boolean rss() {
+        return rss;
+    }
+
+    /** {@return whether the link is up} */
+    public boolean linkUp() {
+        if (closed) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, 2);
+            int rc = (int) Dpdk.PORT_LINK.invokeExact(id, out);
+            return rc == 0 && out.getAtIndex(ValueLayout.JAVA_LONG, 0) != 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads the device's counters.
+     *
+     * @param perQueue the software per-queue counters to attach ({rx packets, rx bytes, tx packets, tx
+     *     bytes, rx dropped} per queue)
+     * @return the counters
+     */
+    public PortStats stats(long[][] perQueue) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, 7 + 5L * 16);
+            int rc = (int) Dpdk.PORT_STATS.invokeExact(id, out, 0);
+            if (rc < 0) {
+                throw new IllegalStateException("port " + name + ": cannot read counters: " + Dpdk.strerror(rc));
+            }
+            List<QueueStats> qs = new ArrayList<>();
+            for (int q = 0; q < perQueue.length; q++) {
+                long[] c = perQueue[q];
+                qs.add(new QueueStats(q, c[0], c[1], c[2], c[3], c[4]));
+            }
+            return new PortStats(name, get(out, 0), get(out, 1), get(out, 2), get(out, 3), get(out, 4), get(out, 5),
+                    get(out, 6), qs);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static long get(MemorySegment out, int i) {
+        return Math.max(0, out.getAtIndex(ValueLayout.JAVA_LONG, i));
+    }
+
+    /** {@return the mbufs of the pool not in use} */
+    public int poolAvailable() {
+        try {
+            return (int) Dpdk.POOL_AVAIL.invokeExact(pool);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Stops and closes the port and frees its vdev, rings and pool. Call once, after the workers stopped. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (Arena arena = Arena.ofConfined()) {
+            // mbufs left in a ring port's rings go back to their pools before the pools go
+            MemorySegment objs = arena.allocate(ValueLayout.ADDRESS, 32);
+            for (MemorySegment ring : new MemorySegment[]{ringRx, ringTx}) {
+                if (ring.address() == 0) {
+                    continue;
+                }
+                for (int n; (n = (int) Dpdk.RING_DEQUEUE.invokeExact(ring, objs, 32)) > 0;) {
+                    Dpdk.FREE_BULK.invokeExact(objs, n);
+                }
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("port " + name + ": cannot drain its rings: " + t, t);
+        }
+        cleanup(id & 0xffff, vdevName, ringRx, ringTx, pool);
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + device + ", port " + id + ")";
+    }
+}
