@@ -132,7 +132,7 @@ final class NatgwContainer {
     }
 
     static final List<String> NATGW_BUNDLES = List.of("dev.natgw.api", "dev.natgw.core", "dev.natgw.nat",
-            "dev.natgw.registry");
+            "dev.natgw.registry", "dev.natgw.dataplane.dpdk");
 
     /** @return the installed bundle with this symbolic name; fails the test if there is none */
     static Bundle bundle(BundleContext context, String symbolicName) {

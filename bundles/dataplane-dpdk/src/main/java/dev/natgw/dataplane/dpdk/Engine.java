@@ -300,6 +300,7 @@ public final class Engine implements Dataplane {
         long[] lastPackets = new long[ws.length];
         long[] lastBursts = new long[ws.length];
         long last = System.nanoTime();
+        probeNeighbours(System.currentTimeMillis(), settings.neighbourTimeoutSeconds() * 1000L);
         while (running) {
             try {
                 Thread.sleep(1000);
@@ -328,11 +329,64 @@ public final class Engine implements Dataplane {
             long max = settings.neighbourTimeoutSeconds() * 1000L;
             ifs.neighbours[0].expire(ms, max, 3000);
             ifs.neighbours[1].expire(ms, max, 3000);
+            probeNeighbours(ms, max);
             try {
                 ifs.setProxyRanges(poolRanges.get());
             } catch (RuntimeException e) {
                 LOG.debug("natgw dataplane: cannot read NAT pool addresses", e);
             }
+        }
+    }
+
+    private final Map<Long, Long> lastProbe = new java.util.HashMap<>();
+
+    /**
+     * Keeps the next hops resolved without dropping traffic: asks for each configured gateway that is not
+     * known yet, and again for every neighbour whose entry nears its timeout, at most once a second per
+     * address. The requests go out through worker 0's control ring. Housekeeping thread only.
+     */
+    private void probeNeighbours(long nowMillis, long maxAgeMillis) {
+        List<long[]> due = new ArrayList<>();
+        for (int role = 0; role < 2; role++) {
+            int r = role;
+            int gw = ifs.gateway[role];
+            if (gw != 0 && ifs.neighbours[role].lookup(gw) == 0) {
+                due.add(new long[]{role, gw});
+            }
+            ifs.neighbours[role].forEach(nowMillis, (ip, mac, age) -> {
+                if (mac != 0 && age > maxAgeMillis - Math.min(30_000, maxAgeMillis / 2)) {
+                    due.add(new long[]{r, ip});
+                }
+            });
+        }
+        for (long[] d : due) {
+            long key = d[0] << 32 | (d[1] & 0xffff_ffffL);
+            Long last = lastProbe.get(key);
+            if (last != null && nowMillis - last < 1000) {
+                continue;
+            }
+            lastProbe.put(key, nowMillis);
+            sendArpRequest((int) d[0], (int) d[1]);
+        }
+        lastProbe.values().removeIf(t -> nowMillis - t > 60_000);
+    }
+
+    private void sendArpRequest(int role, int ip) {
+        Port p = ports[role];
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var ptr = arena.allocate(java.lang.foreign.ValueLayout.JAVA_LONG, 1);
+            int rc = (int) Dpdk.ALLOC_BULK.invokeExact(p.pool(), ptr, 1);
+            if (rc != 0) {
+                return;
+            }
+            long m = ptr.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+            Gateway.writeArpRequest(Dpdk.ALL, Mbuf.data(m), p.mac, ifs.address[role], ip);
+            Mbuf.setLength(m, 60);
+            if (!workers[0].controlTx.offer(m, (byte) role)) {
+                Dpdk.FREE_BULK.invokeExact(ptr, 1);
+            }
+        } catch (Throwable t) {
+            LOG.debug("natgw dataplane: cannot send an ARP request", t);
         }
     }
 

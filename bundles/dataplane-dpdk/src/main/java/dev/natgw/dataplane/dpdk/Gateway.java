@@ -270,9 +270,16 @@ final class Gateway {
             counters[Counters.NO_NEIGHBOUR]++;
             return 0;
         }
-        long ours = ifs.mac[egress];
+        writeArpRequest(m, f, ifs.mac[egress], ifs.address[egress], hop);
+        b.setLength(i, 60);
+        counters[Counters.ARP_REQUESTS]++;
+        return 2;
+    }
+
+    /** Writes a 60-byte broadcast ARP request for ip from (ourMac, ourIp) at frame offset f. */
+    static void writeArpRequest(MemorySegment m, long f, long ourMac, int ourIp, int ip) {
         putMac(m, f, 0xffff_ffff_ffffL);
-        putMac(m, f + 6, ours);
+        putMac(m, f + 6, ourMac);
         m.set(U16, f + 12, (short) 0x0806);
         long a = f + ETH;
         m.set(U16, a, (short) 1);
@@ -280,17 +287,14 @@ final class Gateway {
         m.set(U8, a + 4, (byte) 6);
         m.set(U8, a + 5, (byte) 4);
         m.set(U16, a + 6, (short) 1);
-        putMac(m, a + 8, ours);
-        m.set(U32, a + 14, ifs.address[egress]);
+        putMac(m, a + 8, ourMac);
+        m.set(U32, a + 14, ourIp);
         putMac(m, a + 18, 0);
-        m.set(U32, a + 24, hop);
+        m.set(U32, a + 24, ip);
         // pad to the Ethernet minimum: 42 bytes of ARP, 18 of zeros
         for (int k = 28; k < 46; k += 2) {
             m.set(U16, a + k, (short) 0);
         }
-        b.setLength(i, 60);
-        counters[Counters.ARP_REQUESTS]++;
-        return 2;
     }
 
     static long mac(MemorySegment m, long at) {

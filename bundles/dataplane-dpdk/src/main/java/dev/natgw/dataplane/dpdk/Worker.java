@@ -39,6 +39,8 @@ final class Worker implements Runnable {
     final HandoffRing[] inbound;
     /** Rings from this worker to each other one, null for itself. */
     final HandoffRing[] outbound;
+    /** Frames the control thread made (ARP requests), to send as they are; the port role says which port. */
+    final HandoffRing controlTx = new HandoffRing(64);
     private final long idleSleepNanos;
 
     volatile boolean running = true;
@@ -111,6 +113,9 @@ final class Worker implements Runnable {
                 if (ring != null && ring.available() > 0) {
                     got += handedOff(ring, w);
                 }
+            }
+            if (controlTx.available() > 0) {
+                sendControl();
             }
             localPolls++;
             if (t0 - lastTick >= PacketStage.TICK_INTERVAL_NANOS) {
@@ -254,6 +259,20 @@ final class Worker implements Runnable {
                 default -> free(mbuf);
             }
         }
+        flushTx();
+    }
+
+    private void sendControl() throws Throwable {
+        int n = Math.min(controlTx.available(), BURST);
+        for (int k = 0; k < n; k++) {
+            int egress = controlTx.portAt(k);
+            txPtrs[egress].setAtIndex(PTR, txCount[egress]++, controlTx.mbufAt(k));
+        }
+        controlTx.advance(n);
+        flushTx();
+    }
+
+    private void flushTx() throws Throwable {
         for (int egress = 0; egress < 2; egress++) {
             int c = txCount[egress];
             if (c == 0) {

@@ -1,0 +1,154 @@
+package dev.natgw.dataplane.dpdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.Timeouts;
+import dev.natgw.nat.NatManager;
+import dev.natgw.nat.internal.NatSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * natgw as a real gateway: the namespaces of scripts/topology (an inside host, an outside host that is
+ * also the upstream router, a far host behind it) wired to the DPDK dataplane through net_af_packet on
+ * the gateway ends of two veth pairs, with the real NAT stage. Real curl, ping, iperf3 and 5,000 TCP
+ * connections from the inside host. Needs root, DPDK and the topology's tools; skipped otherwise.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NamespaceGatewayTest {
+    static final String NAME = "ngt";
+    static final String IN = NAME + "-in";
+    static final int GLOBAL = Ipv4Range.parse("198.19.0.1").first();
+    static final ObjectMapper JSON = new ObjectMapper();
+    static Path topology;
+    static Engine engine;
+    static NatManager nat;
+
+    @BeforeAll
+    static void up() throws Exception {
+        topology = Path.of(System.getProperty("natgw.topology", "../../scripts/topology")).toAbsolutePath();
+        assumeTrue(Files.isExecutable(topology), "no " + topology);
+        assumeTrue(Sh.run(10, "id", "-u").out().trim().equals("0"), "needs root");
+        Sh.run(60, topology.toString(), "down", NAME);
+        Sh.ok(60, topology.toString(), "up", NAME, "--outside-mtu", "1400");
+        Sh.ok(120, topology.toString(), "serve", NAME);
+        engine = new Engine(DataplaneSettings.of(Map.of("inside.device", "net_af_packet,iface=" + NAME + "i0",
+                "outside.device", "net_af_packet,iface=" + NAME + "o0", "outside.mtu", "1400", "workers.cpus",
+                "none", "mbufs", "8191")));
+        engine.setPoolRanges(() -> new int[]{GLOBAL, GLOBAL});
+        engine.start();
+        Duration s2 = Duration.ofSeconds(2);
+        nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),
+                1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP, false, 4096));
+        nat.addPool(PoolDefinition.of("default", List.of(new Ipv4Range(GLOBAL, GLOBAL))));
+        assertThat(engine.addStage(nat, "nat", 500, 1)).isTrue();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (engine != null) {
+            engine.stop();
+        }
+        if (nat != null) {
+            nat.close();
+        }
+        if (topology != null && Files.isExecutable(topology)) {
+            Sh.run(60, topology.toString(), "down", NAME);
+        }
+    }
+
+    static String inside(long timeoutSeconds, String... command) throws Exception {
+        String[] full = new String[command.length + 4];
+        full[0] = "ip";
+        full[1] = "netns";
+        full[2] = "exec";
+        full[3] = IN;
+        System.arraycopy(command, 0, full, 4, command.length);
+        return Sh.ok(timeoutSeconds, full);
+    }
+
+    @Test
+    @Order(1)
+    void pingsTheGatewayAndThroughIt() throws Exception {
+        assertThat(inside(20, "ping", "-c", "3", "-i", "0.2", "-W", "2", "198.18.0.1")).contains(" 0% packet loss");
+        assertThat(inside(20, "ping", "-c", "5", "-i", "0.2", "-W", "2", "198.19.0.2")).contains(" 0% packet loss");
+    }
+
+    @Test
+    @Order(2)
+    void curlReachesTheServerWhichSeesTheGlobalAddress() throws Exception {
+        String body = inside(30, "curl", "-sS", "--max-time", "10", "http://198.19.0.2/");
+        assertThat(body).contains("198.19.0.1").doesNotContain("198.18.0.2");
+    }
+
+    @Test
+    @Order(3)
+    void expiringTtlComesBackAsTimeExceededTranslated() throws Exception {
+        // TTL 1 expires at natgw itself; TTL 2 at the router behind it, whose error natgw translates back
+        Sh.Result first = Sh.run(20, "ip", "netns", "exec", IN, "ping", "-c", "1", "-t", "1", "-W", "2",
+                "198.19.0.130");
+        assertThat(first.out()).contains("From 198.18.0.1").containsIgnoringCase("Time to live exceeded");
+        Sh.Result second = Sh.run(20, "ip", "netns", "exec", IN, "ping", "-c", "1", "-t", "2", "-W", "2",
+                "198.19.0.130");
+        assertThat(second.out()).contains("From 198.19.0.2").containsIgnoringCase("Time to live exceeded");
+        assertThat(inside(20, "ping", "-c", "2", "-i", "0.2", "-W", "2", "198.19.0.130")).contains(" 0% packet loss");
+    }
+
+    @Test
+    @Order(4)
+    void tooBigWithDontFragmentGetsFragmentationNeeded() throws Exception {
+        Sh.Result r = Sh.run(20, "ip", "netns", "exec", IN, "ping", "-c", "1", "-M", "do", "-s", "1450", "-W", "2",
+                "198.19.0.2");
+        assertThat(r.out()).containsIgnoringCase("Frag needed").contains("mtu = 1400");
+    }
+
+    @Test
+    @Order(5)
+    void iperf3TcpAndUdpRun() throws Exception {
+        JsonNode tcp = JSON.readTree(inside(60, "iperf3", "-c", "198.19.0.2", "-t", "3", "-J"));
+        double tcpBps = tcp.path("end").path("sum_received").path("bits_per_second").asDouble();
+        assertThat(tcpBps).isGreaterThan(1e6);
+        JsonNode udp = JSON.readTree(inside(60, "iperf3", "-c", "198.19.0.2", "-u", "-b", "20M", "-t", "3", "-J"));
+        JsonNode sum = udp.path("end").path("sum");
+        assertThat(sum.path("packets").asLong()).isGreaterThan(1000);
+        assertThat(sum.path("lost_percent").asDouble()).isLessThan(10.0);
+        System.out.printf("natgw e2e: iperf3 tcp %.1f Mbit/s, udp 20M lost %.2f%%%n", tcpBps / 1e6,
+                sum.path("lost_percent").asDouble());
+    }
+
+    @Test
+    @Order(6)
+    void holdsFiveThousandConnectionsAndGivesThePortsBack() throws Exception {
+        String cp = Sh.ok(120, topology.toString(), "tools-cp").trim();
+        String java = Sh.ok(10, topology.toString(), "java").trim();
+        String out = inside(180, java, "-cp", cp, "dev.natgw.tools.TcpLoad", "hold", "--target", "198.19.0.2:9000",
+                "--count", "5000", "--hold-seconds", "3", "--timeout-seconds", "120", "--concurrency", "128");
+        JsonNode r = JSON.readTree(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+        System.out.println("natgw e2e: hold " + r);
+        assertThat(r.path("opened").asLong()).isEqualTo(5000);
+        assertThat(r.path("verified").asLong()).isEqualTo(5000);
+        assertThat(r.path("failed").asLong()).isZero();
+        // closed sessions end after the transitory timeout, and their ports after the hold-down
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            PoolUsage u = nat.poolUsage().get(0);
+            return u.portsInUse() == 0 && nat.sessionCount() == 0;
+        });
+    }
+}
