@@ -282,16 +282,21 @@ static void bench_work(struct rte_mbuf **pkts, uint16_t n, int mode, uint32_t ne
         }
         eth->src_addr = src_mac;
         eth->dst_addr = dst_mac;
-        if (mode != 1 || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+        if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
             continue;
+        /* both modes forward at L3: TTL down by one, header checksum updated */
         struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-        uint32_t old_src = ip->src_addr;
         uint16_t old_ttl_word, new_ttl_word;
         memcpy(&old_ttl_word, &ip->time_to_live, 2);
         ip->time_to_live--;
         memcpy(&new_ttl_word, &ip->time_to_live, 2);
         uint16_t c = rte_be_to_cpu_16(ip->hdr_checksum);
         c = csum_update16(c, rte_be_to_cpu_16(old_ttl_word), rte_be_to_cpu_16(new_ttl_word));
+        if (mode != 1) {
+            ip->hdr_checksum = rte_cpu_to_be_16(c);
+            continue;
+        }
+        uint32_t old_src = ip->src_addr;
         c = csum_fold_update(c, rte_be_to_cpu_32(old_src), rte_be_to_cpu_32(new_src_be));
         ip->hdr_checksum = rte_cpu_to_be_16(c);
         ip->src_addr = new_src_be;
@@ -321,7 +326,7 @@ static void bench_work(struct rte_mbuf **pkts, uint16_t n, int mode, uint32_t ne
 /*
  * The C baseline of the worker loop: polls queue 0 of port a and of port b in turn and sends what
  * each gives out of the other, for at most max_packets packets or max_polls polls. mode 0: plain
- * forward (Ethernet addresses rewritten); mode 1: also a NAPT rewrite of IPv4 TCP/UDP (source
+ * forward at L3 (Ethernet addresses rewritten, TTL decremented, IP checksum updated); mode 1: also a NAPT rewrite of IPv4 TCP/UDP (source
  * address and port replaced, TTL decremented, IP and L4 checksums updated incrementally). With a
  * template (net_null, whose frames carry no content) each received frame first gets a copy of it.
  * out[0] packets received, out[1] transmitted, out[2] polls, out[3] TSC cycles, out[4] TSC Hz.

@@ -11,7 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /** Pins the calling thread to one CPU with the C library's sched_setaffinity. */
-final class Affinity {
+public final class Affinity {
     private static final StructLayout STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle SET_AFFINITY = Linker.nativeLinker().downcallHandle(
@@ -23,7 +23,7 @@ final class Affinity {
     private Affinity() {
     }
 
-    static void pin(int cpu) throws Throwable {
+    public static void pin(int cpu) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment set = arena.allocate(128);
             set.set(ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));

@@ -194,6 +194,16 @@ public final class Engine implements Dataplane {
         return running;
     }
 
+    /**
+     * Sets a stage that runs before the gateway on received packets, for benchmarks that must give
+     * net_null's empty frames content first. Before {@link #start()} only.
+     */
+    public void setPreGatewayStage(PacketStage stage) {
+        this.preGateway = stage;
+    }
+
+    PacketStage preGateway;
+
     /** Sets where the global addresses answered for by proxy ARP come from, as unsigned [start, end] pairs. */
     public void setPoolRanges(Supplier<int[]> ranges) {
         this.poolRanges = Objects.requireNonNull(ranges, "ranges");
@@ -486,6 +496,27 @@ public final class Engine implements Dataplane {
                 (ip, mac, age) -> rows.add(new String[]{ipText(ip), mac == 0 ? "(incomplete)" : macText(mac),
                         String.valueOf(age)}));
         return rows;
+    }
+
+    /**
+     * Stores a neighbour as if an ARP packet had announced it, for tests and benchmarks.
+     *
+     * @param role the port role code
+     * @param ip its address
+     * @param mac its MAC address, 48 bits
+     */
+    public void learnNeighbour(int role, int ip, long mac) {
+        ifs.neighbours[role].learn(ip, mac, System.currentTimeMillis());
+    }
+
+    /** {@return per worker, packets received so far} For benchmarks. */
+    public long[] workerPackets() {
+        Worker[] ws = workers;
+        long[] out = new long[ws.length];
+        for (int w = 0; w < ws.length; w++) {
+            out[w] = ws[w].packets;
+        }
+        return out;
     }
 
     static String ipText(int ip) {

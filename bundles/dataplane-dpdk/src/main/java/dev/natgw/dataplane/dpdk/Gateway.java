@@ -32,6 +32,16 @@ final class Gateway {
     private long icmpTokens = ICMP_TOKENS_PER_SECOND;
     private long icmpRefillNanos;
 
+    /** The last next hop looked up per egress port and its MAC, valid for one burst. */
+    private final int[] cachedHop = new int[2];
+    private final long[] cachedMac = new long[2];
+
+    /** Forgets the per-burst next-hop cache, so a changed or expired neighbour is seen at the next burst. */
+    void newBurst() {
+        cachedMac[0] = 0;
+        cachedMac[1] = 0;
+    }
+
     Gateway(Interfaces ifs, long[] counters) {
         this.ifs = ifs;
         this.counters = counters;
@@ -259,8 +269,15 @@ final class Gateway {
             counters[Counters.NO_ROUTE]++;
             return 0;
         }
+        long mac;
+        if (hop == cachedHop[egress] && cachedMac[egress] != 0) {
+            mac = cachedMac[egress];
+        } else {
+            mac = ifs.neighbours[egress].lookup(hop);
+            cachedHop[egress] = hop;
+            cachedMac[egress] = mac;
+        }
         Neighbours table = ifs.neighbours[egress];
-        long mac = table.lookup(hop);
         if (mac != 0) {
             putMac(m, f, mac);
             putMac(m, f + 6, ifs.mac[egress]);

@@ -111,7 +111,7 @@ public final class Port {
                                 "cannot create ring " + ring + "_tx: " + Dpdk.strerror(Dpdk.errno()));
                     }
                 }
-                portId = (int) Dpdk.RING_PORT.invokeExact(arena.allocateFrom("ngw_" + ring), ringRx, ringTx);
+                portId = (int) Dpdk.RING_PORT.invokeExact(arena.allocateFrom("ngw_" + ring + tag), ringRx, ringTx);
                 if (portId < 0) {
                     throw refuse(name, device, "cannot make a port of the rings: " + Dpdk.strerror(Dpdk.errno()));
                 }

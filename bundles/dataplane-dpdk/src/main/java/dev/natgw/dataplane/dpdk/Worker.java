@@ -42,6 +42,7 @@ final class Worker implements Runnable {
     /** Frames the control thread made (ARP requests), to send as they are; the port role says which port. */
     final HandoffRing controlTx = new HandoffRing(64);
     private final long idleSleepNanos;
+    private final PacketStage preGateway;
 
     volatile boolean running = true;
     /** Loop iterations, so the control thread can tell when the worker passed a burst boundary. */
@@ -64,6 +65,7 @@ final class Worker implements Runnable {
         this.inbound = new HandoffRing[workers];
         this.outbound = new HandoffRing[workers];
         this.idleSleepNanos = idleSleepNanos;
+        this.preGateway = engine.preGateway;
     }
 
     @Override
@@ -168,6 +170,9 @@ final class Worker implements Runnable {
                 tap.offer(id, b.memory(), b.dataOffset(i), b.length(i), now);
             }
         }
+        if (preGateway != null) {
+            preGateway.process(b);
+        }
         gateway.input(b, l2Ready, now);
         runStages(b);
         dispatch(b);
@@ -219,6 +224,9 @@ final class Worker implements Runnable {
 
     private void dispatch(PacketBurst b) throws Throwable {
         int n = b.size();
+        Capture tapIn = engine.tap(0);
+        Capture tapOut = engine.tap(1);
+        gateway.newBurst();
         for (int i = 0; i < n; i++) {
             byte v = b.verdict(i);
             long mbuf = b.handle(i);
@@ -233,7 +241,7 @@ final class Worker implements Runnable {
                         Mbuf.setLength(mbuf, len);
                         txPtrs[egress].setAtIndex(PTR, txCount[egress]++, mbuf);
                         queue[egress][3] += len;
-                        Capture tap = engine.tap(egress);
+                        Capture tap = egress == 0 ? tapIn : tapOut;
                         if (tap != null) {
                             tap.offer(id, b.memory(), b.dataOffset(i), len, System.nanoTime());
                         }
