@@ -63,6 +63,9 @@ final class NatgwContainer {
                         System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository")),
                 systemProperty("natgw.core.jar").value(System.getProperty("natgw.core.jar")),
                 systemProperty("natgw.itests.work").value(System.getProperty("natgw.itests.work")),
+                systemProperty("natgw.topology").value(System.getProperty("natgw.topology")),
+                systemProperty("natgw.dataplane.jar").value(System.getProperty("natgw.dataplane.jar")),
+                systemProperty("natgw.nat.jar").value(System.getProperty("natgw.nat.jar")),
                 // Awaitility for waits inside the container (and the Hamcrest 2 it needs)
                 mavenBundle("org.hamcrest", "hamcrest").version(System.getProperty("hamcrest.version")),
                 mavenBundle("org.awaitility", "awaitility").version(System.getProperty("awaitility.version")),
