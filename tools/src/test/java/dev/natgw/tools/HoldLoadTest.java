@@ -48,9 +48,9 @@ class HoldLoadTest {
 
     @Test
     void connectionsDroppedDuringTheHoldAreCountedLost() throws Exception {
-        // the server drops idle connections after 300 ms; the hold lasts 2 s
-        try (EchoServer server = new EchoServer(loopback(0), 100, Duration.ofMillis(300))) {
-            HoldLoad.Result result = hold(server.port(), 50, 2);
+        // the server drops idle connections after 1 s; the hold lasts 3 s
+        try (EchoServer server = new EchoServer(loopback(0), 100, Duration.ofSeconds(1))) {
+            HoldLoad.Result result = hold(server.port(), 50, 3);
             assertThat(result.opened()).isEqualTo(50);
             assertThat(result.verified()).isZero();
             assertThat(result.lostDuringHold()).isEqualTo(50);
@@ -81,10 +81,7 @@ class HoldLoadTest {
 
     @Test
     void nothingListeningFailsEveryConnection() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, loopback(0).getAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = EchoServerTest.closedPort();
         HoldLoad.Result result = hold(port, 10, 0);
         assertThat(result.opened()).isZero();
         assertThat(result.failed()).isEqualTo(10);

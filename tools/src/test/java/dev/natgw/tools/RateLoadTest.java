@@ -4,7 +4,6 @@ import static dev.natgw.tools.EchoServerTest.loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -12,10 +11,11 @@ class RateLoadTest {
 
     @Test
     void stopsAtMaxAndCountsEveryConnection() throws Exception {
-        try (EchoServer server = new EchoServer(loopback(0), 64, Duration.ofSeconds(60))) {
+        // room for every connection: a slot comes back only once the server has seen the client's FIN
+        try (EchoServer server = new EchoServer(loopback(0), 1000, Duration.ofSeconds(60))) {
             RateLoad.Result result = new RateLoad(new RateLoad.Settings(loopback(server.port()), 30, 4, 300, 3000))
                     .run();
-            assertThat(result.connections()).isEqualTo(300);
+            assertThat(result.connections()).as(result.json()).isEqualTo(300);
             assertThat(result.failures()).isZero();
             assertThat(result.clean()).isTrue();
             assertThat(server.accepted()).isEqualTo(300);
@@ -40,10 +40,7 @@ class RateLoadTest {
 
     @Test
     void refusedConnectionsAreFailures() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, loopback(0).getAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = EchoServerTest.closedPort();
         RateLoad.Result result = new RateLoad(new RateLoad.Settings(loopback(port), 5, 2, 40, 1000)).run();
         assertThat(result.connections()).isZero();
         assertThat(result.failures()).isEqualTo(40);

@@ -53,10 +53,7 @@ class TcpLoadTest {
 
     @Test
     void rateExitsOneWhenConnectionsFail() throws Exception {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, loopback(0).getAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = EchoServerTest.closedPort();
         assertThat(run("rate", "--target", "127.0.0.1:" + port, "--seconds", "2", "--concurrency", "1", "--max",
                 "5")).isEqualTo(1);
         JsonNode result = json();
