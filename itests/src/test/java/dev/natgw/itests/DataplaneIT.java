@@ -153,6 +153,9 @@ public class DataplaneIT {
                     .contains(" 0% packet loss"));
 
             ObjectMapper json = new ObjectMapper();
+            // the shell registers the bundle's commands once every service they reference is there
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> NatgwContainer.execute(sessions, "dp:ports --json").contains("inside"));
             JsonNode ports = json.readTree(NatgwContainer.execute(sessions, "dp:ports --json"));
             assertEquals("inside", ports.get("ports").get(0).get("name").asText());
             assertTrue(ports.get("stages").toString(), ports.get("stages").toString().contains("nat"));

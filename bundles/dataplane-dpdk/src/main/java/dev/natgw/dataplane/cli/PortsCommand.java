@@ -17,20 +17,23 @@ public class PortsCommand implements Action {
     @Reference
     Dataplane dataplane;
 
+    @Reference
+    dev.natgw.dataplane.internal.DataplaneControl control;
+
     @Option(name = "--json", description = "Print JSON instead of a table")
     boolean json;
 
     @Option(name = "--no-format", description = "Plain table without borders, for scripts")
     boolean noFormat;
 
-    record Doc(List<PortInfo> ports, List<String> stages) {
+    record Doc(List<PortInfo> ports, List<String> stages, String failure) {
     }
 
     @Override
     public Object execute() {
         List<PortInfo> ports = dataplane.ports();
         if (json) {
-            System.out.println(DpJson.write(new Doc(ports, dataplane.stages())));
+            System.out.println(DpJson.write(new Doc(ports, dataplane.stages(), control.failure())));
             return null;
         }
         ShellTable t = new ShellTable();
@@ -47,6 +50,9 @@ public class PortsCommand implements Action {
         }
         t.print(System.out, !noFormat);
         System.out.println("stages: " + String.join(" -> ", dataplane.stages()));
+        if (control.failure() != null) {
+            System.out.println("the dataplane is not running: " + control.failure());
+        }
         return null;
     }
 }

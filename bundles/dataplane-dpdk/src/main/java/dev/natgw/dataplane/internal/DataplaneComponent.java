@@ -27,6 +27,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Dataplane} service: one {@link Engine} built from the configuration, the
@@ -39,39 +41,117 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     /** The configuration PID. */
     public static final String PID = "dev.natgw.dataplane";
 
+    private static final Logger LOG = LoggerFactory.getLogger(DataplaneComponent.class);
+    /** Seconds between attempts to start ports that failed to start (an interface not there yet, say). */
+    static final int RETRY_SECONDS = 5;
+
     private final List<Object[]> stages = new ArrayList<>();
     private volatile NatService nat;
     private Engine engine;
+    private DataplaneSettings settings;
+    private volatile String failure = "not started";
+    private Thread retry;
+    private boolean active;
 
+    /**
+     * Starts the ports. A bad configuration or ports that do not start leave the service registered and
+     * saying why ({@link #failure()}, shown by dp:ports); ports are tried again every
+     * {@value #RETRY_SECONDS} s and at every configuration change.
+     */
     @Activate
-    void activate(Map<String, Object> config) {
-        start(DataplaneSettings.of(config));
+    synchronized void activate(Map<String, Object> config) {
+        active = true;
+        configure(config);
+        retry = Thread.ofPlatform().name("natgw-dataplane-retry").daemon(true).start(this::retryLoop);
     }
 
     @Modified
-    void modified(Map<String, Object> config) {
-        DataplaneSettings settings = DataplaneSettings.of(config);
-        synchronized (this) {
+    synchronized void modified(Map<String, Object> config) {
+        if (engine != null) {
             engine.stop();
+            engine = null;
         }
-        start(settings);
+        configure(config);
     }
 
-    private synchronized void start(DataplaneSettings settings) {
+    private void configure(Map<String, Object> config) {
+        try {
+            settings = DataplaneSettings.of(config);
+        } catch (IllegalArgumentException e) {
+            settings = null;
+            failure = "configuration refused: " + e.getMessage();
+            LOG.error("natgw dataplane: {} (PID {})", failure, PID);
+            return;
+        }
+        tryStart();
+    }
+
+    private void tryStart() {
         Engine e = new Engine(settings);
         e.setPoolRanges(this::poolRanges);
-        e.start();
+        try {
+            e.start();
+        } catch (RuntimeException ex) {
+            String why = ex.getMessage();
+            if (!why.equals(failure)) {
+                LOG.error("natgw dataplane: ports did not start, trying again every {} s: {}", RETRY_SECONDS, why);
+            }
+            failure = why;
+            return;
+        } catch (ExceptionInInitializerError | NoClassDefFoundError ex) {
+            failure = "DPDK cannot be loaded: " + (ex.getCause() == null ? ex : ex.getCause()).toString();
+            LOG.error("natgw dataplane: {}", failure);
+            return;
+        }
         engine = e;
+        failure = null;
         for (Object[] s : stages) {
             e.addStage((PacketStage) s[0], (String) s[1], (Integer) s[2], (Long) s[3]);
         }
     }
 
-    @Deactivate
-    synchronized void deactivate() {
-        if (engine != null) {
-            engine.stop();
+    private void retryLoop() {
+        while (true) {
+            try {
+                Thread.sleep(RETRY_SECONDS * 1000L);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (!active) {
+                    return;
+                }
+                if (engine == null && settings != null) {
+                    tryStart();
+                }
+            }
         }
+    }
+
+    @Deactivate
+    void deactivate() {
+        Thread t;
+        synchronized (this) {
+            active = false;
+            t = retry;
+            if (engine != null) {
+                engine.stop();
+                engine = null;
+            }
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String failure() {
+        return failure;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -80,7 +160,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
         Object order = props.get(PacketStage.STAGE_ORDER);
         long id = ((Number) props.get("service.id")).longValue();
         if (!(name instanceof String) || !(order instanceof Integer)) {
-            org.slf4j.LoggerFactory.getLogger(DataplaneComponent.class).warn(
+            LOG.warn(
                     "natgw dataplane: stage service {} lacks {} (String) or {} (Integer); not added", id,
                     PacketStage.STAGE_NAME, PacketStage.STAGE_ORDER);
             return;
@@ -132,43 +212,66 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
         return engine;
     }
 
+    private Engine running() {
+        Engine e = engine();
+        if (e == null) {
+            throw new IllegalStateException("the dataplane is not running: " + failure);
+        }
+        return e;
+    }
+
     @Override
     public List<PortInfo> ports() {
-        return engine().ports();
+        Engine e = engine();
+        return e == null ? List.of() : e.ports();
     }
 
     @Override
     public PortStats portStats(String port) {
-        return engine().portStats(port);
+        return running().portStats(port);
     }
 
     @Override
     public List<WorkerInfo> workers() {
-        return engine().workers();
+        Engine e = engine();
+        return e == null ? List.of() : e.workers();
     }
 
     @Override
     public RssConfig rss() {
-        return engine().rss();
+        Engine e = engine();
+        return e == null ? RssConfig.symmetricDefault(1) : e.rss();
     }
 
     @Override
     public List<String> stages() {
-        return engine().stages();
+        Engine e = engine();
+        if (e != null) {
+            return e.stages();
+        }
+        List<String> names = new ArrayList<>();
+        synchronized (this) {
+            for (Object[] st : stages) {
+                names.add((String) st[1]);
+            }
+        }
+        return names;
     }
 
     @Override
     public Map<String, Long> counters() {
-        return engine().counters();
+        Engine e = engine();
+        return e == null ? Map.of() : e.counters();
     }
 
     @Override
     public CaptureResult capture(String port, int packets, Duration timeout, Path file) throws IOException {
-        return engine().capture(port, packets, timeout, file);
+        return running().capture(port, packets, timeout, file);
     }
 
     @Override
     public List<String[]> neighbours(String port) {
-        return engine().neighbours(port);
+        Engine e = engine();
+        return e == null ? List.of() : e.neighbours(port);
     }
 }

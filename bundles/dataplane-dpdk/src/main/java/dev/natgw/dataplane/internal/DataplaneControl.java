@@ -11,4 +11,7 @@ public interface DataplaneControl {
      * @return rows of address, MAC, age in milliseconds
      */
     List<String[]> neighbours(String port);
+
+    /** {@return why the ports are not running (bad configuration, a device that did not start), or null} */
+    String failure();
 }
