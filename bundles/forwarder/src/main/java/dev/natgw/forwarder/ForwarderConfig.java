@@ -15,7 +15,7 @@ public @interface ForwarderConfig {
             + " 0.0.0.0 for all. Loopback by default: set the appliance's outside address to serve the world.")
     String listen_host() default "127.0.0.1";
 
-    @AttributeDefinition(name = "Listen port", description = "The TCP port, 1..65535.")
+    @AttributeDefinition(name = "Listen port", description = "The TCP port, 1..65535 (0: any free port, for tests).")
     int listen_port() default 7000;
 
     @AttributeDefinition(name = "Announce", description = "Announce this forwarder in the registry under"

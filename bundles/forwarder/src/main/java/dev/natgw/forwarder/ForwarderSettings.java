@@ -32,14 +32,13 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
             throw new IllegalArgumentException("listen.host must be an IP address or resolvable name, was \"" + host
                     + "\"");
         }
-        int port = range("listen.port", c.listen_port(), 1, 65535);
+        int port = range("listen.port", c.listen_port(), 0, 65535);
         String announced = trim(c.announce_address());
         if (announced.isEmpty()) {
             if (c.announce() && address.isAnyLocalAddress()) {
                 throw new IllegalArgumentException("announce.address must be set when listen.host is " + host
                         + ": clients cannot connect to a wildcard address");
             }
-            announced = hostPort(address.getHostAddress(), port);
         } else {
             checkHostPort(announced);
         }
@@ -79,9 +78,15 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
                 range("max.probes", c.max_probes(), 1, 10_000));
     }
 
-    /** {@return the value this forwarder announces: natgw://host:port or natgw+tls://host:port} */
-    public String announceValue() {
-        return (tls ? "natgw+tls://" : "natgw://") + announceAddress;
+    /**
+     * {@return the value this forwarder announces: natgw://host:port or natgw+tls://host:port, from announce.address
+     * or else the address it is bound to}
+     */
+    public String announceValue(InetSocketAddress bound) {
+        String where = announceAddress.isEmpty()
+                ? hostPort(bound.getAddress().getHostAddress(), bound.getPort())
+                : announceAddress;
+        return (tls ? "natgw+tls://" : "natgw://") + where;
     }
 
     private static String hostPort(String host, int port) {

@@ -268,7 +268,7 @@ public final class ForwarderEngine implements AutoCloseable {
     // ---- announcement
 
     private void announce() {
-        String value = settings.announceValue();
+        String value = settings.announceValue(boundAddress());
         try {
             registry.announce(ForwarderService.ANNOUNCE_KEY, value, settings.announceTtl());
             announcedAs = value;
@@ -288,7 +288,7 @@ public final class ForwarderEngine implements AutoCloseable {
     private void withdraw() {
         if (registry != null && settings.announce()) {
             try {
-                registry.withdraw(ForwarderService.ANNOUNCE_KEY, settings.announceValue());
+                registry.withdraw(ForwarderService.ANNOUNCE_KEY, settings.announceValue(boundAddress()));
             } catch (RuntimeException e) {
                 LOG.warn("forwarder could not withdraw its announcement: {}", e.getMessage());
             }
