@@ -7,6 +7,7 @@ import dev.natgw.traversal.protocol.Payload;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /** The client side of the forwarder's connections (docs/protocol.md, sections 5 and 6). Stateless. */
@@ -25,6 +26,10 @@ final class Wire {
                 return plain;
             }
             SSLSocket tls = (SSLSocket) o.tls().createSocket(plain, e.host(), e.port(), true);
+            // the certificate must name the host we asked for, as HTTPS checks it
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(p);
             tls.startHandshake();
             return tls;
         } catch (IOException | RuntimeException ex) {
