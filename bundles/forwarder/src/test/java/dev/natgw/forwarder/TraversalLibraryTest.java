@@ -82,8 +82,9 @@ class TraversalLibraryTest {
                 }
             }
             assertThat(f.counters().clientsAccepted()).isEqualTo(32);
-            assertThat(f.counters().bytesRelayed()).isEqualTo(2L * 32 * 256 * 1024);
+            // counted after each write: the last chunks may still be on their way into the counter
             await().atMost(Duration.ofSeconds(5)).until(() -> f.sessions(100).isEmpty());
+            assertThat(f.counters().bytesRelayed()).isEqualTo(2L * 32 * 256 * 1024);
         }
         // closing the server unregisters its key
         await().atMost(Duration.ofSeconds(5)).until(() -> f.servers().isEmpty());
@@ -151,9 +152,11 @@ class TraversalLibraryTest {
             long killed = System.nanoTime();
             victim.deactivate();
             await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> other.servers().stream().anyMatch(s -> s.key().equals(id.key())));
+                    .until(() -> other.servers().stream().anyMatch(s -> s.key().equals(id.key())) && Fixture
+                            .endpoint(other).equals(server.endpoint()));
             long millis = (System.nanoTime() - killed) / 1_000_000;
-            assertThat(server.endpoint()).isEqualTo(Fixture.endpoint(other));
+            System.out.printf("server re-registered on the other forwarder %d ms after its forwarder died%n",
+                    millis);
             assertThat(millis).as("re-registration took %d ms", millis).isLessThan(3000);
             for (Thread t : load) {
                 t.join(10_000);
