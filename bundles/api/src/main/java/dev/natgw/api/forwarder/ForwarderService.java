@@ -33,4 +33,11 @@ public interface ForwarderService {
 
     /** {@return the counters now} */
     ForwarderCounters counters();
+
+    /**
+     * {@return what the forwarder holds now and what it refused}
+     *
+     * @since 1.1
+     */
+    ForwarderLoad load();
 }

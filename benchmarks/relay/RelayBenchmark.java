@@ -1,0 +1,263 @@
+import dev.natgw.forwarder.ForwarderConfig;
+import dev.natgw.forwarder.ForwarderSettings;
+import dev.natgw.forwarder.internal.ForwarderEngine;
+import dev.natgw.traversal.Endpoint;
+import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.TraversalClient;
+import dev.natgw.traversal.TraversalOptions;
+import dev.natgw.traversal.TraversalServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Relayed TCP throughput through a natgw forwarder against a direct connection and against socat as a relay, with 1
+ * and 16 streams, in one run; and the setup latency of a relayed connection (connect by key -> first byte) at a
+ * bounded rate. Everything on loopback. Run by benchmarks/relay/run.
+ *
+ * Arguments: SECONDS_PER_CASE SOCAT_PATH LATENCY_RATE LATENCY_SECONDS
+ */
+public class RelayBenchmark {
+
+    static final int CHUNK = 64 * 1024;
+
+    /** A sink: reads and discards everything from every socket handed to it, counting bytes. */
+    static final class Sink {
+        final AtomicLong bytes = new AtomicLong();
+
+        void drain(Socket s) {
+            Thread.ofPlatform().daemon(true).start(() -> {
+                byte[] buf = new byte[CHUNK];
+                try (s; InputStream in = s.getInputStream()) {
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        bytes.addAndGet(n);
+                    }
+                } catch (IOException e) {
+                    // stream ended
+                }
+            });
+        }
+    }
+
+    static ForwarderConfig config(Map<String, Object> values) {
+        return (ForwarderConfig) Proxy.newProxyInstance(ForwarderConfig.class.getClassLoader(),
+                new Class<?>[]{ForwarderConfig.class}, (p, m, a) -> {
+                    if (m.getName().equals("annotationType")) {
+                        return ForwarderConfig.class;
+                    }
+                    Object v = values.get(m.getName().replace('_', '.'));
+                    return v != null ? v : m.getDefaultValue();
+                });
+    }
+
+    /** Streams for `seconds` from `streams` sockets opened by `open`; returns Gbit/s counted at the sink. */
+    static double run(String name, int streams, double seconds, Supplier<Socket> open, Sink sink) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            sockets.add(open.get());
+        }
+        Thread.sleep(200);
+        long before = sink.bytes.get();
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        List<Thread> writers = new ArrayList<>();
+        for (Socket s : sockets) {
+            writers.add(Thread.ofPlatform().start(() -> {
+                byte[] chunk = new byte[CHUNK];
+                try (OutputStream out = s.getOutputStream()) {
+                    while (System.nanoTime() < end) {
+                        out.write(chunk);
+                    }
+                } catch (IOException e) {
+                    System.err.println(name + ": " + e);
+                }
+            }));
+        }
+        for (Thread t : writers) {
+            t.join();
+        }
+        long bytes = sink.bytes.get() - before;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        for (Socket s : sockets) {
+            s.close();
+        }
+        double gbps = bytes * 8 / elapsed / 1e9;
+        System.out.printf("  %-28s %2d stream%s  %7.2f Gbit/s  (%,d bytes in %.2f s)%n", name, streams,
+                streams == 1 ? " " : "s", gbps, bytes, elapsed);
+        return gbps;
+    }
+
+    static Socket connect(int port) {
+        try {
+            Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+            s.setTcpNoDelay(true);
+            return s;
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** Opens rate connections per second for seconds, paced by the clock; returns the sorted micros of those that worked. */
+    static long[] latency(TraversalClient client, String key, int rate, double seconds) throws Exception {
+        int total = (int) (rate * seconds);
+        long[] micros = new long[total];
+        long interval = 1_000_000_000L / rate;
+        long t0 = System.nanoTime();
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            long wait = t0 + i * interval - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            int k = i;
+            ts.add(Thread.ofVirtual().start(() -> {
+                long a = System.nanoTime();
+                try (Socket s = client.connect(key)) {
+                    micros[k] = s.getInputStream().read() == 1 ? (System.nanoTime() - a) / 1000 : -1;
+                } catch (IOException e) {
+                    micros[k] = -1;
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        return Arrays.stream(micros).filter(m -> m >= 0).sorted().toArray();
+    }
+
+    public static void main(String[] args) throws Exception {
+        double seconds = Double.parseDouble(args[0]);
+        String socat = args[1];
+        int rate = Integer.parseInt(args[2]);
+        double latencySeconds = Double.parseDouble(args[3]);
+
+        // the direct sink
+        Sink sink = new Sink();
+        ServerSocket direct = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon(true).start(() -> {
+            while (true) {
+                try {
+                    sink.drain(direct.accept());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+
+        // natgw: a forwarder, a server behind it whose accepted sockets feed the same sink
+        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
+                false, "max.connections.per.source", 100000, "rate.per.source", 100000, "max.pending.per.key", 10000,
+                "max.relays.per.key", 100000))), null, null, Clock.systemUTC());
+        fwd.start();
+        Endpoint fe = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", fwd.boundAddress().getPort());
+        TraversalOptions options = TraversalOptions.builder().forwarder(fe).direct(false).backlog(4096).build();
+        Identity id = Identity.generate();
+        TraversalServer server = TraversalServer.open(id, options);
+        server.awaitRegistered(Duration.ofSeconds(10));
+        Thread.ofPlatform().daemon(true).start(() -> {
+            while (true) {
+                try {
+                    sink.drain(server.accept());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        TraversalClient client = new TraversalClient(options);
+
+        // socat as a relay in front of the sink
+        int socatPort;
+        try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socatPort = tmp.getLocalPort();
+        }
+        Process socatProcess = null;
+        if (!socat.isEmpty()) {
+            socatProcess = new ProcessBuilder(socat, "TCP-LISTEN:" + socatPort + ",bind=127.0.0.1,fork,reuseaddr",
+                    "TCP:127.0.0.1:" + direct.getLocalPort()).inheritIO().start();
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < until) {
+                try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), socatPort)) {
+                    break;
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+        }
+
+        System.out.printf("throughput, %.0f s per case, 64 KiB writes, loopback, %d CPUs:%n", seconds, Runtime
+                .getRuntime().availableProcessors());
+        for (int streams : new int[]{1, 16}) {
+            double d = run("direct", streams, seconds, () -> connect(direct.getLocalPort()), sink);
+            double n = run("natgw forwarder", streams, seconds, () -> {
+                try {
+                    return client.connect(id.key());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, sink);
+            double s = Double.NaN;
+            if (socatProcess != null) {
+                int p = socatPort;
+                s = run("socat relay", streams, seconds, () -> connect(p), sink);
+            }
+            System.out.printf("  => %d stream%s: natgw/direct = %.2f, natgw/socat = %.2f%n", streams, streams == 1
+                    ? "" : "s", n / d, n / s);
+        }
+
+        // setup latency: connect by key -> first byte, at a bounded rate
+        // a second server whose connections answer one byte at once
+        Identity id2 = Identity.generate();
+        TraversalServer hello = TraversalServer.open(id2, options);
+        hello.awaitRegistered(Duration.ofSeconds(10));
+        Thread.ofPlatform().daemon(true).start(() -> {
+            while (true) {
+                try {
+                    Socket s = hello.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s) {
+                            s.getOutputStream().write(1);
+                            s.getInputStream().read();
+                        } catch (IOException e) {
+                            // done
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        // warm-up at the same rate, not counted, then the measured run
+        latency(client, id2.key(), rate, 1.0);
+        long[] ok = latency(client, id2.key(), rate, latencySeconds);
+        int total = (int) (rate * latencySeconds);
+        System.out.printf("setup latency, connect by key -> first byte, %d connections at %d/s (after 1 s of"
+                + " warm-up): p50 %.2f ms, p99 %.2f ms, max %.2f ms, failures %d%n", total, rate, ok[ok.length / 2]
+                        / 1000.0, ok[(int) (ok.length * 0.99)] / 1000.0, ok[ok.length - 1] / 1000.0, total
+                                - ok.length);
+        System.out.printf("forwarder counters: %s%n", fwd.counters());
+        System.out.printf("JVM: %d platform threads, heap used %.0f MB%n", ManagementFactory.getThreadMXBean()
+                .getThreadCount(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
+        if (socatProcess != null) {
+            socatProcess.destroy();
+        }
+        hello.close();
+        server.close();
+        fwd.close();
+        System.exit(0);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.natgw.forwarder;
+
+import dev.natgw.api.forwarder.ForwarderCounters;
+import dev.natgw.api.forwarder.ForwarderInfo;
+import dev.natgw.api.forwarder.ForwarderLoad;
+import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.forwarder.RegisteredServer;
+import dev.natgw.api.forwarder.RelaySession;
+import dev.natgw.api.registry.Registry;
+import dev.natgw.forwarder.internal.ForwarderEngine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The appliance's forwarder: checks the configuration, runs a {@link ForwarderEngine} on it and announces it in the
+ * {@link Registry}. A new configuration replaces the engine (connections of the old one are closed; servers register
+ * again, which the traversal library does on its own). Every method is safe from any thread.
+ */
+@Component(service = ForwarderService.class, configurationPid = ForwarderManager.PID)
+@Designate(ocd = ForwarderConfig.class)
+public class ForwarderManager implements ForwarderService {
+
+    /** The configuration PID. */
+    public static final String PID = "dev.natgw.forwarder";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForwarderManager.class);
+
+    private final Registry registry;
+    private final Clock clock;
+    private volatile ForwarderEngine engine;
+
+    /**
+     * Starts listening.
+     *
+     * @throws IllegalArgumentException naming the configuration key at fault
+     * @throws UncheckedIOException if the port cannot be bound
+     */
+    @Activate
+    public ForwarderManager(ForwarderConfig config, @Reference Registry registry) {
+        this(config, registry, Clock.systemUTC());
+    }
+
+    /** For tests: a given clock. */
+    public ForwarderManager(ForwarderConfig config, Registry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        this.engine = start(ForwarderSettings.of(config));
+        LOG.info("natgw forwarder active on {}{}", engine.boundAddress(), engine.info().tls() ? " (TLS)" : "");
+    }
+
+    @Modified
+    void modified(ForwarderConfig config) {
+        ForwarderSettings settings = ForwarderSettings.of(config);
+        synchronized (this) {
+            engine.close();
+            engine = start(settings);
+        }
+    }
+
+    @Deactivate
+    public void deactivate() {
+        engine.close();
+        LOG.info("natgw forwarder stopped");
+    }
+
+    private ForwarderEngine start(ForwarderSettings s) {
+        ForwarderEngine e = new ForwarderEngine(s, s.tls() ? tlsContext(s) : null, registry, clock);
+        try {
+            e.start();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return e;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming tls.keystore if the key store cannot be read
+     */
+    static SSLContext tlsContext(ForwarderSettings s) {
+        char[] password = s.keystorePassword().toCharArray();
+        try (InputStream in = Files.newInputStream(Path.of(s.keystore()))) {
+            KeyStore ks = KeyStore.getInstance(s.keystoreType());
+            ks.load(in, password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("tls.keystore " + s.keystore() + " cannot be used: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** {@return the address the forwarder listens on now} */
+    public InetSocketAddress boundAddress() {
+        return engine.boundAddress();
+    }
+
+    @Override
+    public ForwarderInfo info() {
+        return engine.info();
+    }
+
+    @Override
+    public List<RegisteredServer> servers() {
+        return engine.servers();
+    }
+
+    @Override
+    public List<RelaySession> sessions(int limit) {
+        return engine.sessions(limit);
+    }
+
+    @Override
+    public ForwarderCounters counters() {
+        return engine.counters();
+    }
+
+    @Override
+    public ForwarderLoad load() {
+        return engine.load();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.natgw.forwarder.internal;
+
+import dev.natgw.api.forwarder.RegisteredServer;
+import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.ProtocolException;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A registered server: its control connection, its clients waiting for a data connection and the count of its open
+ * relays. The counts are reserved with compare-and-set against their bounds, so they never pass them. Thread-safe.
+ */
+final class ServerSession {
+    final String key;
+    final Conn control;
+    final Instant registeredAt;
+    volatile Instant lastHeartbeat;
+    final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final AtomicInteger relays = new AtomicInteger();
+
+    ServerSession(String key, Conn control, Instant now) {
+        this.key = key;
+        this.control = control;
+        this.registeredAt = now;
+        this.lastHeartbeat = now;
+    }
+
+    boolean tryAddPending(int max) {
+        return reserve(pendingCount, max);
+    }
+
+    void removePending(Pending p) {
+        if (pending.remove(p)) {
+            pendingCount.decrementAndGet();
+        }
+    }
+
+    boolean tryAddRelay(int max) {
+        return reserve(relays, max);
+    }
+
+    void relayEnded() {
+        relays.decrementAndGet();
+    }
+
+    int relays() {
+        return relays.get();
+    }
+
+    /** Fails every waiting client: the server is gone. */
+    void failPending(String why) {
+        for (Pending p : pending) {
+            p.future.completeExceptionally(new ProtocolException(ErrorCode.UNKNOWN_KEY, why));
+        }
+    }
+
+    RegisteredServer snapshot() {
+        return new RegisteredServer(key, control.remote, registeredAt, lastHeartbeat, pendingCount.get(),
+                relays.get());
+    }
+
+    private static boolean reserve(AtomicInteger counter, int max) {
+        while (true) {
+            int n = counter.get();
+            if (n >= max) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+}

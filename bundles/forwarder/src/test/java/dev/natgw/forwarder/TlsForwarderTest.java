@@ -1,0 +1,118 @@
+package dev.natgw.forwarder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.natgw.registry.RegistryLifecycle;
+import dev.natgw.registry.RegistryManager;
+import dev.natgw.traversal.Endpoint;
+import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.TraversalClient;
+import dev.natgw.traversal.TraversalOptions;
+import dev.natgw.traversal.TraversalServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The forwarder with TLS (JSSE) on: a key store made by the JDK's keytool, the library trusting its certificate. */
+class TlsForwarderTest {
+
+    private static final String PASSWORD = "changeit";
+
+    private final RegistryManager registry = Fixture.registry();
+    private ForwarderManager fwd;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        if (fwd != null) {
+            fwd.deactivate();
+        }
+        RegistryLifecycle.stop(registry);
+    }
+
+    private void keytool(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "keytool").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+    }
+
+    private SSLSocketFactory trusting(Path trust) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(trust)) {
+            ks.load(in, PASSWORD.toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx.getSocketFactory();
+    }
+
+    @Test
+    void serverAndClientAreRelayedOverTls() throws Exception {
+        Path keystore = dir.resolve("forwarder.p12");
+        Path cert = dir.resolve("forwarder.pem");
+        Path trust = dir.resolve("trust.p12");
+        keytool("-genkeypair", "-alias", "forwarder", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=localhost", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(),
+                "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD);
+        keytool("-exportcert", "-rfc", "-alias", "forwarder", "-file", cert.toString(), "-keystore", keystore
+                .toString(), "-storepass", PASSWORD);
+        keytool("-importcert", "-noprompt", "-alias", "forwarder", "-file", cert.toString(), "-keystore", trust
+                .toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        fwd = Fixture.forwarder(registry, Map.of("tls.enabled", true, "tls.keystore", keystore.toString(),
+                "tls.keystore.password", PASSWORD));
+        assertThat(fwd.info().tls()).isTrue();
+        Endpoint e = new Endpoint(Endpoint.FORWARDER_TLS, "127.0.0.1", fwd.boundAddress().getPort());
+        TraversalOptions o = TraversalOptions.builder().forwarder(e).direct(false).tls(trusting(trust)).build();
+        Identity id = Identity.generate();
+        try (TraversalServer server = TraversalServer.open(id, o)) {
+            assertThat(server.awaitRegistered(Duration.ofSeconds(10))).isTrue();
+            Echo.serve(server);
+            try (Socket s = new TraversalClient(o).connect(id.key())) {
+                assertThat(s).isInstanceOf(javax.net.ssl.SSLSocket.class);
+                Echo.roundTrip(s, 300_000, 5);
+            }
+        }
+        // a client that does not trust the certificate is refused by its own TLS stack
+        TraversalOptions untrusting = TraversalOptions.builder().forwarder(e).build();
+        assertThatThrownBy(() -> new TraversalClient(untrusting).connect(id.key())).isInstanceOf(IOException.class);
+        // plain TCP to the TLS port gets nowhere and is closed at the handshake deadline
+        try (Socket plain = Fixture.open(fwd)) {
+            Fixture.send(plain, new dev.natgw.traversal.protocol.Payload.Writer().string(id.key()).frame(
+                    dev.natgw.traversal.protocol.MessageType.CONNECT));
+            assertThatThrownBy(() -> dev.natgw.traversal.protocol.Frame.read(plain.getInputStream())).isInstanceOf(
+                    IOException.class);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> fwd.load().connections() == 0);
+    }
+
+    @Test
+    void aMissingKeyStoreIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> Fixture.forwarder(registry, Map.of("tls.enabled", true))).hasMessageContaining(
+                "tls.keystore");
+        assertThatThrownBy(() -> Fixture.forwarder(registry, Map.of("tls.enabled", true, "tls.keystore", dir.resolve(
+                "none.p12").toString()))).hasMessageContaining("tls.keystore");
+    }
+}

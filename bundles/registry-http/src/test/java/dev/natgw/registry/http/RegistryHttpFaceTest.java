@@ -1,0 +1,142 @@
+package dev.natgw.registry.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
+import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.protocol.RegistrySigning;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP face's rules on a real embedded registry: open lookups, owner-only signed changes, no replays. */
+class RegistryHttpFaceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RegistryManager registry = TestRegistry.start();
+    private final RegistryHttpFace face = new RegistryHttpFace(registry, Clock.systemUTC());
+
+    @AfterEach
+    void stop() {
+        TestRegistry.stop(registry);
+    }
+
+    static ObjectNode signed(Identity signer, String key, String op, String value, long ttl, long timestamp) {
+        String nonce = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes(
+                StandardCharsets.US_ASCII)).substring(0, 24);
+        ObjectNode n = JSON.createObjectNode();
+        n.put("key", key);
+        n.put("value", value);
+        n.put("ttlSeconds", ttl);
+        n.put("publicKey", Base64.getEncoder().encodeToString(signer.publicKey().getEncoded()));
+        n.put("timestamp", timestamp);
+        n.put("nonce", nonce);
+        n.put("signature", Base64.getEncoder().encodeToString(signer.sign(RegistrySigning.signedBytes(op, key,
+                value, op.equals("announce") ? ttl : 0, timestamp, nonce))));
+        return n;
+    }
+
+    private RegistryHttpFace.Answer post(String op, JsonNode body) throws Exception {
+        return face.handle("POST", "/" + op, Map.of(), JSON.writeValueAsBytes(body));
+    }
+
+    private static JsonNode json(RegistryHttpFace.Answer a) throws Exception {
+        return JSON.readTree(a.json());
+    }
+
+    @Test
+    void ownerAnnouncesAnyoneLooksUpOwnerWithdraws() throws Exception {
+        Identity id = Identity.generate();
+        long now = System.currentTimeMillis();
+        RegistryHttpFace.Answer a = post("announce", signed(id, id.key(), "announce", "natgw://198.19.0.1:7000", 30,
+                now));
+        assertThat(a.status()).as(json(a).toString()).isEqualTo(200);
+        RegistryHttpFace.Answer l = face.handle("GET", "/lookup", Map.of("key", id.key()), null);
+        assertThat(l.status()).isEqualTo(200);
+        assertThat(json(l).get("entries").get(0).get("value").asText()).isEqualTo("natgw://198.19.0.1:7000");
+        RegistryHttpFace.Answer w = post("withdraw", signed(id, id.key(), "withdraw", "natgw://198.19.0.1:7000", 0,
+                now));
+        assertThat(json(w).get("withdrawn").asBoolean()).isTrue();
+        assertThat(registry.lookup(id.key(), 10)).isEmpty();
+    }
+
+    @Test
+    void onlyTheOwnerMayAnnounceOrWithdraw() throws Exception {
+        Identity owner = Identity.generate();
+        Identity other = Identity.generate();
+        long now = System.currentTimeMillis();
+        assertThat(post("announce", signed(owner, owner.key(), "announce", "tcp://198.19.0.2:80", 30, now))
+                .status()).isEqualTo(200);
+        // someone else's key, signed with their own key pair
+        RegistryHttpFace.Answer a = post("announce", signed(other, owner.key(), "announce", "tcp://198.19.0.66:80",
+                30, now));
+        assertThat(a.status()).isEqualTo(403);
+        assertThat(json(a).get("error").asText()).contains("only its owner");
+        assertThat(post("withdraw", signed(other, owner.key(), "withdraw", "tcp://198.19.0.2:80", 0, now))
+                .status()).isEqualTo(403);
+        // the owner's public key with a signature over other bytes
+        ObjectNode forged = signed(owner, owner.key(), "announce", "tcp://198.19.0.66:80", 30, now);
+        forged.put("value", "tcp://198.19.0.67:80");
+        assertThat(post("announce", forged).status()).isEqualTo(403);
+        // a non-owner-derived key such as the forwarders' key cannot be announced over HTTP
+        assertThat(post("announce", signed(other, "natgw/forwarders", "announce", "natgw://198.19.0.66:7000", 30,
+                now)).status()).isEqualTo(403);
+        assertThat(registry.lookup(owner.key(), 10)).extracting(e -> e.value()).containsExactly(
+                "tcp://198.19.0.2:80");
+    }
+
+    @Test
+    void replayedAndStaleRequestsAreRefused() throws Exception {
+        Identity id = Identity.generate();
+        ObjectNode body = signed(id, id.key(), "announce", "tcp://198.19.0.2:80", 30, System.currentTimeMillis());
+        assertThat(post("announce", body).status()).isEqualTo(200);
+        RegistryHttpFace.Answer again = post("announce", body);
+        assertThat(again.status()).isEqualTo(403);
+        assertThat(json(again).get("error").asText()).contains("replayed");
+        assertThat(post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:80", 30, System
+                .currentTimeMillis() - 120_000)).status()).isEqualTo(403);
+    }
+
+    @Test
+    void badRequestsGetClearErrors() throws Exception {
+        Identity id = Identity.generate();
+        assertThat(face.handle("POST", "/announce", Map.of(), null).status()).isEqualTo(413);
+        assertThat(face.handle("POST", "/announce", Map.of(), "{not json".getBytes(StandardCharsets.UTF_8))
+                .status()).isEqualTo(400);
+        assertThat(face.handle("POST", "/announce", Map.of(), "{\"key\":\"a\"}".getBytes(StandardCharsets.UTF_8))
+                .status()).isEqualTo(400);
+        assertThat(face.handle("GET", "/lookup", Map.of(), null).status()).isEqualTo(400);
+        assertThat(face.handle("GET", "/lookup", Map.of("key", "bad key!"), null).status()).isEqualTo(400);
+        assertThat(face.handle("GET", "/lookup", Map.of("key", "a", "max", "0"), null).status()).isEqualTo(400);
+        assertThat(face.handle("GET", "/nothing", Map.of(), null).status()).isEqualTo(404);
+        assertThat(face.handle("GET", "/announce", Map.of(), null).status()).isEqualTo(405);
+        RegistryHttpFace.Answer ttl = post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:80",
+                999_999, System.currentTimeMillis()));
+        assertThat(ttl.status()).isEqualTo(400);
+        assertThat(json(ttl).get("error").asText()).contains("ttl");
+    }
+
+    @Test
+    void aKeyHoldsABoundedNumberOfValues() throws Exception {
+        Identity id = Identity.generate();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < RegistryHttpFace.MAX_VALUES_PER_KEY; i++) {
+            assertThat(post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:" + (1000 + i), 30, now))
+                    .status()).isEqualTo(200);
+        }
+        assertThat(post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:2000", 30, now)).status())
+                .isEqualTo(409);
+        // renewing one it holds is fine
+        assertThat(post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:1000", 30, now)).status())
+                .isEqualTo(200);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.natgw.traversal;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * How the library finds and talks to the registry and forwarders. Immutable; build with {@link #builder()}.
+ *
+ * @param registry the registry's HTTP face, such as {@code http://127.0.0.1:8181/natgw/registry/v1}, or null to use
+ *     only {@code forwarders} (a server then announces nothing and a client can only reach keys through them)
+ * @param forwarders forwarders to use instead of those the registry lists; may be empty
+ * @param tls the socket factory for {@code natgw+tls://} forwarders
+ * @param connectTimeout the longest TCP (and TLS) connect
+ * @param handshakeTimeout the longest wait for a protocol answer
+ * @param backoffMin the first wait after a failed forwarder, doubled per failure
+ * @param backoffMax the longest wait between attempts
+ * @param direct whether a server first probes its reachability and listens directly when reachable
+ * @param directBind the local address a server's direct listener binds (port 0: any)
+ * @param announceTtl the TTL of the server's announcement; renewed every third of it
+ * @param backlog connections a server holds for {@link TraversalServer#accept()}; more are declined
+ */
+public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
+        Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
+        InetSocketAddress directBind, Duration announceTtl, int backlog) {
+
+    /** Validates. */
+    public TraversalOptions {
+        forwarders = List.copyOf(forwarders);
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(directBind, "directBind");
+        if (registry == null && forwarders.isEmpty()) {
+            throw new IllegalArgumentException("give a registry URL or at least one forwarder");
+        }
+        positive("connectTimeout", connectTimeout);
+        positive("handshakeTimeout", handshakeTimeout);
+        positive("backoffMin", backoffMin);
+        positive("backoffMax", backoffMax);
+        if (announceTtl.compareTo(Duration.ofSeconds(3)) < 0 || announceTtl.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("announceTtl must be 3 s..1 h, was " + announceTtl);
+        }
+        if (backlog < 1 || backlog > 65536) {
+            throw new IllegalArgumentException("backlog must be 1..65536, was " + backlog);
+        }
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds options; every setter returns the builder. */
+    public static final class Builder {
+        private URI registry;
+        private final List<Endpoint> forwarders = new ArrayList<>();
+        private SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration backoffMin = Duration.ofMillis(250);
+        private Duration backoffMax = Duration.ofSeconds(10);
+        private boolean direct = true;
+        private InetSocketAddress directBind = new InetSocketAddress(0);
+        private Duration announceTtl = Duration.ofSeconds(30);
+        private int backlog = 64;
+
+        public Builder registry(URI uri) {
+            this.registry = uri;
+            return this;
+        }
+
+        public Builder forwarder(Endpoint e) {
+            if (!e.forwarder()) {
+                throw new IllegalArgumentException(e + " is not a forwarder (natgw:// or natgw+tls://)");
+            }
+            forwarders.add(e);
+            return this;
+        }
+
+        public Builder tls(SSLSocketFactory f) {
+            this.tls = f;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration d) {
+            this.handshakeTimeout = d;
+            return this;
+        }
+
+        public Builder backoff(Duration min, Duration max) {
+            this.backoffMin = min;
+            this.backoffMax = max;
+            return this;
+        }
+
+        public Builder direct(boolean d) {
+            this.direct = d;
+            return this;
+        }
+
+        public Builder directBind(InetSocketAddress a) {
+            this.directBind = a;
+            return this;
+        }
+
+        public Builder announceTtl(Duration d) {
+            this.announceTtl = d;
+            return this;
+        }
+
+        public Builder backlog(int n) {
+            this.backlog = n;
+            return this;
+        }
+
+        public TraversalOptions build() {
+            return new TraversalOptions(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin,
+                    backoffMax, direct, directBind, announceTtl, backlog);
+        }
+    }
+}

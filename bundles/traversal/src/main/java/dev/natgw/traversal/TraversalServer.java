@@ -1,0 +1,507 @@
+package dev.natgw.traversal;
+
+import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.Frame;
+import dev.natgw.traversal.protocol.Keys;
+import dev.natgw.traversal.protocol.MessageType;
+import dev.natgw.traversal.protocol.Payload;
+import dev.natgw.traversal.protocol.ProtocolException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A server published under its identity's key; {@link #accept()} yields ordinary sockets from its clients.
+ *
+ * <p>
+ * On {@link #open}, unless {@link TraversalOptions#direct()} is off, it listens on a local port and asks a forwarder
+ * to probe it (docs/protocol.md, section 6): if the forwarder's nonce arrives at the listener, the server is
+ * reachable, announces {@code tcp://address} and accepts directly. Otherwise it registers with a forwarder (picked
+ * from the registry's {@code natgw/forwarders}, shuffled, the next one on failure), announces {@code natgw://…} under
+ * its key, keeps the control connection alive with heartbeats and opens a data connection for each client the
+ * forwarder pushes. When the forwarder dies (connection closed, or silent for its idle timeout) it registers with
+ * another, waiting {@link TraversalOptions#backoffMin()} after a lost session and doubling, up to
+ * {@link TraversalOptions#backoffMax()}, while attempts fail.
+ *
+ * <p>
+ * Threads: one virtual thread for the control connection, one for heartbeats, one per data connection being opened.
+ * Thread-safe.
+ */
+public final class TraversalServer implements Closeable {
+    private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
+    private static final String FORWARDERS_KEY = "natgw/forwarders";
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(8);
+
+    private final Identity identity;
+    private final TraversalOptions options;
+    private final RegistryClient registry;
+    private final BlockingQueue<Socket> accepted;
+    private final AtomicReference<Socket> control = new AtomicReference<>();
+    private final AtomicReference<Endpoint> current = new AtomicReference<>();
+    private final AtomicLong registrations = new AtomicLong();
+    private volatile ServerSocket directListener;
+    private volatile Endpoint directEndpoint;
+    private volatile String announced;
+    private volatile boolean closed;
+    private volatile CountDownLatch registered = new CountDownLatch(1);
+    private Thread worker;
+
+    private TraversalServer(Identity identity, TraversalOptions options) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.options = options;
+        this.registry = options.registry() == null
+                ? null
+                : new RegistryClient(options.registry(), options.connectTimeout().plus(options.handshakeTimeout()));
+        this.accepted = new ArrayBlockingQueue<>(options.backlog());
+    }
+
+    /**
+     * Publishes the identity's key: directly if the probe says it is reachable, else through a forwarder (in the
+     * background; see {@link #awaitRegistered}).
+     *
+     * @throws IOException if the direct listener cannot be bound
+     */
+    public static TraversalServer open(Identity identity, TraversalOptions options) throws IOException {
+        TraversalServer s = new TraversalServer(identity, options);
+        if (options.direct() && s.tryDirect()) {
+            s.worker = Thread.ofVirtual().name("natgw-traversal-announce").start(s::announceLoop);
+        } else {
+            s.worker = Thread.ofVirtual().name("natgw-traversal-control").start(s::controlLoop);
+        }
+        return s;
+    }
+
+    /** {@return the key this server is published under} */
+    public String key() {
+        return identity.key();
+    }
+
+    /** {@return true if clients reach this server directly, without a forwarder} */
+    public boolean direct() {
+        return directEndpoint != null;
+    }
+
+    /** {@return where clients reach this server now: tcp://… directly, natgw://… a forwarder, or null while none} */
+    public Endpoint endpoint() {
+        return directEndpoint != null ? directEndpoint : current.get();
+    }
+
+    /** {@return how many times this server has registered with a forwarder} */
+    public long registrations() {
+        return registrations.get();
+    }
+
+    /**
+     * Waits until the server is registered with a forwarder (at once when direct).
+     *
+     * @return true if registered within the timeout
+     */
+    public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+        if (direct()) {
+            return true;
+        }
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!closed) {
+            if (current.get() != null) {
+                return true;
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            registered.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+        }
+        return false;
+    }
+
+    /**
+     * Waits for the next client.
+     *
+     * @return a socket connected (directly or through the forwarder) to the client
+     * @throws IOException if this server is closed
+     */
+    public Socket accept() throws IOException {
+        while (true) {
+            Socket s = accept(Duration.ofSeconds(1));
+            if (s != null) {
+                return s;
+            }
+        }
+    }
+
+    /**
+     * Waits at most timeout for the next client.
+     *
+     * @return the socket, or null if none came in time
+     * @throws IOException if this server is closed
+     */
+    public Socket accept(Duration timeout) throws IOException {
+        if (closed) {
+            throw new IOException("closed");
+        }
+        ServerSocket direct = directListener;
+        if (directEndpoint != null && direct != null) {
+            direct.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+            try {
+                Socket s = direct.accept();
+                s.setTcpNoDelay(true);
+                return s;
+            } catch (SocketTimeoutException e) {
+                return null;
+            } catch (IOException e) {
+                if (closed) {
+                    throw new IOException("closed");
+                }
+                throw e;
+            }
+        }
+        try {
+            Socket s = accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (s == null && closed) {
+                throw new IOException("closed");
+            }
+            return s;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Withdraws the announcement and closes the listener, the control connection and clients not yet accepted. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        quietly(control.get());
+        ServerSocket d = directListener;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
+        if (worker != null) {
+            worker.interrupt();
+        }
+        String a = announced;
+        if (registry != null && a != null) {
+            try {
+                registry.withdraw(identity, a);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "withdraw of " + a + " failed: " + e.getMessage());
+            }
+        }
+        Socket s;
+        while ((s = accepted.poll()) != null) {
+            quietly(s);
+        }
+    }
+
+    // ---- direct
+
+    private boolean tryDirect() throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        ss.bind(options.directBind(), 128);
+        List<Endpoint> forwarders = forwarders();
+        for (Endpoint f : forwarders.subList(0, Math.min(3, forwarders.size()))) {
+            AtomicReference<byte[]> heard = new AtomicReference<>();
+            Thread listener = Thread.ofVirtual().start(() -> heardNonce(ss, heard));
+            try {
+                Wire.ProbeResult result = Wire.probe(f, ss.getLocalPort(), options);
+                listener.join(PROBE_WAIT.toMillis());
+                byte[] got = heard.get();
+                if (result.reachable() && got != null && Arrays.equals(got, result.nonce())) {
+                    directListener = ss;
+                    directEndpoint = Endpoint.parse(Endpoint.DIRECT + "://" + result.address());
+                    LOG.log(Level.INFO, key() + " is reachable directly at " + directEndpoint);
+                    return true;
+                }
+                LOG.log(Level.INFO, key() + " is not reachable directly (" + result.detail() + ")");
+                break;
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "probe through " + f + " failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                listener.interrupt();
+            }
+        }
+        ss.close();
+        return false;
+    }
+
+    /** Accepts on the listener until a PROBE_HELLO arrives or PROBE_WAIT passes; keeps its nonce. */
+    private static void heardNonce(ServerSocket ss, AtomicReference<byte[]> heard) {
+        long end = System.nanoTime() + PROBE_WAIT.toNanos();
+        try {
+            while (heard.get() == null) {
+                long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+                if (left <= 0) {
+                    return;
+                }
+                ss.setSoTimeout((int) left);
+                try (Socket s = ss.accept()) {
+                    s.setSoTimeout(2000);
+                    Frame f = Frame.read(s.getInputStream());
+                    if (f.type() == MessageType.PROBE_HELLO) {
+                        Payload.Reader r = f.reader();
+                        byte[] nonce = r.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
+                        r.end();
+                        heard.set(nonce);
+                    }
+                } catch (IOException e) {
+                    // not the forwarder, or too slow: keep listening until the deadline
+                }
+            }
+        } catch (IOException e) {
+            // listener closed
+        }
+    }
+
+    private void announceLoop() {
+        Duration every = options.announceTtl().dividedBy(3);
+        while (!closed) {
+            announce(directEndpoint.toString());
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    // ---- forwarded
+
+    private List<Endpoint> forwarders() {
+        List<Endpoint> out = new ArrayList<>(options.forwarders());
+        if (out.isEmpty() && registry != null) {
+            try {
+                for (String v : registry.lookup(FORWARDERS_KEY, 100)) {
+                    try {
+                        out.add(Endpoint.parse(v));
+                    } catch (IllegalArgumentException e) {
+                        LOG.log(Level.DEBUG, "ignoring forwarder " + v + ": " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot list forwarders: " + e.getMessage());
+            }
+        }
+        Collections.shuffle(out);
+        return out;
+    }
+
+    private void controlLoop() {
+        int failures = 0;
+        while (!closed) {
+            List<Endpoint> candidates = forwarders();
+            if (candidates.isEmpty()) {
+                failures++;
+            }
+            for (Endpoint f : candidates) {
+                if (closed) {
+                    return;
+                }
+                long before = registrations.get();
+                try {
+                    session(f);
+                } catch (IOException e) {
+                    if (!closed) {
+                        LOG.log(Level.INFO, "forwarder " + f + ": " + e.getMessage());
+                    }
+                } finally {
+                    current.set(null);
+                    registered = new CountDownLatch(1);
+                }
+                failures = registrations.get() > before ? 0 : failures + 1;
+                if (!backoff(failures)) {
+                    return;
+                }
+            }
+            if (candidates.isEmpty() && !backoff(failures)) {
+                return;
+            }
+        }
+    }
+
+    /** Sleeps the backoff for this many failures in a row, with jitter; false if interrupted or closed. */
+    private boolean backoff(int failures) {
+        long min = options.backoffMin().toMillis();
+        long max = options.backoffMax().toMillis();
+        long wait = Math.min(max, min << Math.min(20, Math.max(0, failures - 1)));
+        wait = wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1);
+        try {
+            Thread.sleep(wait);
+            return !closed;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** One registration with a forwarder, until its control connection ends. */
+    private void session(Endpoint f) throws IOException {
+        Socket s = Wire.open(f, options);
+        control.set(s);
+        if (closed) {
+            quietly(s);
+            return;
+        }
+        Thread heartbeat = null;
+        try {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            new Payload.Writer().string("natgw-traversal").frame(MessageType.HELLO).write(out);
+            Payload.Reader c = Frame.read(in).expect(MessageType.CHALLENGE).reader();
+            byte[] nonce = c.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
+            long heartbeatMillis = Math.max(100, c.u32());
+            long idleMillis = Math.max(heartbeatMillis + 100, c.u32());
+            c.end();
+            new Payload.Writer().bytes(identity.publicKey().getEncoded())
+                    .bytes(identity.sign(Keys.registerChallenge(nonce))).frame(MessageType.REGISTER).write(out);
+            Payload.Reader r = Frame.read(in).expect(MessageType.REGISTERED).reader();
+            String key = r.string(256);
+            r.end();
+            if (!key.equals(identity.key())) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED, "forwarder registered " + key);
+            }
+            s.setSoTimeout((int) idleMillis);
+            registrations.incrementAndGet();
+            current.set(f);
+            registered.countDown();
+            String previous = announced;
+            announce(f.toString());
+            if (previous != null && !previous.equals(f.toString()) && registry != null) {
+                try {
+                    registry.withdraw(identity, previous);
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, "withdraw of " + previous + " failed: " + e.getMessage());
+                }
+            }
+            heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,
+                    heartbeatMillis));
+            while (!closed) {
+                Frame frame = Frame.read(in);
+                switch (frame.type()) {
+                    case MessageType.PING -> {
+                        Payload.Reader p = frame.reader();
+                        long seq = p.u64();
+                        p.end();
+                        send(s, new Payload.Writer().u64(seq).frame(MessageType.PONG));
+                    }
+                    case MessageType.PONG -> {
+                        // alive; the read timeout covers silence
+                    }
+                    case MessageType.INCOMING -> {
+                        Payload.Reader p = frame.reader();
+                        byte[] token = p.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
+                        p.string(256);
+                        p.end();
+                        Thread.ofVirtual().name("natgw-traversal-data").start(() -> openData(s, f, token));
+                    }
+                    case MessageType.ERROR -> throw frame.asError();
+                    default -> throw new ProtocolException(ErrorCode.UNEXPECTED, MessageType.name(frame.type()));
+                }
+            }
+        } finally {
+            if (heartbeat != null) {
+                heartbeat.interrupt();
+            }
+            quietly(s);
+            control.compareAndSet(s, null);
+        }
+    }
+
+    private void heartbeats(Socket s, Endpoint f, long heartbeatMillis) {
+        long seq = 0;
+        long reannounce = options.announceTtl().toMillis() / 3;
+        long sinceAnnounce = 0;
+        try {
+            while (!closed && !s.isClosed()) {
+                Thread.sleep(heartbeatMillis / 2);
+                send(s, new Payload.Writer().u64(++seq).frame(MessageType.PING));
+                sinceAnnounce += heartbeatMillis / 2;
+                if (sinceAnnounce >= reannounce) {
+                    sinceAnnounce = 0;
+                    announce(f.toString());
+                }
+            }
+        } catch (InterruptedException | IOException e) {
+            // the session ends; the control loop takes over
+        }
+    }
+
+    private void openData(Socket controlSocket, Endpoint f, byte[] token) {
+        if (accepted.remainingCapacity() == 0) {
+            try {
+                send(controlSocket, new Payload.Writer().bytes(token).string("backlog full").frame(
+                        MessageType.DECLINE));
+            } catch (IOException e) {
+                // the session ends
+            }
+            return;
+        }
+        try {
+            Socket data = Wire.data(f, token, options);
+            if (closed || !accepted.offer(data)) {
+                quietly(data);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "data connection to " + f + " failed: " + e.getMessage());
+        }
+    }
+
+    private static void send(Socket s, Frame f) throws IOException {
+        byte[] bytes = f.encode();
+        OutputStream out = s.getOutputStream();
+        synchronized (s) {
+            out.write(bytes);
+            out.flush();
+        }
+    }
+
+    private void announce(String value) {
+        if (registry == null) {
+            announced = value;
+            return;
+        }
+        try {
+            registry.announce(identity, value, options.announceTtl());
+            announced = value;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot announce " + key() + " -> " + value + ": " + e.getMessage());
+        }
+    }
+
+    private static void quietly(Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
+    }
+}

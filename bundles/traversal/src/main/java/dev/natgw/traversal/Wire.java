@@ -1,0 +1,91 @@
+package dev.natgw.traversal;
+
+import dev.natgw.traversal.protocol.Frame;
+import dev.natgw.traversal.protocol.Keys;
+import dev.natgw.traversal.protocol.MessageType;
+import dev.natgw.traversal.protocol.Payload;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/** The client side of the forwarder's connections (docs/protocol.md, sections 5 and 6). Stateless. */
+final class Wire {
+    private Wire() {
+    }
+
+    /** {@return a connected socket to the endpoint, TLS done if it speaks TLS; its read timeout is the handshake's} */
+    static Socket open(Endpoint e, TraversalOptions o) throws IOException {
+        Socket plain = new Socket();
+        try {
+            plain.setTcpNoDelay(true);
+            plain.connect(new InetSocketAddress(e.host(), e.port()), (int) o.connectTimeout().toMillis());
+            plain.setSoTimeout((int) o.handshakeTimeout().toMillis());
+            if (!e.tls()) {
+                return plain;
+            }
+            SSLSocket tls = (SSLSocket) o.tls().createSocket(plain, e.host(), e.port(), true);
+            // the certificate must name the host we asked for, as HTTPS checks it
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(p);
+            tls.startHandshake();
+            return tls;
+        } catch (IOException | RuntimeException ex) {
+            plain.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Reaches a key through a forwarder.
+     *
+     * @return the relayed socket, with no read timeout
+     */
+    static Socket connect(Endpoint forwarder, String key, TraversalOptions o) throws IOException {
+        Socket s = open(forwarder, o);
+        try {
+            new Payload.Writer().string(key).frame(MessageType.CONNECT).write(s.getOutputStream());
+            Frame.read(s.getInputStream()).expect(MessageType.CONNECTED);
+            s.setSoTimeout(0);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Opens the data connection for a token; returns it relayed, with no read timeout. */
+    static Socket data(Endpoint forwarder, byte[] token, TraversalOptions o) throws IOException {
+        Socket s = open(forwarder, o);
+        try {
+            new Payload.Writer().bytes(token).frame(MessageType.DATA).write(s.getOutputStream());
+            Frame.read(s.getInputStream()).expect(MessageType.CONNECTED);
+            s.setSoTimeout(0);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** A PROBE_RESULT. */
+    record ProbeResult(boolean reachable, String address, byte[] nonce, String detail) {
+    }
+
+    /** Asks the forwarder to connect back to this host's source address at port. */
+    static ProbeResult probe(Endpoint forwarder, int port, TraversalOptions o) throws IOException {
+        try (Socket s = open(forwarder, o)) {
+            s.setSoTimeout((int) o.handshakeTimeout().toMillis() + 60_000 / 6);
+            new Payload.Writer().string("").u16(port).frame(MessageType.PROBE).write(s.getOutputStream());
+            Payload.Reader r = Frame.read(s.getInputStream()).expect(MessageType.PROBE_RESULT).reader();
+            boolean reachable = r.u8() == 1;
+            String address = r.string(80);
+            byte[] nonce = r.bytes(0, Keys.NONCE_BYTES);
+            String detail = r.string(1024);
+            r.end();
+            return new ProbeResult(reachable, address, nonce, detail);
+        }
+    }
+}

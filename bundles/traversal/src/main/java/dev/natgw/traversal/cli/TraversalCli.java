@@ -1,0 +1,380 @@
+package dev.natgw.traversal.cli;
+
+import dev.natgw.traversal.Endpoint;
+import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.TraversalClient;
+import dev.natgw.traversal.TraversalOptions;
+import dev.natgw.traversal.TraversalServer;
+import dev.natgw.traversal.protocol.Splice;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * {@code natgw-traversal}: {@code expose} a local TCP port under a key (like frpc), {@code connect} standard input and
+ * output to a key (like nc), {@code forward} a local listening port to a key, {@code keygen} an identity. Exit codes: 0
+ * done, 1 failed, 2 bad usage.
+ */
+public final class TraversalCli {
+
+    static final String USAGE = """
+            usage: natgw-traversal COMMAND [OPTIONS]
+              keygen  --identity FILE                      create (or show) an identity and print its key
+              expose  --port PORT [--host HOST]            publish HOST:PORT (default 127.0.0.1) under the identity's key
+                      [--identity FILE] [--no-direct] [--direct-bind HOST:PORT]
+              connect KEY                                  standard input and output to the server of KEY
+              forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
+            common options:
+              --registry URL        the registry's HTTP face, e.g. http://127.0.0.1:8181/natgw/registry/v1
+              --forwarder ENDPOINT  natgw://HOST:PORT or natgw+tls://HOST:PORT; repeatable; used instead of the
+                                    forwarders the registry lists
+              --truststore FILE [--truststore-password PW]   trust for natgw+tls:// forwarders (PKCS12)
+              --timeout SECONDS     connect and handshake timeout (default 10)
+              --max-connections N   expose/forward: connections relayed at once (default 1024)
+            """;
+
+    private static final int BUFFER = 64 * 1024;
+
+    private TraversalCli() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.in, System.out, System.err);
+        System.exit(code);
+    }
+
+    /** Runs one command; returns its exit code. The long-running commands return when interrupted or on failure. */
+    static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
+        Args a;
+        try {
+            a = Args.parse(args);
+        } catch (IllegalArgumentException e) {
+            stderr.println("natgw-traversal: " + e.getMessage());
+            stderr.print(USAGE);
+            return 2;
+        }
+        try {
+            return switch (a.command) {
+                case "keygen" -> keygen(a, stdout);
+                case "expose" -> expose(a, stdout);
+                case "connect" -> connect(a, stdin, stdout);
+                case "forward" -> forward(a, stdout);
+                default -> {
+                    stderr.println("natgw-traversal: unknown command " + a.command);
+                    stderr.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            stderr.println("natgw-traversal: " + e.getMessage());
+            return 2;
+        } catch (IOException | RuntimeException e) {
+            stderr.println("natgw-traversal: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static int keygen(Args a, PrintStream out) throws IOException {
+        Identity id = Identity.loadOrCreate(Path.of(a.require("--identity")));
+        out.println(id.key());
+        return 0;
+    }
+
+    private static int expose(Args a, PrintStream out) throws IOException, InterruptedException {
+        int port = a.port("--port");
+        String host = a.get("--host", "127.0.0.1");
+        Path idFile = Path.of(a.get("--identity", System.getProperty("user.home") + "/.natgw/identity"));
+        Identity id = Identity.loadOrCreate(idFile);
+        TraversalOptions.Builder b = a.options();
+        b.direct(!a.flag("--no-direct"));
+        if (a.has("--direct-bind")) {
+            b.directBind(a.hostPort("--direct-bind"));
+        }
+        Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
+        try (TraversalServer server = TraversalServer.open(id, b.build())) {
+            out.println("key " + server.key());
+            if (!server.direct()) {
+                server.awaitRegistered(Duration.ofSeconds(30));
+            }
+            out.println("published at " + server.endpoint());
+            out.flush();
+            while (true) {
+                Socket client = server.accept();
+                if (!slots.tryAcquire()) {
+                    client.close();
+                    continue;
+                }
+                Thread.ofVirtual().start(() -> {
+                    try (Socket c = client; Socket local = new Socket()) {
+                        local.setTcpNoDelay(true);
+                        local.connect(new InetSocketAddress(host, port), 10_000);
+                        splice(c, local);
+                    } catch (IOException e) {
+                        // this client's relay ended
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+    }
+
+    private static int connect(Args a, InputStream stdin, PrintStream stdout) throws IOException,
+            InterruptedException {
+        String key = a.positional(0, "KEY");
+        try (Socket s = new TraversalClient(a.options().build()).connect(key)) {
+            Thread up = Thread.ofPlatform().daemon(true).start(() -> {
+                try {
+                    Splice.copy(stdin, s.getOutputStream(), new byte[BUFFER], n -> {
+                    });
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    // the connection ended
+                }
+            });
+            try {
+                Splice.copy(s.getInputStream(), stdout, new byte[BUFFER], n -> {
+                });
+            } catch (IOException e) {
+                // reset: done
+            }
+            stdout.flush();
+            up.interrupt();
+            return 0;
+        }
+    }
+
+    private static int forward(Args a, PrintStream out) throws IOException {
+        String key = a.positional(0, "KEY");
+        InetSocketAddress listen = a.listen("--listen");
+        TraversalClient client = new TraversalClient(a.options().build());
+        Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
+        try (ServerSocket ss = new ServerSocket()) {
+            ss.setReuseAddress(true);
+            ss.bind(listen, 128);
+            out.println("forwarding " + ss.getLocalSocketAddress() + " to " + key);
+            out.flush();
+            while (true) {
+                Socket local = ss.accept();
+                if (!slots.tryAcquire()) {
+                    local.close();
+                    continue;
+                }
+                Thread.ofVirtual().start(() -> {
+                    try (Socket l = local; Socket remote = client.connect(key)) {
+                        l.setTcpNoDelay(true);
+                        splice(l, remote);
+                    } catch (IOException e) {
+                        // this connection ended
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+    }
+
+    /** Relays both ways with half-close until both directions end. */
+    static void splice(Socket a, Socket b) throws IOException {
+        Thread back = Thread.ofVirtual().start(() -> oneWay(b, a));
+        oneWay(a, b);
+        try {
+            back.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void oneWay(Socket from, Socket to) {
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            Splice.copy(in, out, new byte[BUFFER], n -> {
+            });
+            to.shutdownOutput();
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                from.close();
+                to.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    /** Parsed command line. */
+    static final class Args {
+        String command;
+        final List<String> positional = new ArrayList<>();
+        final List<String[]> options = new ArrayList<>();
+
+        static final List<String> FLAGS = List.of("--no-direct");
+        static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
+                "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
+                "--max-connections");
+
+        static Args parse(String[] args) {
+            Args a = new Args();
+            for (int i = 0; i < args.length; i++) {
+                String s = args[i];
+                if (FLAGS.contains(s)) {
+                    a.options.add(new String[]{s, "true"});
+                } else if (VALUED.contains(s)) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(s + " needs a value");
+                    }
+                    a.options.add(new String[]{s, args[++i]});
+                } else if (s.startsWith("--")) {
+                    throw new IllegalArgumentException("unknown option " + s);
+                } else if (a.command == null) {
+                    a.command = s;
+                } else {
+                    a.positional.add(s);
+                }
+            }
+            if (a.command == null) {
+                throw new IllegalArgumentException("no command");
+            }
+            return a;
+        }
+
+        boolean has(String name) {
+            return options.stream().anyMatch(o -> o[0].equals(name));
+        }
+
+        boolean flag(String name) {
+            return has(name);
+        }
+
+        String get(String name, String def) {
+            String v = def;
+            for (String[] o : options) {
+                if (o[0].equals(name)) {
+                    v = o[1];
+                }
+            }
+            return v;
+        }
+
+        List<String> all(String name) {
+            return options.stream().filter(o -> o[0].equals(name)).map(o -> o[1]).toList();
+        }
+
+        String require(String name) {
+            String v = get(name, null);
+            if (v == null) {
+                throw new IllegalArgumentException(command + " needs " + name);
+            }
+            return v;
+        }
+
+        String positional(int i, String what) {
+            if (positional.size() <= i) {
+                throw new IllegalArgumentException(command + " needs " + what);
+            }
+            return positional.get(i);
+        }
+
+        int integer(String name, int def) {
+            String v = get(name, String.valueOf(def));
+            try {
+                int n = Integer.parseInt(v);
+                if (n < 1) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a positive number, was " + v);
+            }
+        }
+
+        int port(String name) {
+            int p = portOf(name, require(name));
+            if (p == 0) {
+                throw new IllegalArgumentException(name + " must be 1..65535, was 0");
+            }
+            return p;
+        }
+
+        InetSocketAddress hostPort(String name) {
+            String v = require(name);
+            int colon = v.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException(name + " must be HOST:PORT, was " + v);
+            }
+            return new InetSocketAddress(v.substring(0, colon), portOf(name, v.substring(colon + 1)));
+        }
+
+        InetSocketAddress listen(String name) {
+            String v = require(name);
+            int colon = v.lastIndexOf(':');
+            if (colon < 0) {
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), portOf(name, v));
+            }
+            return new InetSocketAddress(v.substring(0, colon), portOf(name, v.substring(colon + 1)));
+        }
+
+        private static int portOf(String name, String v) {
+            try {
+                int p = Integer.parseInt(v);
+                if (p < 0 || p > 65535) {
+                    throw new NumberFormatException();
+                }
+                return p;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " has a bad port: " + v);
+            }
+        }
+
+        TraversalOptions.Builder options() throws IOException {
+            TraversalOptions.Builder b = TraversalOptions.builder();
+            if (has("--registry")) {
+                b.registry(URI.create(get("--registry", null)));
+            }
+            for (String f : all("--forwarder")) {
+                b.forwarder(Endpoint.parse(f));
+            }
+            int timeout = integer("--timeout", 10);
+            b.connectTimeout(Duration.ofSeconds(timeout)).handshakeTimeout(Duration.ofSeconds(timeout));
+            if (has("--truststore")) {
+                b.tls(trust(Path.of(get("--truststore", null)), get("--truststore-password", "")));
+            }
+            if (!has("--registry") && !has("--forwarder")) {
+                throw new IllegalArgumentException(command + " needs --registry URL or --forwarder ENDPOINT");
+            }
+            return b;
+        }
+
+        private static javax.net.ssl.SSLSocketFactory trust(Path file, String password) throws IOException {
+            try (InputStream in = Files.newInputStream(file)) {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(in, password.toCharArray());
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, tmf.getTrustManagers(), null);
+                return ctx.getSocketFactory();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("truststore " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

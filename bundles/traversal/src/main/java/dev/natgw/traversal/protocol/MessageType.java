@@ -1,0 +1,45 @@
+package dev.natgw.traversal.protocol;
+
+/** The frame types of protocol version 1 (docs/protocol.md, section 3). */
+public final class MessageType {
+    public static final int HELLO = 0x01;
+    public static final int CHALLENGE = 0x02;
+    public static final int REGISTER = 0x03;
+    public static final int REGISTERED = 0x04;
+    public static final int PING = 0x10;
+    public static final int PONG = 0x11;
+    public static final int CONNECT = 0x20;
+    public static final int INCOMING = 0x21;
+    public static final int CONNECTED = 0x22;
+    public static final int DATA = 0x23;
+    public static final int DECLINE = 0x24;
+    public static final int PROBE = 0x30;
+    public static final int PROBE_HELLO = 0x31;
+    public static final int PROBE_RESULT = 0x32;
+    public static final int ERROR = 0x7F;
+
+    private MessageType() {
+    }
+
+    /** {@return the type's name, or "0xNN" for an unknown type} */
+    public static String name(int type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case CHALLENGE -> "CHALLENGE";
+            case REGISTER -> "REGISTER";
+            case REGISTERED -> "REGISTERED";
+            case PING -> "PING";
+            case PONG -> "PONG";
+            case CONNECT -> "CONNECT";
+            case INCOMING -> "INCOMING";
+            case CONNECTED -> "CONNECTED";
+            case DATA -> "DATA";
+            case DECLINE -> "DECLINE";
+            case PROBE -> "PROBE";
+            case PROBE_HELLO -> "PROBE_HELLO";
+            case PROBE_RESULT -> "PROBE_RESULT";
+            case ERROR -> "ERROR";
+            default -> String.format("0x%02X", type);
+        };
+    }
+}
