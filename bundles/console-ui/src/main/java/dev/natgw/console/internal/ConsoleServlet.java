@@ -93,7 +93,7 @@ public final class ConsoleServlet extends VaadinServlet {
         super.servletInitialized();
         getService().addUIInitListener(init -> init.getUI().addBeforeEnterListener(enter -> {
             if (!LoginView.class.equals(enter.getNavigationTarget()) && user() == null) {
-                enter.rerouteTo(LoginView.class);
+                enter.forwardTo(LoginView.class);
             }
         }));
     }

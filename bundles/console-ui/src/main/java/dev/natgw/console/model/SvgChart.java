@@ -113,7 +113,7 @@ public final class SvgChart {
         if (v >= 1e3) {
             return fmt(v / 1e3) + "k";
         }
-        return fmt(v);
+        return v < 10 ? String.format(Locale.ROOT, "%.2f", v).replaceAll("\\.?0+$", "") : fmt(v);
     }
 
     private static String fmt(double v) {

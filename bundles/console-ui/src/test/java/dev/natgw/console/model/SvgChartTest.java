@@ -33,5 +33,8 @@ class SvgChartTest {
         assertThat(SvgChart.niceCeiling(4100)).isEqualTo(5000);
         assertThat(SvgChart.niceCeiling(10)).isEqualTo(10);
         assertThat(SvgChart.label(2_500_000)).isEqualTo("2.5M");
+        assertThat(SvgChart.label(0.25)).isEqualTo("0.25");
+        assertThat(SvgChart.label(0.5)).isEqualTo("0.5");
+        assertThat(SvgChart.label(0)).isEqualTo("0");
     }
 }
