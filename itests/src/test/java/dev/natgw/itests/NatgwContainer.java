@@ -60,6 +60,7 @@ final class NatgwContainer {
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", freePort()),
                 editConfigurationFilePut("etc/dev.natgw.forwarder.cfg", "listen.port", freePort()),
+                editConfigurationFilePut("etc/dev.natgw.console.cfg", "port", freePort()),
                 // the mvn: resolver of the container reads the reactor's local repository for the test bundles
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                         System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository")),
@@ -137,7 +138,8 @@ final class NatgwContainer {
     }
 
     static final List<String> NATGW_BUNDLES = List.of("dev.natgw.api", "dev.natgw.core", "dev.natgw.nat",
-            "dev.natgw.registry", "dev.natgw.registry.http", "dev.natgw.forwarder", "dev.natgw.dataplane.dpdk");
+            "dev.natgw.registry", "dev.natgw.registry.http", "dev.natgw.forwarder", "dev.natgw.dataplane.dpdk",
+            "dev.natgw.console");
 
     /** @return the installed bundle with this symbolic name; fails the test if there is none */
     static Bundle bundle(BundleContext context, String symbolicName) {

@@ -1,0 +1,205 @@
+package dev.natgw.console;
+
+import dev.natgw.api.dataplane.Dataplane;
+import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.nat.NatService;
+import dev.natgw.api.registry.Registry;
+import dev.natgw.api.status.StatusService;
+import dev.natgw.console.internal.ConsoleServer;
+import dev.natgw.console.internal.ConsoleServlet;
+import dev.natgw.console.internal.ConsoleSettings;
+import dev.natgw.console.internal.JaasAuthenticator;
+import dev.natgw.console.internal.ServiceBridge;
+import dev.natgw.console.internal.Ticker;
+import dev.natgw.console.metrics.MetricsServlet;
+import dev.natgw.console.metrics.NatgwMetrics;
+import dev.natgw.console.model.RateHistory;
+import dev.natgw.console.views.AppShell;
+import dev.natgw.console.views.BundlesView;
+import dev.natgw.console.views.DataplaneView;
+import dev.natgw.console.views.ForwarderView;
+import dev.natgw.console.views.LoginView;
+import dev.natgw.console.views.MainLayout;
+import dev.natgw.console.views.OverviewView;
+import dev.natgw.console.views.RegistryView;
+import dev.natgw.console.views.SessionsView;
+import java.util.List;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web console: starts its Jetty with Vaadin and /metrics on activation, stops it (and every thread it started)
+ * on deactivation. Every natgw service is an optional, dynamic reference: the console runs whatever is there, and a
+ * view whose service is absent says so until it appears.
+ */
+@Component(immediate = true, configurationPid = "dev.natgw.console", configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ConsoleConfig.class)
+public class ConsoleManager {
+    /** Seconds of rate history the Overview draws. */
+    public static final int HISTORY = 300;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleManager.class);
+
+    private final ServiceBridge services = new ServiceBridge();
+    private ConsoleSettings settings;
+    private Ticker ticker;
+    private ConsoleServer server;
+
+    /**
+     * Checks the configuration and starts the console.
+     *
+     * @param config the configuration
+     * @throws Exception if the configuration is refused (naming the field) or Jetty cannot start
+     */
+    @Activate
+    public void activate(ConsoleConfig config) throws Exception {
+        settings = ConsoleSettings.of(config);
+        start();
+    }
+
+    /**
+     * Applies a new configuration; a bad one is refused (naming the field) and the running console keeps its own.
+     *
+     * @param config the configuration
+     * @throws Exception if Jetty cannot start with the new settings
+     */
+    @Modified
+    public void modified(ConsoleConfig config) throws Exception {
+        ConsoleSettings next;
+        try {
+            next = ConsoleSettings.of(config);
+        } catch (IllegalArgumentException bad) {
+            LOG.error("natgw console: configuration dev.natgw.console refused, keeping {}: {}", settings,
+                    bad.getMessage());
+            return;
+        }
+        stop();
+        settings = next;
+        start();
+    }
+
+    /** Stops the console. */
+    @Deactivate
+    public void deactivate() {
+        stop();
+        LOG.info("natgw console stopped");
+    }
+
+    private void start() throws Exception {
+        ClassLoader loader = ConsoleManager.class.getClassLoader();
+        JaasAuthenticator authenticator = new JaasAuthenticator(settings.realm(), settings.roles(), loader);
+        RateHistory history = new RateHistory(HISTORY);
+        ticker = new Ticker(1000);
+        ticker.subscribe(() -> {
+            NatService nat = services.nat();
+            dev.natgw.api.nat.NatCounters counters = null;
+            if (nat != null) {
+                try {
+                    counters = nat.counters();
+                } catch (RuntimeException gone) {
+                    counters = null;
+                }
+            }
+            history.record(counters, System.nanoTime(), System.currentTimeMillis());
+        });
+        ConsoleServlet servlet = new ConsoleServlet(services, ticker, history, authenticator, loader,
+                settings.sessionsGridMax());
+        MetricsServlet metrics = new MetricsServlet(new NatgwMetrics(services),
+                settings.metricsAuth() ? authenticator : null);
+        try {
+            server = new ConsoleServer(settings, servlet, metrics, loader, List.of(AppShell.class, MainLayout.class,
+                    LoginView.class, OverviewView.class, SessionsView.class, DataplaneView.class,
+                    ForwarderView.class, RegistryView.class, BundlesView.class));
+        } catch (Exception e) {
+            ticker.close();
+            ticker = null;
+            throw e;
+        }
+        LOG.info("natgw console listening on {}", settings);
+    }
+
+    private void stop() {
+        if (server != null) {
+            try {
+                server.close();
+            } catch (Exception e) {
+                LOG.warn("natgw console: Jetty did not stop cleanly", e);
+            }
+            server = null;
+        }
+        if (ticker != null) {
+            ticker.close();
+            ticker = null;
+        }
+    }
+
+    /** {@return the running server, or null} */
+    ConsoleServer server() {
+        return server;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindNat(NatService s) {
+        services.nat(s);
+    }
+
+    void unbindNat(NatService s) {
+        if (ServiceBridge.same(services.nat(), s)) {
+            services.nat(null);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindDataplane(Dataplane s) {
+        services.dataplane(s);
+    }
+
+    void unbindDataplane(Dataplane s) {
+        if (ServiceBridge.same(services.dataplane(), s)) {
+            services.dataplane(null);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindForwarder(ForwarderService s) {
+        services.forwarder(s);
+    }
+
+    void unbindForwarder(ForwarderService s) {
+        if (ServiceBridge.same(services.forwarder(), s)) {
+            services.forwarder(null);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindRegistry(Registry s) {
+        services.registry(s);
+    }
+
+    void unbindRegistry(Registry s) {
+        if (ServiceBridge.same(services.registry(), s)) {
+            services.registry(null);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindStatus(StatusService s) {
+        services.status(s);
+    }
+
+    void unbindStatus(StatusService s) {
+        if (ServiceBridge.same(services.status(), s)) {
+            services.status(null);
+        }
+    }
+}

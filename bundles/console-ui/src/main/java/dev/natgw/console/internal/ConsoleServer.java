@@ -1,0 +1,160 @@
+package dev.natgw.console.internal;
+
+import com.vaadin.flow.server.InitParameters;
+import com.vaadin.flow.server.startup.LookupServletContainerInitializer;
+import dev.natgw.console.metrics.MetricsServlet;
+import jakarta.servlet.ServletContainerInitializer;
+import jakarta.servlet.annotation.HandlesTypes;
+import java.lang.annotation.Annotation;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The console's own Jetty 12.1 (Servlet 6.1) with Vaadin 25 and /metrics in it. Karaf's Pax Web is Jetty 9.4 with
+ * javax.servlet, which Vaadin 25 cannot use, so the console brings its own server, bound to loopback by default.
+ *
+ * <p>
+ * OSGi has no class path scanning, so Vaadin's ServletContainerInitializers are run here with the classes they
+ * handle computed from the console's own classes, under the bundle's class loader.
+ */
+public final class ConsoleServer implements AutoCloseable {
+    /** Jetty's request threads: enough for 10+ browsers with push, bounded. */
+    static final int MAX_THREADS = 32;
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    /**
+     * Builds and starts the server.
+     *
+     * @param settings the checked configuration
+     * @param servlet the Vaadin servlet
+     * @param metrics the /metrics servlet
+     * @param loader the bundle's class loader
+     * @param consoleClasses the console's routes, layouts and app shell
+     * @throws Exception if Jetty cannot start (port taken and the like)
+     */
+    public ConsoleServer(ConsoleSettings settings, ConsoleServlet servlet, MetricsServlet metrics,
+            ClassLoader loader, List<Class<?>> consoleClasses) throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+        threads.setName("natgw-console");
+        threads.setDaemon(true);
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        if (settings.tls()) {
+            http.addCustomizer(new SecureRequestCustomizer());
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStorePath(settings.keystorePath().toString());
+            tls.setKeyStorePassword(settings.keystorePassword());
+            tls.setKeyStoreType(settings.keystoreType());
+            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, "http/1.1"),
+                    new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        }
+        connector.setHost(settings.bindAddress().getHostAddress());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(300_000);
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+        context.setContextPath("/");
+        context.setClassLoader(loader);
+        context.getSessionHandler().setMaxInactiveInterval(settings.sessionTimeoutMinutes() * 60);
+        context.getSessionHandler().setHttpOnly(true);
+        context.getSessionHandler().getSessionCookieConfig().setSecure(settings.tls());
+
+        for (ServletContainerInitializer sci : ServiceLoader.load(ServletContainerInitializer.class, loader)) {
+            if (sci.getClass().getName().startsWith("com.vaadin.")) {
+                context.addServletContainerInitializer(sci, handledTypes(sci, consoleClasses)
+                        .toArray(Class<?>[]::new));
+            }
+        }
+        // Atmosphere (Vaadin's push) finds the Jakarta WebSocket container in the servlet context
+        JakartaWebSocketServletContainerInitializer.configure(context, null);
+
+        ServletHolder vaadin = new ServletHolder("vaadin", servlet);
+        vaadin.setInitParameter(InitParameters.SERVLET_PARAMETER_PRODUCTION_MODE, "true");
+        // Atmosphere's shared pools otherwise grow to ~200 threads with 10 sessions
+        vaadin.setInitParameter("org.atmosphere.cpr.broadcaster.shareableThreadPool", "true");
+        vaadin.setInitParameter("org.atmosphere.cpr.broadcaster.maxProcessingThreads", "4");
+        vaadin.setInitParameter("org.atmosphere.cpr.broadcaster.maxAsyncWriteThreads", "4");
+        vaadin.setInitParameter("org.atmosphere.cpr.maxSchedulerThread", "2");
+        vaadin.setAsyncSupported(true);
+        vaadin.setInitOrder(1);
+        context.addServlet(vaadin, "/*");
+        context.addServlet(new ServletHolder("metrics", metrics), "/metrics");
+        server.setHandler(context);
+        server.setStopTimeout(5_000);
+
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * The classes among the console's own (and Vaadin's LookupInitializer, without which Vaadin's lookup stays
+     * empty) that an initializer's {@code @HandlesTypes} asks for.
+     */
+    @SuppressWarnings("unchecked")
+    static Set<Class<?>> handledTypes(ServletContainerInitializer sci, List<Class<?>> candidates) {
+        Set<Class<?>> out = new LinkedHashSet<>();
+        HandlesTypes handles = sci.getClass().getAnnotation(HandlesTypes.class);
+        if (handles != null) {
+            for (Class<?> c : candidates) {
+                for (Class<?> t : handles.value()) {
+                    boolean match = t.isAnnotation()
+                            ? c.isAnnotationPresent((Class<? extends Annotation>) t)
+                            : t.isAssignableFrom(c) && !t.equals(c);
+                    if (match) {
+                        out.add(c);
+                    }
+                }
+            }
+        }
+        if (sci instanceof LookupServletContainerInitializer) {
+            out.add(com.vaadin.flow.di.LookupInitializer.class);
+        }
+        return out;
+    }
+
+    /** {@return the port Jetty listens on (the configured one, or the one picked for port 0)} */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@return Jetty's thread pool's current size} */
+    public int threads() {
+        return ((QueuedThreadPool) server.getThreadPool()).getThreads();
+    }
+
+    /** Stops Jetty, its sessions and its threads. */
+    @Override
+    public void close() throws Exception { // NOPMD
+        server.stop();
+        server.join();
+        server.destroy();
+    }
+}

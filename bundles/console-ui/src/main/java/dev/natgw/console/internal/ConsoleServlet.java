@@ -1,0 +1,145 @@
+package dev.natgw.console.internal;
+
+import com.vaadin.flow.function.DeploymentConfiguration;
+import com.vaadin.flow.server.ServiceException;
+import com.vaadin.flow.server.VaadinServlet;
+import com.vaadin.flow.server.VaadinServletService;
+import com.vaadin.flow.server.VaadinSession;
+import dev.natgw.console.views.LoginView;
+import jakarta.servlet.ServletException;
+import java.io.InputStream;
+import java.net.URL;
+
+/**
+ * The console's Vaadin servlet: it carries the services, the clock and the login to the views, serves the
+ * {@code META-INF/resources} of the embedded jars from the bundle's class loader, and sends every navigation that
+ * is not logged in to the login view.
+ */
+public final class ConsoleServlet extends VaadinServlet {
+    private static final long serialVersionUID = 1L;
+    private static final String USER = "natgw.user";
+
+    private final transient ServiceBridge services;
+    private final transient Ticker ticker;
+    private final transient dev.natgw.console.model.RateHistory history;
+    private final transient JaasAuthenticator authenticator;
+    private final transient ClassLoader loader;
+    private final int sessionsGridMax;
+
+    /**
+     * @param services the services
+     * @param ticker the clock
+     * @param history the NAT's rates, fed by the clock
+     * @param authenticator the login
+     * @param loader the bundle's class loader
+     * @param sessionsGridMax the most sessions one Sessions query copies
+     */
+    public ConsoleServlet(ServiceBridge services, Ticker ticker, dev.natgw.console.model.RateHistory history,
+            JaasAuthenticator authenticator, ClassLoader loader, int sessionsGridMax) {
+        this.services = services;
+        this.ticker = ticker;
+        this.history = history;
+        this.authenticator = authenticator;
+        this.loader = loader;
+        this.sessionsGridMax = sessionsGridMax;
+    }
+
+    /** {@return the servlet serving the current request} */
+    public static ConsoleServlet current() {
+        return (ConsoleServlet) VaadinServlet.getCurrent();
+    }
+
+    /** {@return the services} */
+    public ServiceBridge services() {
+        return services;
+    }
+
+    /** {@return the clock} */
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** {@return the NAT's rates} */
+    public dev.natgw.console.model.RateHistory history() {
+        return history;
+    }
+
+    /** {@return the most sessions one Sessions query copies} */
+    public int sessionsGridMax() {
+        return sessionsGridMax;
+    }
+
+    /**
+     * Logs a user in to the current Vaadin session.
+     *
+     * @param user the name
+     * @param password the password
+     * @return whether the realm accepted them
+     */
+    public boolean login(String user, String password) {
+        var result = authenticator.login(user, password == null ? null : password.toCharArray());
+        result.ifPresent(u -> VaadinSession.getCurrent().setAttribute(USER, u));
+        return result.isPresent();
+    }
+
+    /** {@return the user of the current Vaadin session, or null} */
+    public static JaasAuthenticator.User user() {
+        VaadinSession s = VaadinSession.getCurrent();
+        return s == null ? null : (JaasAuthenticator.User) s.getAttribute(USER);
+    }
+
+    @Override
+    protected void servletInitialized() throws ServletException {
+        super.servletInitialized();
+        getService().addUIInitListener(init -> init.getUI().addBeforeEnterListener(enter -> {
+            if (!LoginView.class.equals(enter.getNavigationTarget()) && user() == null) {
+                enter.forwardTo(LoginView.class);
+            }
+        }));
+    }
+
+    @Override
+    protected VaadinServletService createServletService(DeploymentConfiguration configuration)
+            throws ServiceException {
+        VaadinServletService service = new VaadinServletService(this, configuration) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public URL getStaticResource(String path) {
+                URL url = super.getStaticResource(path);
+                return url != null ? url : bundleResource(path);
+            }
+
+            @Override
+            public URL getResource(String path) {
+                URL url = super.getResource(path);
+                return url != null ? url : bundleResource(path);
+            }
+
+            @Override
+            public InputStream getResourceAsStream(String path) {
+                InputStream in = super.getResourceAsStream(path);
+                if (in != null) {
+                    return in;
+                }
+                URL url = bundleResource(path);
+                try {
+                    return url == null ? null : url.openStream();
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }
+        };
+        service.init();
+        return service;
+    }
+
+    /** A {@code META-INF/resources} file of an embedded jar, as a servlet container would serve it. */
+    URL bundleResource(String path) {
+        if (path == null || path.contains("..")) {
+            return null;
+        }
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        return p.isEmpty() || p.endsWith("/") ? null : loader.getResource("META-INF/resources/" + p);
+    }
+}

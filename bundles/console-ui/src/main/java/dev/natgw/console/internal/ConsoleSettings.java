@@ -1,0 +1,109 @@
+package dev.natgw.console.internal;
+
+import dev.natgw.console.ConsoleConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The console's configuration, checked: every bad value is refused with a message that names its field.
+ *
+ * @param port the TCP port
+ * @param bindAddress the local address
+ * @param tls whether to serve HTTPS
+ * @param keystorePath the key store, null without TLS
+ * @param keystorePassword its password
+ * @param keystoreType its type
+ * @param realm the JAAS realm
+ * @param roles the roles allowed to log in
+ * @param metricsAuth whether /metrics needs HTTP Basic
+ * @param sessionTimeoutMinutes idle session timeout
+ * @param sessionsGridMax the most sessions one Sessions query copies
+ */
+public record ConsoleSettings(int port, InetAddress bindAddress, boolean tls, Path keystorePath,
+        String keystorePassword, String keystoreType, String realm, List<String> roles, boolean metricsAuth,
+        int sessionTimeoutMinutes, int sessionsGridMax) {
+
+    /**
+     * Checks a configuration.
+     *
+     * @param c the configuration
+     * @return the settings
+     * @throws IllegalArgumentException naming the first bad field
+     */
+    public static ConsoleSettings of(ConsoleConfig c) {
+        if (c.port() < 1 || c.port() > 65535) {
+            throw new IllegalArgumentException("port must be 1..65535, was " + c.port());
+        }
+        InetAddress bind;
+        String host = c.bind_address() == null ? "" : c.bind_address().strip();
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("bind.address must be a local IP address, was empty");
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            throw new IllegalArgumentException("bind.address must be an IP address (no host names), was " + host);
+        }
+        try {
+            bind = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("bind.address is not an IP address: " + host, e);
+        }
+        Path keystore = null;
+        String type = c.tls_keystore_type() == null ? "" : c.tls_keystore_type().strip().toUpperCase(Locale.ROOT);
+        if (c.tls_enabled()) {
+            if (c.tls_keystore_path() == null || c.tls_keystore_path().isBlank()) {
+                throw new IllegalArgumentException("tls.keystore.path must name a key store when tls.enabled is true");
+            }
+            keystore = Path.of(c.tls_keystore_path().strip());
+            if (!Files.isReadable(keystore)) {
+                throw new IllegalArgumentException("tls.keystore.path " + keystore + " is not a readable file");
+            }
+            if (!type.equals("PKCS12") && !type.equals("JKS")) {
+                throw new IllegalArgumentException("tls.keystore.type must be PKCS12 or JKS, was " + type);
+            }
+            String password = c.tls_keystore_password() == null ? "" : c.tls_keystore_password();
+            try (InputStream in = Files.newInputStream(keystore)) {
+                KeyStore ks = KeyStore.getInstance(type);
+                ks.load(in, password.toCharArray());
+                if (ks.size() == 0) {
+                    throw new IllegalArgumentException("tls.keystore.path " + keystore + " holds no key");
+                }
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("tls.keystore.path " + keystore + " cannot be opened with"
+                        + " tls.keystore.password and tls.keystore.type " + type + ": " + e.getMessage(), e);
+            }
+        }
+        if (c.realm() == null || c.realm().isBlank()) {
+            throw new IllegalArgumentException("realm must name a JAAS realm, was empty");
+        }
+        List<String> roles = Arrays.stream(c.roles() == null ? new String[0] : c.roles().split(","))
+                .map(String::strip).filter(r -> !r.isEmpty()).toList();
+        if (roles.isEmpty()) {
+            throw new IllegalArgumentException("roles must list at least one role, was empty");
+        }
+        if (c.session_timeout() < 1 || c.session_timeout() > 1440) {
+            throw new IllegalArgumentException("session.timeout must be 1..1440 minutes, was " + c.session_timeout());
+        }
+        if (c.sessions_grid_max() < 100 || c.sessions_grid_max() > 1_000_000) {
+            throw new IllegalArgumentException("sessions.grid.max must be 100..1000000, was "
+                    + c.sessions_grid_max());
+        }
+        return new ConsoleSettings(c.port(), bind, c.tls_enabled(), keystore, c.tls_keystore_password(), type,
+                c.realm().strip(), roles, c.metrics_auth(), c.session_timeout(), c.sessions_grid_max());
+    }
+
+    /** Hides the password from logs. */
+    @Override
+    public String toString() {
+        return (tls ? "https://" : "http://") + bindAddress.getHostAddress() + ":" + port + " realm " + realm
+                + " roles " + roles + (metricsAuth ? ", /metrics with login" : ", /metrics without login");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.natgw.console.views;
+
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.NativeTable;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import dev.natgw.api.dataplane.QueueStats;
+import dev.natgw.api.dataplane.WorkerInfo;
+import dev.natgw.console.model.DataplaneModel;
+import dev.natgw.console.model.Reading;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The dataplane's ports, queues, counters, workers and stages. */
+@Route(value = "dataplane", layout = MainLayout.class)
+@PageTitle("natgw - dataplane")
+public class DataplaneView extends LiveView {
+    private static final long serialVersionUID = 1L;
+
+    private final VerticalLayout content = new VerticalLayout();
+    private final NativeTable ports = Tables.table("dp-ports");
+    private final NativeTable queues = Tables.table("dp-queues");
+    private final NativeTable workers = Tables.table("dp-workers");
+    private final Span stages = new Span();
+
+    /** Builds the view. */
+    public DataplaneView() {
+        super("Dataplane");
+        stages.setId("dp-stages");
+        content.setPadding(false);
+        content.add(new H3("Ports"), ports, new H3("Queues"), queues, new H3("Workers"), workers, new H3("Stages"),
+                stages);
+        add(content);
+    }
+
+    @Override
+    protected void refresh() {
+        Reading<DataplaneModel.Snapshot> r = DataplaneModel.read(services.dataplane());
+        if (!show(r, content)) {
+            return;
+        }
+        List<List<String>> p = new ArrayList<>();
+        List<List<String>> q = new ArrayList<>();
+        for (DataplaneModel.Port port : r.value().ports()) {
+            var i = port.info();
+            var s = port.stats();
+            p.add(List.of(i.name(), i.role().name(), i.device(), i.mac(), i.up() ? "up" : "down",
+                    i.rxQueues() + "/" + i.txQueues(), n(s.rxPackets()), n(s.txPackets()), n(s.rxBytes()),
+                    n(s.txBytes()), n(s.rxDropped()), n(s.txDropped()), n(s.rxErrors())));
+            for (QueueStats qs : s.queues()) {
+                q.add(List.of(i.name() + ":" + qs.queue(), n(qs.rxPackets()), n(qs.txPackets()), n(qs.rxBytes()),
+                        n(qs.txBytes()), n(qs.rxDropped())));
+            }
+        }
+        Tables.fill(ports, List.of("Port", "Role", "Device", "MAC", "Link", "Queues rx/tx", "RX packets",
+                "TX packets", "RX bytes", "TX bytes", "RX dropped", "TX dropped", "RX errors"), p);
+        Tables.fill(queues, List.of("Queue", "RX packets", "TX packets", "RX bytes", "TX bytes", "RX dropped"), q);
+        List<List<String>> w = new ArrayList<>();
+        for (WorkerInfo wi : r.value().workers()) {
+            w.add(List.of(Integer.toString(wi.id()), wi.cpu() < 0 ? "-" : Integer.toString(wi.cpu()),
+                    String.join(" ", wi.queues()), n(wi.bursts()), n(wi.packets()),
+                    String.format(Locale.ROOT, "%.0f%%", 100 * wi.meanBurstFill()),
+                    String.format(Locale.ROOT, "%.0f%%", 100 * wi.busyShare())));
+        }
+        Tables.fill(workers, List.of("Worker", "CPU", "Queues", "Bursts", "Packets", "Burst fill", "Busy"), w);
+        stages.setText(String.join(" -> ", r.value().stages()));
+    }
+
+    private static String n(long v) {
+        return Long.toString(v);
+    }
+}

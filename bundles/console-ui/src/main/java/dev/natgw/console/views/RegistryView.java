@@ -1,0 +1,64 @@
+package dev.natgw.console.views;
+
+import com.vaadin.flow.component.html.NativeTable;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.console.model.Reading;
+import dev.natgw.console.model.RegistryModel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The registry's live entries under a key, with the time each has left. */
+@Route(value = "registry", layout = MainLayout.class)
+@PageTitle("natgw - registry")
+public class RegistryView extends LiveView {
+    private static final long serialVersionUID = 1L;
+
+    private final TextField key = new TextField("Key");
+    private final Span backend = new Span();
+    private final NativeTable entries = Tables.table("registry-entries");
+    private final VerticalLayout content = new VerticalLayout();
+    private String current = ForwarderService.ANNOUNCE_KEY;
+
+    /** Builds the view. */
+    public RegistryView() {
+        super("Registry");
+        key.setId("registry-key");
+        key.setValue(current);
+        key.setWidth("30em");
+        key.addValueChangeListener(e -> {
+            try {
+                current = RegistryModel.key(e.getValue());
+                key.setInvalid(false);
+                refresh();
+            } catch (IllegalArgumentException bad) {
+                key.setErrorMessage(bad.getMessage());
+                key.setInvalid(true);
+            }
+        });
+        backend.setId("registry-backend");
+        content.setPadding(false);
+        content.add(backend, entries);
+        add(key, content);
+    }
+
+    @Override
+    protected void refresh() {
+        Reading<RegistryModel.Snapshot> r = RegistryModel.read(services.registry(), current, Instant.now());
+        if (!show(r, content)) {
+            return;
+        }
+        backend.setText("Backend: " + r.value().backend() + "; " + r.value().rows().size() + " entries under "
+                + r.value().key());
+        List<List<String>> rows = new ArrayList<>();
+        for (RegistryModel.Row row : r.value().rows()) {
+            rows.add(List.of(row.value(), row.key(), row.owner(), row.ttlLeft().toSeconds() + " s"));
+        }
+        Tables.fill(entries, List.of("Value", "Key", "Owner", "TTL left"), rows);
+    }
+}

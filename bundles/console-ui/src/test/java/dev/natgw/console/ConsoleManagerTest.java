@@ -1,0 +1,189 @@
+package dev.natgw.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.natgw.console.Fakes.TestDataplane;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.hawkular.agent.prometheus.text.TextPrometheusMetricsProcessor;
+import org.hawkular.agent.prometheus.types.Counter;
+import org.hawkular.agent.prometheus.types.Gauge;
+import org.hawkular.agent.prometheus.types.Metric;
+import org.hawkular.agent.prometheus.types.MetricFamily;
+import org.hawkular.agent.prometheus.walkers.CollectorPrometheusMetricsWalker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console component outside OSGi: its Jetty on loopback with Vaadin and /metrics, started and stopped as DS would,
+ * services bound and unbound under it. /metrics is read back with a Prometheus text-format parser (Hawkular's).
+ */
+class ConsoleManagerTest {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ConsoleManager console;
+    private int port;
+
+    @BeforeAll
+    static void realm() {
+        TestRealm.install();
+    }
+
+    private void start(Object... config) throws Exception {
+        port = freePort();
+        Object[] all = new Object[config.length + 4];
+        all[0] = "port";
+        all[1] = port;
+        all[2] = "realm";
+        all[3] = "test";
+        System.arraycopy(config, 0, all, 4, config.length);
+        console = new ConsoleManager();
+        console.activate(TestConfig.of(all));
+    }
+
+    @AfterEach
+    void stop() {
+        if (console != null) {
+            console.deactivate();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Parses /metrics: family name to (labels to value). */
+    private Map<String, Map<Map<String, String>, Double>> metrics(String body) {
+        CollectorPrometheusMetricsWalker walker = new CollectorPrometheusMetricsWalker();
+        new TextPrometheusMetricsProcessor(new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)),
+                walker).walk();
+        Map<String, Map<Map<String, String>, Double>> out = new HashMap<>();
+        for (MetricFamily f : walker.getAllMetricFamilies()) {
+            Map<Map<String, String>, Double> values = new HashMap<>();
+            for (Metric m : f.getMetrics()) {
+                double v = m instanceof Gauge g ? g.getValue() : ((Counter) m).getValue();
+                values.put(m.getLabels(), v);
+            }
+            out.put(f.getName(), values);
+        }
+        return out;
+    }
+
+    @Test
+    void metricsFollowTheServicesAsTheyComeAndGo() throws Exception {
+        start();
+        var none = metrics(get("/metrics").body());
+        assertThat(none.get("natgw_nat_up")).containsValue(0.0);
+        assertThat(none.get("natgw_dataplane_up")).containsValue(0.0);
+        assertThat(none.get("natgw_forwarder_up")).containsValue(0.0);
+        assertThat(none).doesNotContainKey("natgw_nat_sessions");
+
+        Fakes.GoingNat nat = Fakes.natWithFigures();
+        TestDataplane dp = new TestDataplane();
+        dp.rx.set(4242);
+        Fakes.TestForwarder fwd = new Fakes.TestForwarder();
+        fwd.bytes.set(777);
+        console.bindNat(nat);
+        console.bindDataplane(dp);
+        console.bindForwarder(fwd);
+        HttpResponse<String> r = get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(
+                "text/plain; version=0.0.4"));
+        var m = metrics(r.body());
+        assertThat(m.get("natgw_nat_up")).containsValue(1.0);
+        assertThat(m.get("natgw_nat_sessions_alive")).containsValue(5.0);
+        assertThat(m.get("natgw_nat_sessions")).containsEntry(Map.of("pool", "default", "protocol", "tcp"), 3.0)
+                .containsEntry(Map.of("pool", "default", "protocol", "udp"), 1.0);
+        assertThat(m.get("natgw_nat_pool_ports_in_use")).containsEntry(Map.of("pool", "default"), 5.0);
+        assertThat(m.get("natgw_nat_address_worker_ports_in_use")).containsEntry(Map.of("pool", "default",
+                "address", "198.19.0.1", "worker", "1"), 5.0);
+        assertThat(m.get("natgw_nat_tcp_sessions_sampled")).containsEntry(Map.of("state", "established"), 2.0);
+        assertThat(m.get("natgw_nat_drops_total")).containsEntry(Map.of("reason", "fragment"), 9.0);
+        assertThat(m.get("natgw_nat_packets_total")).containsEntry(Map.of("direction", "in2out"), 1000.0);
+        assertThat(m.get("natgw_dataplane_port_packets_total")).containsEntry(Map.of("port", "inside",
+                "direction", "rx"), 4242.0);
+        assertThat(m.get("natgw_dataplane_worker_busy_ratio")).containsEntry(Map.of("worker", "1"), 0.5);
+        assertThat(m.get("natgw_forwarder_relayed_bytes_total")).containsValue(777.0);
+        assertThat(m.get("natgw_forwarder_servers")).containsValue(1.0);
+
+        nat.gone = true;
+        var gone = metrics(get("/metrics").body());
+        assertThat(gone.get("natgw_nat_up")).containsValue(0.0);
+        assertThat(gone).doesNotContainKey("natgw_nat_sessions_alive");
+        console.unbindDataplane(dp);
+        assertThat(metrics(get("/metrics").body()).get("natgw_dataplane_up")).containsValue(0.0);
+    }
+
+    @Test
+    void metricsLoginWhenConfigured() throws Exception {
+        start("metrics_auth", true);
+        assertThat(get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(get("/metrics", "Authorization", basic("op", "wrong")).statusCode()).isEqualTo(401);
+        assertThat(get("/metrics", "Authorization", basic("guest", "guest-pw")).statusCode()).isEqualTo(401);
+        assertThat(get("/metrics", "Authorization", "Basic !!!").statusCode()).isEqualTo(401);
+        HttpResponse<String> ok = get("/metrics", "Authorization", basic("op", "secret-pw"));
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(metrics(ok.body())).containsKey("natgw_nat_up");
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void pageAndTheEmbeddedJarsStaticResourcesAreServed() throws Exception {
+        start();
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<html");
+        assertThat(get("/lumo/lumo.css").statusCode()).isEqualTo(200);
+        assertThat(get("/console.css").body()).contains("natgw-absent");
+        assertThat(get("/../etc/passwd").statusCode()).isNotEqualTo(200);
+    }
+
+    @Test
+    void everyThreadStopsWithTheComponent() throws Exception {
+        start();
+        assertThat(get("/").statusCode()).isEqualTo(200);
+        assertThat(consoleThreads()).isNotEmpty();
+        console.deactivate();
+        console = null;
+        await().atMost(Duration.ofSeconds(10)).until(() -> consoleThreads().isEmpty());
+    }
+
+    @Test
+    void badConfigurationOnModifyKeepsTheRunningConsole() throws Exception {
+        start();
+        console.modified(TestConfig.of("port", 0, "realm", "test"));
+        assertThat(get("/metrics").statusCode()).isEqualTo(200);
+    }
+
+    static List<String> consoleThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("natgw-console")).toList();
+    }
+}

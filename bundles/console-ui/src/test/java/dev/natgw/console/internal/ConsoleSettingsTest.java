@@ -1,0 +1,77 @@
+package dev.natgw.console.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.natgw.console.TestConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConsoleSettingsTest {
+
+    @Test
+    void defaultsAreLoopbackWithoutTls() {
+        ConsoleSettings s = ConsoleSettings.of(TestConfig.of());
+        assertThat(s.bindAddress().isLoopbackAddress()).isTrue();
+        assertThat(s.port()).isEqualTo(8182);
+        assertThat(s.tls()).isFalse();
+        assertThat(s.realm()).isEqualTo("karaf");
+        assertThat(s.roles()).containsExactly("admin", "manager", "viewer");
+        assertThat(s.metricsAuth()).isFalse();
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheField() {
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("port", 0))).hasMessageStartingWith("port ");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("port", 70000))).hasMessageStartingWith("port ");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("bind_address", "localhost")))
+                .hasMessageStartingWith("bind.address");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("bind_address", "300.1.1.1")))
+                .hasMessageStartingWith("bind.address");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("tls_enabled", true)))
+                .hasMessageStartingWith("tls.keystore.path");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("tls_enabled", true, "tls_keystore_path",
+                "/nonexistent/ks.p12"))).hasMessageStartingWith("tls.keystore.path");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("roles", " , "))).hasMessageStartingWith("roles");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("realm", ""))).hasMessageStartingWith("realm");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("session_timeout", 0)))
+                .hasMessageStartingWith("session.timeout");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("sessions_grid_max", 5)))
+                .hasMessageStartingWith("sessions.grid.max");
+    }
+
+    @Test
+    void tlsKeyStoreIsOpenedToCheckThePassword(@TempDir Path dir) throws Exception {
+        Path ks = keystore(dir, "changeit1");
+        ConsoleSettings ok = ConsoleSettings.of(TestConfig.of("tls_enabled", true, "tls_keystore_path", ks.toString(),
+                "tls_keystore_password", "changeit1"));
+        assertThat(ok.tls()).isTrue();
+        assertThat(ok.toString()).doesNotContain("changeit1");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("tls_enabled", true, "tls_keystore_path",
+                ks.toString(), "tls_keystore_password", "wrong"))).hasMessageContaining("tls.keystore.password");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("tls_enabled", true, "tls_keystore_path",
+                ks.toString(), "tls_keystore_password", "changeit1", "tls_keystore_type", "PEM")))
+                .hasMessageStartingWith("tls.keystore.type");
+    }
+
+    /** A PKCS12 key store made by the JDK's keytool, as an operator would make one. */
+    static Path keystore(Path dir, String password) throws Exception {
+        Path ks = dir.resolve("console.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "console", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass",
+                password, "-keypass", password).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+        assertThat(Files.size(ks)).isPositive();
+        return ks;
+    }
+
+    static List<String> roles() {
+        return List.of("admin");
+    }
+}

@@ -1,0 +1,304 @@
+package dev.natgw.itests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.itests.traffic.TrafficDriver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The web console in a browser: the natgw distribution started with its own scripts, the test-side
+ * {@link TrafficDriver} bundle in deploy/ driving the NAT's packet stage, and Debian's headless Chromium driven by
+ * Selenium through Debian's chromedriver (nothing downloads a browser). Screenshots go to target/screenshots.
+ */
+public class ConsoleBrowserIT {
+    private static final String PASSWORD = "itest-console-pw";
+    private static final Path SHOTS = Path.of("target", "screenshots");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Distribution natgw;
+    private static int port;
+    private static String base;
+    private static final List<WebDriver> browsers = new ArrayList<>();
+
+    @BeforeClass
+    public static void startNatgwWithTraffic() throws Exception {
+        natgw = Distribution.unpack("console-browser");
+        port = Integer.parseInt(NatgwContainer.freePort());
+        Path cfg = natgw.home.resolve("etc/dev.natgw.console.cfg");
+        Files.writeString(cfg, Files.readString(cfg).replaceAll("(?m)^port = .*$", "port = " + port));
+        writeTrafficBundle(natgw.home.resolve("deploy/itest-traffic.jar"));
+        Distribution.Result start = natgw.exec(Map.of("NATGW_ADMIN_PASSWORD", PASSWORD), Duration.ofSeconds(60),
+                "bin/start");
+        assertEquals(start.output(), 0, start.exit());
+        base = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> http
+                .send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body().contains("natgw_nat_up 1"));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        for (WebDriver b : browsers) {
+            b.quit();
+        }
+        if (natgw != null) {
+            natgw.close();
+        }
+    }
+
+    /** The driver bundle: its classes and the NAT test-jar's frame builder, with a manifest of its own. */
+    static void writeTrafficBundle(Path jar) throws IOException {
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "dev.natgw.itest.traffic");
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Bundle-Activator", TrafficDriver.class.getName());
+        a.putValue("Import-Package", "org.osgi.framework,org.osgi.util.tracker,dev.natgw.api.dataplane,"
+                + "dev.natgw.api.nat");
+        Path tmp = Files.createTempFile(jar.getParent(), "traffic", ".tmp");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(tmp), mf)) {
+            for (String c : List.of("dev/natgw/itests/traffic/TrafficDriver",
+                    "dev/natgw/itests/traffic/TrafficDriver$1",
+                    "dev/natgw/itests/traffic/TrafficDriver$Worker", "dev/natgw/nat/testing/Frames",
+                    "dev/natgw/nat/testing/Frames$Builder")) {
+                out.putNextEntry(new JarEntry(c + ".class"));
+                try (InputStream in = ConsoleBrowserIT.class.getClassLoader().getResourceAsStream(c + ".class")) {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+        Files.move(tmp, jar, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static WebDriver browser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1400,1800");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        WebDriver driver = new ChromeDriver(service, options);
+        browsers.add(driver);
+        return driver;
+    }
+
+    static void logIn(WebDriver b, String user, String password) {
+        b.get(base + "/");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.getCurrentUrl().endsWith("/login")
+                && !b.findElements(By.cssSelector("vaadin-login-form input[name=username]")).isEmpty());
+        WebElement name = b.findElement(By.cssSelector("vaadin-login-form input[name=username]"));
+        WebElement pw = b.findElement(By.cssSelector("vaadin-login-form input[name=password]"));
+        name.sendKeys(user);
+        pw.sendKeys(password);
+        b.findElement(By.cssSelector("vaadin-login-form vaadin-button[slot=submit], vaadin-login-form"
+                + " vaadin-button")).click();
+    }
+
+    static void shot(WebDriver b, String name) throws IOException {
+        Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES));
+    }
+
+    static String text(WebDriver b, String id) {
+        return b.findElement(By.id(id)).getText().strip();
+    }
+
+    /** The cells of the row with this key of a console table. */
+    static List<String> row(WebDriver b, String table, String key) {
+        return b.findElements(By.cssSelector("#" + table + " tr[data-key='" + key + "'] td")).stream()
+                .map(e -> e.getText().strip()).toList();
+    }
+
+    static JsonNode json(String command) throws Exception {
+        Distribution.Result r = natgw.client("admin", PASSWORD, command);
+        assertEquals(r.output(), 0, r.exit());
+        return JSON.readTree(r.output().substring(r.output().indexOf('{')));
+    }
+
+    @Test
+    public void noPageOrDataWithoutLoginAndAWrongPasswordIsRefused() throws Exception {
+        WebDriver b = browser();
+        b.get(base + "/sessions");
+        await().atMost(Duration.ofSeconds(60)).until(() -> b.getCurrentUrl().endsWith("/login"));
+        assertTrue(b.findElements(By.id("sessions-grid")).isEmpty());
+        logIn(b, "admin", PASSWORD + "x");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Boolean.TRUE.equals(
+                ((org.openqa.selenium.JavascriptExecutor) b).executeScript(
+                        "return document.querySelector('vaadin-login-form').error")));
+        assertTrue(b.getCurrentUrl().endsWith("/login"));
+        shot(b, "login-refused");
+    }
+
+    @Test
+    public void overviewMatchesTheServiceWhileTrafficRunsAndFollowsTheNatBundle() throws Exception {
+        WebDriver b = browser();
+        logIn(b, "admin", PASSWORD);
+        long sessions = TrafficDriver.UDP_FLOWS + TrafficDriver.TCP_FLOWS;
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> text(b, "sessions-alive")
+                .equals(String.valueOf(sessions)));
+        // the figures of nat:stats and nat:pools at the same moment; the traffic keeps the same flows alive
+        JsonNode stats = json("nat:stats --json");
+        assertEquals(sessions, stats.get("sessions").asLong());
+        JsonNode pool = null;
+        for (JsonNode p : json("nat:pools --json").get("pools")) {
+            if (p.get("name").asText().equals("default")) {
+                pool = p.get("usage");
+            }
+        }
+        assertTrue("default pool", pool != null);
+        JsonNode expectedPool = pool;
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> row(b, "pools", "default").get(2)
+                .equals(expectedPool.get("portsInUse").asText()));
+        List<String> poolRow = row(b, "pools", "default");
+        assertEquals(pool.get("portsTotal").asText(), poolRow.get(4));
+        assertEquals(String.valueOf(pool.get("portsTotal").asLong() - pool.get("portsInUse").asLong()),
+                poolRow.get(3));
+        assertEquals(String.valueOf(TrafficDriver.TCP_FLOWS), row(b, "protocols", "TCP").get(1));
+        assertEquals(String.valueOf(TrafficDriver.UDP_FLOWS), row(b, "protocols", "UDP").get(1));
+        assertEquals(String.valueOf(TrafficDriver.TCP_FLOWS), row(b, "tcp-states", "INIT_IN").get(1));
+        Map<String, String> drops = new HashMap<>();
+        stats.get("drops").properties().forEach(e -> drops.put(e.getKey(), e.getValue().asText()));
+        assertEquals(String.valueOf(TrafficDriver.FRAGMENTS), drops.get("fragment"));
+        for (Map.Entry<String, String> d : drops.entrySet()) {
+            assertEquals(d.getKey(), d.getValue(), row(b, "drops", d.getKey()).get(1));
+        }
+        // the per-address table is the one outside address of the default pool, its pairs as nat:pools counts them
+        assertEquals(pool.get("portsInUse").asText(), row(b, "addresses", "198.19.0.1").get(2));
+        // the chart has drawn packets/s
+        await().atMost(Duration.ofSeconds(15)).until(() -> !b.findElements(By.cssSelector(
+                "#rates-chart path[data-name='packets/s']")).isEmpty());
+        shot(b, "overview");
+
+        // the NAT bundle stops: the view says so, by push, without a reload; then it comes back by itself
+        Distribution.Result stop = natgw.client("admin", PASSWORD, "bundle:stop dev.natgw.nat");
+        assertEquals(stop.output(), 0, stop.exit());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> b.findElement(By.id("absent"))
+                .isDisplayed() && text(b, "absent").contains("not running"));
+        assertFalse(b.findElement(By.id("sessions-alive")).isDisplayed());
+        shot(b, "overview-nat-stopped");
+        Distribution.Result start = natgw.client("admin", PASSWORD, "bundle:start dev.natgw.nat");
+        assertEquals(start.output(), 0, start.exit());
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !b.findElement(By.id("absent"))
+                .isDisplayed() && text(b, "sessions-alive").equals(String.valueOf(sessions)));
+        shot(b, "overview-nat-back");
+    }
+
+    @Test
+    public void otherViewsShowTheirServiceOrSayItIsAbsent() throws Exception {
+        WebDriver b = browser();
+        logIn(b, "admin", PASSWORD);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
+                .isDisplayed());
+        b.get(base + "/sessions");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "sessions-summary")
+                .contains("sessions alive"));
+        shot(b, "sessions");
+        b.get(base + "/dataplane");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "absent")
+                .contains("Dataplane"));
+        b.get(base + "/forwarder");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "absent")
+                .contains("ForwarderService"));
+        b.get(base + "/registry");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "registry-backend")
+                .contains("embedded"));
+        b.get(base + "/bundles");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> row(b, "bundles", "dev.natgw.console")
+                .contains("ACTIVE"));
+        shot(b, "bundles");
+    }
+
+    @Test
+    public void tenOpenSessionsKeepMemoryAndThreadsBounded() throws Exception {
+        long pid = natgw.karafProcess().orElseThrow().pid();
+        WebDriver b = browser();
+        logIn(b, "admin", PASSWORD);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
+                .isDisplayed());
+        Map<String, Long> one = proc(pid);
+        // nine more sessions in tabs of the same browser, each with its own cookie (the previous ones deleted)
+        for (int i = 1; i < 10; i++) {
+            b.manage().deleteAllCookies();
+            b.switchTo().newWindow(WindowType.TAB);
+            logIn(b, "admin", PASSWORD);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id(
+                    "sessions-alive")).isDisplayed());
+        }
+        // every open view refreshes and pushes each second: the console stays within its bounds all along
+        await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> proc(pid).get("consoleThreads") <= 40);
+        Map<String, Long> ten = proc(pid);
+        System.out.println("natgw console: 1 session " + one + ", 10 sessions " + ten);
+        Files.writeString(Path.of("target", "console-sessions.txt"), "1 session " + one + "\n10 sessions " + ten
+                + "\n");
+        long extraThreads = ten.get("threads") - one.get("threads");
+        assertTrue("threads grew by " + extraThreads + " for 9 more sessions", extraThreads < 40);
+        assertTrue("console threads " + ten.get("consoleThreads"), ten.get("consoleThreads") <= 40);
+    }
+
+    /** Resident memory and threads of the Karaf JVM, from /proc. */
+    static Map<String, Long> proc(long pid) throws IOException {
+        Map<String, Long> out = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                out.put("rssKb", Long.parseLong(line.replaceAll("\\D", "")));
+            } else if (line.startsWith("Threads:")) {
+                out.put("threads", Long.parseLong(line.replaceAll("\\D", "")));
+            }
+        }
+        long console = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).strip();
+                    if (comm.startsWith("natgw-console") || comm.startsWith("Atmosphere")) {
+                        console++;
+                    }
+                } catch (IOException ended) {
+                    // the thread ended while listed
+                }
+            }
+        }
+        out.put("consoleThreads", console);
+        return out;
+    }
+}
