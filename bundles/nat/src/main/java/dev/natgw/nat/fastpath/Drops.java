@@ -51,15 +51,18 @@ public final class Drops {
     /** The stage failed on the packet. */
     public static final int STAGE_ERROR = 19;
 
+    /** An inside packet whose source is one of the NAT's own global addresses. */
+    public static final int SPOOFED_SOURCE = 20;
+
     /** The number of reasons; codes are {@code 0..COUNT-1}. */
-    public static final int COUNT = 20;
+    public static final int COUNT = 21;
 
     // index = code; the order must match the constants above, DropsTest checks it
     private static final String[] NAMES = {"truncated", "bad-ip-header", "bad-ip-checksum", "bad-l4-header",
             "bad-l4-checksum", "fragment", "ttl-expired", "icmp-unsupported", "other-protocol", "no-session",
             "filtered",
             "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full", "mapping-conflict",
-            "handoff-loop", "event-log-full", "stage-error"};
+            "handoff-loop", "event-log-full", "stage-error", "spoofed-source"};
 
     private Drops() {
     }

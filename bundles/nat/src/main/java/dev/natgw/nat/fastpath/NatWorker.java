@@ -226,6 +226,11 @@ public final class NatWorker implements AutoCloseable {
             toInside(b, i, m, snap, now, pkt.dstPort, false);
             return;
         }
+        if (snap.addresses().find(pkt.src) >= 0) {
+            // no inside host may use a global address of ours; dropped here, it can never pose as a hairpin's half
+            drop(b, i, Drops.SPOOFED_SOURCE);
+            return;
+        }
         if (proto != TCP && proto != UDP && proto != ICMP) {
             insideOther(b, i, m, snap, now);
             return;

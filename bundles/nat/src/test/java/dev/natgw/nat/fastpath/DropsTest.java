@@ -15,7 +15,7 @@ class DropsTest {
                 "fragment", "ttl-expired", "icmp-unsupported", "other-protocol", "no-session", "filtered",
                 "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full",
                 "mapping-conflict",
-                "handoff-loop", "event-log-full", "stage-error"};
+                "handoff-loop", "event-log-full", "stage-error", "spoofed-source"};
         assertThat(Drops.COUNT).isEqualTo(expected.length);
         for (int i = 0; i < expected.length; i++) {
             assertThat(Drops.name(i)).isEqualTo(expected[i]);
@@ -56,6 +56,6 @@ class DropsTest {
         assertThatThrownBy(() -> Drops.name(Packet.OK)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Packet.NOT_IPV4)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Drops.COUNT)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("0..19");
+                .hasMessageContaining("0..20");
     }
 }
