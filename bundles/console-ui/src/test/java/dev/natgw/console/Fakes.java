@@ -152,6 +152,11 @@ public final class Fakes {
         public ForwarderCounters counters() {
             return new ForwarderCounters(1, 0, 1, 0, 1, 0, bytes.get(), 1, 0);
         }
+
+        @Override
+        public dev.natgw.api.forwarder.ForwarderLoad load() {
+            return new dev.natgw.api.forwarder.ForwarderLoad(3, 20000, 1, 10000, 0, 1, 0, 0, 0);
+        }
     }
 
     /** A registry that keeps entries in a list, expiring by a clock the test gives. */
