@@ -54,6 +54,23 @@ public class RelayBenchmark {
         }
     }
 
+    interface Acceptor {
+        Socket accept() throws IOException;
+    }
+
+    /** Hands every accepted socket to handler, on a thread of its own, until accept fails. */
+    static void serve(Acceptor acceptor, java.util.function.Consumer<Socket> handler) {
+        Thread.ofPlatform().daemon(true).start(() -> {
+            while (true) {
+                try {
+                    handler.accept(acceptor.accept());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
     static ForwarderConfig config(Map<String, Object> values) {
         return (ForwarderConfig) Proxy.newProxyInstance(ForwarderConfig.class.getClassLoader(),
                 new Class<?>[]{ForwarderConfig.class}, (p, m, a) -> {
@@ -149,15 +166,7 @@ public class RelayBenchmark {
         // the direct sink
         Sink sink = new Sink();
         ServerSocket direct = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-        Thread.ofPlatform().daemon(true).start(() -> {
-            while (true) {
-                try {
-                    sink.drain(direct.accept());
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        serve(direct::accept, sink::drain);
 
         // natgw: a forwarder, a server behind it whose accepted sockets feed the same sink
         ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
@@ -169,15 +178,7 @@ public class RelayBenchmark {
         Identity id = Identity.generate();
         TraversalServer server = TraversalServer.open(id, options);
         server.awaitRegistered(Duration.ofSeconds(10));
-        Thread.ofPlatform().daemon(true).start(() -> {
-            while (true) {
-                try {
-                    sink.drain(server.accept());
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        serve(server::accept, sink::drain);
         TraversalClient client = new TraversalClient(options);
 
         // socat as a relay in front of the sink
@@ -224,23 +225,14 @@ public class RelayBenchmark {
         Identity id2 = Identity.generate();
         TraversalServer hello = TraversalServer.open(id2, options);
         hello.awaitRegistered(Duration.ofSeconds(10));
-        Thread.ofPlatform().daemon(true).start(() -> {
-            while (true) {
-                try {
-                    Socket s = hello.accept();
-                    Thread.ofVirtual().start(() -> {
-                        try (s) {
-                            s.getOutputStream().write(1);
-                            s.getInputStream().read();
-                        } catch (IOException e) {
-                            // done
-                        }
-                    });
-                } catch (IOException e) {
-                    return;
-                }
+        serve(hello::accept, s -> Thread.ofVirtual().start(() -> {
+            try (s) {
+                s.getOutputStream().write(1);
+                s.getInputStream().read();
+            } catch (IOException e) {
+                // done
             }
-        });
+        }));
         // warm-up at the same rate, not counted, then the measured run
         latency(client, id2.key(), rate, 1.0);
         long[] ok = latency(client, id2.key(), rate, latencySeconds);
