@@ -73,7 +73,8 @@ final class Wire {
     /** Asks the forwarder to connect back to this host's source address at port. */
     static ProbeResult probe(Endpoint forwarder, int port, TraversalOptions o) throws IOException {
         try (Socket s = open(forwarder, o)) {
-            s.setSoTimeout((int) o.handshakeTimeout().toMillis() + 60_000 / 6);
+            // the forwarder may take its probe timeout (at most 60 s) to connect back, then answers
+            s.setSoTimeout((int) o.handshakeTimeout().toMillis() + 60_000);
             new Payload.Writer().string("").u16(port).frame(MessageType.PROBE).write(s.getOutputStream());
             Payload.Reader r = Frame.read(s.getInputStream()).expect(MessageType.PROBE_RESULT).reader();
             boolean reachable = r.u8() == 1;
