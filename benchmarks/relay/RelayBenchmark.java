@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * and 16 streams, in one run; and the setup latency of a relayed connection (connect by key -> first byte) at a
  * bounded rate. Everything on loopback. Run by benchmarks/relay/run.
  *
- * Arguments: SECONDS_PER_CASE SOCAT_PATH LATENCY_RATE LATENCY_SECONDS
+ * Arguments: SECONDS_PER_CASE SOCAT_PATH LATENCY_RATE LATENCY_SECONDS RELAYS
  */
 public class RelayBenchmark {
 
@@ -52,6 +52,44 @@ public class RelayBenchmark {
                 }
             });
         }
+    }
+
+    static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static long direct() {
+        return ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(b -> b.getMemoryUsed()).sum();
+    }
+
+    static long rss() throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    interface Acceptor {
+        Socket accept() throws IOException;
+    }
+
+    /** Hands every accepted socket to handler, on a thread of its own, until accept fails. */
+    static void serve(Acceptor acceptor, java.util.function.Consumer<Socket> handler) {
+        Thread.ofPlatform().daemon(true).start(() -> {
+            while (true) {
+                try {
+                    handler.accept(acceptor.accept());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
     }
 
     static ForwarderConfig config(Map<String, Object> values) {
@@ -149,15 +187,7 @@ public class RelayBenchmark {
         // the direct sink
         Sink sink = new Sink();
         ServerSocket direct = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-        Thread.ofPlatform().daemon(true).start(() -> {
-            while (true) {
-                try {
-                    sink.drain(direct.accept());
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        serve(direct::accept, sink::drain);
 
         // natgw: a forwarder, a server behind it whose accepted sockets feed the same sink
         ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
@@ -169,15 +199,7 @@ public class RelayBenchmark {
         Identity id = Identity.generate();
         TraversalServer server = TraversalServer.open(id, options);
         server.awaitRegistered(Duration.ofSeconds(10));
-        Thread.ofPlatform().daemon(true).start(() -> {
-            while (true) {
-                try {
-                    sink.drain(server.accept());
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        serve(server::accept, sink::drain);
         TraversalClient client = new TraversalClient(options);
 
         // socat as a relay in front of the sink
@@ -224,23 +246,14 @@ public class RelayBenchmark {
         Identity id2 = Identity.generate();
         TraversalServer hello = TraversalServer.open(id2, options);
         hello.awaitRegistered(Duration.ofSeconds(10));
-        Thread.ofPlatform().daemon(true).start(() -> {
-            while (true) {
-                try {
-                    Socket s = hello.accept();
-                    Thread.ofVirtual().start(() -> {
-                        try (s) {
-                            s.getOutputStream().write(1);
-                            s.getInputStream().read();
-                        } catch (IOException e) {
-                            // done
-                        }
-                    });
-                } catch (IOException e) {
-                    return;
-                }
+        serve(hello::accept, s -> Thread.ofVirtual().start(() -> {
+            try (s) {
+                s.getOutputStream().write(1);
+                s.getInputStream().read();
+            } catch (IOException e) {
+                // done
             }
-        });
+        }));
         // warm-up at the same rate, not counted, then the measured run
         latency(client, id2.key(), rate, 1.0);
         long[] ok = latency(client, id2.key(), rate, latencySeconds);
@@ -249,6 +262,49 @@ public class RelayBenchmark {
                 + " warm-up): p50 %.2f ms, p99 %.2f ms, max %.2f ms, failures %d%n", total, rate, ok[ok.length / 2]
                         / 1000.0, ok[(int) (ok.length * 0.99)] / 1000.0, ok[ok.length - 1] / 1000.0, total
                                 - ok.length);
+        // concurrent relays held open: what they cost the process (clients, servers and forwarder all live here)
+        int relays = Integer.parseInt(args[4]);
+        Identity id3 = Identity.generate();
+        TraversalServer holder = TraversalServer.open(id3, options);
+        holder.awaitRegistered(Duration.ofSeconds(10));
+        List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+        serve(holder::accept, s -> {
+            held.add(s);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    byte[] b = new byte[100];
+                    s.getInputStream().readNBytes(b, 0, 100);
+                    s.getOutputStream().write(b);
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+        });
+        long heap0 = heapAfterGc();
+        long direct0 = direct();
+        long rss0 = rss();
+        int threads0 = ManagementFactory.getThreadMXBean().getThreadCount();
+        List<Socket> clients = new ArrayList<>();
+        byte[] hundred = new byte[100];
+        for (int i = 0; i < relays; i++) {
+            Socket c = client.connect(id3.key());
+            c.getOutputStream().write(hundred);
+            c.getInputStream().readNBytes(100);
+            clients.add(c);
+        }
+        long heap1 = heapAfterGc();
+        long direct1 = direct();
+        long rss1 = rss();
+        int threads1 = ManagementFactory.getThreadMXBean().getThreadCount();
+        System.out.printf("%d concurrent relays held open (each has moved 100 bytes each way), whole process: +%.1f MB"
+                + " heap, +%.1f MB direct buffers, +%.1f MB RSS, +%d platform threads; per relay %.1f kB heap + %.1f"
+                + " kB direct, %.1f kB RSS; forwarder reports %d relays%n", relays, (heap1 - heap0) / 1e6, (direct1
+                        - direct0) / 1e6, (rss1 - rss0) / 1e6, threads1 - threads0, (heap1 - heap0) / 1e3 / relays,
+                (direct1 - direct0) / 1e3 / relays, (rss1 - rss0) / 1e3 / relays, fwd.load().relays());
+        for (Socket c : clients) {
+            c.close();
+        }
+        holder.close();
         System.out.printf("forwarder counters: %s%n", fwd.counters());
         System.out.printf("JVM: %d platform threads, heap used %.0f MB%n", ManagementFactory.getThreadMXBean()
                 .getThreadCount(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);

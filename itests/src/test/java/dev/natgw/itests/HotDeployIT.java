@@ -69,7 +69,9 @@ public class HotDeployIT {
             }
         };
         context.addBundleListener(apiWatch);
-        ServiceReference<StatusService> before = context.getServiceReference(StatusService.class);
+        // the distribution may still be starting components (Pax Web makes its boot longer): wait for the service
+        ServiceReference<StatusService> before = await().atMost(Duration.ofSeconds(60)).until(
+                () -> context.getServiceReference(StatusService.class), ref -> ref != null);
         long serviceIdBefore = (Long) before.getProperty(Constants.SERVICE_ID);
         assertEquals(core, before.getBundle());
 

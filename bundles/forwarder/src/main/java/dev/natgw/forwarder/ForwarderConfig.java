@@ -87,8 +87,8 @@ public @interface ForwarderConfig {
             + " direction before it is closed. 1..604800.")
     int relay_idle_timeout() default 3600;
 
-    @AttributeDefinition(name = "Relay buffer (bytes)", description = "Buffer per direction of a relay."
-            + " 1024..4194304.")
+    @AttributeDefinition(name = "Relay buffer (bytes)", description = "Largest buffer per direction of a relay: a"
+            + " direction starts with 4 KiB and takes this size while it moves full buffers. 1024..4194304.")
     int relay_buffer() default 65536;
 
     @AttributeDefinition(name = "Probe timeout (s)", description = "Seconds a reachability probe may take to connect"

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,7 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link TraversalOptions#backoffMax()}, while attempts fail.
  *
  * <p>
- * Threads: one virtual thread for the control connection, one for heartbeats, one per data connection being opened.
+ * Threads: one virtual thread for the control connection, one for heartbeats, one per data connection being opened
+ * (at most {@link TraversalOptions#backlog()} at once; more are declined).
  * Thread-safe.
  */
 public final class TraversalServer implements Closeable {
@@ -54,6 +56,8 @@ public final class TraversalServer implements Closeable {
     private final TraversalOptions options;
     private final RegistryClient registry;
     private final BlockingQueue<Socket> accepted;
+    /** Bounds the data connections being opened at once, so a flood of INCOMING cannot start unbounded threads. */
+    private final Semaphore opening;
     private final AtomicReference<Socket> control = new AtomicReference<>();
     private final AtomicReference<Endpoint> current = new AtomicReference<>();
     private final AtomicLong registrations = new AtomicLong();
@@ -71,6 +75,7 @@ public final class TraversalServer implements Closeable {
                 ? null
                 : new RegistryClient(options.registry(), options.connectTimeout().plus(options.handshakeTimeout()));
         this.accepted = new ArrayBlockingQueue<>(options.backlog());
+        this.opening = new Semaphore(options.backlog());
     }
 
     /**
@@ -454,13 +459,28 @@ public final class TraversalServer implements Closeable {
     }
 
     private void openData(Socket controlSocket, Endpoint f, byte[] token) {
+        if (!opening.tryAcquire()) {
+            decline(controlSocket, token, "too many data connections being opened");
+            return;
+        }
+        try {
+            openDataBounded(controlSocket, f, token);
+        } finally {
+            opening.release();
+        }
+    }
+
+    private static void decline(Socket controlSocket, byte[] token, String reason) {
+        try {
+            send(controlSocket, new Payload.Writer().bytes(token).string(reason).frame(MessageType.DECLINE));
+        } catch (IOException e) {
+            // the session ends
+        }
+    }
+
+    private void openDataBounded(Socket controlSocket, Endpoint f, byte[] token) {
         if (accepted.remainingCapacity() == 0) {
-            try {
-                send(controlSocket, new Payload.Writer().bytes(token).string("backlog full").frame(
-                        MessageType.DECLINE));
-            } catch (IOException e) {
-                // the session ends
-            }
+            decline(controlSocket, token, "backlog full");
             return;
         }
         try {

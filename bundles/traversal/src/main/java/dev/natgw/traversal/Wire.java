@@ -44,23 +44,19 @@ final class Wire {
      * @return the relayed socket, with no read timeout
      */
     static Socket connect(Endpoint forwarder, String key, TraversalOptions o) throws IOException {
-        Socket s = open(forwarder, o);
-        try {
-            new Payload.Writer().string(key).frame(MessageType.CONNECT).write(s.getOutputStream());
-            Frame.read(s.getInputStream()).expect(MessageType.CONNECTED);
-            s.setSoTimeout(0);
-            return s;
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
+        return relayed(forwarder, new Payload.Writer().string(key).frame(MessageType.CONNECT), o);
     }
 
     /** Opens the data connection for a token; returns it relayed, with no read timeout. */
     static Socket data(Endpoint forwarder, byte[] token, TraversalOptions o) throws IOException {
+        return relayed(forwarder, new Payload.Writer().bytes(token).frame(MessageType.DATA), o);
+    }
+
+    /** Opens a connection with this opening frame and waits for CONNECTED. */
+    private static Socket relayed(Endpoint forwarder, Frame opening, TraversalOptions o) throws IOException {
         Socket s = open(forwarder, o);
         try {
-            new Payload.Writer().bytes(token).frame(MessageType.DATA).write(s.getOutputStream());
+            opening.write(s.getOutputStream());
             Frame.read(s.getInputStream()).expect(MessageType.CONNECTED);
             s.setSoTimeout(0);
             return s;
@@ -77,7 +73,8 @@ final class Wire {
     /** Asks the forwarder to connect back to this host's source address at port. */
     static ProbeResult probe(Endpoint forwarder, int port, TraversalOptions o) throws IOException {
         try (Socket s = open(forwarder, o)) {
-            s.setSoTimeout((int) o.handshakeTimeout().toMillis() + 60_000 / 6);
+            // the forwarder may take its probe timeout (at most 60 s) to connect back, then answers
+            s.setSoTimeout((int) o.handshakeTimeout().toMillis() + 60_000);
             new Payload.Writer().string("").u16(port).frame(MessageType.PROBE).write(s.getOutputStream());
             Payload.Reader r = Frame.read(s.getInputStream()).expect(MessageType.PROBE_RESULT).reader();
             boolean reachable = r.u8() == 1;

@@ -1,12 +1,8 @@
 package dev.natgw.forwarder.cli;
 
-import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.forwarder.RegisteredServer;
 import java.util.List;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -14,16 +10,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 @Command(scope = "fwd", name = "servers", description = "Lists the servers registered with the forwarder: key,"
         + " control connection, when they registered and last sent a heartbeat, pending clients and open relays.")
 @Service
-public class ServersCommand implements Action {
-
-    @Reference
-    ForwarderService forwarder;
-
-    @Option(name = "--json", description = "Print one JSON document instead of a table")
-    boolean json;
-
-    @Option(name = "--no-format", description = "A plain table without borders, for scripts")
-    boolean noFormat;
+public class ServersCommand extends ForwarderAction {
 
     /** The JSON shape of one server. */
     record ServerJson(String key, String control, String registeredAt, String lastHeartbeat, int pendingClients,

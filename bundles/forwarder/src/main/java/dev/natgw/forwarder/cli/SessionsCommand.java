@@ -1,12 +1,9 @@
 package dev.natgw.forwarder.cli;
 
-import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.forwarder.RelaySession;
 import java.util.List;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -14,19 +11,10 @@ import org.apache.karaf.shell.support.table.ShellTable;
 @Command(scope = "fwd", name = "sessions", description = "Lists the forwarder's open relays, newest first: key,"
         + " client, server data connection, start and bytes each way.")
 @Service
-public class SessionsCommand implements Action {
-
-    @Reference
-    ForwarderService forwarder;
+public class SessionsCommand extends ForwarderAction {
 
     @Option(name = "--max", aliases = "-n", description = "The most relays to show (default 100)")
     int max = 100;
-
-    @Option(name = "--json", description = "Print one JSON document instead of a table")
-    boolean json;
-
-    @Option(name = "--no-format", description = "A plain table without borders, for scripts")
-    boolean noFormat;
 
     /** The JSON shape of one relay. */
     record SessionJson(long id, String key, String client, String server, String started, long bytesClientToServer,

@@ -3,13 +3,9 @@ package dev.natgw.forwarder.cli;
 import dev.natgw.api.forwarder.ForwarderCounters;
 import dev.natgw.api.forwarder.ForwarderInfo;
 import dev.natgw.api.forwarder.ForwarderLoad;
-import dev.natgw.api.forwarder.ForwarderService;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -17,16 +13,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 @Command(scope = "fwd", name = "stats", description = "Shows the forwarder's state, what it holds now against its"
         + " bounds, and its counters since it started.")
 @Service
-public class StatsCommand implements Action {
-
-    @Reference
-    ForwarderService forwarder;
-
-    @Option(name = "--json", description = "Print one JSON document instead of a table")
-    boolean json;
-
-    @Option(name = "--no-format", description = "A plain table without borders, for scripts")
-    boolean noFormat;
+public class StatsCommand extends ForwarderAction {
 
     /** The JSON document. */
     record StatsJson(String state, String listen, boolean tls, String announcedAs, String since, ForwarderLoad load,

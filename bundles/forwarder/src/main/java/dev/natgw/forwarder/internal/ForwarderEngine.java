@@ -17,6 +17,10 @@ import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
 import dev.natgw.traversal.protocol.Splice;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.function.IntConsumer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -63,6 +67,8 @@ public final class ForwarderEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ForwarderEngine.class);
     private static final long REAP_MILLIS = 200;
     private static final int SOFTWARE_MAX = 64;
+    private static final int SMALL_BUFFER = 4096;
+    private static final int SHRINK_AFTER = 16;
 
     private final ForwarderSettings settings;
     private final SSLContext tls;
@@ -123,7 +129,10 @@ public final class ForwarderEngine implements AutoCloseable {
     public synchronized void start() throws IOException {
         setState(ForwarderState.STARTING);
         try {
-            ServerSocket ss = tls != null ? tls.getServerSocketFactory().createServerSocket() : new ServerSocket();
+            // plain TCP through a channel, so relays can copy between the sockets' channels with a direct buffer
+            ServerSocket ss = tls != null
+                    ? tls.getServerSocketFactory().createServerSocket()
+                    : ServerSocketChannel.open().socket();
             ss.setReuseAddress(true);
             ss.bind(settings.listen(), 1024);
             listener = ss;
@@ -532,15 +541,21 @@ public final class ForwarderEngine implements AutoCloseable {
      * half-close; an error closes both sides. Every chunk moves both deadlines on.
      */
     private void pump(Conn from, Conn to, AtomicLong count) {
-        byte[] buffer = new byte[settings.relayBuffer()];
         long idle = settings.relayIdleTimeout().toNanos();
+        IntConsumer moved = n -> {
+            count.addAndGet(n);
+            bytesRelayed.add(n);
+            from.deadlineInNanos(idle);
+            to.deadlineInNanos(idle);
+        };
         try {
-            Splice.copy(from.in, to.out, buffer, n -> {
-                count.addAndGet(n);
-                bytesRelayed.add(n);
-                from.deadlineInNanos(idle);
-                to.deadlineInNanos(idle);
-            });
+            SocketChannel in = from.socket.getChannel();
+            SocketChannel out = to.socket.getChannel();
+            if (in != null && out != null) {
+                copy(in, out, moved);
+            } else {
+                Splice.copy(from.in, to.out, new byte[settings.relayBuffer()], moved);
+            }
             try {
                 to.socket.shutdownOutput();
             } catch (IOException | UnsupportedOperationException e) {
@@ -549,6 +564,40 @@ public final class ForwarderEngine implements AutoCloseable {
         } catch (IOException e) {
             from.close();
             to.close();
+        }
+    }
+
+    /**
+     * Copies channel to channel through a direct buffer: the bytes go from one socket to the other without the two
+     * extra copies through the heap that stream I/O makes. An idle or slow direction holds {@link #SMALL_BUFFER}
+     * bytes; one that fills its buffer takes relay.buffer bytes, and gives them back after
+     * {@link #SHRINK_AFTER} reads that would have fit the small one. So idle relays cost little memory and busy ones
+     * move large chunks.
+     */
+    private void copy(SocketChannel in, SocketChannel out, IntConsumer moved) throws IOException {
+        int large = settings.relayBuffer();
+        ByteBuffer small = ByteBuffer.allocateDirect(Math.min(SMALL_BUFFER, large));
+        ByteBuffer buffer = small;
+        int smallReads = 0;
+        while (in.read(buffer) >= 0) {
+            boolean full = !buffer.hasRemaining();
+            buffer.flip();
+            int n = buffer.remaining();
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            buffer.clear();
+            moved.accept(n);
+            if (buffer == small) {
+                if (full && large > small.capacity()) {
+                    buffer = ByteBuffer.allocateDirect(large);
+                    smallReads = 0;
+                }
+            } else if (n > small.capacity()) {
+                smallReads = 0;
+            } else if (++smallReads >= SHRINK_AFTER) {
+                buffer = small;
+            }
         }
     }
 
