@@ -275,6 +275,24 @@ public class ConsoleBrowserIT {
         assertTrue("console threads " + ten.get("consoleThreads"), ten.get("consoleThreads") <= 40);
     }
 
+    @Test
+    public void stoppingTheConsoleBundleEndsItsThreadsAndStartingItServesAgain() throws Exception {
+        long pid = natgw.karafProcess().orElseThrow().pid();
+        WebDriver b = browser();
+        logIn(b, "admin", PASSWORD);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
+                .isDisplayed());
+        assertTrue(proc(pid).get("consoleThreads") > 0);
+        Distribution.Result stop = natgw.client("admin", PASSWORD, "bundle:stop dev.natgw.console");
+        assertEquals(stop.output(), 0, stop.exit());
+        await().atMost(Duration.ofSeconds(30)).until(() -> proc(pid).get("consoleThreads") == 0);
+        Distribution.Result start = natgw.client("admin", PASSWORD, "bundle:start dev.natgw.console");
+        assertEquals(start.output(), 0, start.exit());
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
+                URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+    }
+
     /** Resident memory and threads of the Karaf JVM, from /proc. */
     static Map<String, Long> proc(long pid) throws IOException {
         Map<String, Long> out = new HashMap<>();

@@ -167,12 +167,18 @@ class ConsoleManagerTest {
 
     @Test
     void everyThreadStopsWithTheComponent() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
         start();
         assertThat(get("/").statusCode()).isEqualTo(200);
+        assertThat(get("/metrics").statusCode()).isEqualTo(200);
         assertThat(consoleThreads()).isNotEmpty();
         console.deactivate();
         console = null;
-        await().atMost(Duration.ofSeconds(10)).until(() -> consoleThreads().isEmpty());
+        // every thread started since, other than this test's own HTTP client and waiter, has ended
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet()
+                .stream().filter(t -> t.isAlive() && !before.contains(t))
+                .map(Thread::getName).filter(n -> !n.startsWith("HttpClient") && !n.startsWith("awaitility")))
+                .isEmpty());
     }
 
     @Test
