@@ -171,7 +171,14 @@ public class ConsoleBrowserIT {
     @Test
     public void overviewMatchesTheServiceWhileTrafficRunsAndFollowsTheNatBundle() throws Exception {
         WebDriver b = browser();
+        b.get(base + "/");
+        await().atMost(Duration.ofSeconds(60)).until(() -> b.manage().getCookieNamed("JSESSIONID") != null);
+        String before = b.manage().getCookieNamed("JSESSIONID").getValue();
         logIn(b, "admin", PASSWORD);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
+                .isDisplayed());
+        assertFalse("the session id changes at login", before.equals(b.manage().getCookieNamed("JSESSIONID")
+                .getValue()));
         long sessions = TrafficDriver.UDP_FLOWS + TrafficDriver.TCP_FLOWS;
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> text(b, "sessions-alive")
                 .equals(String.valueOf(sessions)));
