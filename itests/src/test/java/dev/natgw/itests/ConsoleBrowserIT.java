@@ -139,6 +139,13 @@ public class ConsoleBrowserIT {
                 + " vaadin-button")).click();
     }
 
+    /** Logs in as admin and waits for the Overview, where a login leads. */
+    static void logInAsAdmin(WebDriver b) {
+        logIn(b, "admin", PASSWORD);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
+                .isDisplayed());
+    }
+
     static void shot(WebDriver b, String name) throws IOException {
         Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES));
     }
@@ -186,9 +193,7 @@ public class ConsoleBrowserIT {
         b.get(base + "/");
         await().atMost(Duration.ofSeconds(60)).until(() -> b.manage().getCookieNamed("JSESSIONID") != null);
         String before = b.manage().getCookieNamed("JSESSIONID").getValue();
-        logIn(b, "admin", PASSWORD);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
-                .isDisplayed());
+        logInAsAdmin(b);
         assertFalse("the session id changes at login", before.equals(b.manage().getCookieNamed("JSESSIONID")
                 .getValue()));
         long sessions = TrafficDriver.UDP_FLOWS + TrafficDriver.TCP_FLOWS;
@@ -246,9 +251,7 @@ public class ConsoleBrowserIT {
     @Test
     public void otherViewsShowTheirServiceOrSayItIsAbsent() throws Exception {
         WebDriver b = browser();
-        logIn(b, "admin", PASSWORD);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
-                .isDisplayed());
+        logInAsAdmin(b);
         b.get(base + "/sessions");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "sessions-summary")
                 .contains("sessions alive"));
@@ -269,17 +272,13 @@ public class ConsoleBrowserIT {
     public void tenOpenSessionsKeepMemoryAndThreadsBounded() throws Exception {
         long pid = natgw.karafProcess().orElseThrow().pid();
         WebDriver b = browser();
-        logIn(b, "admin", PASSWORD);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
-                .isDisplayed());
+        logInAsAdmin(b);
         Map<String, Long> one = proc(pid);
         // nine more sessions in tabs of the same browser, each with its own cookie (the previous ones deleted)
         for (int i = 1; i < 10; i++) {
             b.manage().deleteAllCookies();
             b.switchTo().newWindow(WindowType.TAB);
-            logIn(b, "admin", PASSWORD);
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id(
-                    "sessions-alive")).isDisplayed());
+            logInAsAdmin(b);
         }
         // every open view refreshes and pushes each second: the console stays within its bounds all along
         await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2))
@@ -296,9 +295,7 @@ public class ConsoleBrowserIT {
     @Test
     public void dataplaneViewFollowsTheDataplaneServiceAsItComesAndGoes() throws Exception {
         WebDriver b = browser();
-        logIn(b, "admin", PASSWORD);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
-                .isDisplayed());
+        logInAsAdmin(b);
         b.get(base + "/dataplane");
         // the test driver is the dataplane: its ports count the frames it sends, live
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Long.parseLong(row(b, "dp-ports",
@@ -321,9 +318,7 @@ public class ConsoleBrowserIT {
     public void stoppingTheConsoleBundleEndsItsThreadsAndStartingItServesAgain() throws Exception {
         long pid = natgw.karafProcess().orElseThrow().pid();
         WebDriver b = browser();
-        logIn(b, "admin", PASSWORD);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> b.findElement(By.id("sessions-alive"))
-                .isDisplayed());
+        logInAsAdmin(b);
         assertTrue(proc(pid).get("consoleThreads") > 0);
         Distribution.Result stop = natgw.client("admin", PASSWORD, "bundle:stop dev.natgw.console");
         assertEquals(stop.output(), 0, stop.exit());
