@@ -188,6 +188,29 @@ class ConsoleManagerTest {
         assertThat(get("/metrics").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void tlsServesHttpsWithTheConfiguredKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path ks = dev.natgw.console.internal.ConsoleSettingsTest.keystore(dir, "tls-test-pw");
+        start("tls_enabled", true, "tls_keystore_path", ks.toString(), "tls_keystore_password", "tls-test-pw");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(ks)) {
+            trust.load(in, "tls-test-pw".toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(metrics(r.body())).containsKey("natgw_nat_up");
+        // plain HTTP on the TLS port gets no page: a TLS alert, which the HTTP client reports as a bad status line
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> get("/metrics")).isInstanceOf(IOException.class);
+    }
+
     static List<String> consoleThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith("natgw-console")).toList();
