@@ -167,12 +167,18 @@ class ConsoleManagerTest {
 
     @Test
     void everyThreadStopsWithTheComponent() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
         start();
         assertThat(get("/").statusCode()).isEqualTo(200);
+        assertThat(get("/metrics").statusCode()).isEqualTo(200);
         assertThat(consoleThreads()).isNotEmpty();
         console.deactivate();
         console = null;
-        await().atMost(Duration.ofSeconds(10)).until(() -> consoleThreads().isEmpty());
+        // every thread started since, other than this test's own HTTP client and waiter, has ended
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet()
+                .stream().filter(t -> t.isAlive() && !before.contains(t))
+                .map(Thread::getName).filter(n -> !n.startsWith("HttpClient") && !n.startsWith("awaitility")))
+                .isEmpty());
     }
 
     @Test
@@ -180,6 +186,29 @@ class ConsoleManagerTest {
         start();
         console.modified(TestConfig.of("port", 0, "realm", "test"));
         assertThat(get("/metrics").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void tlsServesHttpsWithTheConfiguredKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path ks = dev.natgw.console.internal.ConsoleSettingsTest.keystore(dir, "tls-test-pw");
+        start("tls_enabled", true, "tls_keystore_path", ks.toString(), "tls_keystore_password", "tls-test-pw");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(ks)) {
+            trust.load(in, "tls-test-pw".toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(metrics(r.body())).containsKey("natgw_nat_up");
+        // plain HTTP on the TLS port gets no page: a TLS alert, which the HTTP client reports as a bad status line
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> get("/metrics")).isInstanceOf(IOException.class);
     }
 
     static List<String> consoleThreads() {

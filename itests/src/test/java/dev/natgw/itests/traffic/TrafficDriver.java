@@ -1,16 +1,24 @@
 package dev.natgw.itests.traffic;
 
+import dev.natgw.api.dataplane.CaptureResult;
+import dev.natgw.api.dataplane.Dataplane;
 import dev.natgw.api.dataplane.PacketBurst;
 import dev.natgw.api.dataplane.PacketStage;
 import dev.natgw.api.dataplane.PortInfo;
 import dev.natgw.api.dataplane.PortRole;
+import dev.natgw.api.dataplane.PortStats;
+import dev.natgw.api.dataplane.Verdict;
+import dev.natgw.api.dataplane.WorkerInfo;
 import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.StageContext;
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.nat.testing.Frames;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
@@ -24,7 +32,8 @@ import org.osgi.util.tracker.ServiceTrackerCustomizer;
  * dataplane's worker would (process, then tick), until the stage goes away or the bundle stops, and for ten minutes
  * at most. The traffic is fixed so that the figures it leaves are known: {@link #UDP_FLOWS} UDP flows and
  * {@link #TCP_FLOWS} TCP SYNs from inside hosts, sent again and again, plus {@link #FRAGMENTS} fragments and
- * {@link #GRE} GRE packets once per attach, which the NAT drops.
+ * {@link #GRE} GRE packets once per attach, which the NAT drops. It also registers itself as the {@link Dataplane}
+ * service, with the counters of what it really sent, so the console has a dataplane to show.
  */
 public final class TrafficDriver implements BundleActivator {
     public static final int UDP_FLOWS = 200;
@@ -34,9 +43,17 @@ public final class TrafficDriver implements BundleActivator {
     private static final long MAX_RUN_NANOS = 600_000_000_000L;
 
     private ServiceTracker<PacketStage, Worker> tracker;
+    private org.osgi.framework.ServiceRegistration<Dataplane> registration;
+
+    /** What the workers sent and what the stage sent on, since the bundle started. */
+    static final AtomicLong RX = new AtomicLong();
+    static final AtomicLong TX = new AtomicLong();
+    static final AtomicLong BURSTS = new AtomicLong();
+    static volatile boolean attached;
 
     @Override
     public void start(BundleContext context) throws Exception {
+        registration = context.registerService(Dataplane.class, new DriverDataplane(), null);
         tracker = new ServiceTracker<>(context, context.createFilter("(&(objectClass=" + PacketStage.class.getName()
                 + ")(" + PacketStage.STAGE_NAME + "=nat))"), new ServiceTrackerCustomizer<>() {
                     @Override
@@ -60,8 +77,53 @@ public final class TrafficDriver implements BundleActivator {
 
     @Override
     public void stop(BundleContext context) {
+        registration.unregister();
         tracker.close();
     }
+
+    /** The driver as the Dataplane service: one worker, two ports, its real counts. */
+    static final class DriverDataplane implements Dataplane {
+        @Override
+        public List<PortInfo> ports() {
+            return PORTS;
+        }
+
+        @Override
+        public PortStats portStats(String port) {
+            boolean inside = port.equals("inside");
+            if (!inside && !port.equals("outside")) {
+                throw new IllegalArgumentException("no port " + port);
+            }
+            long rx = inside ? RX.get() : 0;
+            long tx = inside ? 0 : TX.get();
+            return new PortStats(port, rx, rx * 74, tx, tx * 74, 0, 0, 0, List.of());
+        }
+
+        @Override
+        public List<WorkerInfo> workers() {
+            return List.of(new WorkerInfo(0, -1, List.of("inside:0", "outside:0"), BURSTS.get(), RX.get(), 1.0,
+                    0.01));
+        }
+
+        @Override
+        public RssConfig rss() {
+            return RssConfig.symmetricDefault(1);
+        }
+
+        @Override
+        public List<String> stages() {
+            return attached ? List.of("nat") : List.of();
+        }
+
+        @Override
+        public CaptureResult capture(String port, int packets, Duration timeout, Path file) {
+            throw new IllegalStateException("the test dataplane captures nothing");
+        }
+    }
+
+    static final List<PortInfo> PORTS = List.of(
+            new PortInfo("inside", PortRole.INSIDE, "itest0", "02:00:00:00:00:01", 1, 1, 1500, true),
+            new PortInfo("outside", PortRole.OUTSIDE, "itest1", "02:00:00:00:00:02", 1, 1, 1500, true));
 
     /** The worker thread for one attached stage. */
     static final class Worker implements StageContext {
@@ -85,6 +147,7 @@ public final class TrafficDriver implements BundleActivator {
 
         private void run() {
             stage.attach(this);
+            attached = true;
             try {
                 List<byte[]> once = new ArrayList<>();
                 int remote = Ipv4.parse("198.19.0.200");
@@ -120,6 +183,7 @@ public final class TrafficDriver implements BundleActivator {
                     LockSupport.parkNanos(2_000_000);
                 }
             } finally {
+                attached = false;
                 try {
                     stage.detach();
                 } catch (RuntimeException deactivated) {
@@ -137,6 +201,13 @@ public final class TrafficDriver implements BundleActivator {
                 burst.add(0, off, f.length, PortRole.CODE_INSIDE);
             }
             stage.process(burst);
+            RX.addAndGet(n);
+            BURSTS.incrementAndGet();
+            for (int i = 0; i < burst.size(); i++) {
+                if (burst.verdict(i) == Verdict.TX_OUTSIDE) {
+                    TX.incrementAndGet();
+                }
+            }
             stage.tick(0, System.nanoTime());
         }
 
@@ -152,8 +223,7 @@ public final class TrafficDriver implements BundleActivator {
 
         @Override
         public List<PortInfo> ports() {
-            return List.of(new PortInfo("inside", PortRole.INSIDE, "itest0", "02:00:00:00:00:01", 1, 1, 1500, true),
-                    new PortInfo("outside", PortRole.OUTSIDE, "itest1", "02:00:00:00:00:02", 1, 1, 1500, true));
+            return PORTS;
         }
 
         @Override

@@ -15,6 +15,7 @@ import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -33,6 +34,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ConsoleServer implements AutoCloseable {
     /** Jetty's request threads: enough for 10+ browsers with push, bounded. */
     static final int MAX_THREADS = 32;
+    /** Open connections at once; past it Jetty stops accepting until some close, so no peer runs us out of fds. */
+    static final int MAX_CONNECTIONS = 256;
 
     private final Server server;
     private final ServerConnector connector;
@@ -68,8 +71,10 @@ public final class ConsoleServer implements AutoCloseable {
         }
         connector.setHost(settings.bindAddress().getHostAddress());
         connector.setPort(settings.port());
-        connector.setIdleTimeout(300_000);
+        // a push connection may be quiet for a while (a view with nothing new); Vaadin's heartbeat is every 5 min
+        connector.setIdleTimeout(330_000);
         server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
 
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");

@@ -22,6 +22,8 @@ public final class ConsoleServlet extends VaadinServlet {
     private final transient ServiceBridge services;
     private final transient Ticker ticker;
     private final transient dev.natgw.console.model.RateHistory history;
+    private final transient dev.natgw.console.model.SharedReading<dev.natgw.console.model.OverviewModel.Snapshot> overview = new dev.natgw.console.model.SharedReading<>(
+            900_000_000L, System::nanoTime);
     private final transient JaasAuthenticator authenticator;
     private final transient ClassLoader loader;
     private final int sessionsGridMax;
@@ -64,6 +66,11 @@ public final class ConsoleServlet extends VaadinServlet {
         return history;
     }
 
+    /** {@return the Overview's figures, read once per tick for all open Overviews} */
+    public dev.natgw.console.model.SharedReading<dev.natgw.console.model.OverviewModel.Snapshot> overview() {
+        return overview;
+    }
+
     /** {@return the most sessions one Sessions query copies} */
     public int sessionsGridMax() {
         return sessionsGridMax;
@@ -78,7 +85,12 @@ public final class ConsoleServlet extends VaadinServlet {
      */
     public boolean login(String user, String password) {
         var result = authenticator.login(user, password == null ? null : password.toCharArray());
-        result.ifPresent(u -> VaadinSession.getCurrent().setAttribute(USER, u));
+        result.ifPresent(u -> {
+            // a new HTTP session id once logged in, so an id seen before the login is worth nothing after it
+            com.vaadin.flow.server.VaadinService.reinitializeSession(com.vaadin.flow.server.VaadinRequest
+                    .getCurrent());
+            VaadinSession.getCurrent().setAttribute(USER, u);
+        });
         return result.isPresent();
     }
 

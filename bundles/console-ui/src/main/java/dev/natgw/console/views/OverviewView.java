@@ -32,11 +32,13 @@ public class OverviewView extends LiveView {
     private final NatTables tables = new NatTables();
     private final Div chart = new Div();
     private final transient RateHistory history;
+    private final transient dev.natgw.console.model.SharedReading<OverviewModel.Snapshot> shared;
 
     /** Builds the view. */
     public OverviewView() {
         super("Overview");
         history = dev.natgw.console.internal.ConsoleServlet.current().history();
+        shared = dev.natgw.console.internal.ConsoleServlet.current().overview();
         sessions.setId("sessions-alive");
         chart.setId("rates-chart");
         content.setPadding(false);
@@ -49,7 +51,7 @@ public class OverviewView extends LiveView {
 
     @Override
     protected void refresh() {
-        Reading<OverviewModel.Snapshot> r = OverviewModel.read(services.nat());
+        Reading<OverviewModel.Snapshot> r = shared.get(() -> OverviewModel.read(services.nat()));
         drawChart();
         if (!show(r, content)) {
             return;

@@ -97,14 +97,12 @@ public class SessionsView extends LiveView {
 
     @Override
     protected void refresh() {
-        // the grid keeps its snapshot until Refresh; the view only notices the service going and coming
-        boolean wasAbsent = snapshot.isEmpty() && !content.isVisible();
-        Reading<Long> alive = Reading.of(services.nat(), "The NAT translator (NatService)",
-                n -> n.sessionCount());
+        // the grid keeps its snapshot until Refresh or a filter change; each tick only notices the service going
+        // and coming back, and takes a first snapshot when there was none
+        boolean wasShown = content.isVisible();
+        Reading<Long> alive = Reading.of(services.nat(), "The NAT translator (NatService)", n -> n.sessionCount());
         show(alive, content);
-        if (alive.present() && (wasAbsent || grid.getDataProvider() == null)) {
-            load();
-        } else if (alive.present() && snapshot.isEmpty()) {
+        if (alive.present() && (!wasShown || snapshot.isEmpty())) {
             load();
         }
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ConsoleSettingsTest {
+public class ConsoleSettingsTest {
 
     @Test
     void defaultsAreLoopbackWithoutTls() {
@@ -59,11 +59,12 @@ class ConsoleSettingsTest {
     }
 
     /** A PKCS12 key store made by the JDK's keytool, as an operator would make one. */
-    static Path keystore(Path dir, String password) throws Exception {
+    public static Path keystore(Path dir, String password) throws Exception {
         Path ks = dir.resolve("console.p12");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "console", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass",
+                "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
+                ks.toString(), "-storepass",
                 password, "-keypass", password).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
