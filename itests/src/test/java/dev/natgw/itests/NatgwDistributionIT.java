@@ -10,12 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.StatusService;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.awaitility.Awaitility;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -49,6 +52,16 @@ public class NatgwDistributionIT {
     @Configuration
     public Option[] config() {
         return NatgwContainer.distribution();
+    }
+
+    /**
+     * Boot features install in the background: the container answers while the features service may still be
+     * starting (or refreshing) the last natgw bundles. Waits, at most a minute, for all of them to be active.
+     */
+    @Before
+    public void bootHasFinished() {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> NatgwContainer.NATGW_BUNDLES.stream()
+                .map(this::bundle).allMatch(b -> b != null && b.getState() == Bundle.ACTIVE));
     }
 
     @Test
