@@ -114,7 +114,7 @@ public class NatgwDistributionIT {
                     + "\\s+\\S+\\s+ACTIVE.*"));
         }
         assertTrue(out, out.matches("(?s).*StatusService\\s+up.*"));
-        assertTrue(out, out.matches("(?s).*Dataplane\\s+down.*"));
+        assertTrue(out, out.matches("(?s).*Dataplane\\s+up.*"));
         assertTrue(out, out.contains("JDK    25"));
         assertTrue(out, out.contains("DPDK   "));
     }
