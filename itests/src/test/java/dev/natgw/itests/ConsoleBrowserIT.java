@@ -143,6 +143,28 @@ public class ConsoleBrowserIT {
                 + " vaadin-button")).click();
     }
 
+    /** {@return every sample of /metrics as {@code name{label=value,...}} to value} */
+    static Map<String, Double> metrics() throws Exception {
+        HttpResponse<java.io.InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        org.hawkular.agent.prometheus.walkers.CollectorPrometheusMetricsWalker walker = new org.hawkular.agent.prometheus.walkers.CollectorPrometheusMetricsWalker();
+        try (InputStream in = r.body()) {
+            new org.hawkular.agent.prometheus.text.TextPrometheusMetricsProcessor(in, walker).walk();
+        }
+        Map<String, Double> out = new HashMap<>();
+        for (var family : walker.getAllMetricFamilies()) {
+            for (var m : family.getMetrics()) {
+                String labels = new java.util.TreeMap<>(m.getLabels()).toString().replace(", ", ",");
+                double v = m instanceof org.hawkular.agent.prometheus.types.Gauge g
+                        ? g.getValue()
+                        : ((org.hawkular.agent.prometheus.types.Counter) m).getValue();
+                out.put(family.getName() + labels, v);
+            }
+        }
+        return out;
+    }
+
     /** Logs in as admin and waits for the Overview, where a login leads. */
     static void logInAsAdmin(WebDriver b) {
         logIn(b, "admin", PASSWORD);
@@ -233,6 +255,16 @@ public class ConsoleBrowserIT {
         }
         // the per-address table is the one outside address of the default pool, its pairs as nat:pools counts them
         assertEquals(pool.get("portsInUse").asText(), row(b, "addresses", "198.19.0.1").get(2));
+        // /metrics says the same, read back with a Prometheus text-format parser
+        Map<String, Double> metrics = metrics();
+        assertEquals(Double.valueOf(sessions), metrics.get("natgw_nat_sessions_alive{}"));
+        assertEquals(Double.valueOf(TrafficDriver.UDP_FLOWS), metrics.get(
+                "natgw_nat_sessions{pool=default,protocol=udp}"));
+        assertEquals(pool.get("portsInUse").asDouble(), metrics.get("natgw_nat_pool_ports_in_use{pool=default}"),
+                0.0);
+        assertEquals(Double.valueOf(drops.get("fragment")), metrics.get("natgw_nat_drops_total{reason=fragment}"));
+        assertEquals(Double.valueOf(1), metrics.get("natgw_dataplane_up{}"));
+        assertTrue(metrics.get("natgw_nat_packets_total{direction=in2out}") > 0);
         // the chart has drawn packets/s
         await().atMost(Duration.ofSeconds(15)).until(() -> !b.findElements(By.cssSelector(
                 "#rates-chart path[data-name='packets/s']")).isEmpty());
