@@ -211,7 +211,9 @@ public class DataplaneIT {
             // hot swap 3: the NAT bundle updated while a ping stream runs through the gateway
             Process stream = new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-c", "300", "-i", "0.01",
                     "-W", "1", "198.19.0.2").redirectErrorStream(true).start();
-            Thread.sleep(1000);
+            // the stream is going through the NAT before the update
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> nat.sessionCount() > 0
+                    && nat.counters().packetsIn2Out() > 20);
             Bundle natBundle = NatgwContainer.bundle(context, "dev.natgw.nat");
             t0 = System.nanoTime();
             try (InputStream in = new FileInputStream(System.getProperty("natgw.nat.jar"))) {

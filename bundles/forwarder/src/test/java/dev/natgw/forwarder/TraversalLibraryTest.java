@@ -96,8 +96,8 @@ class TraversalLibraryTest {
         Identity id = Identity.generate();
         try (TraversalServer server = TraversalServer.open(id, via(f).build())) {
             assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
-            // idle timeout is 3 s: 7 s alive proves the heartbeats run
-            Thread.sleep(7000);
+            // idle timeout is 3 s: 7 s registered without a break proves the heartbeats run
+            await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(8)).until(() -> f.servers().size() == 1);
             assertThat(f.servers()).singleElement().satisfies(s -> assertThat(s.key()).isEqualTo(id.key()));
             assertThat(server.registrations()).isEqualTo(1);
             assertThat(f.counters().heartbeatsMissed()).isZero();

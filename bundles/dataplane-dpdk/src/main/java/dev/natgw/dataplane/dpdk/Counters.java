@@ -25,21 +25,20 @@ final class Counters {
     static final int ICMP_RATE_LIMITED = 13;
     static final int MULTI_SEGMENT = 14;
     static final int ARP_IGNORED = 15;
-    static final int STAGE_DROP = 16;
     // made or answered
-    static final int ARP_REPLIES = 17;
-    static final int ARP_REQUESTS = 18;
-    static final int ECHO_REPLIES = 19;
-    static final int TIME_EXCEEDED_SENT = 20;
-    static final int FRAG_NEEDED_SENT = 21;
-    static final int HANDOFFS = 22;
-    static final int COUNT = 23;
+    static final int ARP_REPLIES = 16;
+    static final int ARP_REQUESTS = 17;
+    static final int ECHO_REPLIES = 18;
+    static final int TIME_EXCEEDED_SENT = 19;
+    static final int FRAG_NEEDED_SENT = 20;
+    static final int HANDOFFS = 21;
+    static final int COUNT = 22;
 
     /** The names, by index, as {@code dp:stats} and the Dataplane service show them. */
     static final List<String> NAMES = List.of("drop-runt", "drop-not-ipv4", "drop-to-self", "drop-not-routed",
             "drop-ttl-expired", "drop-too-big", "drop-no-route", "drop-no-neighbour", "drop-neighbour-table-full",
             "drop-no-stage", "drop-stage-error", "drop-tx-full", "drop-handoff-full", "drop-icmp-rate-limited",
-            "drop-multi-segment", "drop-arp-ignored", "drop-by-stage", "arp-replies", "arp-requests",
+            "drop-multi-segment", "drop-arp-ignored", "arp-replies", "arp-requests",
             "echo-replies", "time-exceeded-sent", "frag-needed-sent", "handoffs");
 
     private Counters() {

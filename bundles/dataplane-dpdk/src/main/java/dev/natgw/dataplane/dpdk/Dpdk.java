@@ -56,7 +56,6 @@ public final class Dpdk {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), FAST);
     static final MethodHandle RING_DEQUEUE = shim("natgw_ring_dequeue",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), FAST);
-    static final MethodHandle RING_COUNT = shim("natgw_ring_count", FunctionDescriptor.of(JAVA_INT, ADDRESS), FAST);
     // shim: control calls
     static final MethodHandle LAYOUT = shim("natgw_layout", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle ERRNO = shim("natgw_errno", FunctionDescriptor.of(JAVA_INT));
@@ -170,15 +169,5 @@ public final class Dpdk {
         } catch (Throwable t) {
             return "error " + errno;
         }
-    }
-
-    /** Makes a C string in an arena. */
-    static MemorySegment cstr(Arena arena, String s) {
-        return arena.allocateFrom(s);
-    }
-
-    /** Reads an unsigned 16-bit native-order value. */
-    static int u16(MemorySegment m, long offset) {
-        return m.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset) & 0xffff;
     }
 }

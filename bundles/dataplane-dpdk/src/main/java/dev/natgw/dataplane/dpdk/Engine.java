@@ -10,11 +10,18 @@ import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.StageContext;
 import dev.natgw.api.dataplane.WorkerInfo;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    private static final VarHandle TAPS = MethodHandles.arrayElementVarHandle(Capture[].class);
     /** The name {@link #stages()} gives the built-in ARP, ICMP, TTL and MTU handling, which runs first. */
     public static final String GATEWAY_STAGE = "gateway";
 
@@ -123,7 +131,7 @@ public final class Engine implements Dataplane {
             housekeeping = Thread.ofPlatform().name("natgw-dataplane-housekeeping").daemon(true)
                     .start(this::housekeep);
             LOG.info("natgw dataplane: started, ports {} ({}) and {} ({}), {} worker(s) on CPUs {}", in.device,
-                    in.macText(), out.device, out.macText(), n, java.util.Arrays.toString(settings.cpus()));
+                    in.macText(), out.device, out.macText(), n, Arrays.toString(settings.cpus()));
         }
     }
 
@@ -164,11 +172,11 @@ public final class Engine implements Dataplane {
         if (ring == null) {
             return;
         }
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            var ptrs = arena.allocate(java.lang.foreign.ValueLayout.JAVA_LONG, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ptrs = arena.allocate(ValueLayout.JAVA_LONG, 1);
             for (int n; (n = ring.available()) > 0;) {
                 for (int k = 0; k < n; k++) {
-                    ptrs.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, ring.mbufAt(k));
+                    ptrs.set(ValueLayout.JAVA_LONG, 0, ring.mbufAt(k));
                     Dpdk.FREE_BULK.invokeExact(ptrs, 1);
                 }
                 ring.advance(n);
@@ -348,7 +356,7 @@ public final class Engine implements Dataplane {
         }
     }
 
-    private final Map<Long, Long> lastProbe = new java.util.HashMap<>();
+    private final Map<Long, Long> lastProbe = new HashMap<>();
 
     /**
      * Keeps the next hops resolved without dropping traffic: asks for each configured gateway that is not
@@ -383,13 +391,13 @@ public final class Engine implements Dataplane {
 
     private void sendArpRequest(int role, int ip) {
         Port p = ports[role];
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            var ptr = arena.allocate(java.lang.foreign.ValueLayout.JAVA_LONG, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ptr = arena.allocate(ValueLayout.JAVA_LONG, 1);
             int rc = (int) Dpdk.ALLOC_BULK.invokeExact(p.pool(), ptr, 1);
             if (rc != 0) {
                 return;
             }
-            long m = ptr.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+            long m = ptr.get(ValueLayout.JAVA_LONG, 0);
             Gateway.writeArpRequest(Dpdk.ALL, Mbuf.data(m), p.mac, ifs.address[role], ip);
             Mbuf.setLength(m, 60);
             if (!workers[0].controlTx.offer(m, (byte) role)) {
@@ -600,9 +608,6 @@ public final class Engine implements Dataplane {
     Capture tap(int role) {
         return (Capture) TAPS.getAcquire(taps, role);
     }
-
-    private static final java.lang.invoke.VarHandle TAPS = java.lang.invoke.MethodHandles
-            .arrayElementVarHandle(Capture[].class);
 
     private record Context(int workerCount, RssConfig rss, List<PortInfo> ports) implements StageContext {
         Context {

@@ -49,16 +49,7 @@ final class Interfaces {
         if (ip == address[role]) {
             return true;
         }
-        if (role != 1) {
-            return false;
-        }
-        int[] r = proxyRanges;
-        for (int i = 0; i < r.length; i += 2) {
-            if (Integer.compareUnsigned(ip, r[i]) >= 0 && Integer.compareUnsigned(ip, r[i + 1]) <= 0) {
-                return true;
-            }
-        }
-        return false;
+        return role == 1 && isPoolAddress(ip);
     }
 
     /** {@return whether ip is a global address of a NAT pool} */

@@ -14,11 +14,9 @@ public final class Mbuf {
     public static final long SIZE;
     static final long BUF_ADDR;
     static final long DATA_OFF;
-    static final long PORT;
     static final long NB_SEGS;
     static final long PKT_LEN;
     static final long DATA_LEN;
-    static final long BUF_LEN;
     /** RTE_PKTMBUF_HEADROOM. */
     public static final int HEADROOM;
 
@@ -32,11 +30,9 @@ public final class Mbuf {
             SIZE = out.getAtIndex(ValueLayout.JAVA_LONG, 0);
             BUF_ADDR = out.getAtIndex(ValueLayout.JAVA_LONG, 1);
             DATA_OFF = out.getAtIndex(ValueLayout.JAVA_LONG, 2);
-            PORT = out.getAtIndex(ValueLayout.JAVA_LONG, 3);
             NB_SEGS = out.getAtIndex(ValueLayout.JAVA_LONG, 4);
             PKT_LEN = out.getAtIndex(ValueLayout.JAVA_LONG, 5);
             DATA_LEN = out.getAtIndex(ValueLayout.JAVA_LONG, 6);
-            BUF_LEN = out.getAtIndex(ValueLayout.JAVA_LONG, 7);
             HEADROOM = (int) out.getAtIndex(ValueLayout.JAVA_LONG, 10);
         } catch (Throwable t) {
             throw new ExceptionInInitializerError(t);

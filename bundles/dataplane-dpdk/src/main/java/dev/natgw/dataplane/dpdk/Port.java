@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -174,8 +173,7 @@ public final class Port {
                 // drivers without an address of their own (net_ring, net_null): a locally administered one
                 mac = 0x02_4e_47_00_00_00L | ((long) (portId & 0xff) << 8) | (serial & 0xff);
             }
-            Port p = new Port(name, role, device, id, queues, mtu, mac, rss, vdevName, pool, ringRx, ringTx);
-            return p;
+            return new Port(name, role, device, id, queues, mtu, mac, rss, vdevName, pool, ringRx, ringTx);
         } catch (IllegalArgumentException e) {
             cleanup(portId, vdevName, ringRx, ringTx, pool);
             throw e;
@@ -230,12 +228,7 @@ public final class Port {
 
     /** {@return the MAC address as text} */
     public String macText() {
-        HexFormat hex = HexFormat.ofDelimiter(":");
-        byte[] b = new byte[6];
-        for (int i = 0; i < 6; i++) {
-            b[i] = (byte) (mac >>> (40 - 8 * i));
-        }
-        return hex.formatHex(b);
+        return Engine.macText(mac);
     }
 
     /** {@return whether RSS was programmed} */

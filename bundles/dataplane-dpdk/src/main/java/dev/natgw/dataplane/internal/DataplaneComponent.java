@@ -45,7 +45,11 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     /** Seconds between attempts to start ports that failed to start (an interface not there yet, say). */
     static final int RETRY_SECONDS = 5;
 
-    private final List<Object[]> stages = new ArrayList<>();
+    /** A stage service as the whiteboard gave it, kept to attach it to each new engine. */
+    private record StageRef(PacketStage stage, String name, int order, long serviceId) {
+    }
+
+    private final List<StageRef> stages = new ArrayList<>();
     private volatile NatService nat;
     private Engine engine;
     private DataplaneSettings settings;
@@ -105,8 +109,8 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
         }
         engine = e;
         failure = null;
-        for (Object[] s : stages) {
-            e.addStage((PacketStage) s[0], (String) s[1], (Integer) s[2], (Long) s[3]);
+        for (StageRef s : stages) {
+            e.addStage(s.stage, s.name, s.order, s.serviceId);
         }
     }
 
@@ -165,14 +169,14 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
                     PacketStage.STAGE_NAME, PacketStage.STAGE_ORDER);
             return;
         }
-        stages.add(new Object[]{stage, name, order, id});
+        stages.add(new StageRef(stage, (String) name, (Integer) order, id));
         if (engine != null) {
             engine.addStage(stage, (String) name, (Integer) order, id);
         }
     }
 
     synchronized void removeStage(PacketStage stage) {
-        stages.removeIf(s -> s[0] == stage);
+        stages.removeIf(s -> s.stage == stage);
         if (engine != null) {
             engine.removeStage(stage);
         }
@@ -251,8 +255,8 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
         }
         List<String> names = new ArrayList<>();
         synchronized (this) {
-            for (Object[] st : stages) {
-                names.add((String) st[1]);
+            for (StageRef st : stages) {
+                names.add(st.name);
             }
         }
         return names;

@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The test's side of {@code ring:NAME} ports: puts frames into a port's receive ring and takes what it
@@ -58,12 +60,29 @@ final class RingPorts implements AutoCloseable {
     List<byte[]> collect(String name, int count, Duration timeout) throws Throwable {
         MemorySegment tx = ring(name + "_tx");
         List<byte[]> out = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (out.size() < count && System.nanoTime() < deadline) {
+        try {
+            Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> drain(tx, out, count) >= count);
+        } catch (ConditionTimeoutException e) {
+            // fewer than count arrived: the caller asserts on what did
+        }
+        return out;
+    }
+
+    /** Moves what the ring holds, up to count frames in all, into out; returns how many out has. */
+    private int drain(MemorySegment tx, List<byte[]> out, int count) {
+        try {
+            return drainOrThrow(tx, out, count);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot drain the ring: " + t, t);
+        }
+    }
+
+    private int drainOrThrow(MemorySegment tx, List<byte[]> out, int count) throws Throwable {
+        while (out.size() < count) {
             int n = (int) Dpdk.RING_DEQUEUE.invokeExact(tx, ptrs, Math.min(64, count - out.size()));
             if (n == 0) {
-                Thread.sleep(1);
-                continue;
+                break;
             }
             for (int k = 0; k < n; k++) {
                 long m = ptrs.getAtIndex(ValueLayout.JAVA_LONG, k);
@@ -73,7 +92,7 @@ final class RingPorts implements AutoCloseable {
             }
             Dpdk.FREE_BULK.invokeExact(ptrs, n);
         }
-        return out;
+        return out.size();
     }
 
     @Override
