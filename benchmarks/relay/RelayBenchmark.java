@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * and 16 streams, in one run; and the setup latency of a relayed connection (connect by key -> first byte) at a
  * bounded rate. Everything on loopback. Run by benchmarks/relay/run.
  *
- * Arguments: SECONDS_PER_CASE SOCAT_PATH LATENCY_RATE LATENCY_SECONDS RELAYS
+ * Arguments: SECONDS_PER_CASE SOCAT_PATH LATENCY_RATES(comma-separated) LATENCY_SECONDS RELAYS; or {@code forwarder}
+ * alone (the child process of the held-relays step).
  */
 public class RelayBenchmark {
 
@@ -178,10 +179,44 @@ public class RelayBenchmark {
         return Arrays.stream(micros).filter(m -> m >= 0).sorted().toArray();
     }
 
+    static ForwarderEngine newForwarder() throws IOException {
+        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
+                false, "max.connections", 1_000_000, "max.connections.per.source", 100000, "rate.per.source", 100000, "max.pending.per.key", 10000,
+                "max.relays.per.key", 100000, "relay.buffer", Integer.getInteger("relay.buffer", 65536)))), null, null,
+                Clock.systemUTC());
+        fwd.start();
+        return fwd;
+    }
+
+    /** The footprint of this process: heap after GC, direct buffers, RSS, platform threads. */
+    static String footprint() throws IOException {
+        return heapAfterGc() + " " + direct() + " " + rss() + " " + ManagementFactory.getThreadMXBean()
+                .getThreadCount();
+    }
+
+    /**
+     * A forwarder alone in this process (for measuring what held relays cost the forwarder itself): prints its port,
+     * then answers every line on standard input with its footprint and relay count; ends at end of input.
+     */
+    static void forwarderProcess() throws Exception {
+        ForwarderEngine fwd = newForwarder();
+        System.out.println(fwd.boundAddress().getPort());
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+        while (in.readLine() != null) {
+            System.out.println(footprint() + " " + fwd.load().relays());
+        }
+        fwd.close();
+        System.exit(0);
+    }
+
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("forwarder")) {
+            forwarderProcess();
+            return;
+        }
         double seconds = Double.parseDouble(args[0]);
         String socat = args[1];
-        int rate = Integer.parseInt(args[2]);
+        int[] rates = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
         double latencySeconds = Double.parseDouble(args[3]);
 
         // the direct sink
@@ -190,10 +225,7 @@ public class RelayBenchmark {
         serve(direct::accept, sink::drain);
 
         // natgw: a forwarder, a server behind it whose accepted sockets feed the same sink
-        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
-                false, "max.connections.per.source", 100000, "rate.per.source", 100000, "max.pending.per.key", 10000,
-                "max.relays.per.key", 100000))), null, null, Clock.systemUTC());
-        fwd.start();
+        ForwarderEngine fwd = newForwarder();
         Endpoint fe = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", fwd.boundAddress().getPort());
         TraversalOptions options = TraversalOptions.builder().forwarder(fe).direct(false).backlog(4096).build();
         Identity id = Identity.generate();
@@ -254,19 +286,33 @@ public class RelayBenchmark {
                 // done
             }
         }));
-        // warm-up at the same rate, not counted, then the measured run
-        latency(client, id2.key(), rate, 1.0);
-        long[] ok = latency(client, id2.key(), rate, latencySeconds);
-        int total = (int) (rate * latencySeconds);
-        System.out.printf("setup latency, connect by key -> first byte, %d connections at %d/s (after 1 s of"
-                + " warm-up): p50 %.2f ms, p99 %.2f ms, max %.2f ms, failures %d%n", total, rate, ok[ok.length / 2]
-                        / 1000.0, ok[(int) (ok.length * 0.99)] / 1000.0, ok[ok.length - 1] / 1000.0, total
-                                - ok.length);
-        // concurrent relays held open: what they cost the process (clients, servers and forwarder all live here)
+        for (int rate : rates) {
+            // warm-up at the same rate, not counted, then the measured run
+            latency(client, id2.key(), rate, 1.0);
+            long[] ok = latency(client, id2.key(), rate, latencySeconds);
+            int total = (int) (rate * latencySeconds);
+            System.out.printf("setup latency, connect by key -> first byte, %d connections at %d/s (after 1 s of"
+                    + " warm-up): p50 %.2f ms, p99 %.2f ms, max %.2f ms, failures %d%n", total, rate,
+                    ok[ok.length / 2] / 1000.0, ok[(int) (ok.length * 0.99)] / 1000.0, ok[ok.length - 1] / 1000.0,
+                    total - ok.length);
+        }
+        // concurrent relays held open, through a forwarder in a process of its own, so that its own cost is seen
+        // apart from that of the clients and servers (which live here)
         int relays = Integer.parseInt(args[4]);
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaCommand, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "benchmarks/relay/RelayBenchmark.java", "forwarder").redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
+        java.io.BufferedReader childOut = new java.io.BufferedReader(new java.io.InputStreamReader(child
+                .getInputStream()));
+        java.io.PrintStream childIn = new java.io.PrintStream(child.getOutputStream(), true);
+        int heldPort = Integer.parseInt(childOut.readLine().trim());
+        TraversalOptions heldOptions = TraversalOptions.builder().forwarder(new Endpoint(Endpoint.FORWARDER,
+                "127.0.0.1", heldPort)).direct(false).backlog(4096).build();
         Identity id3 = Identity.generate();
-        TraversalServer holder = TraversalServer.open(id3, options);
+        TraversalServer holder = TraversalServer.open(id3, heldOptions);
         holder.awaitRegistered(Duration.ofSeconds(10));
+        TraversalClient heldClient = new TraversalClient(heldOptions);
         List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
         serve(holder::accept, s -> {
             held.add(s);
@@ -280,31 +326,45 @@ public class RelayBenchmark {
                 }
             });
         });
+        childIn.println("measure");
+        long[] f0 = Arrays.stream(childOut.readLine().trim().split(" ")).mapToLong(Long::parseLong).toArray();
         long heap0 = heapAfterGc();
         long direct0 = direct();
         long rss0 = rss();
         int threads0 = ManagementFactory.getThreadMXBean().getThreadCount();
         List<Socket> clients = new ArrayList<>();
         byte[] hundred = new byte[100];
+        long t0 = System.nanoTime();
         for (int i = 0; i < relays; i++) {
-            Socket c = client.connect(id3.key());
+            Socket c = heldClient.connect(id3.key());
             c.getOutputStream().write(hundred);
             c.getInputStream().readNBytes(100);
             clients.add(c);
         }
+        double openSeconds = (System.nanoTime() - t0) / 1e9;
         long heap1 = heapAfterGc();
         long direct1 = direct();
         long rss1 = rss();
         int threads1 = ManagementFactory.getThreadMXBean().getThreadCount();
-        System.out.printf("%d concurrent relays held open (each has moved 100 bytes each way), whole process: +%.1f MB"
-                + " heap, +%.1f MB direct buffers, +%.1f MB RSS, +%d platform threads; per relay %.1f kB heap + %.1f"
-                + " kB direct, %.1f kB RSS; forwarder reports %d relays%n", relays, (heap1 - heap0) / 1e6, (direct1
-                        - direct0) / 1e6, (rss1 - rss0) / 1e6, threads1 - threads0, (heap1 - heap0) / 1e3 / relays,
-                (direct1 - direct0) / 1e3 / relays, (rss1 - rss0) / 1e3 / relays, fwd.load().relays());
+        childIn.println("measure");
+        long[] f1 = Arrays.stream(childOut.readLine().trim().split(" ")).mapToLong(Long::parseLong).toArray();
+        System.out.printf("%d concurrent relays held open (each has moved 100 bytes each way; opened in %.1f s)%n",
+                relays, openSeconds);
+        System.out.printf("  forwarder process (-Xmx512m) alone: %.1f MB heap, %.1f MB direct buffers, %.1f MB RSS,"
+                + " %d platform threads in all; the relays added +%.1f MB heap, +%.1f MB direct, +%.1f MB RSS, %+d"
+                + " platform threads: per relay %.1f kB heap + %.1f kB direct, %.1f kB RSS; it reports %d relays%n",
+                f1[0] / 1e6, f1[1] / 1e6, f1[2] / 1e6, f1[3], (f1[0] - f0[0]) / 1e6, (f1[1] - f0[1]) / 1e6, (f1[2]
+                        - f0[2]) / 1e6, f1[3] - f0[3], (f1[0] - f0[0]) / 1e3 / relays, (f1[1] - f0[1]) / 1e3
+                                / relays, (f1[2] - f0[2]) / 1e3 / relays, f1[4]);
+        System.out.printf("  clients and servers process: +%.1f MB heap, +%.1f MB direct buffers, +%.1f MB RSS, %+d"
+                + " platform threads%n", (heap1 - heap0) / 1e6, (direct1 - direct0) / 1e6, (rss1 - rss0) / 1e6,
+                threads1 - threads0);
         for (Socket c : clients) {
             c.close();
         }
         holder.close();
+        childIn.close();
+        child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         System.out.printf("forwarder counters: %s%n", fwd.counters());
         System.out.printf("JVM: %d platform threads, heap used %.0f MB%n", ManagementFactory.getThreadMXBean()
                 .getThreadCount(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);
