@@ -209,6 +209,105 @@ public class RelayBenchmark {
         System.exit(0);
     }
 
+    static final char[] PASSWORD = "changeit".toCharArray();
+
+    static void keytool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin",
+                "keytool").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("keytool failed: " + out);
+        }
+    }
+
+    static java.security.KeyStore load(java.nio.file.Path file) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            ks.load(in, PASSWORD);
+        }
+        return ks;
+    }
+
+    /** TLS throughput, 1 and 16 streams: relayed through a TLS forwarder against a direct TLS connection. */
+    static void tlsThroughput(double seconds, Sink sink) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("natgw-relay-bench");
+        java.nio.file.Path keystore = dir.resolve("forwarder.p12");
+        java.nio.file.Path cert = dir.resolve("forwarder.pem");
+        java.nio.file.Path trust = dir.resolve("trust.p12");
+        String pw = new String(PASSWORD);
+        keytool("-genkeypair", "-alias", "forwarder", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=localhost", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(),
+                "-storetype", "PKCS12", "-storepass", pw, "-keypass", pw);
+        keytool("-exportcert", "-rfc", "-alias", "forwarder", "-file", cert.toString(), "-keystore", keystore
+                .toString(), "-storepass", pw);
+        keytool("-importcert", "-noprompt", "-alias", "forwarder", "-file", cert.toString(), "-keystore", trust
+                .toString(), "-storetype", "PKCS12", "-storepass", pw);
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(load(keystore), PASSWORD);
+        javax.net.ssl.SSLContext serverCtx = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverCtx.init(kmf.getKeyManagers(), null, null);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(load(trust));
+        javax.net.ssl.SSLContext clientCtx = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientCtx.init(null, tmf.getTrustManagers(), null);
+
+        // direct TLS: an SSLServerSocket whose connections feed the sink
+        ServerSocket directTls = serverCtx.getServerSocketFactory().createServerSocket(0, 128, InetAddress
+                .getLoopbackAddress());
+        serve(directTls::accept, sink::drain);
+        // relayed TLS: a TLS forwarder, a server registered over TLS
+        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
+                false, "tls.enabled", true, "tls.keystore", keystore.toString(), "tls.keystore.password", pw,
+                "max.connections.per.source", 100000, "rate.per.source", 100000, "relay.buffer", Integer.getInteger(
+                        "relay.buffer", 65536)))), serverCtx, null, Clock.systemUTC());
+        fwd.start();
+        TraversalOptions options = TraversalOptions.builder().forwarder(new Endpoint(Endpoint.FORWARDER_TLS,
+                "127.0.0.1", fwd.boundAddress().getPort())).direct(false).tls(clientCtx.getSocketFactory()).build();
+        Identity id = Identity.generate();
+        TraversalServer server = TraversalServer.open(id, options);
+        server.awaitRegistered(Duration.ofSeconds(10));
+        serve(server::accept, sink::drain);
+        TraversalClient client = new TraversalClient(options);
+        // JSSE's ciphers are compiled only after some traffic: warm both paths up first
+        for (int i = 0; i < 2; i++) {
+            run("warm-up, not counted", 4, 1.0, () -> {
+                try {
+                    return client.connect(id.key());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, sink);
+        }
+        for (int streams : new int[]{1, 16}) {
+            double d = run("direct TLS", streams, seconds, () -> {
+                try {
+                    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) clientCtx.getSocketFactory().createSocket(
+                            InetAddress.getLoopbackAddress(), directTls.getLocalPort());
+                    s.startHandshake();
+                    return s;
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, sink);
+            double n = run("natgw forwarder, TLS", streams, seconds, () -> {
+                try {
+                    return client.connect(id.key());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, sink);
+            System.out.printf("  => %d stream%s, TLS: natgw/direct = %.2f (the relay decrypts and encrypts again)%n",
+                    streams, streams == 1 ? "" : "s", n / d);
+        }
+        server.close();
+        fwd.close();
+        directTls.close();
+    }
+
     public static void main(String[] args) throws Exception {
         if (args[0].equals("forwarder")) {
             forwarderProcess();
@@ -272,6 +371,9 @@ public class RelayBenchmark {
             System.out.printf("  => %d stream%s: natgw/direct = %.2f, natgw/socat = %.2f%n", streams, streams == 1
                     ? "" : "s", n / d, n / s);
         }
+
+        // TLS: a TLS forwarder (key store made by keytool) against a direct TLS connection, same sink
+        tlsThroughput(seconds, sink);
 
         // setup latency: connect by key -> first byte, at a bounded rate
         // a second server whose connections answer one byte at once
