@@ -29,12 +29,13 @@ import java.util.function.Supplier;
  * and 16 streams, in one run; and the setup latency of a relayed connection (connect by key -> first byte) at a
  * bounded rate. Everything on loopback. Run by benchmarks/relay/run.
  *
- * Arguments: SECONDS_PER_CASE SOCAT_PATH LATENCY_RATES(comma-separated) LATENCY_SECONDS RELAYS; or {@code forwarder}
+ * Arguments: SECONDS_PER_CASE (0: no throughput) SOCAT_PATH LATENCY_RATES(comma-separated) LATENCY_SECONDS RELAYS; or {@code forwarder}
  * alone (the child process of the held-relays step).
  */
 public class RelayBenchmark {
 
     static final int CHUNK = 64 * 1024;
+    static final java.util.concurrent.atomic.AtomicInteger FAILURES = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A sink: reads and discards everything from every socket handed to it, counting bytes. */
     static final class Sink {
@@ -151,32 +152,52 @@ public class RelayBenchmark {
         }
     }
 
-    /** Opens rate connections per second for seconds, paced by the clock; returns the sorted micros of those that worked. */
-    static long[] latency(TraversalClient client, String key, int rate, double seconds) throws Exception {
+    /**
+     * Opens rate connections per second for seconds, paced by the clock. Each is timed from its scheduled start (so a
+     * late start counts against it): [0] until the first byte, [1] until connect returned (CONNECTED read); the sorted
+     * micros of those that worked.
+     */
+    static long[][] latency(TraversalClient client, String key, int rate, double seconds) throws Exception {
         int total = (int) (rate * seconds);
         long[] micros = new long[total];
+        long[] connected = new long[total];
         long interval = 1_000_000_000L / rate;
         long t0 = System.nanoTime();
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < total; i++) {
-            long wait = t0 + i * interval - System.nanoTime();
+            long due = t0 + i * interval;
+            long wait = due - System.nanoTime();
             if (wait > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
             int k = i;
             ts.add(Thread.ofVirtual().start(() -> {
-                long a = System.nanoTime();
                 try (Socket s = client.connect(key)) {
-                    micros[k] = s.getInputStream().read() == 1 ? (System.nanoTime() - a) / 1000 : -1;
+                    connected[k] = (System.nanoTime() - due) / 1000;
+                    micros[k] = s.getInputStream().read() == 1 ? (System.nanoTime() - due) / 1000 : -1;
                 } catch (IOException e) {
                     micros[k] = -1;
+                    if (FAILURES.incrementAndGet() <= 3) {
+                        System.err.println("connection " + k + " failed: " + e);
+                    }
                 }
             }));
         }
         for (Thread t : ts) {
             t.join();
         }
-        return Arrays.stream(micros).filter(m -> m >= 0).sorted().toArray();
+        return new long[][]{Arrays.stream(micros).filter(m -> m >= 0).sorted().toArray(), Arrays.stream(connected)
+                .filter(m -> m > 0).sorted().toArray()};
+    }
+
+    static long[] gc() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += b.getCollectionCount();
+            millis += b.getCollectionTime();
+        }
+        return new long[]{count, millis};
     }
 
     static ForwarderEngine newForwarder() throws IOException {
@@ -354,7 +375,7 @@ public class RelayBenchmark {
 
         System.out.printf("throughput, %.0f s per case, 64 KiB writes, loopback, %d CPUs:%n", seconds, Runtime
                 .getRuntime().availableProcessors());
-        for (int streams : new int[]{1, 16}) {
+        for (int streams : seconds > 0 ? new int[]{1, 16} : new int[0]) {
             double d = run("direct", streams, seconds, () -> connect(direct.getLocalPort()), sink);
             double n = run("natgw forwarder", streams, seconds, () -> {
                 try {
@@ -373,7 +394,9 @@ public class RelayBenchmark {
         }
 
         // TLS: a TLS forwarder (key store made by keytool) against a direct TLS connection, same sink
-        tlsThroughput(seconds, sink);
+        if (seconds > 0) {
+            tlsThroughput(seconds, sink);
+        }
 
         // setup latency: connect by key -> first byte, at a bounded rate
         // a second server whose connections answer one byte at once
@@ -391,12 +414,18 @@ public class RelayBenchmark {
         for (int rate : rates) {
             // warm-up at the same rate, not counted, then the measured run
             latency(client, id2.key(), rate, 1.0);
-            long[] ok = latency(client, id2.key(), rate, latencySeconds);
+            long[] gc0 = gc();
+            long[][] r = latency(client, id2.key(), rate, latencySeconds);
+            long[] gc1 = gc();
+            long[] ok = r[0];
+            long[] con = r[1];
             int total = (int) (rate * latencySeconds);
             System.out.printf("setup latency, connect by key -> first byte, %d connections at %d/s (after 1 s of"
-                    + " warm-up): p50 %.2f ms, p99 %.2f ms, max %.2f ms, failures %d%n", total, rate,
-                    ok[ok.length / 2] / 1000.0, ok[(int) (ok.length * 0.99)] / 1000.0, ok[ok.length - 1] / 1000.0,
-                    total - ok.length);
+                    + " warm-up; timed from each one's scheduled start): p50 %.2f ms, p99 %.2f ms, max %.2f ms,"
+                    + " failures %d; of which until connect returned (CONNECTED): p50 %.2f ms, p99 %.2f ms; GC meanwhile:"
+                    + " %d collections, %d ms%n", total, rate, ok[ok.length / 2] / 1000.0, ok[(int) (ok.length * 0.99)]
+                            / 1000.0, ok[ok.length - 1] / 1000.0, total - ok.length, con[con.length / 2] / 1000.0,
+                    con[(int) (con.length * 0.99)] / 1000.0, gc1[0] - gc0[0], gc1[1] - gc0[1]);
         }
         // concurrent relays held open, through a forwarder in a process of its own, so that its own cost is seen
         // apart from that of the clients and servers (which live here)

@@ -701,13 +701,14 @@ public final class TraversalServer implements Closeable {
     }
 
     private void announce(String value) {
+        // kept before the attempt: a failed or interrupted announcement may still have reached the registry, and
+        // what replaces or closes it must withdraw it
+        announced = value;
         if (registry == null) {
-            announced = value;
             return;
         }
         try {
             registry.announce(identity, value, options.announceTtl());
-            announced = value;
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot announce " + key() + " -> " + value + ": " + e.getMessage());
         }
