@@ -142,6 +142,17 @@ public class RelayBenchmark {
         return gbps;
     }
 
+    /** {@return opens relayed connections to the key} */
+    static Supplier<Socket> byKey(TraversalClient client, String key) {
+        return () -> {
+            try {
+                return client.connect(key);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
+    }
+
     static Socket connect(int port) {
         try {
             Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
@@ -295,13 +306,7 @@ public class RelayBenchmark {
         TraversalClient client = new TraversalClient(options);
         // JSSE's ciphers are compiled only after some traffic: warm both paths up first
         for (int i = 0; i < 2; i++) {
-            run("warm-up, not counted", 4, 1.0, () -> {
-                try {
-                    return client.connect(id.key());
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, sink);
+            run("warm-up, not counted", 4, 1.0, byKey(client, id.key()), sink);
         }
         for (int streams : new int[]{1, 16}) {
             double d = run("direct TLS", streams, seconds, () -> {
@@ -314,13 +319,7 @@ public class RelayBenchmark {
                     throw new RuntimeException(e);
                 }
             }, sink);
-            double n = run("natgw forwarder, TLS", streams, seconds, () -> {
-                try {
-                    return client.connect(id.key());
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, sink);
+            double n = run("natgw forwarder, TLS", streams, seconds, byKey(client, id.key()), sink);
             System.out.printf("  => %d stream%s, TLS: natgw/direct = %.2f (the relay decrypts and encrypts again)%n",
                     streams, streams == 1 ? "" : "s", n / d);
         }
@@ -377,13 +376,7 @@ public class RelayBenchmark {
                 .getRuntime().availableProcessors());
         for (int streams : seconds > 0 ? new int[]{1, 16} : new int[0]) {
             double d = run("direct", streams, seconds, () -> connect(direct.getLocalPort()), sink);
-            double n = run("natgw forwarder", streams, seconds, () -> {
-                try {
-                    return client.connect(id.key());
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, sink);
+            double n = run("natgw forwarder", streams, seconds, byKey(client, id.key()), sink);
             double s = Double.NaN;
             if (socatProcess != null) {
                 int p = socatPort;
