@@ -137,7 +137,7 @@ public class RelayBenchmark {
             s.close();
         }
         double gbps = bytes * 8 / elapsed / 1e9;
-        System.out.printf("  %-28s %2d stream%s  %7.2f Gbit/s  (%,d bytes in %.2f s)%n", name, streams,
+        System.out.printf("  %-32s %2d stream%s  %7.2f Gbit/s  (%,d bytes in %.2f s)%n", name, streams,
                 streams == 1 ? " " : "s", gbps, bytes, elapsed);
         return gbps;
     }
@@ -304,21 +304,23 @@ public class RelayBenchmark {
         server.awaitRegistered(Duration.ofSeconds(10));
         serve(server::accept, sink::drain);
         TraversalClient client = new TraversalClient(options);
+        Supplier<Socket> directConnect = () -> {
+            try {
+                javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) clientCtx.getSocketFactory().createSocket(
+                        InetAddress.getLoopbackAddress(), directTls.getLocalPort());
+                s.startHandshake();
+                return s;
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
         // JSSE's ciphers are compiled only after some traffic: warm both paths up first
         for (int i = 0; i < 2; i++) {
-            run("warm-up, not counted", 4, 1.0, byKey(client, id.key()), sink);
+            run("warm-up direct TLS, not counted", 4, 1.0, directConnect, sink);
+            run("warm-up natgw TLS, not counted", 4, 1.0, byKey(client, id.key()), sink);
         }
         for (int streams : new int[]{1, 16}) {
-            double d = run("direct TLS", streams, seconds, () -> {
-                try {
-                    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) clientCtx.getSocketFactory().createSocket(
-                            InetAddress.getLoopbackAddress(), directTls.getLocalPort());
-                    s.startHandshake();
-                    return s;
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, sink);
+            double d = run("direct TLS", streams, seconds, directConnect, sink);
             double n = run("natgw forwarder, TLS", streams, seconds, byKey(client, id.key()), sink);
             System.out.printf("  => %d stream%s, TLS: natgw/direct = %.2f (the relay decrypts and encrypts again)%n",
                     streams, streams == 1 ? "" : "s", n / d);
@@ -480,7 +482,7 @@ public class RelayBenchmark {
                 f1[0] / 1e6, f1[1] / 1e6, f1[2] / 1e6, f1[3], (f1[0] - f0[0]) / 1e6, (f1[1] - f0[1]) / 1e6, (f1[2]
                         - f0[2]) / 1e6, f1[3] - f0[3], (f1[0] - f0[0]) / 1e3 / relays, (f1[1] - f0[1]) / 1e3
                                 / relays, (f1[2] - f0[2]) / 1e3 / relays, f1[4]);
-        System.out.printf("  clients and servers process: +%.1f MB heap, +%.1f MB direct buffers, +%.1f MB RSS, %+d"
+        System.out.printf("  clients and servers process: %+.1f MB heap, %+.1f MB direct buffers, %+.1f MB RSS, %+d"
                 + " platform threads%n", (heap1 - heap0) / 1e6, (direct1 - direct0) / 1e6, (rss1 - rss0) / 1e6,
                 threads1 - threads0);
         for (Socket c : clients) {
