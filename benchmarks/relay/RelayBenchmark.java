@@ -29,11 +29,13 @@ import java.util.function.Supplier;
  * and 16 streams, in one run; and the setup latency of a relayed connection (connect by key -> first byte) at a
  * bounded rate. Everything on loopback. Run by benchmarks/relay/run.
  *
- * Arguments: SECONDS_PER_CASE SOCAT_PATH LATENCY_RATE LATENCY_SECONDS RELAYS
+ * Arguments: SECONDS_PER_CASE (0: no throughput) SOCAT_PATH LATENCY_RATES(comma-separated) LATENCY_SECONDS RELAYS; or {@code forwarder}
+ * alone (the child process of the held-relays step).
  */
 public class RelayBenchmark {
 
     static final int CHUNK = 64 * 1024;
+    static final java.util.concurrent.atomic.AtomicInteger FAILURES = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A sink: reads and discards everything from every socket handed to it, counting bytes. */
     static final class Sink {
@@ -135,9 +137,20 @@ public class RelayBenchmark {
             s.close();
         }
         double gbps = bytes * 8 / elapsed / 1e9;
-        System.out.printf("  %-28s %2d stream%s  %7.2f Gbit/s  (%,d bytes in %.2f s)%n", name, streams,
+        System.out.printf("  %-32s %2d stream%s  %7.2f Gbit/s  (%,d bytes in %.2f s)%n", name, streams,
                 streams == 1 ? " " : "s", gbps, bytes, elapsed);
         return gbps;
+    }
+
+    /** {@return opens relayed connections to the key} */
+    static Supplier<Socket> byKey(TraversalClient client, String key) {
+        return () -> {
+            try {
+                return client.connect(key);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
     }
 
     static Socket connect(int port) {
@@ -150,38 +163,181 @@ public class RelayBenchmark {
         }
     }
 
-    /** Opens rate connections per second for seconds, paced by the clock; returns the sorted micros of those that worked. */
-    static long[] latency(TraversalClient client, String key, int rate, double seconds) throws Exception {
+    /**
+     * Opens rate connections per second for seconds, paced by the clock. Each is timed from its scheduled start (so a
+     * late start counts against it): [0] until the first byte, [1] until connect returned (CONNECTED read); the sorted
+     * micros of those that worked.
+     */
+    static long[][] latency(TraversalClient client, String key, int rate, double seconds) throws Exception {
         int total = (int) (rate * seconds);
         long[] micros = new long[total];
+        long[] connected = new long[total];
         long interval = 1_000_000_000L / rate;
         long t0 = System.nanoTime();
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < total; i++) {
-            long wait = t0 + i * interval - System.nanoTime();
+            long due = t0 + i * interval;
+            long wait = due - System.nanoTime();
             if (wait > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
             int k = i;
             ts.add(Thread.ofVirtual().start(() -> {
-                long a = System.nanoTime();
                 try (Socket s = client.connect(key)) {
-                    micros[k] = s.getInputStream().read() == 1 ? (System.nanoTime() - a) / 1000 : -1;
+                    connected[k] = (System.nanoTime() - due) / 1000;
+                    micros[k] = s.getInputStream().read() == 1 ? (System.nanoTime() - due) / 1000 : -1;
                 } catch (IOException e) {
                     micros[k] = -1;
+                    if (FAILURES.incrementAndGet() <= 3) {
+                        System.err.println("connection " + k + " failed: " + e);
+                    }
                 }
             }));
         }
         for (Thread t : ts) {
             t.join();
         }
-        return Arrays.stream(micros).filter(m -> m >= 0).sorted().toArray();
+        return new long[][]{Arrays.stream(micros).filter(m -> m >= 0).sorted().toArray(), Arrays.stream(connected)
+                .filter(m -> m > 0).sorted().toArray()};
+    }
+
+    static long[] gc() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += b.getCollectionCount();
+            millis += b.getCollectionTime();
+        }
+        return new long[]{count, millis};
+    }
+
+    static ForwarderEngine newForwarder() throws IOException {
+        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
+                false, "max.connections", 1_000_000, "max.connections.per.source", 100000, "rate.per.source", 100000, "max.pending.per.key", 10000,
+                "max.relays.per.key", 100000, "relay.buffer", Integer.getInteger("relay.buffer", 65536)))), null, null,
+                Clock.systemUTC());
+        fwd.start();
+        return fwd;
+    }
+
+    /** The footprint of this process: heap after GC, direct buffers, RSS, platform threads. */
+    static String footprint() throws IOException {
+        return heapAfterGc() + " " + direct() + " " + rss() + " " + ManagementFactory.getThreadMXBean()
+                .getThreadCount();
+    }
+
+    /**
+     * A forwarder alone in this process (for measuring what held relays cost the forwarder itself): prints its port,
+     * then answers every line on standard input with its footprint and relay count; ends at end of input.
+     */
+    static void forwarderProcess() throws Exception {
+        ForwarderEngine fwd = newForwarder();
+        System.out.println(fwd.boundAddress().getPort());
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+        while (in.readLine() != null) {
+            System.out.println(footprint() + " " + fwd.load().relays());
+        }
+        fwd.close();
+        System.exit(0);
+    }
+
+    static final char[] PASSWORD = "changeit".toCharArray();
+
+    static void keytool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin",
+                "keytool").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("keytool failed: " + out);
+        }
+    }
+
+    static java.security.KeyStore load(java.nio.file.Path file) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            ks.load(in, PASSWORD);
+        }
+        return ks;
+    }
+
+    /** TLS throughput, 1 and 16 streams: relayed through a TLS forwarder against a direct TLS connection. */
+    static void tlsThroughput(double seconds, Sink sink) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("natgw-relay-bench");
+        java.nio.file.Path keystore = dir.resolve("forwarder.p12");
+        java.nio.file.Path cert = dir.resolve("forwarder.pem");
+        java.nio.file.Path trust = dir.resolve("trust.p12");
+        String pw = new String(PASSWORD);
+        keytool("-genkeypair", "-alias", "forwarder", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=localhost", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(),
+                "-storetype", "PKCS12", "-storepass", pw, "-keypass", pw);
+        keytool("-exportcert", "-rfc", "-alias", "forwarder", "-file", cert.toString(), "-keystore", keystore
+                .toString(), "-storepass", pw);
+        keytool("-importcert", "-noprompt", "-alias", "forwarder", "-file", cert.toString(), "-keystore", trust
+                .toString(), "-storetype", "PKCS12", "-storepass", pw);
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(load(keystore), PASSWORD);
+        javax.net.ssl.SSLContext serverCtx = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverCtx.init(kmf.getKeyManagers(), null, null);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(load(trust));
+        javax.net.ssl.SSLContext clientCtx = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientCtx.init(null, tmf.getTrustManagers(), null);
+
+        // direct TLS: an SSLServerSocket whose connections feed the sink
+        ServerSocket directTls = serverCtx.getServerSocketFactory().createServerSocket(0, 128, InetAddress
+                .getLoopbackAddress());
+        serve(directTls::accept, sink::drain);
+        // relayed TLS: a TLS forwarder, a server registered over TLS
+        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
+                false, "tls.enabled", true, "tls.keystore", keystore.toString(), "tls.keystore.password", pw,
+                "max.connections.per.source", 100000, "rate.per.source", 100000, "relay.buffer", Integer.getInteger(
+                        "relay.buffer", 65536)))), serverCtx, null, Clock.systemUTC());
+        fwd.start();
+        TraversalOptions options = TraversalOptions.builder().forwarder(new Endpoint(Endpoint.FORWARDER_TLS,
+                "127.0.0.1", fwd.boundAddress().getPort())).direct(false).tls(clientCtx.getSocketFactory()).build();
+        Identity id = Identity.generate();
+        TraversalServer server = TraversalServer.open(id, options);
+        server.awaitRegistered(Duration.ofSeconds(10));
+        serve(server::accept, sink::drain);
+        TraversalClient client = new TraversalClient(options);
+        Supplier<Socket> directConnect = () -> {
+            try {
+                javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) clientCtx.getSocketFactory().createSocket(
+                        InetAddress.getLoopbackAddress(), directTls.getLocalPort());
+                s.startHandshake();
+                return s;
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
+        // JSSE's ciphers are compiled only after some traffic: warm both paths up first
+        for (int i = 0; i < 2; i++) {
+            run("warm-up direct TLS, not counted", 4, 1.0, directConnect, sink);
+            run("warm-up natgw TLS, not counted", 4, 1.0, byKey(client, id.key()), sink);
+        }
+        for (int streams : new int[]{1, 16}) {
+            double d = run("direct TLS", streams, seconds, directConnect, sink);
+            double n = run("natgw forwarder, TLS", streams, seconds, byKey(client, id.key()), sink);
+            System.out.printf("  => %d stream%s, TLS: natgw/direct = %.2f (the relay decrypts and encrypts again)%n",
+                    streams, streams == 1 ? "" : "s", n / d);
+        }
+        server.close();
+        fwd.close();
+        directTls.close();
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("forwarder")) {
+            forwarderProcess();
+            return;
+        }
         double seconds = Double.parseDouble(args[0]);
         String socat = args[1];
-        int rate = Integer.parseInt(args[2]);
+        int[] rates = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
         double latencySeconds = Double.parseDouble(args[3]);
 
         // the direct sink
@@ -190,10 +346,7 @@ public class RelayBenchmark {
         serve(direct::accept, sink::drain);
 
         // natgw: a forwarder, a server behind it whose accepted sockets feed the same sink
-        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
-                false, "max.connections.per.source", 100000, "rate.per.source", 100000, "max.pending.per.key", 10000,
-                "max.relays.per.key", 100000))), null, null, Clock.systemUTC());
-        fwd.start();
+        ForwarderEngine fwd = newForwarder();
         Endpoint fe = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", fwd.boundAddress().getPort());
         TraversalOptions options = TraversalOptions.builder().forwarder(fe).direct(false).backlog(4096).build();
         Identity id = Identity.generate();
@@ -223,15 +376,9 @@ public class RelayBenchmark {
 
         System.out.printf("throughput, %.0f s per case, 64 KiB writes, loopback, %d CPUs:%n", seconds, Runtime
                 .getRuntime().availableProcessors());
-        for (int streams : new int[]{1, 16}) {
+        for (int streams : seconds > 0 ? new int[]{1, 16} : new int[0]) {
             double d = run("direct", streams, seconds, () -> connect(direct.getLocalPort()), sink);
-            double n = run("natgw forwarder", streams, seconds, () -> {
-                try {
-                    return client.connect(id.key());
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, sink);
+            double n = run("natgw forwarder", streams, seconds, byKey(client, id.key()), sink);
             double s = Double.NaN;
             if (socatProcess != null) {
                 int p = socatPort;
@@ -239,6 +386,11 @@ public class RelayBenchmark {
             }
             System.out.printf("  => %d stream%s: natgw/direct = %.2f, natgw/socat = %.2f%n", streams, streams == 1
                     ? "" : "s", n / d, n / s);
+        }
+
+        // TLS: a TLS forwarder (key store made by keytool) against a direct TLS connection, same sink
+        if (seconds > 0) {
+            tlsThroughput(seconds, sink);
         }
 
         // setup latency: connect by key -> first byte, at a bounded rate
@@ -254,19 +406,39 @@ public class RelayBenchmark {
                 // done
             }
         }));
-        // warm-up at the same rate, not counted, then the measured run
-        latency(client, id2.key(), rate, 1.0);
-        long[] ok = latency(client, id2.key(), rate, latencySeconds);
-        int total = (int) (rate * latencySeconds);
-        System.out.printf("setup latency, connect by key -> first byte, %d connections at %d/s (after 1 s of"
-                + " warm-up): p50 %.2f ms, p99 %.2f ms, max %.2f ms, failures %d%n", total, rate, ok[ok.length / 2]
-                        / 1000.0, ok[(int) (ok.length * 0.99)] / 1000.0, ok[ok.length - 1] / 1000.0, total
-                                - ok.length);
-        // concurrent relays held open: what they cost the process (clients, servers and forwarder all live here)
+        for (int rate : rates) {
+            // warm-up at the same rate, not counted, then the measured run
+            latency(client, id2.key(), rate, 1.0);
+            long[] gc0 = gc();
+            long[][] r = latency(client, id2.key(), rate, latencySeconds);
+            long[] gc1 = gc();
+            long[] ok = r[0];
+            long[] con = r[1];
+            int total = (int) (rate * latencySeconds);
+            System.out.printf("setup latency, connect by key -> first byte, %d connections at %d/s (after 1 s of"
+                    + " warm-up; timed from each one's scheduled start): p50 %.2f ms, p99 %.2f ms, max %.2f ms,"
+                    + " failures %d; of which until connect returned (CONNECTED): p50 %.2f ms, p99 %.2f ms; GC meanwhile:"
+                    + " %d collections, %d ms%n", total, rate, ok[ok.length / 2] / 1000.0, ok[(int) (ok.length * 0.99)]
+                            / 1000.0, ok[ok.length - 1] / 1000.0, total - ok.length, con[con.length / 2] / 1000.0,
+                    con[(int) (con.length * 0.99)] / 1000.0, gc1[0] - gc0[0], gc1[1] - gc0[1]);
+        }
+        // concurrent relays held open, through a forwarder in a process of its own, so that its own cost is seen
+        // apart from that of the clients and servers (which live here)
         int relays = Integer.parseInt(args[4]);
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaCommand, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "benchmarks/relay/RelayBenchmark.java", "forwarder").redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
+        java.io.BufferedReader childOut = new java.io.BufferedReader(new java.io.InputStreamReader(child
+                .getInputStream()));
+        java.io.PrintStream childIn = new java.io.PrintStream(child.getOutputStream(), true);
+        int heldPort = Integer.parseInt(childOut.readLine().trim());
+        TraversalOptions heldOptions = TraversalOptions.builder().forwarder(new Endpoint(Endpoint.FORWARDER,
+                "127.0.0.1", heldPort)).direct(false).backlog(4096).build();
         Identity id3 = Identity.generate();
-        TraversalServer holder = TraversalServer.open(id3, options);
+        TraversalServer holder = TraversalServer.open(id3, heldOptions);
         holder.awaitRegistered(Duration.ofSeconds(10));
+        TraversalClient heldClient = new TraversalClient(heldOptions);
         List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
         serve(holder::accept, s -> {
             held.add(s);
@@ -280,31 +452,45 @@ public class RelayBenchmark {
                 }
             });
         });
+        childIn.println("measure");
+        long[] f0 = Arrays.stream(childOut.readLine().trim().split(" ")).mapToLong(Long::parseLong).toArray();
         long heap0 = heapAfterGc();
         long direct0 = direct();
         long rss0 = rss();
         int threads0 = ManagementFactory.getThreadMXBean().getThreadCount();
         List<Socket> clients = new ArrayList<>();
         byte[] hundred = new byte[100];
+        long t0 = System.nanoTime();
         for (int i = 0; i < relays; i++) {
-            Socket c = client.connect(id3.key());
+            Socket c = heldClient.connect(id3.key());
             c.getOutputStream().write(hundred);
             c.getInputStream().readNBytes(100);
             clients.add(c);
         }
+        double openSeconds = (System.nanoTime() - t0) / 1e9;
         long heap1 = heapAfterGc();
         long direct1 = direct();
         long rss1 = rss();
         int threads1 = ManagementFactory.getThreadMXBean().getThreadCount();
-        System.out.printf("%d concurrent relays held open (each has moved 100 bytes each way), whole process: +%.1f MB"
-                + " heap, +%.1f MB direct buffers, +%.1f MB RSS, +%d platform threads; per relay %.1f kB heap + %.1f"
-                + " kB direct, %.1f kB RSS; forwarder reports %d relays%n", relays, (heap1 - heap0) / 1e6, (direct1
-                        - direct0) / 1e6, (rss1 - rss0) / 1e6, threads1 - threads0, (heap1 - heap0) / 1e3 / relays,
-                (direct1 - direct0) / 1e3 / relays, (rss1 - rss0) / 1e3 / relays, fwd.load().relays());
+        childIn.println("measure");
+        long[] f1 = Arrays.stream(childOut.readLine().trim().split(" ")).mapToLong(Long::parseLong).toArray();
+        System.out.printf("%d concurrent relays held open (each has moved 100 bytes each way; opened in %.1f s)%n",
+                relays, openSeconds);
+        System.out.printf("  forwarder process (-Xmx512m) alone: %.1f MB heap, %.1f MB direct buffers, %.1f MB RSS,"
+                + " %d platform threads in all; the relays added +%.1f MB heap, +%.1f MB direct, +%.1f MB RSS, %+d"
+                + " platform threads: per relay %.1f kB heap + %.1f kB direct, %.1f kB RSS; it reports %d relays%n",
+                f1[0] / 1e6, f1[1] / 1e6, f1[2] / 1e6, f1[3], (f1[0] - f0[0]) / 1e6, (f1[1] - f0[1]) / 1e6, (f1[2]
+                        - f0[2]) / 1e6, f1[3] - f0[3], (f1[0] - f0[0]) / 1e3 / relays, (f1[1] - f0[1]) / 1e3
+                                / relays, (f1[2] - f0[2]) / 1e3 / relays, f1[4]);
+        System.out.printf("  clients and servers process: %+.1f MB heap, %+.1f MB direct buffers, %+.1f MB RSS, %+d"
+                + " platform threads%n", (heap1 - heap0) / 1e6, (direct1 - direct0) / 1e6, (rss1 - rss0) / 1e6,
+                threads1 - threads0);
         for (Socket c : clients) {
             c.close();
         }
         holder.close();
+        childIn.close();
+        child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         System.out.printf("forwarder counters: %s%n", fwd.counters());
         System.out.printf("JVM: %d platform threads, heap used %.0f MB%n", ManagementFactory.getThreadMXBean()
                 .getThreadCount(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6);

@@ -47,9 +47,14 @@ class TraversalRegistryTest {
     }
 
     private ForwarderManager announcedForwarder() {
-        ForwarderManager f = Fixture.forwarder(registry, Map.of("announce", true));
+        return announcedForwarder("127.0.0.1");
+    }
+
+    private ForwarderManager announcedForwarder(String host) {
+        ForwarderManager f = Fixture.forwarder(registry, Map.of("announce", true, "listen.host", host));
         forwarders.add(f);
-        String value = Fixture.endpoint(f).toString();
+        String value = new Endpoint(Endpoint.FORWARDER, f.boundAddress().getAddress().getHostAddress(), f
+                .boundAddress().getPort()).toString();
         await().atMost(Duration.ofSeconds(5)).until(() -> registry.lookup(ForwarderService.ANNOUNCE_KEY, 10)
                 .stream().anyMatch(e -> e.value().equals(value)));
         return f;
@@ -121,6 +126,58 @@ class TraversalRegistryTest {
                 Echo.roundTrip(s, 100_000, 3);
             }
             assertThat(server.registrations()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDirectServerNoLongerReachableMovesToAForwarderAndComesBackWhenReachableAgain() throws Exception {
+        ForwarderManager v4 = announcedForwarder();
+        Identity id = Identity.generate();
+        TraversalOptions o = options().directBind(new InetSocketAddress("127.0.0.1", 0)).reprobeInterval(Duration
+                .ofMillis(200)).build();
+        TraversalClient client = new TraversalClient(options().build());
+        try (TraversalServer server = TraversalServer.open(id, o)) {
+            assertThat(server.direct()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(server.endpoint()
+                    .toString())));
+            Echo.serve(server);
+            // while reachable, the re-probes of the live listener keep it direct and clients keep being served
+            long seed = 0;
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (v4.counters().probes() < 4 && System.nanoTime() < until) {
+                try (Socket s = client.connect(id.key())) {
+                    Echo.roundTrip(s, 1000, seed++);
+                }
+            }
+            assertThat(v4.counters().probes()).isGreaterThanOrEqualTo(4);
+            assertThat(server.direct()).isTrue();
+            assertThat(v4.counters().relaysOpened()).isZero();
+
+            // the only forwarder left sees this host as ::1, where the server does not listen: the next re-probe
+            // fails and the server registers with that forwarder instead
+            v4.deactivate();
+            ForwarderManager v6 = announcedForwarder("::1");
+            await().atMost(Duration.ofSeconds(5)).until(() -> !server.direct() && server.endpoint() != null);
+            assertThat(server.endpoint().port()).isEqualTo(v6.boundAddress().getPort());
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(server.endpoint()
+                    .toString())));
+            try (Socket s = client.connect(id.key())) {
+                Echo.roundTrip(s, 100_000, seed++);
+            }
+            assertThat(v6.counters().relaysOpened()).isEqualTo(1);
+
+            // reachable again (a forwarder on 127.0.0.1 takes over): it listens directly and leaves the forwarder
+            ForwarderManager back = announcedForwarder();
+            v6.deactivate();
+            await().atMost(Duration.ofSeconds(5)).until(server::direct);
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(server.endpoint()
+                    .toString())));
+            assertThat(server.endpoint().scheme()).isEqualTo(Endpoint.DIRECT);
+            try (Socket s = client.connect(id.key())) {
+                Echo.roundTrip(s, 100_000, seed);
+            }
+            assertThat(back.counters().relaysOpened()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> back.load().servers() == 0);
         }
     }
 }

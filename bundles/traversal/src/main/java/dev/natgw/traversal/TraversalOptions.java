@@ -23,10 +23,16 @@ import javax.net.ssl.SSLSocketFactory;
  * @param directBind the local address a server's direct listener binds (port 0: any)
  * @param announceTtl the TTL of the server's announcement; renewed every third of it
  * @param backlog connections a server holds for {@link TraversalServer#accept()}; more are declined
+ * @param reprobeInterval how often a server probes its reachability again (when {@code direct}): a direct server
+ *     that is no longer reachable moves to a forwarder, and a forwarded one that became reachable listens directly
+ *     again; 100 ms..1 day, 60 s by default
  */
 public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
         Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
-        InetSocketAddress directBind, Duration announceTtl, int backlog) {
+        InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval) {
+
+    /** The default of {@link #reprobeInterval()}. */
+    public static final Duration DEFAULT_REPROBE = Duration.ofSeconds(60);
 
     /** Validates. */
     public TraversalOptions {
@@ -46,6 +52,18 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
         if (backlog < 1 || backlog > 65536) {
             throw new IllegalArgumentException("backlog must be 1..65536, was " + backlog);
         }
+        if (reprobeInterval == null || reprobeInterval.compareTo(Duration.ofMillis(100)) < 0 || reprobeInterval
+                .compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("reprobeInterval must be 100 ms..1 day, was " + reprobeInterval);
+        }
+    }
+
+    /** The options of version 1.0 of this package, re-probing every {@link #DEFAULT_REPROBE}. */
+    public TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
+            Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
+            InetSocketAddress directBind, Duration announceTtl, int backlog) {
+        this(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin, backoffMax, direct, directBind,
+                announceTtl, backlog, DEFAULT_REPROBE);
     }
 
     private static void positive(String name, Duration d) {
@@ -71,6 +89,7 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
         private InetSocketAddress directBind = new InetSocketAddress(0);
         private Duration announceTtl = Duration.ofSeconds(30);
         private int backlog = 64;
+        private Duration reprobeInterval = DEFAULT_REPROBE;
 
         public Builder registry(URI uri) {
             this.registry = uri;
@@ -126,9 +145,14 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
             return this;
         }
 
+        public Builder reprobeInterval(Duration d) {
+            this.reprobeInterval = d;
+            return this;
+        }
+
         public TraversalOptions build() {
             return new TraversalOptions(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin,
-                    backoffMax, direct, directBind, announceTtl, backlog);
+                    backoffMax, direct, directBind, announceTtl, backlog, reprobeInterval);
         }
     }
 }

@@ -43,14 +43,30 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link TraversalOptions#backoffMax()}, while attempts fail.
  *
  * <p>
- * Threads: one virtual thread for the control connection, one for heartbeats, one per data connection being opened
- * (at most {@link TraversalOptions#backlog()} at once; more are declined).
- * Thread-safe.
+ * Every {@link TraversalOptions#reprobeInterval()} it probes again (unless {@code direct} is off): a direct server
+ * asks a forwarder to probe its live listener; if the probe no longer reaches it, it stops listening, withdraws
+ * {@code tcp://…} and registers with a forwarder; if it reaches it at another address, it announces the new one. A
+ * forwarded server probes a fresh listener and, once reachable, listens directly and leaves its forwarder. While a
+ * probe of the live listener is under way, connections that arrive are read for at most {@link #PROBE_READ} to tell
+ * the forwarder's probe from clients; a client's bytes read then are given back to the application unchanged.
+ *
+ * <p>
+ * Threads: one virtual thread runs the publication (direct or through a forwarder), plus, when direct, one accepting
+ * and, when forwarded, one for heartbeats, one re-probing and one per data connection being opened (at most
+ * {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
+ * ({@link TraversalOptions#backlog()}); when it is full a direct listener stops accepting (the kernel's backlog holds
+ * the rest) and a forwarder's clients are declined. Thread-safe.
  */
 public final class TraversalServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
     private static final String FORWARDERS_KEY = "natgw/forwarders";
     private static final Duration PROBE_WAIT = Duration.ofSeconds(8);
+    /** How long a connection arriving during a re-probe of the live listener may take to show it is the probe. */
+    static final Duration PROBE_READ = Duration.ofSeconds(1);
+    /** PROBE_HELLO as it starts on the wire: the frame header and the nonce's length. */
+    private static final byte[] PROBE_HELLO_HEAD = Arrays.copyOf(new Payload.Writer().bytes(new byte[Keys.NONCE_BYTES])
+            .frame(MessageType.PROBE_HELLO).encode(), 8);
+    private static final int PROBE_HELLO_LENGTH = PROBE_HELLO_HEAD.length + Keys.NONCE_BYTES;
 
     private final Identity identity;
     private final TraversalOptions options;
@@ -66,7 +82,9 @@ public final class TraversalServer implements Closeable {
     private volatile String announced;
     private volatile boolean closed;
     private volatile CountDownLatch registered = new CountDownLatch(1);
-    private Thread worker;
+    /** Set while a re-probe of the live direct listener waits for the forwarder's nonce. */
+    private final AtomicReference<AtomicReference<byte[]>> probeWatch = new AtomicReference<>();
+    private volatile Thread worker;
 
     private TraversalServer(Identity identity, TraversalOptions options) {
         this.identity = Objects.requireNonNull(identity, "identity");
@@ -86,11 +104,10 @@ public final class TraversalServer implements Closeable {
      */
     public static TraversalServer open(Identity identity, TraversalOptions options) throws IOException {
         TraversalServer s = new TraversalServer(identity, options);
-        if (options.direct() && s.tryDirect()) {
-            s.worker = Thread.ofVirtual().name("natgw-traversal-announce").start(s::announceLoop);
-        } else {
-            s.worker = Thread.ofVirtual().name("natgw-traversal-control").start(s::controlLoop);
+        if (options.direct()) {
+            s.tryDirect();
         }
+        s.worker = Thread.ofVirtual().name("natgw-traversal-publish").start(s::publish);
         return s;
     }
 
@@ -120,12 +137,9 @@ public final class TraversalServer implements Closeable {
      * @return true if registered within the timeout
      */
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
-        if (direct()) {
-            return true;
-        }
         long end = System.nanoTime() + timeout.toNanos();
         while (!closed) {
-            if (current.get() != null) {
+            if (direct() || current.get() != null) {
                 return true;
             }
             long left = end - System.nanoTime();
@@ -162,22 +176,6 @@ public final class TraversalServer implements Closeable {
         if (closed) {
             throw new IOException("closed");
         }
-        ServerSocket direct = directListener;
-        if (directEndpoint != null && direct != null) {
-            direct.setSoTimeout((int) Math.max(1, timeout.toMillis()));
-            try {
-                Socket s = direct.accept();
-                s.setTcpNoDelay(true);
-                return s;
-            } catch (SocketTimeoutException e) {
-                return null;
-            } catch (IOException e) {
-                if (closed) {
-                    throw new IOException("closed");
-                }
-                throw e;
-            }
-        }
         try {
             Socket s = accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (s == null && closed) {
@@ -206,17 +204,11 @@ public final class TraversalServer implements Closeable {
                 // closing
             }
         }
-        if (worker != null) {
-            worker.interrupt();
+        Thread w = worker;
+        if (w != null) {
+            w.interrupt();
         }
-        String a = announced;
-        if (registry != null && a != null) {
-            try {
-                registry.withdraw(identity, a);
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "withdraw of " + a + " failed: " + e.getMessage());
-            }
-        }
+        withdrawAnnouncement();
         Socket s;
         while ((s = accepted.poll()) != null) {
             quietly(s);
@@ -235,7 +227,10 @@ public final class TraversalServer implements Closeable {
             Thread listener = Thread.ofVirtual().start(() -> heardNonce(ss, heard));
             try {
                 Wire.ProbeResult result = Wire.probe(f, ss.getLocalPort(), options);
-                listener.join(PROBE_WAIT.toMillis());
+                if (result.reachable()) {
+                    // the forwarder answers after the listener closed its connection: the nonce is in or arriving
+                    listener.join(PROBE_WAIT.toMillis());
+                }
                 byte[] got = heard.get();
                 if (result.reachable() && got != null && Arrays.equals(got, result.nonce())) {
                     directListener = ss;
@@ -286,16 +281,168 @@ public final class TraversalServer implements Closeable {
         }
     }
 
-    private void announceLoop() {
-        Duration every = options.announceTtl().dividedBy(3);
+    /** Runs the publication until closed: direct while reachable, through a forwarder while not. */
+    private void publish() {
         while (!closed) {
-            announce(directEndpoint.toString());
+            // an interrupt that ended the last phase must not end the next one
+            Thread.interrupted();
+            if (directListener != null) {
+                directPhase();
+            } else {
+                forwardedPhase();
+            }
+        }
+    }
+
+    /** Announces tcp://…, accepts into the queue and re-probes, until closed or no longer reachable. */
+    private void directPhase() {
+        ServerSocket ss = directListener;
+        Thread acceptor = Thread.ofVirtual().name("natgw-traversal-accept").start(() -> acceptDirect(ss));
+        try {
+            replaceAnnouncement(directEndpoint.toString());
+            long announceEvery = options.announceTtl().dividedBy(3).toNanos();
+            long probeEvery = options.reprobeInterval().toNanos();
+            long nextAnnounce = System.nanoTime() + announceEvery;
+            long nextProbe = System.nanoTime() + probeEvery;
+            while (!closed) {
+                long now = System.nanoTime();
+                long wait = Math.min(nextAnnounce, nextProbe) - now;
+                if (wait > 0) {
+                    Thread.sleep(Duration.ofNanos(wait));
+                    continue;
+                }
+                if (nextAnnounce - now <= 0) {
+                    announce(directEndpoint.toString());
+                    nextAnnounce = now + announceEvery;
+                }
+                if (nextProbe - now <= 0) {
+                    if (reprobe(ss) == Reachability.UNREACHABLE) {
+                        return;
+                    }
+                    nextProbe = System.nanoTime() + probeEvery;
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed
+        } finally {
+            acceptor.interrupt();
+            directEndpoint = null;
+            directListener = null;
             try {
-                Thread.sleep(every);
-            } catch (InterruptedException e) {
+                ss.close();
+            } catch (IOException e) {
+                // closing
+            }
+            if (!closed) {
+                // clients must not keep trying an address that no longer reaches this server
+                withdrawAnnouncement();
+            }
+        }
+    }
+
+    /** Accepts on the direct listener into the queue, sorting out the forwarder's probe while one is under way. */
+    private void acceptDirect(ServerSocket ss) {
+        while (!closed && !ss.isClosed()) {
+            Socket s;
+            try {
+                s = ss.accept();
+                s.setTcpNoDelay(true);
+            } catch (IOException e) {
+                return;
+            }
+            AtomicReference<byte[]> watch = probeWatch.get();
+            if (watch != null) {
+                Thread.ofVirtual().name("natgw-traversal-sort").start(() -> sortOut(s, watch));
+            } else if (!enqueue(s)) {
                 return;
             }
         }
+    }
+
+    /** Waits for room in the queue (the kernel's backlog holds later clients meanwhile); false if interrupted. */
+    private boolean enqueue(Socket s) {
+        try {
+            accepted.put(s);
+            if (closed) {
+                quietly(s);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            quietly(s);
+            return false;
+        }
+    }
+
+    /**
+     * Reads the start of a connection that arrived during a re-probe: the forwarder's PROBE_HELLO gives its nonce
+     * to the watch and is closed; anything else goes to the application with the bytes read given back.
+     */
+    private void sortOut(Socket s, AtomicReference<byte[]> watch) {
+        byte[] head = new byte[PROBE_HELLO_LENGTH];
+        int n = 0;
+        try {
+            s.setSoTimeout((int) PROBE_READ.toMillis());
+            InputStream in = s.getInputStream();
+            while (n < head.length && Arrays.equals(head, 0, Math.min(n, PROBE_HELLO_HEAD.length), PROBE_HELLO_HEAD,
+                    0, Math.min(n, PROBE_HELLO_HEAD.length))) {
+                int r;
+                try {
+                    r = in.read(head, n, head.length - n);
+                } catch (SocketTimeoutException e) {
+                    break;
+                }
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+            if (n == head.length && Arrays.equals(head, 0, PROBE_HELLO_HEAD.length, PROBE_HELLO_HEAD, 0,
+                    PROBE_HELLO_HEAD.length)) {
+                watch.set(Arrays.copyOfRange(head, PROBE_HELLO_HEAD.length, head.length));
+                quietly(s);
+                return;
+            }
+            s.setSoTimeout(0);
+            enqueue(n == 0 ? s : new ReplaySocket(s, Arrays.copyOf(head, n)));
+        } catch (IOException e) {
+            quietly(s);
+        }
+    }
+
+    private enum Reachability {
+        REACHABLE, UNREACHABLE, UNKNOWN
+    }
+
+    /**
+     * Asks a forwarder to probe the live listener. Unreachable only on a forwarder's answer (it could not connect, or
+     * whatever it reached did not hear its nonce); no forwarder answering decides nothing.
+     */
+    private Reachability reprobe(ServerSocket ss) {
+        List<Endpoint> forwarders = forwarders();
+        for (Endpoint f : forwarders.subList(0, Math.min(3, forwarders.size()))) {
+            AtomicReference<byte[]> heard = new AtomicReference<>();
+            probeWatch.set(heard);
+            try {
+                Wire.ProbeResult result = Wire.probe(f, ss.getLocalPort(), options);
+                if (!result.reachable() || !Arrays.equals(heard.get(), result.nonce())) {
+                    LOG.log(Level.INFO, key() + " is no longer reachable directly at " + directEndpoint + " ("
+                            + result.detail() + "): moving to a forwarder");
+                    return Reachability.UNREACHABLE;
+                }
+                Endpoint seen = Endpoint.parse(Endpoint.DIRECT + "://" + result.address());
+                if (!seen.equals(directEndpoint)) {
+                    LOG.log(Level.INFO, key() + " is now reachable directly at " + seen + ", was " + directEndpoint);
+                    directEndpoint = seen;
+                    replaceAnnouncement(seen.toString());
+                }
+                return Reachability.REACHABLE;
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "re-probe through " + f + " failed: " + e.getMessage());
+            } finally {
+                probeWatch.set(null);
+            }
+        }
+        return Reachability.UNKNOWN;
     }
 
     // ---- forwarded
@@ -319,15 +466,49 @@ public final class TraversalServer implements Closeable {
         return out;
     }
 
+    /** Registers with forwarders until closed or, re-probing meanwhile, reachable directly again. */
+    private void forwardedPhase() {
+        Thread publisher = Thread.currentThread();
+        Thread reprober = !options.direct() ? null : Thread.ofVirtual().name("natgw-traversal-reprobe").start(() -> {
+            try {
+                while (!closed) {
+                    Thread.sleep(options.reprobeInterval());
+                    if (tryDirect()) {
+                        // end the session (or the backoff) so that the publisher turns direct
+                        quietly(control.get());
+                        publisher.interrupt();
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // the phase ended
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot listen directly at " + options.directBind() + ": " + e.getMessage());
+            }
+        });
+        try {
+            controlLoop();
+        } finally {
+            if (reprober != null) {
+                reprober.interrupt();
+                try {
+                    reprober.join();
+                } catch (InterruptedException e) {
+                    // the reprober ends on its own at its next step
+                }
+            }
+        }
+    }
+
     private void controlLoop() {
         int failures = 0;
-        while (!closed) {
+        while (!closed && directListener == null) {
             List<Endpoint> candidates = forwarders();
             if (candidates.isEmpty()) {
                 failures++;
             }
             for (Endpoint f : candidates) {
-                if (closed) {
+                if (closed || directListener != null) {
                     return;
                 }
                 long before = registrations.get();
@@ -396,15 +577,7 @@ public final class TraversalServer implements Closeable {
             registrations.incrementAndGet();
             current.set(f);
             registered.countDown();
-            String previous = announced;
-            announce(f.toString());
-            if (previous != null && !previous.equals(f.toString()) && registry != null) {
-                try {
-                    registry.withdraw(identity, previous);
-                } catch (IOException e) {
-                    LOG.log(Level.DEBUG, "withdraw of " + previous + " failed: " + e.getMessage());
-                }
-            }
+            replaceAnnouncement(f.toString());
             heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,
                     heartbeatMillis));
             while (!closed) {
@@ -502,14 +675,40 @@ public final class TraversalServer implements Closeable {
         }
     }
 
+    /** Announces value and withdraws what was announced before, if something else. */
+    private void replaceAnnouncement(String value) {
+        String previous = announced;
+        announce(value);
+        if (previous != null && !previous.equals(value) && registry != null) {
+            try {
+                registry.withdraw(identity, previous);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "withdraw of " + previous + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void withdrawAnnouncement() {
+        String a = announced;
+        announced = null;
+        if (registry != null && a != null) {
+            try {
+                registry.withdraw(identity, a);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "withdraw of " + a + " failed: " + e.getMessage());
+            }
+        }
+    }
+
     private void announce(String value) {
+        // kept before the attempt: a failed or interrupted announcement may still have reached the registry, and
+        // what replaces or closes it must withdraw it
+        announced = value;
         if (registry == null) {
-            announced = value;
             return;
         }
         try {
             registry.announce(identity, value, options.announceTtl());
-            announced = value;
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot announce " + key() + " -> " + value + ": " + e.getMessage());
         }

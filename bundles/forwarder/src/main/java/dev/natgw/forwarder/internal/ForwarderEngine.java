@@ -15,8 +15,9 @@ import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
-import dev.natgw.traversal.protocol.Splice;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -68,7 +69,6 @@ public final class ForwarderEngine implements AutoCloseable {
     private static final long REAP_MILLIS = 200;
     private static final int SOFTWARE_MAX = 64;
     private static final int SMALL_BUFFER = 4096;
-    private static final int SHRINK_AFTER = 16;
 
     private final ForwarderSettings settings;
     private final SSLContext tls;
@@ -554,7 +554,7 @@ public final class ForwarderEngine implements AutoCloseable {
             if (in != null && out != null) {
                 copy(in, out, moved);
             } else {
-                Splice.copy(from.in, to.out, new byte[settings.relayBuffer()], moved);
+                copy(from.in, to.out, moved);
             }
             try {
                 to.socket.shutdownOutput();
@@ -575,10 +575,10 @@ public final class ForwarderEngine implements AutoCloseable {
      * move large chunks.
      */
     private void copy(SocketChannel in, SocketChannel out, IntConsumer moved) throws IOException {
-        int large = settings.relayBuffer();
-        ByteBuffer small = ByteBuffer.allocateDirect(Math.min(SMALL_BUFFER, large));
+        BufferSizing sizing = new BufferSizing(Math.min(SMALL_BUFFER, settings.relayBuffer()), settings.relayBuffer());
+        ByteBuffer small = ByteBuffer.allocateDirect(sizing.small);
+        ByteBuffer large = null;
         ByteBuffer buffer = small;
-        int smallReads = 0;
         while (in.read(buffer) >= 0) {
             boolean full = !buffer.hasRemaining();
             buffer.flip();
@@ -588,14 +588,40 @@ public final class ForwarderEngine implements AutoCloseable {
             }
             buffer.clear();
             moved.accept(n);
-            if (buffer == small) {
-                if (full && large > small.capacity()) {
-                    buffer = ByteBuffer.allocateDirect(large);
-                    smallReads = 0;
+            if (sizing.useLarge(n, full)) {
+                if (large == null) {
+                    large = ByteBuffer.allocateDirect(sizing.large);
                 }
-            } else if (n > small.capacity()) {
-                smallReads = 0;
-            } else if (++smallReads >= SHRINK_AFTER) {
+                buffer = large;
+            } else {
+                // an idle direction drops its large buffer, so that idle relays hold only the small one
+                large = null;
+                buffer = small;
+            }
+        }
+    }
+
+    /**
+     * The TLS path: JSSE's streams decrypt into and encrypt from heap arrays, so the relay reads into one array per
+     * direction that it reuses for every read (no allocation per read), sized as the channel path sizes its buffer.
+     */
+    private void copy(InputStream in, OutputStream out, IntConsumer moved) throws IOException {
+        BufferSizing sizing = new BufferSizing(Math.min(SMALL_BUFFER, settings.relayBuffer()), settings.relayBuffer());
+        byte[] small = new byte[sizing.small];
+        byte[] large = null;
+        byte[] buffer = small;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            out.flush();
+            moved.accept(n);
+            if (sizing.useLarge(n, n == buffer.length)) {
+                if (large == null) {
+                    large = new byte[sizing.large];
+                }
+                buffer = large;
+            } else {
+                large = null;
                 buffer = small;
             }
         }

@@ -37,6 +37,7 @@ public final class TraversalCli {
               keygen  --identity FILE                      create (or show) an identity and print its key
               expose  --port PORT [--host HOST]            publish HOST:PORT (default 127.0.0.1) under the identity's key
                       [--identity FILE] [--no-direct] [--direct-bind HOST:PORT]
+                      [--reprobe SECONDS]                  re-probe reachability every SECONDS (default 60)
               connect KEY                                  standard input and output to the server of KEY
               forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
             common options:
@@ -107,6 +108,9 @@ public final class TraversalCli {
         b.direct(!a.flag("--no-direct"));
         if (a.has("--direct-bind")) {
             b.directBind(a.hostPort("--direct-bind"));
+        }
+        if (a.has("--reprobe")) {
+            b.reprobeInterval(Duration.ofSeconds(a.integer("--reprobe", 60)));
         }
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
         try (TraversalServer server = TraversalServer.open(id, b.build())) {
@@ -229,7 +233,7 @@ public final class TraversalCli {
         static final List<String> FLAGS = List.of("--no-direct");
         static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
                 "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
-                "--max-connections");
+                "--max-connections", "--reprobe");
 
         static Args parse(String[] args) {
             Args a = new Args();
