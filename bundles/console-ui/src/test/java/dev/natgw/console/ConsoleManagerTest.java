@@ -118,10 +118,14 @@ class ConsoleManagerTest {
         assertThat(m.get("natgw_nat_sessions_alive")).containsValue(5.0);
         assertThat(m.get("natgw_nat_sessions")).containsEntry(Map.of("pool", "default", "protocol", "tcp"), 3.0)
                 .containsEntry(Map.of("pool", "default", "protocol", "udp"), 1.0);
-        assertThat(m.get("natgw_nat_pool_ports_in_use")).containsEntry(Map.of("pool", "default"), 5.0);
+        assertThat(m.get("natgw_nat_pool_ports_in_use")).containsEntry(Map.of("pool", "default"), 8.0);
+        assertThat(m.get("natgw_nat_pool_ports_held")).containsEntry(Map.of("pool", "default"), 3.0);
         assertThat(m.get("natgw_nat_address_worker_ports_in_use")).containsEntry(Map.of("pool", "default",
                 "address", "198.19.0.1", "worker", "1"), 5.0);
-        assertThat(m.get("natgw_nat_tcp_sessions_sampled")).containsEntry(Map.of("state", "established"), 2.0);
+        assertThat(m.get("natgw_nat_address_worker_ports_held")).containsEntry(Map.of("pool", "default",
+                "address", "198.19.0.1", "worker", "0"), 4.0);
+        assertThat(m.get("natgw_nat_tcp_sessions")).containsEntry(Map.of("state", "established"), 2.0)
+                .containsEntry(Map.of("state", "fin_in"), 1.0).containsEntry(Map.of("state", "init_in"), 0.0);
         assertThat(m.get("natgw_nat_drops_total")).containsEntry(Map.of("reason", "fragment"), 9.0);
         assertThat(m.get("natgw_nat_packets_total")).containsEntry(Map.of("direction", "in2out"), 1000.0);
         assertThat(m.get("natgw_dataplane_port_packets_total")).containsEntry(Map.of("port", "inside",

@@ -185,7 +185,7 @@ class ZooKeeperBackendTest {
 
         assertThat(b.keys("")).containsOnlyKeys("srv/abc.def", ".", "..");
         assertThat(b.lookup("..", 10)).extracting(RegistryEntry::value).containsExactly("dots");
-        assertThat(b.entries("srv/", 10)).extracting(RegistryEntry::key).containsExactly("srv/abc.def");
+        assertThat(b.list("srv/", 10)).extracting(RegistryEntry::key).containsExactly("srv/abc.def");
     }
 
     @Test
