@@ -154,6 +154,23 @@ class ConsoleManagerTest {
         assertThat(metrics(ok.body())).containsKey("natgw_nat_up");
     }
 
+    @Test
+    void failedLoginsLockTheClientOutForTheLockoutThenItMayTryAgain() throws Exception {
+        start("metrics_auth", true, "login_max_failures", 3, "login_lockout", 2);
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/metrics", "Authorization", basic("op", "guess" + i)).statusCode()).isEqualTo(401);
+        }
+        // locked: even the right password is refused, without asking the realm, and the client is told when to
+        // come back
+        HttpResponse<String> locked = get("/metrics", "Authorization", basic("op", "secret-pw"));
+        assertThat(locked.statusCode()).isEqualTo(429);
+        assertThat(locked.headers().firstValue("Retry-After")).hasValueSatisfying(
+                v -> assertThat(Integer.parseInt(v)).isBetween(1, 2));
+        assertThat(get("/metrics", "Authorization", basic("someone-else", "x")).statusCode()).isEqualTo(429);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(
+                () -> get("/metrics", "Authorization", basic("op", "secret-pw")).statusCode() == 200);
+    }
+
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }

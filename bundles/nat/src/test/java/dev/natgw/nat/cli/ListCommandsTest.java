@@ -94,7 +94,8 @@ class ListCommandsTest extends CommandTestSupport {
                 .containsPattern(
                         "tcp\\s+10.0.0.2:40000\\s+198.19.0.1:1025\\s+203.0.113.7:443\\s+ESTABLISHED\\s+1s\\s+1m02s"
                                 + "\\s+0\\s+public")
-                .containsPattern("udp\\s+10.0.0.2:5353\\s+198.19.0.1:1026\\s+203.0.113.8:53\\s+-\\s+3m20s\\s+4m21s\\s+1")
+                .containsPattern(
+                        "udp\\s+10.0.0.2:5353\\s+198.19.0.1:1026\\s+203.0.113.8:53\\s+-\\s+3m20s\\s+4m21s\\s+1")
                 .containsPattern("icmp\\s+10.0.0.3:7.*2h13m")
                 .containsPattern("10.0.0.9:80.*\\(static\\)")
                 .contains("4 of 4 sessions shown");
