@@ -236,15 +236,22 @@ public class ConsoleBrowserIT {
         }
         assertTrue("default pool", pool != null);
         JsonNode expectedPool = pool;
+        String used = String.valueOf(pool.get("portsInUse").asLong() - pool.get("portsHeld").asLong());
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> row(b, "pools", "default").get(2)
-                .equals(expectedPool.get("portsInUse").asText()));
+                .equals(used) && row(b, "pools", "default").get(3).equals(expectedPool.get("portsHeld").asText()));
+        // used, in hold, free, total: as nat:pools --json counts them
         List<String> poolRow = row(b, "pools", "default");
-        assertEquals(pool.get("portsTotal").asText(), poolRow.get(4));
+        assertEquals(pool.get("portsHeld").asText(), poolRow.get(3));
+        assertEquals(pool.get("portsFree").asText(), poolRow.get(4));
+        assertEquals(pool.get("portsTotal").asText(), poolRow.get(5));
         assertEquals(String.valueOf(pool.get("portsTotal").asLong() - pool.get("portsInUse").asLong()),
-                poolRow.get(3));
+                poolRow.get(4));
         assertEquals(String.valueOf(TrafficDriver.TCP_FLOWS), row(b, "protocols", "TCP").get(1));
         assertEquals(String.valueOf(TrafficDriver.UDP_FLOWS), row(b, "protocols", "UDP").get(1));
-        assertEquals(String.valueOf(TrafficDriver.TCP_FLOWS), row(b, "tcp-states", "INIT_IN").get(1));
+        // TCP sessions per state: the NAT's exact counts, as nat:stats prints them
+        assertEquals(String.valueOf(TrafficDriver.TCP_FLOWS), stats.get("tcpStates").get("INIT_IN").asText());
+        stats.get("tcpStates").properties().forEach(e -> assertEquals(e.getKey(), e.getValue().asText(),
+                row(b, "tcp-states", e.getKey()).get(1)));
         Map<String, String> drops = new HashMap<>();
         stats.get("drops").properties().forEach(e -> drops.put(e.getKey(), e.getValue().asText()));
         // FRAGMENTS per attach of the driver to the stage (another test stops and starts the driver)
@@ -254,7 +261,8 @@ public class ConsoleBrowserIT {
             assertEquals(d.getKey(), d.getValue(), row(b, "drops", d.getKey()).get(1));
         }
         // the per-address table is the one outside address of the default pool, its pairs as nat:pools counts them
-        assertEquals(pool.get("portsInUse").asText(), row(b, "addresses", "198.19.0.1").get(2));
+        assertEquals(used, row(b, "addresses", "198.19.0.1").get(2));
+        assertEquals(pool.get("portsHeld").asText(), row(b, "addresses", "198.19.0.1").get(3));
         // /metrics says the same, read back with a Prometheus text-format parser
         Map<String, Double> metrics = metrics();
         assertEquals(Double.valueOf(sessions), metrics.get("natgw_nat_sessions_alive{}"));
@@ -262,6 +270,8 @@ public class ConsoleBrowserIT {
                 "natgw_nat_sessions{pool=default,protocol=udp}"));
         assertEquals(pool.get("portsInUse").asDouble(), metrics.get("natgw_nat_pool_ports_in_use{pool=default}"),
                 0.0);
+        assertEquals(pool.get("portsHeld").asDouble(), metrics.get("natgw_nat_pool_ports_held{pool=default}"), 0.0);
+        assertEquals(Double.valueOf(TrafficDriver.TCP_FLOWS), metrics.get("natgw_nat_tcp_sessions{state=init_in}"));
         assertEquals(Double.valueOf(drops.get("fragment")), metrics.get("natgw_nat_drops_total{reason=fragment}"));
         assertEquals(Double.valueOf(1), metrics.get("natgw_dataplane_up{}"));
         assertTrue(metrics.get("natgw_nat_packets_total{direction=in2out}") > 0);
@@ -299,7 +309,19 @@ public class ConsoleBrowserIT {
         shot(b, "forwarder");
         b.get(base + "/registry");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "registry-backend")
-                .contains("embedded"));
+                .contains("embedded") && text(b, "registry-backend").contains("all keys"));
+        // every key registry:list shows, with as many rows (five cells each) as it has entries
+        JsonNode keys = json("registry:list --json").get("keys");
+        long entries = 0;
+        for (JsonNode k : keys) {
+            entries += k.get("entries").asLong();
+            String key = k.get("key").asText();
+            int want = 5 * k.get("entries").asInt();
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> row(b, "registry-entries", key)
+                    .size() == want);
+        }
+        assertTrue(text(b, "registry-backend"), text(b, "registry-backend").contains("; " + entries + " entries"));
+        shot(b, "registry");
         b.get(base + "/bundles");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> row(b, "bundles", "dev.natgw.console")
                 .contains("ACTIVE"));
@@ -312,6 +334,7 @@ public class ConsoleBrowserIT {
         WebDriver b = browser();
         logInAsAdmin(b);
         Map<String, Long> one = proc(pid);
+        one.put("heapUsedKbAfterGc", heapAfterGc(pid));
         // nine more sessions in tabs of the same browser, each with its own cookie (the previous ones deleted)
         for (int i = 1; i < 10; i++) {
             b.manage().deleteAllCookies();
@@ -322,12 +345,33 @@ public class ConsoleBrowserIT {
         await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> proc(pid).get("consoleThreads") <= 40);
         Map<String, Long> ten = proc(pid);
+        ten.put("heapUsedKbAfterGc", heapAfterGc(pid));
         System.out.println("natgw console: 1 session " + one + ", 10 sessions " + ten);
         Files.writeString(Path.of("target", "console-sessions.txt"), "1 session " + one + "\n10 sessions " + ten
                 + "\n");
         long extraThreads = ten.get("threads") - one.get("threads");
         assertTrue("threads grew by " + extraThreads + " for 9 more sessions", extraThreads < 40);
         assertTrue("console threads " + ten.get("consoleThreads"), ten.get("consoleThreads") <= 40);
+        long extraHeapKb = ten.get("heapUsedKbAfterGc") - one.get("heapUsedKbAfterGc");
+        assertTrue("live heap grew by " + extraHeapKb + " KiB for 9 more sessions", extraHeapKb < 64 * 1024);
+    }
+
+    /** The Karaf JVM's live heap in KiB: a full GC, then the used figure, both by the JDK's jcmd. */
+    static long heapAfterGc(long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        String gc = run(jcmd.toString(), String.valueOf(pid), "GC.run");
+        assertTrue(gc, gc.contains(String.valueOf(pid)));
+        String info = run(jcmd.toString(), String.valueOf(pid), "GC.heap_info");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        assertTrue(info, m.find());
+        return Long.parseLong(m.group(1));
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(String.join(" ", command) + " timed out", p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return out;
     }
 
     @Test

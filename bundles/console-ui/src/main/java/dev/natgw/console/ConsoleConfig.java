@@ -57,4 +57,21 @@ public @interface ConsoleConfig {
     @AttributeDefinition(name = "sessions.grid.max", description = "Most NAT sessions one Sessions query copies from"
             + " the workers (per worker at most this many), 100..1000000")
     int sessions_grid_max() default 10000;
+
+    /** @return failed logins that lock an address or user name */
+    @AttributeDefinition(name = "login.max.failures", description = "Failed logins from one client address, or for"
+            + " one user name, after which further attempts from it or for it are refused for login.lockout seconds;"
+            + " 1..1000")
+    int login_max_failures() default 5;
+
+    /** @return how long a lock lasts */
+    @AttributeDefinition(name = "login.lockout", description = "Seconds a locked address or user name is refused,"
+            + " and the window its failures are counted in; 1..86400")
+    int login_lockout() default 60;
+
+    /** @return the most addresses and names remembered */
+    @AttributeDefinition(name = "login.tracked.max", description = "Most client addresses and user names the"
+            + " failed-login throttle remembers (least recently used forgotten first), so guessing from many"
+            + " addresses or names cannot exhaust memory; 100..1000000")
+    int login_tracked_max() default 10000;
 }

@@ -8,7 +8,9 @@ import dev.natgw.api.status.StatusService;
 import dev.natgw.console.internal.ConsoleServer;
 import dev.natgw.console.internal.ConsoleServlet;
 import dev.natgw.console.internal.ConsoleSettings;
+import dev.natgw.console.internal.GuardedLogin;
 import dev.natgw.console.internal.JaasAuthenticator;
+import dev.natgw.console.internal.LoginThrottle;
 import dev.natgw.console.internal.ServiceBridge;
 import dev.natgw.console.internal.Ticker;
 import dev.natgw.console.metrics.MetricsServlet;
@@ -23,6 +25,7 @@ import dev.natgw.console.views.MainLayout;
 import dev.natgw.console.views.OverviewView;
 import dev.natgw.console.views.RegistryView;
 import dev.natgw.console.views.SessionsView;
+import java.time.Duration;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -97,7 +100,10 @@ public class ConsoleManager {
 
     private void start() throws Exception {
         ClassLoader loader = ConsoleManager.class.getClassLoader();
-        JaasAuthenticator authenticator = new JaasAuthenticator(settings.realm(), settings.roles(), loader);
+        GuardedLogin authenticator = new GuardedLogin(
+                new JaasAuthenticator(settings.realm(), settings.roles(), loader),
+                new LoginThrottle(settings.loginMaxFailures(), Duration.ofSeconds(settings.loginLockoutSeconds()),
+                        settings.loginTrackedMax(), System::nanoTime));
         RateHistory history = new RateHistory(HISTORY);
         ticker = new Ticker(1000);
         ticker.subscribe(() -> {

@@ -118,10 +118,14 @@ class ConsoleManagerTest {
         assertThat(m.get("natgw_nat_sessions_alive")).containsValue(5.0);
         assertThat(m.get("natgw_nat_sessions")).containsEntry(Map.of("pool", "default", "protocol", "tcp"), 3.0)
                 .containsEntry(Map.of("pool", "default", "protocol", "udp"), 1.0);
-        assertThat(m.get("natgw_nat_pool_ports_in_use")).containsEntry(Map.of("pool", "default"), 5.0);
+        assertThat(m.get("natgw_nat_pool_ports_in_use")).containsEntry(Map.of("pool", "default"), 8.0);
+        assertThat(m.get("natgw_nat_pool_ports_held")).containsEntry(Map.of("pool", "default"), 3.0);
         assertThat(m.get("natgw_nat_address_worker_ports_in_use")).containsEntry(Map.of("pool", "default",
                 "address", "198.19.0.1", "worker", "1"), 5.0);
-        assertThat(m.get("natgw_nat_tcp_sessions_sampled")).containsEntry(Map.of("state", "established"), 2.0);
+        assertThat(m.get("natgw_nat_address_worker_ports_held")).containsEntry(Map.of("pool", "default",
+                "address", "198.19.0.1", "worker", "0"), 4.0);
+        assertThat(m.get("natgw_nat_tcp_sessions")).containsEntry(Map.of("state", "established"), 2.0)
+                .containsEntry(Map.of("state", "fin_in"), 1.0).containsEntry(Map.of("state", "init_in"), 0.0);
         assertThat(m.get("natgw_nat_drops_total")).containsEntry(Map.of("reason", "fragment"), 9.0);
         assertThat(m.get("natgw_nat_packets_total")).containsEntry(Map.of("direction", "in2out"), 1000.0);
         assertThat(m.get("natgw_dataplane_port_packets_total")).containsEntry(Map.of("port", "inside",
@@ -148,6 +152,23 @@ class ConsoleManagerTest {
         HttpResponse<String> ok = get("/metrics", "Authorization", basic("op", "secret-pw"));
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(metrics(ok.body())).containsKey("natgw_nat_up");
+    }
+
+    @Test
+    void failedLoginsLockTheClientOutForTheLockoutThenItMayTryAgain() throws Exception {
+        start("metrics_auth", true, "login_max_failures", 3, "login_lockout", 2);
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/metrics", "Authorization", basic("op", "guess" + i)).statusCode()).isEqualTo(401);
+        }
+        // locked: even the right password is refused, without asking the realm, and the client is told when to
+        // come back
+        HttpResponse<String> locked = get("/metrics", "Authorization", basic("op", "secret-pw"));
+        assertThat(locked.statusCode()).isEqualTo(429);
+        assertThat(locked.headers().firstValue("Retry-After")).hasValueSatisfying(
+                v -> assertThat(Integer.parseInt(v)).isBetween(1, 2));
+        assertThat(get("/metrics", "Authorization", basic("someone-else", "x")).statusCode()).isEqualTo(429);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(
+                () -> get("/metrics", "Authorization", basic("op", "secret-pw")).statusCode() == 200);
     }
 
     private static String basic(String user, String password) {

@@ -183,6 +183,16 @@ public final class Fakes {
         }
 
         @Override
+        public synchronized List<RegistryEntry> list(String prefix, int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("max must be at least 1, was " + max);
+            }
+            Instant now = clock.instant();
+            return entries.stream().filter(e -> e.key().startsWith(prefix) && e.expires().isAfter(now))
+                    .sorted(java.util.Comparator.comparing(RegistryEntry::key)).limit(max).toList();
+        }
+
+        @Override
         public synchronized boolean withdraw(String key, String value) {
             return entries.removeIf(e -> e.key().equals(key) && e.value().equals(value));
         }
@@ -221,8 +231,10 @@ public final class Fakes {
         nat.addPool(PoolDefinition.of("default", List.of(Ipv4Range.parse("198.19.0.1-198.19.0.2"))));
         int a1 = Ipv4.parse("198.19.0.1");
         int a2 = Ipv4.parse("198.19.0.2");
-        nat.setPortUsage(List.of(new PortUsage("default", a1, 0, 1000, 10), new PortUsage("default", a1, 1, 1000, 5),
-                new PortUsage("default", a2, 0, 1000, 0), new PortUsage("default", a2, 1, 1000, 7)));
+        nat.setPortUsage(
+                List.of(new PortUsage("default", a1, 0, 1000, 10, 4), new PortUsage("default", a1, 1, 1000, 5, 1),
+                        new PortUsage("default", a2, 0, 1000, 0, 0), new PortUsage("default", a2, 1, 1000, 7, 2)));
+        nat.setHeldPorts("default", 3);
         nat.setSessions(List.of(
                 session(Protocol.TCP, 2, 40000, 1030, TcpState.ESTABLISHED),
                 session(Protocol.TCP, 3, 40001, 1031, TcpState.ESTABLISHED),
@@ -230,7 +242,8 @@ public final class Fakes {
                 session(Protocol.UDP, 2, 5353, 1033, TcpState.NONE),
                 session(Protocol.ICMP, 5, 77, 1034, TcpState.NONE)));
         nat.setCounters(new NatCounters(9, 4, 5, 1000, 800, 2, 1, 3, 0,
-                Map.of("truncated", 4L, "fragment", 9L, "filtered", 0L, "bad-l4-checksum", 4L)));
+                Map.of("truncated", 4L, "fragment", 9L, "filtered", 0L, "bad-l4-checksum", 4L),
+                Map.of(TcpState.ESTABLISHED, 2L, TcpState.FIN_IN, 1L)));
         return nat;
     }
 
@@ -238,7 +251,7 @@ public final class Fakes {
     public static SessionInfo session(Protocol p, int host, int port, int outsidePort, TcpState state) {
         return new SessionInfo(p, new Endpoint(Ipv4.parse("198.18.0." + host), port),
                 new Endpoint(Ipv4.parse("198.19.0.1"), outsidePort), new Endpoint(Ipv4.parse("198.19.0.200"), 443),
-                state, 1500, 0, "default");
+                state, 1500, 0, "default", 61_500);
     }
 
 }

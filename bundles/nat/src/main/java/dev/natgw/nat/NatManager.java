@@ -31,6 +31,7 @@ import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -428,6 +429,8 @@ public final class NatManager implements NatAdminService, PacketStage {
                 PoolRuntime r = engine == null ? null : slots[slotOf.get(p.name())];
                 long total = 3L * p.addressCount() * (p.portMax() - p.portMin() + 1);
                 long inUse = r == null ? 0 : Math.min(total, r.portsInUse());
+                // read after inUse: a pair leaving hold-down then lowers both, so held stays within inUse
+                long held = r == null ? 0 : Math.min(inUse, r.portsHeld());
                 long[] bySlot = new long[3];
                 if (r != null) {
                     for (int w = 0; w < engine.workers(); w++) {
@@ -437,7 +440,7 @@ public final class NatManager implements NatAdminService, PacketStage {
                     }
                 }
                 out.add(new PoolUsage(p.name(), p.addressCount(), total, inUse, Math.max(0, bySlot[0]),
-                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2])));
+                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2]), held));
             }
             return out;
         }
@@ -457,7 +460,8 @@ public final class NatManager implements NatAdminService, PacketStage {
                 for (int w = 0; w < engine.workers(); w++) {
                     var alloc = r.allocator(w);
                     long total = alloc.ownedPerAddress();
-                    out.add(new PortUsage(pool, addrs[a], w, total, Math.min(total, alloc.busy(a))));
+                    long busy = Math.min(total, alloc.busy(a));
+                    out.add(new PortUsage(pool, addrs[a], w, total, busy, Math.min(busy, alloc.held(a))));
                 }
             }
             return out;
@@ -469,6 +473,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         NatEngine e = live;
         long[] sum = new long[NatWorker.C_POOLS];
         long active = 0;
+        long[] byState = new long[TcpState.values().length];
         if (e != null) {
             for (int w = 0; w < e.workers(); w++) {
                 NatWorker nw = e.worker(w);
@@ -476,7 +481,14 @@ public final class NatManager implements NatAdminService, PacketStage {
                     sum[k] += nw.counter(k);
                 }
                 active += nw.sessions();
+                for (int st = 1; st < byState.length; st++) {
+                    byState[st] += nw.sessionsInState(st);
+                }
             }
+        }
+        Map<TcpState, Long> tcpStates = new EnumMap<>(TcpState.class);
+        for (int st = 1; st < byState.length; st++) {
+            tcpStates.put(TcpState.values()[st], Math.max(0, byState[st]));
         }
         Map<String, Long> drops = new LinkedHashMap<>();
         for (int d = 0; d < Drops.COUNT; d++) {
@@ -484,7 +496,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         }
         return new NatCounters(sum[NatWorker.C_CREATED], sum[NatWorker.C_DELETED], active, sum[NatWorker.C_IN2OUT],
                 sum[NatWorker.C_OUT2IN], sum[NatWorker.C_EXHAUSTED], sum[NatWorker.C_QUOTA],
-                sum[NatWorker.C_HANDOFFS], 0, drops);
+                sum[NatWorker.C_HANDOFFS], 0, drops, tcpStates);
     }
 
     @Override
@@ -524,7 +536,8 @@ public final class NatManager implements NatAdminService, PacketStage {
                         new Endpoint((int) r.field(k, 5), (int) r.field(k, 6)),
                         proto == Protocol.TCP ? TcpState.values()[(int) r.field(k, 7)] : TcpState.NONE,
                         r.field(k, 8) / 1_000_000, (int) r.field(k, 10),
-                        slot == NatSnapshot.STATIC_SLOT ? null : names[slot]));
+                        slot == NatSnapshot.STATIC_SLOT ? null : names[slot],
+                        Math.max(r.field(k, 8), r.field(k, 11)) / 1_000_000));
             }
         }
         return out;

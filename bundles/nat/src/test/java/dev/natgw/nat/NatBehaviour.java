@@ -118,6 +118,7 @@ abstract class NatBehaviour {
         assertThat(out.dst()).isEqualTo(REMOTE);
         assertThat(out.dstPort()).isEqualTo(80);
         assertThat(session().state()).isEqualTo(TcpState.INIT_IN);
+        assertThat(nat.counters().tcpSessions(TcpState.INIT_IN)).isEqualTo(1);
 
         byte[] synAck = Frames.tcp(REMOTE, 80, GLOBAL, out.srcPort()).flags(Frames.SYN | Frames.ACK).build();
         assertThat(dp.workerFor(synAck)).as("the port makes the return flow land on the session's worker")
@@ -279,8 +280,27 @@ abstract class NatBehaviour {
         assertThat(nat.sessionCount()).isZero();
         assertThat(nat.counters().sessionsDeleted()).isEqualTo(1);
         assertThat(nat.poolUsage().get(0).portsInUse()).as("held down").isEqualTo(1);
+        assertThat(nat.poolUsage().get(0).portsHeld()).as("counted apart as held").isEqualTo(1);
+        assertThat(nat.poolUsage().get(0).portsMapped()).isZero();
+        List<dev.natgw.api.nat.PortUsage> usage = nat.portUsage("public");
+        assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsHeld).sum()).isEqualTo(1);
+        assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsInUse).sum()).isEqualTo(1);
         dp.advance(Duration.ofSeconds(6));
         assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
+        assertThat(nat.poolUsage().get(0).portsHeld()).isZero();
+        assertThat(nat.portUsage("public")).allMatch(u -> u.portsHeld() == 0);
+    }
+
+    @Test
+    void sessionsKnowTheirAge() {
+        start(defaults());
+        through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
+        dp.advance(Duration.ofSeconds(20));
+        through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
+        dp.advance(Duration.ofSeconds(5));
+        SessionInfo s = session();
+        assertThat(s.idleMillis()).isBetween(5_000L, 5_100L);
+        assertThat(s.ageMillis()).isBetween(25_000L, 25_100L);
     }
 
     @Test
@@ -300,11 +320,23 @@ abstract class NatBehaviour {
         FrameView out = through(syn(INSIDE_A, 40000, REMOTE, 80), true, false);
         int port = out.srcPort();
         through(Frames.tcp(REMOTE, 80, GLOBAL, port).flags(Frames.SYN | Frames.ACK).build(), false, true);
+        assertThat(nat.counters().tcpStates()).as("exact counts per state").containsEntry(TcpState.ESTABLISHED, 1L)
+                .containsEntry(TcpState.INIT_IN, 0L);
         through(Frames.tcp(INSIDE_A, 40000, REMOTE, 80).flags(Frames.FIN | Frames.ACK).build(), true, false);
         assertThat(session().state()).isEqualTo(TcpState.FIN_IN);
+        assertThat(nat.counters().tcpSessions(TcpState.FIN_IN)).isEqualTo(1);
+        assertThat(nat.counters().tcpSessions(TcpState.ESTABLISHED)).isZero();
         through(Frames.tcp(REMOTE, 80, GLOBAL, port).flags(Frames.FIN | Frames.ACK).build(), false, true);
         assertThat(session().state()).isEqualTo(TcpState.FIN_BOTH);
+        assertThat(nat.counters().tcpSessions(TcpState.FIN_BOTH)).isEqualTo(1);
+        through(Frames.udp(INSIDE_B, 5000, REMOTE, 53).build(), true, false);
+        assertThat(nat.counters().tcpStates()).as("a UDP session counts in no TCP state")
+                .containsEntry(TcpState.FIN_BOTH, 1L).doesNotContainKey(TcpState.NONE).values()
+                .containsOnly(0L, 1L);
         dp.advance(Duration.ofSeconds(21));
+        assertThat(nat.sessionCount()).isEqualTo(1);
+        assertThat(nat.counters().tcpStates().values()).as("removed on expiry").containsOnly(0L);
+        dp.advance(Duration.ofSeconds(10));
         assertThat(nat.sessionCount()).isZero();
 
         FrameView out2 = through(syn(INSIDE_B, 40001, REMOTE, 80), true, false);

@@ -181,8 +181,8 @@ public class RegistryManager implements Registry, RegistryBrowser {
     }
 
     @Override
-    public List<RegistryEntry> entries(String prefix, int max) {
-        return backend.entries(prefix, max);
+    public List<RegistryEntry> list(String prefix, int max) {
+        return backend.list(prefix, max);
     }
 
     @Override

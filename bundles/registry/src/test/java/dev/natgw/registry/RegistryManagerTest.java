@@ -33,7 +33,7 @@ class RegistryManagerTest {
             assertThat(entry.owner()).isEqualTo(manager.owner());
             assertThat(manager.lookup("fwd", 5)).containsExactly(entry);
             assertThat(manager.keys("")).containsEntry("fwd", 1);
-            assertThat(manager.entries("f", 5)).containsExactly(entry);
+            assertThat(manager.list("f", 5)).containsExactly(entry);
             Recorder recorder = new Recorder();
             manager.watch("fwd", recorder);
             await().atMost(5, TimeUnit.SECONDS).until(() -> List.of("198.19.0.1:7000").equals(recorder.last()));

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param idleMillis milliseconds since a packet last refreshed the session, at least 0
  * @param worker the id of the worker that owns the session, at least 0
  * @param pool the pool the outside endpoint came from, or null for a session of a static mapping
+ * @param ageMillis milliseconds since the session was created, at least idleMillis (since 1.2)
  */
 public record SessionInfo(Protocol protocol, Endpoint inside, Endpoint outside, Endpoint remote, TcpState state,
-        long idleMillis, int worker, String pool) {
+        long idleMillis, int worker, String pool, long ageMillis) {
     /** Validates. */
     public SessionInfo {
         Objects.requireNonNull(protocol, "protocol");
@@ -29,5 +30,25 @@ public record SessionInfo(Protocol protocol, Endpoint inside, Endpoint outside, 
         }
         Checks.nonNegative("idleMillis", idleMillis);
         Checks.nonNegative("worker", worker);
+        if (ageMillis < idleMillis) {
+            throw new IllegalArgumentException("ageMillis must be >= idleMillis " + idleMillis + ", was " + ageMillis);
+        }
+    }
+
+    /**
+     * The form of version 1.1, without the age: taken as the idle time.
+     *
+     * @param protocol the protocol
+     * @param inside the inside endpoint
+     * @param outside the global endpoint
+     * @param remote the outside peer's endpoint
+     * @param state the TCP state
+     * @param idleMillis milliseconds since a packet last refreshed the session
+     * @param worker the owning worker
+     * @param pool the pool, or null
+     */
+    public SessionInfo(Protocol protocol, Endpoint inside, Endpoint outside, Endpoint remote, TcpState state,
+            long idleMillis, int worker, String pool) {
+        this(protocol, inside, outside, remote, state, idleMillis, worker, pool, idleMillis);
     }
 }

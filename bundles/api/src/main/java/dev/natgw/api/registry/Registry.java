@@ -50,6 +50,19 @@ public interface Registry {
     List<RegistryEntry> lookup(String key, int max);
 
     /**
+     * Lists the live entries under every key that starts with a prefix, in key order, at most {@code max} of
+     * them: a bounded view of the whole registry for consoles and commands.
+     *
+     * @param prefix the start of the keys wanted, empty for all keys
+     * @param max the most entries to return, at least 1
+     * @return at most max entries, in key order; empty if there are none
+     * @throws IllegalArgumentException if max is below 1
+     * @throws NullPointerException if prefix is null
+     * @since 1.1
+     */
+    List<RegistryEntry> list(String prefix, int max);
+
+    /**
      * Withdraws an entry this registry instance announced, before its TTL runs out.
      *
      * @param key the key

@@ -35,10 +35,18 @@ public final class ConsoleServer implements AutoCloseable {
     /** Jetty's request threads: enough for 10+ browsers with push, bounded. */
     static final int MAX_THREADS = 32;
     /** Open connections at once; past it Jetty stops accepting until some close, so no peer runs us out of fds. */
-    static final int MAX_CONNECTIONS = 256;
+    public static final int MAX_CONNECTIONS = 256;
+    /**
+     * Milliseconds an idle connection may stay once the limit is reached (instead of the usual 330 s), so peers
+     * that open connections and send nothing cannot keep an honest client out for long.
+     */
+    public static final long LIMITED_IDLE_TIMEOUT_MS = 5_000;
+    /** Connections the kernel completes and holds for Jetty while it does not accept (at the limit). */
+    static final int ACCEPT_QUEUE = 64;
 
     private final Server server;
     private final ServerConnector connector;
+    private final NetworkConnectionLimit limit;
 
     /**
      * Builds and starts the server.
@@ -73,8 +81,11 @@ public final class ConsoleServer implements AutoCloseable {
         connector.setPort(settings.port());
         // a push connection may be quiet for a while (a view with nothing new); Vaadin's heartbeat is every 5 min
         connector.setIdleTimeout(330_000);
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
-        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
+        limit.setEndPointIdleTimeout(LIMITED_IDLE_TIMEOUT_MS);
+        server.addBean(limit);
 
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");
@@ -148,6 +159,11 @@ public final class ConsoleServer implements AutoCloseable {
     /** {@return the port Jetty listens on (the configured one, or the one picked for port 0)} */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** {@return the connections Jetty has accepted and not yet closed, at most {@value #MAX_CONNECTIONS}} */
+    public int connections() {
+        return limit.getNetworkConnectionCount();
     }
 
     /** {@return Jetty's thread pool's current size} */

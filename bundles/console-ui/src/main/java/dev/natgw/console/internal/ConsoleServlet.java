@@ -24,7 +24,7 @@ public final class ConsoleServlet extends VaadinServlet {
     private final transient dev.natgw.console.model.RateHistory history;
     private final transient dev.natgw.console.model.SharedReading<dev.natgw.console.model.OverviewModel.Snapshot> overview = new dev.natgw.console.model.SharedReading<>(
             900_000_000L, System::nanoTime);
-    private final transient JaasAuthenticator authenticator;
+    private final transient GuardedLogin authenticator;
     private final transient ClassLoader loader;
     private final int sessionsGridMax;
 
@@ -37,7 +37,7 @@ public final class ConsoleServlet extends VaadinServlet {
      * @param sessionsGridMax the most sessions one Sessions query copies
      */
     public ConsoleServlet(ServiceBridge services, Ticker ticker, dev.natgw.console.model.RateHistory history,
-            JaasAuthenticator authenticator, ClassLoader loader, int sessionsGridMax) {
+            GuardedLogin authenticator, ClassLoader loader, int sessionsGridMax) {
         this.services = services;
         this.ticker = ticker;
         this.history = history;
@@ -77,21 +77,23 @@ public final class ConsoleServlet extends VaadinServlet {
     }
 
     /**
-     * Logs a user in to the current Vaadin session.
+     * Logs a user in to the current Vaadin session, through the failed-login throttle.
      *
      * @param user the name
      * @param password the password
-     * @return whether the realm accepted them
+     * @return the outcome: the user if the realm accepted them, or how long the client must wait
      */
-    public boolean login(String user, String password) {
-        var result = authenticator.login(user, password == null ? null : password.toCharArray());
-        result.ifPresent(u -> {
+    public GuardedLogin.Outcome login(String user, String password) {
+        com.vaadin.flow.server.VaadinRequest request = com.vaadin.flow.server.VaadinRequest.getCurrent();
+        GuardedLogin.Outcome outcome = authenticator.login(request == null ? "" : request.getRemoteAddr(), user,
+                password == null ? null : password.toCharArray());
+        outcome.user().ifPresent(u -> {
             // a new HTTP session id once logged in, so an id seen before the login is worth nothing after it
             com.vaadin.flow.server.VaadinService.reinitializeSession(com.vaadin.flow.server.VaadinRequest
                     .getCurrent());
             VaadinSession.getCurrent().setAttribute(USER, u);
         });
-        return result.isPresent();
+        return outcome;
     }
 
     /** {@return the user of the current Vaadin session, or null} */

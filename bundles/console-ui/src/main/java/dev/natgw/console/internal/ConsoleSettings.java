@@ -27,10 +27,14 @@ import java.util.Locale;
  * @param metricsAuth whether /metrics needs HTTP Basic
  * @param sessionTimeoutMinutes idle session timeout
  * @param sessionsGridMax the most sessions one Sessions query copies
+ * @param loginMaxFailures failed logins that lock an address or user name
+ * @param loginLockoutSeconds how long a lock lasts
+ * @param loginTrackedMax the most addresses and names the throttle remembers
  */
 public record ConsoleSettings(int port, InetAddress bindAddress, boolean tls, Path keystorePath,
         String keystorePassword, String keystoreType, String realm, List<String> roles, boolean metricsAuth,
-        int sessionTimeoutMinutes, int sessionsGridMax) {
+        int sessionTimeoutMinutes, int sessionsGridMax, int loginMaxFailures, int loginLockoutSeconds,
+        int loginTrackedMax) {
 
     /**
      * Checks a configuration.
@@ -96,8 +100,19 @@ public record ConsoleSettings(int port, InetAddress bindAddress, boolean tls, Pa
             throw new IllegalArgumentException("sessions.grid.max must be 100..1000000, was "
                     + c.sessions_grid_max());
         }
+        if (c.login_max_failures() < 1 || c.login_max_failures() > 1000) {
+            throw new IllegalArgumentException("login.max.failures must be 1..1000, was " + c.login_max_failures());
+        }
+        if (c.login_lockout() < 1 || c.login_lockout() > 86_400) {
+            throw new IllegalArgumentException("login.lockout must be 1..86400 seconds, was " + c.login_lockout());
+        }
+        if (c.login_tracked_max() < 100 || c.login_tracked_max() > 1_000_000) {
+            throw new IllegalArgumentException("login.tracked.max must be 100..1000000, was "
+                    + c.login_tracked_max());
+        }
         return new ConsoleSettings(c.port(), bind, c.tls_enabled(), keystore, c.tls_keystore_password(), type,
-                c.realm().strip(), roles, c.metrics_auth(), c.session_timeout(), c.sessions_grid_max());
+                c.realm().strip(), roles, c.metrics_auth(), c.session_timeout(), c.sessions_grid_max(),
+                c.login_max_failures(), c.login_lockout(), c.login_tracked_max());
     }
 
     /** Hides the password from logs. */

@@ -85,14 +85,18 @@ public final class NatgwMetrics implements MultiCollector {
         Gauges total = new Gauges("natgw_nat_pool_ports", "Address-port pairs of the pool (TCP, UDP and ICMP"
                 + " spaces together)");
         Gauges inUse = new Gauges("natgw_nat_pool_ports_in_use", "Pairs of the pool mapped or in hold-down");
+        Gauges held = new Gauges("natgw_nat_pool_ports_held", "Pairs of the pool in hold-down (counted in use too)");
         Gauges sessions = new Gauges("natgw_nat_sessions", "Live sessions per pool and protocol");
         Gauges addrTotal = new Gauges("natgw_nat_address_worker_ports", "Pairs of one outside address a worker owns");
         Gauges addrUsed = new Gauges("natgw_nat_address_worker_ports_in_use", "Pairs of one outside address a worker"
                 + " has mapped or in hold-down");
+        Gauges addrHeld = new Gauges("natgw_nat_address_worker_ports_held", "Pairs of one outside address a worker"
+                + " has in hold-down (counted in use too)");
         for (PoolUsage p : pools) {
             Labels pool = Labels.of("pool", p.pool());
             total.add(pool, p.portsTotal());
             inUse.add(pool, p.portsInUse());
+            held.add(pool, p.portsHeld());
             sessions.add(Labels.of("pool", p.pool(), "protocol", "tcp"), p.tcpSessions());
             sessions.add(Labels.of("pool", p.pool(), "protocol", "udp"), p.udpSessions());
             sessions.add(Labels.of("pool", p.pool(), "protocol", "icmp"), p.icmpSessions());
@@ -101,28 +105,19 @@ public final class NatgwMetrics implements MultiCollector {
                         String.valueOf(u.worker()));
                 addrTotal.add(l, u.portsTotal());
                 addrUsed.add(l, u.portsInUse());
+                addrHeld.add(l, u.portsHeld());
             }
         }
-        Map<TcpState, Long> states = new EnumMap<>(TcpState.class);
-        List<SessionInfo> tcp = nat.sessions(new SessionFilter(Protocol.TCP, null, null, null),
-                OverviewModel.TCP_STATE_SAMPLE);
-        for (SessionInfo s : tcp) {
-            states.merge(s.state(), 1L, Long::sum);
-        }
-        Gauges byState = new Gauges("natgw_nat_tcp_sessions_sampled", "TCP sessions per state in a sample of at most "
-                + OverviewModel.TCP_STATE_SAMPLE + " (all of them when there are fewer)");
-        for (TcpState s : TcpState.values()) {
-            if (s != TcpState.NONE) {
-                byState.add(Labels.of("state", s.name().toLowerCase(java.util.Locale.ROOT)), states.getOrDefault(s,
-                        0L));
-            }
-        }
+        NatCounters c = nat.counters();
+        Gauges byState = new Gauges("natgw_nat_tcp_sessions", "Live TCP sessions per state, exact (counted by the"
+                + " workers)");
+        OverviewModel.tcpStates(c).forEach(
+                (s, n) -> byState.add(Labels.of("state", s.name().toLowerCase(java.util.Locale.ROOT)), n));
         Gauges alive = new Gauges("natgw_nat_sessions_alive", "Live sessions over all workers");
         alive.add(Labels.EMPTY, nat.sessionCount());
-        out.addAll(List.of(total.build(), inUse.build(), sessions.build(), addrTotal.build(), addrUsed.build(),
-                byState.build(), alive.build()));
+        out.addAll(List.of(total.build(), inUse.build(), held.build(), sessions.build(), addrTotal.build(),
+                addrUsed.build(), addrHeld.build(), byState.build(), alive.build()));
 
-        NatCounters c = nat.counters();
         out.add(counter("natgw_nat_sessions_created", "Sessions created", Labels.EMPTY, c.sessionsCreated()));
         out.add(counter("natgw_nat_sessions_deleted", "Sessions deleted (expired, closed or cleared)", Labels.EMPTY,
                 c.sessionsDeleted()));

@@ -6,8 +6,6 @@ import dev.natgw.api.nat.NatService;
 import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.PortUsage;
 import dev.natgw.api.nat.Protocol;
-import dev.natgw.api.nat.SessionFilter;
-import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.TcpState;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,25 +21,28 @@ import java.util.TreeMap;
  */
 public final class OverviewModel {
 
-    /** TCP sessions sampled for the state breakdown; the API has no count per state. */
-    public static final int TCP_STATE_SAMPLE = 10_000;
-
     private OverviewModel() {
     }
 
     /**
-     * Use of a pool's ports by one address or one worker. A port is in use while mapped and during its hold-down
-     * after (the API counts both together).
+     * Use of a pool's ports by one address or one worker: used (mapped, or reserved by a static mapping), in
+     * hold-down after their session ended, and free; as {@code nat:ports}.
      *
      * @param pool the pool
      * @param key the address (dotted) or the worker ("worker N")
      * @param total pairs owned
-     * @param inUse pairs busy (mapped or in hold-down)
+     * @param inUse pairs busy (used or in hold-down)
+     * @param held pairs in hold-down, 0..inUse
      */
-    public record PortRow(String pool, String key, long total, long inUse) {
+    public record PortRow(String pool, String key, long total, long inUse, long held) {
         /** {@return the free pairs} */
         public long free() {
             return total - inUse;
+        }
+
+        /** {@return the pairs used and not in hold-down} */
+        public long used() {
+            return inUse - held;
         }
     }
 
@@ -53,13 +54,12 @@ public final class OverviewModel {
      * @param byWorker per pool and worker, summed over addresses
      * @param sessions live sessions, as {@code nat:stats}
      * @param byProtocol live sessions per protocol, summed over pools
-     * @param tcpStates TCP sessions per state in a sample of at most {@link #TCP_STATE_SAMPLE}
-     * @param tcpSampled how many TCP sessions the sample held
+     * @param tcpStates live TCP sessions per state, exact, as {@code nat:stats}
      * @param counters the counters, as {@code nat:stats}
      * @param drops non-zero drops by reason, most first, as {@code nat:stats}
      */
     public record Snapshot(List<PoolUsage> pools, List<PortRow> byAddress, List<PortRow> byWorker, long sessions,
-            Map<Protocol, Long> byProtocol, Map<TcpState, Long> tcpStates, int tcpSampled, NatCounters counters,
+            Map<Protocol, Long> byProtocol, Map<TcpState, Long> tcpStates, NatCounters counters,
             Map<String, Long> drops) {
     }
 
@@ -88,24 +88,38 @@ public final class OverviewModel {
             Map<Integer, long[]> addresses = new LinkedHashMap<>();
             Map<Integer, long[]> workers = new TreeMap<>();
             for (PortUsage u : nat.portUsage(pool.pool())) {
-                long[] a = addresses.computeIfAbsent(u.address(), k -> new long[2]);
-                a[0] += u.portsTotal();
-                a[1] += u.portsInUse();
-                long[] w = workers.computeIfAbsent(u.worker(), k -> new long[2]);
-                w[0] += u.portsTotal();
-                w[1] += u.portsInUse();
+                add(addresses.computeIfAbsent(u.address(), k -> new long[3]), u);
+                add(workers.computeIfAbsent(u.worker(), k -> new long[3]), u);
             }
-            addresses.forEach((addr, v) -> byAddress.add(new PortRow(pool.pool(), Ipv4.format(addr), v[0], v[1])));
-            workers.forEach((w, v) -> byWorker.add(new PortRow(pool.pool(), "worker " + w, v[0], v[1])));
-        }
-        Map<TcpState, Long> states = new EnumMap<>(TcpState.class);
-        List<SessionInfo> tcp = nat.sessions(new SessionFilter(Protocol.TCP, null, null, null), TCP_STATE_SAMPLE);
-        for (SessionInfo s : tcp) {
-            states.merge(s.state(), 1L, Long::sum);
+            addresses.forEach(
+                    (addr, v) -> byAddress.add(new PortRow(pool.pool(), Ipv4.format(addr), v[0], v[1], v[2])));
+            workers.forEach((w, v) -> byWorker.add(new PortRow(pool.pool(), "worker " + w, v[0], v[1], v[2])));
         }
         NatCounters counters = nat.counters();
-        return new Snapshot(pools, byAddress, byWorker, nat.sessionCount(), byProtocol, states, tcp.size(), counters,
+        return new Snapshot(pools, byAddress, byWorker, nat.sessionCount(), byProtocol, tcpStates(counters), counters,
                 nonZeroDrops(counters));
+    }
+
+    private static void add(long[] sum, PortUsage u) {
+        sum[0] += u.portsTotal();
+        sum[1] += u.portsInUse();
+        sum[2] += u.portsHeld();
+    }
+
+    /**
+     * The live TCP sessions per state, every state but NONE (0 where none), in the enum's order.
+     *
+     * @param c the counters
+     * @return state to count
+     */
+    public static Map<TcpState, Long> tcpStates(NatCounters c) {
+        Map<TcpState, Long> out = new EnumMap<>(TcpState.class);
+        for (TcpState t : TcpState.values()) {
+            if (t != TcpState.NONE) {
+                out.put(t, c.tcpSessions(t));
+            }
+        }
+        return out;
     }
 
     /**

@@ -29,11 +29,25 @@ public class LoginView extends VerticalLayout {
                 + " roles. natgw's users are the shell's (jaas:user-add).");
         form.setI18n(i18n);
         form.addLoginListener(e -> {
-            if (ConsoleServlet.current().login(e.getUsername(), e.getPassword())) {
+            var outcome = ConsoleServlet.current().login(e.getUsername(), e.getPassword());
+            if (outcome.user().isPresent()) {
                 getUI().ifPresent(ui -> ui.navigate(OverviewView.class));
-            } else {
-                form.setError(true);
+                return;
             }
+            LoginI18n shown = LoginI18n.createDefault();
+            shown.setForm(i18n.getForm());
+            LoginI18n.ErrorMessage message = new LoginI18n.ErrorMessage();
+            if (outcome.throttled()) {
+                message.setTitle("Too many failed logins");
+                message.setMessage("Too many failed logins from this address or for this user: try again in "
+                        + Math.max(1, outcome.retryAfter().toSeconds()) + " s.");
+            } else {
+                message.setTitle(i18n.getErrorMessage().getTitle());
+                message.setMessage(i18n.getErrorMessage().getMessage());
+            }
+            shown.setErrorMessage(message);
+            form.setI18n(shown);
+            form.setError(true);
         });
         add(new H1("natgw"), form);
     }

@@ -84,15 +84,13 @@ public class OverviewView extends LiveView {
         void fill(OverviewModel.Snapshot s) {
             List<List<String>> rows = new ArrayList<>();
             for (PoolUsage p : s.pools()) {
-                rows.add(List.of(p.pool(), n(p.addresses()), n(p.portsInUse()), n(p.portsTotal() - p.portsInUse()),
+                rows.add(List.of(p.pool(), n(p.addresses()), n(p.portsMapped()), n(p.portsHeld()), n(p.portsFree()),
                         n(p.portsTotal()), String.format(java.util.Locale.ROOT, "%.2f%%", 100 * p.usedShare())));
             }
-            Tables.fill(pools, List.of("Pool", "Addresses", "In use (incl. hold-down)", "Free", "Total", "Used"),
-                    rows);
-            Tables.fill(addresses, List.of("Address", "Pool", "In use (incl. hold-down)", "Free", "Total"),
+            Tables.fill(pools, List.of("Pool", "Addresses", "Used", "In hold", "Free", "Total", "Busy share"), rows);
+            Tables.fill(addresses, List.of("Address", "Pool", "Used", "In hold", "Free", "Total"),
                     portRows(s.byAddress()));
-            Tables.fill(workers, List.of("Worker", "Pool", "In use (incl. hold-down)", "Free", "Total"),
-                    portRows(s.byWorker()));
+            Tables.fill(workers, List.of("Worker", "Pool", "Used", "In hold", "Free", "Total"), portRows(s.byWorker()));
             List<List<String>> proto = new ArrayList<>();
             for (Protocol p : Protocol.values()) {
                 proto.add(List.of(p.name(), n(s.byProtocol().getOrDefault(p, 0L))));
@@ -104,7 +102,7 @@ public class OverviewView extends LiveView {
                     st.add(List.of(t.name(), n(s.tcpStates().getOrDefault(t, 0L))));
                 }
             }
-            Tables.fill(states, List.of("State", "Sessions (of " + s.tcpSampled() + " sampled)"), st);
+            Tables.fill(states, List.of("State", "Sessions"), st);
             NatCounters c = s.counters();
             Tables.fill(counters, List.of("Counter", "Value"), List.of(
                     List.of("sessions created", n(c.sessionsCreated())),
@@ -126,7 +124,7 @@ public class OverviewView extends LiveView {
         private static List<List<String>> portRows(List<OverviewModel.PortRow> in) {
             List<List<String>> rows = new ArrayList<>();
             for (OverviewModel.PortRow r : in) {
-                rows.add(List.of(r.key(), r.pool(), n(r.inUse()), n(r.free()), n(r.total())));
+                rows.add(List.of(r.key(), r.pool(), n(r.used()), n(r.held()), n(r.free()), n(r.total())));
             }
             return rows;
         }

@@ -6,24 +6,24 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.console.model.Reading;
 import dev.natgw.console.model.RegistryModel;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The registry's live entries under a key, with the time each has left. */
+/** The registry's live entries under the keys that start with a prefix, with their expiry and time left. */
 @Route(value = "registry", layout = MainLayout.class)
 @PageTitle("natgw - registry")
 public class RegistryView extends LiveView {
     private static final long serialVersionUID = 1L;
 
-    private final TextField key = new TextField("Key");
+    private final TextField key = new TextField("Key prefix (empty for all keys)");
     private final Span backend = new Span();
     private final NativeTable entries = Tables.table("registry-entries");
     private final VerticalLayout content = new VerticalLayout();
-    private String current = ForwarderService.ANNOUNCE_KEY;
+    private String current = "";
 
     /** Builds the view. */
     public RegistryView() {
@@ -33,7 +33,7 @@ public class RegistryView extends LiveView {
         key.setWidth("30em");
         key.addValueChangeListener(e -> {
             try {
-                current = RegistryModel.key(e.getValue());
+                current = RegistryModel.prefix(e.getValue());
                 key.setInvalid(false);
                 refresh();
             } catch (IllegalArgumentException bad) {
@@ -53,12 +53,14 @@ public class RegistryView extends LiveView {
         if (!show(r, content)) {
             return;
         }
-        backend.setText("Backend: " + r.value().backend() + "; " + r.value().rows().size() + " entries under "
-                + r.value().key());
+        RegistryModel.Snapshot s = r.value();
+        backend.setText("Backend: " + s.backend() + "; " + s.rows().size() + (s.truncated() ? "+" : "")
+                + " entries under " + (s.prefix().isEmpty() ? "all keys" : "keys starting with " + s.prefix()));
         List<List<String>> rows = new ArrayList<>();
-        for (RegistryModel.Row row : r.value().rows()) {
-            rows.add(List.of(row.value(), row.key(), row.owner(), row.ttlLeft().toSeconds() + " s"));
+        for (RegistryModel.Row row : s.rows()) {
+            rows.add(List.of(row.key(), row.value(), row.owner(), row.expires().truncatedTo(ChronoUnit.SECONDS)
+                    .toString(), row.ttlLeft().toSeconds() + " s"));
         }
-        Tables.fill(entries, List.of("Value", "Key", "Owner", "TTL left"), rows);
+        Tables.fill(entries, List.of("Key", "Value", "Owner", "Expires (UTC)", "TTL left"), rows);
     }
 }

@@ -50,6 +50,7 @@ public class SessionsView extends LiveView {
         grid.addColumn(s -> s.remote().toString()).setHeader("Remote").setAutoWidth(true);
         grid.addColumn(s -> s.state() == dev.natgw.api.nat.TcpState.NONE ? "" : s.state().name()).setHeader("State");
         grid.addColumn(s -> String.format(java.util.Locale.ROOT, "%.1f s", s.idleMillis() / 1000.0)).setHeader("Idle");
+        grid.addColumn(s -> String.format(java.util.Locale.ROOT, "%.1f s", s.ageMillis() / 1000.0)).setHeader("Age");
         grid.addColumn(SessionInfo::worker).setHeader("Worker");
         grid.addColumn(s -> s.pool() == null ? "(static)" : s.pool()).setHeader("Pool");
         grid.setItems(new CallbackDataProvider<SessionInfo, Void>(

@@ -42,6 +42,16 @@ public class ConsoleSettingsTest {
                 .hasMessageStartingWith("session.timeout");
         assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("sessions_grid_max", 5)))
                 .hasMessageStartingWith("sessions.grid.max");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("login_max_failures", 0)))
+                .hasMessageStartingWith("login.max.failures");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("login_lockout", 0)))
+                .hasMessageStartingWith("login.lockout");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("login_tracked_max", 10)))
+                .hasMessageStartingWith("login.tracked.max");
+        ConsoleSettings defaults = ConsoleSettings.of(TestConfig.of());
+        assertThat(defaults.loginMaxFailures()).isEqualTo(5);
+        assertThat(defaults.loginLockoutSeconds()).isEqualTo(60);
+        assertThat(defaults.loginTrackedMax()).isEqualTo(10_000);
     }
 
     @Test

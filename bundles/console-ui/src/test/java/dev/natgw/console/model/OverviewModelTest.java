@@ -31,18 +31,22 @@ class OverviewModelTest {
         assertThat(s.sessions()).isEqualTo(5);
         assertThat(s.pools()).singleElement().satisfies(p -> {
             assertThat(p.pool()).isEqualTo("default");
-            assertThat(p.portsInUse()).isEqualTo(5);
+            // five sessions' ports plus three in hold-down
+            assertThat(p.portsInUse()).isEqualTo(8);
+            assertThat(p.portsHeld()).isEqualTo(3);
+            assertThat(p.portsMapped()).isEqualTo(5);
         });
-        assertThat(s.byAddress()).containsExactly(new OverviewModel.PortRow("default", "198.19.0.1", 2000, 15),
-                new OverviewModel.PortRow("default", "198.19.0.2", 2000, 7));
-        assertThat(s.byWorker()).containsExactly(new OverviewModel.PortRow("default", "worker 0", 2000, 10),
-                new OverviewModel.PortRow("default", "worker 1", 2000, 12));
+        assertThat(s.byAddress()).containsExactly(new OverviewModel.PortRow("default", "198.19.0.1", 2000, 15, 5),
+                new OverviewModel.PortRow("default", "198.19.0.2", 2000, 7, 2));
+        assertThat(s.byWorker()).containsExactly(new OverviewModel.PortRow("default", "worker 0", 2000, 10, 4),
+                new OverviewModel.PortRow("default", "worker 1", 2000, 12, 3));
         assertThat(s.byAddress().getFirst().free()).isEqualTo(1985);
+        assertThat(s.byAddress().getFirst().used()).isEqualTo(10);
         assertThat(s.byProtocol()).containsEntry(Protocol.TCP, 3L).containsEntry(Protocol.UDP, 1L)
                 .containsEntry(Protocol.ICMP, 1L);
+        // the counts the NAT keeps per state, every state listed
         assertThat(s.tcpStates()).containsEntry(TcpState.ESTABLISHED, 2L).containsEntry(TcpState.FIN_IN, 1L)
-                .doesNotContainKey(TcpState.NONE);
-        assertThat(s.tcpSampled()).isEqualTo(3);
+                .containsEntry(TcpState.INIT_IN, 0L).doesNotContainKey(TcpState.NONE).hasSize(7);
         // non-zero drops, most first, ties by name: what nat:stats prints
         assertThat(s.drops().entrySet()).extracting(Map.Entry::getKey)
                 .containsExactly("fragment", "bad-l4-checksum", "truncated");

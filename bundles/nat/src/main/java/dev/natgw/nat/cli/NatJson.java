@@ -7,6 +7,7 @@ import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.SessionInfo;
+import dev.natgw.api.nat.TcpState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +46,12 @@ final class NatJson {
         }
     }
 
-    record Usage(long addresses, long portsTotal, long portsInUse, double usedPercent, long tcpSessions,
-            long udpSessions, long icmpSessions) {
+    record Usage(long addresses, long portsTotal, long portsInUse, long portsHeld, long portsFree,
+            double usedPercent, long tcpSessions, long udpSessions, long icmpSessions) {
 
         static Usage of(PoolUsage u) {
-            return new Usage(u.addresses(), u.portsTotal(), u.portsInUse(), percent(u), u.tcpSessions(),
-                    u.udpSessions(), u.icmpSessions());
+            return new Usage(u.addresses(), u.portsTotal(), u.portsInUse(), u.portsHeld(), u.portsFree(), percent(u),
+                    u.tcpSessions(), u.udpSessions(), u.icmpSessions());
         }
     }
 
@@ -63,15 +64,26 @@ final class NatJson {
     }
 
     record Session(String protocol, String inside, String outside, String remote, String state, long idleMillis,
-            int worker, String pool) {
+            long ageMillis, int worker, String pool) {
 
         static Session of(SessionInfo s) {
             return new Session(s.protocol().name(), s.inside().toString(), s.outside().toString(),
-                    s.remote().toString(), s.state().name(), s.idleMillis(), s.worker(), s.pool());
+                    s.remote().toString(), s.state().name(), s.idleMillis(), s.ageMillis(), s.worker(), s.pool());
         }
     }
 
-    record Stats(long sessions, Counters counters, Map<String, Long> drops) {
+    record Stats(long sessions, Counters counters, Map<String, Long> tcpStates, Map<String, Long> drops) {
+    }
+
+    /** Live TCP sessions per state, every state but NONE, in the enum's order. */
+    static Map<String, Long> tcpStates(NatCounters c) {
+        Map<String, Long> byState = new LinkedHashMap<>();
+        for (TcpState st : TcpState.values()) {
+            if (st != TcpState.NONE) {
+                byState.put(st.name(), c.tcpSessions(st));
+            }
+        }
+        return byState;
     }
 
     record Counters(long sessionsCreated, long sessionsDeleted, long sessionsActive, long packetsIn2Out,

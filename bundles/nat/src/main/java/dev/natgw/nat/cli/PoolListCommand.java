@@ -20,7 +20,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code nat:pools}: the address pools, their behaviours and how much of each is in use. */
 @Command(scope = "nat", name = "pools", description = "Lists the NAT address pools: addresses, ports, mapping and"
-        + " filtering behaviour (RFC 4787: EIM/APDM, EIF/ADF/APDF), quota, ports in use and sessions.")
+        + " filtering behaviour (RFC 4787: EIM/APDM, EIF/ADF/APDF), quota, ports in use (of them held down after their session ended), free, and sessions.")
 @Service
 public class PoolListCommand implements Action {
 
@@ -56,6 +56,8 @@ public class PoolListCommand implements Action {
         table.column("Paired");
         table.column("Quota").alignRight();
         table.column("In use").alignRight();
+        table.column("Held").alignRight();
+        table.column("Free").alignRight();
         table.column("Total").alignRight();
         table.column("Used").alignRight();
         table.column("TCP").alignRight();
@@ -67,7 +69,8 @@ public class PoolListCommand implements Action {
                     p.addresses().stream().map(Object::toString).collect(Collectors.joining(",")),
                     p.portMin() + "-" + p.portMax(), abbreviation(p.mapping()), abbreviation(p.filtering()),
                     p.pairedPooling() ? "yes" : "no", p.perHostPortQuota() == 0 ? "none" : p.perHostPortQuota(),
-                    u == null ? "-" : u.portsInUse(), u == null ? "-" : u.portsTotal(),
+                    u == null ? "-" : u.portsInUse(), u == null ? "-" : u.portsHeld(),
+                    u == null ? "-" : u.portsFree(), u == null ? "-" : u.portsTotal(),
                     u == null ? "-" : String.format(Locale.ROOT, "%.1f%%", NatJson.percent(u)),
                     u == null ? "-" : u.tcpSessions(),
                     u == null ? "-" : u.udpSessions(), u == null ? "-" : u.icmpSessions());

@@ -37,7 +37,7 @@ public class PortUsageCommand implements Action {
     boolean noFormat;
 
     /** One entry per address and worker, addresses as text. */
-    record Row(String address, int worker, long portsTotal, long portsInUse) {
+    record Row(String address, int worker, long portsTotal, long portsInUse, long portsHeld, long portsFree) {
     }
 
     /** The JSON document. */
@@ -50,7 +50,8 @@ public class PortUsageCommand implements Action {
         PrintStream out = System.out;
         if (json) {
             out.println(NatJson.write(new Doc(pool, usage.stream()
-                    .map(u -> new Row(Ipv4.format(u.address()), u.worker(), u.portsTotal(), u.portsInUse()))
+                    .map(u -> new Row(Ipv4.format(u.address()), u.worker(), u.portsTotal(), u.portsInUse(),
+                            u.portsHeld(), u.portsFree()))
                     .toList())));
             return null;
         }
@@ -61,8 +62,8 @@ public class PortUsageCommand implements Action {
         Map<Integer, long[]> byAddress = new TreeMap<>(Integer::compareUnsigned);
         Map<Integer, long[]> byWorker = new TreeMap<>();
         for (PortUsage u : usage) {
-            add(byAddress.computeIfAbsent(u.address(), k -> new long[2]), u);
-            add(byWorker.computeIfAbsent(u.worker(), k -> new long[2]), u);
+            add(byAddress.computeIfAbsent(u.address(), k -> new long[3]), u);
+            add(byWorker.computeIfAbsent(u.worker(), k -> new long[3]), u);
         }
         print(out, "Address", byAddress, Ipv4::format);
         out.println();
@@ -73,6 +74,7 @@ public class PortUsageCommand implements Action {
     private static void add(long[] sum, PortUsage u) {
         sum[0] += u.portsInUse();
         sum[1] += u.portsTotal();
+        sum[2] += u.portsHeld();
     }
 
     private void print(PrintStream out, String key, Map<Integer, long[]> rows,
@@ -80,9 +82,11 @@ public class PortUsageCommand implements Action {
         ShellTable table = new ShellTable();
         table.column(key);
         table.column("In use").alignRight();
+        table.column("Held").alignRight();
+        table.column("Free").alignRight();
         table.column("Total").alignRight();
         table.column("Used").alignRight();
-        rows.forEach((k, v) -> table.addRow().addContent(name.apply(k), v[0], v[1],
+        rows.forEach((k, v) -> table.addRow().addContent(name.apply(k), v[0], v[2], v[1] - v[0], v[1],
                 String.format(Locale.ROOT, "%.1f%%", v[1] == 0 ? 0.0 : 100.0 * v[0] / v[1])));
         table.print(out, !noFormat);
     }

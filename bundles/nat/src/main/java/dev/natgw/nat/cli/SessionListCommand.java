@@ -48,12 +48,13 @@ public class SessionListCommand extends SessionFilterAction {
         table.column("Remote");
         table.column("State");
         table.column("Idle").alignRight();
+        table.column("Age").alignRight();
         table.column("Worker").alignRight();
         table.column("Pool");
         for (SessionInfo s : sessions) {
             table.addRow().addContent(s.protocol().name().toLowerCase(Locale.ROOT), s.inside(),
                     s.outside(), s.remote(), s.state() == TcpState.NONE ? "-" : s.state(),
-                    idle(s.idleMillis()), s.worker(), s.pool() == null ? "(static)" : s.pool());
+                    idle(s.idleMillis()), idle(s.ageMillis()), s.worker(), s.pool() == null ? "(static)" : s.pool());
         }
         // ShellTable prints its empty-table text only with borders; say it in both forms
         if (sessions.isEmpty()) {

@@ -11,9 +11,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
-/** {@code nat:stats}: the translator's counters, its drops by reason, and the live session count. */
+/** {@code nat:stats}: the translator's counters, its drops by reason, and the live session count and the live TCP sessions per state (exact). */
 @Command(scope = "nat", name = "stats", description = "Shows the NAT counters summed over the workers, the"
-        + " packets dropped per reason (non-zero ones, most first) and the number of live sessions.")
+        + " packets dropped per reason (non-zero ones, most first), the number of live sessions and the live TCP sessions per"
+        + " state.")
 @Service
 public class StatsCommand implements Action {
 
@@ -33,7 +34,8 @@ public class StatsCommand implements Action {
         Map<String, Long> drops = NatJson.nonZeroDrops(c);
         PrintStream out = System.out;
         if (json) {
-            out.println(NatJson.write(new NatJson.Stats(sessions, NatJson.Counters.of(c), drops)));
+            out.println(
+                    NatJson.write(new NatJson.Stats(sessions, NatJson.Counters.of(c), NatJson.tcpStates(c), drops)));
             return null;
         }
         out.println("Sessions alive: " + sessions);
@@ -51,6 +53,12 @@ public class StatsCommand implements Action {
         counters.addRow().addContent("handoffs", c.handoffs());
         counters.addRow().addContent("handoff drops", c.handoffDrops());
         counters.print(out, !noFormat);
+        out.println();
+        ShellTable states = new ShellTable();
+        states.column("TCP state");
+        states.column("Sessions").alignRight();
+        NatJson.tcpStates(c).forEach((state, count) -> states.addRow().addContent(state, count));
+        states.print(out, !noFormat);
         out.println();
         ShellTable table = new ShellTable();
         table.column("Drop reason");

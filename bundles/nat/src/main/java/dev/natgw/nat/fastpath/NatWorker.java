@@ -116,6 +116,16 @@ public final class NatWorker implements AutoCloseable {
         return table.size();
     }
 
+    /**
+     * Returns the live sessions in one state, exact as the worker keeps it; any thread.
+     *
+     * @param state a {@code TcpState} ordinal (0 counts every non-TCP session too)
+     * @return the count
+     */
+    public long sessionsInState(int state) {
+        return table.sessionsInState(state);
+    }
+
     /** {@return the table's off-heap bytes} */
     public long bytes() {
         return table.bytes();

@@ -114,6 +114,17 @@ public final class PoolRuntime {
         return n;
     }
 
+    /** {@return address-port pairs in hold-down, over all workers; control plane} */
+    public long portsHeld() {
+        long n = 0;
+        for (PortAllocator a : allocators) {
+            if (a != null) {
+                n += a.held();
+            }
+        }
+        return n;
+    }
+
     /** {@return all address-port pairs of the pool over the three protocols} */
     public long portsTotal() {
         return 3L * addresses.length * (definition.portMax() - definition.portMin() + 1);

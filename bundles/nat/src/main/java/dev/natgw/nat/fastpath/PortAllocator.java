@@ -134,6 +134,8 @@ public final class PortAllocator {
     private final long[] inUseBy = new long[3];
     /** Free pairs per (protocol, address) group, for usage per address. */
     private final int[] freeBy;
+    /** Held pairs per address over the three protocols, for usage per address. */
+    private final int[] heldBy;
     private long held;
     private long free;
     private long reserved;
@@ -223,6 +225,7 @@ public final class PortAllocator {
         reservedBits = new long[heldBits.length];
         freeCount = new int[groups * retaSize];
         freeBy = new int[groups];
+        heldBy = new int[addresses.length];
         nonEmpty = new long[groups * words];
         for (int g = 0; g < groups; g++) {
             freeBy[g] = m;
@@ -516,6 +519,8 @@ public final class PortAllocator {
         holdDue[tail] = now + holdDownNanos;
         holdSize++;
         setBit(heldBits, idx);
+        int ha = idx / m % addresses.length;
+        INTS.setRelease(heldBy, ha, heldBy[ha] + 1);
         HELD.setRelease(this, held + 1);
     }
 
@@ -536,6 +541,8 @@ public final class PortAllocator {
 
     private void endHold(int idx) {
         clearBit(heldBits, idx);
+        int ha = idx / m % addresses.length;
+        INTS.setRelease(heldBy, ha, heldBy[ha] - 1);
         HELD.setRelease(this, held - 1);
         makeFree(idx);
     }
@@ -671,7 +678,8 @@ public final class PortAllocator {
     public long bytes() {
         return 2L * stack.length + 2L * refcount.length + 8L * heldBits.length + 8L * reservedBits.length
                 + 4L * freeCount.length + 8L * nonEmpty.length + 4L * holdIdx.length + 8L * holdDue.length
-                + 2L * localPort.length + 4L * bucketStart.length + 8L * ownerMask.length + 4L * retaEntries.length;
+                + 4L * heldBy.length + 2L * localPort.length + 4L * bucketStart.length + 8L * ownerMask.length
+                + 4L * retaEntries.length;
     }
 
     /** {@return address-port pairs in use (refcount > 0), over the three protocols; any thread} */
@@ -703,6 +711,17 @@ public final class PortAllocator {
             n += m - (int) INTS.getAcquire(freeBy, pi * addresses.length + addrIndex);
         }
         return n;
+    }
+
+    /**
+     * Returns the pairs of one address that this worker owns and that are in hold-down, over the three
+     * protocols (a subset of {@link #busy}); any thread.
+     *
+     * @param addrIndex the address
+     * @return the held pairs
+     */
+    public long held(int addrIndex) {
+        return (int) INTS.getAcquire(heldBy, addrIndex);
     }
 
     /**

@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * the timer wheel that expires the sessions and the per-inside-host port counts for quotas.
  *
  * <p>
- * Invariants: used by exactly one worker thread (only {@link #size()}, {@link #mappings()} and
- * {@link #capacity()} may be read from others); allocation-free and lock-free after construction;
+ * Invariants: used by exactly one worker thread (only {@link #size()}, {@link #mappings()},
+ * {@link #sessionsInState} and {@link #capacity()} may be read from others); allocation-free and lock-free after construction;
  * no Java object per session. A <em>mapping</em> is an inside endpoint bound to an outside endpoint
  * for one protocol and counts its sessions; a <em>session</em> is a mapping plus one remote
  * endpoint. Indexes are {@code int}s, {@code -1} for none. A session's inside and outside endpoints
@@ -52,8 +52,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * chain (the free-list link while free); 28 {@code int} next in the mapping out-index chain.
  * <b>Host</b>, 16 bytes: 0 {@code int} inside address; 4, 8, 12 {@code int} port counts for TCP,
  * UDP, ICMP (a slot is empty exactly when all three are 0). Hash heads and wheel slots are
- * {@code int} arrays. The hash seed, free-list heads, high-water marks, counts and the wheel cursor
- * are Java fields ({@link #seed()} exposes the seed the indexes depend on).
+ * {@code int} arrays. The hash seed, free-list heads, high-water marks, counts (the per-state counts
+ * too) and the wheel cursor are Java fields ({@link #seed()} exposes the seed the indexes depend on).
  */
 public final class SessionTable implements AutoCloseable {
     /** The version of the record layouts described in the class comment. */
@@ -108,6 +108,9 @@ public final class SessionTable implements AutoCloseable {
 
     private static final VarHandle SIZE;
     private static final VarHandle MAPPINGS;
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    /** The states a session may have: {@link #setState} takes 0..255. */
+    public static final int STATES = 256;
     static {
         try {
             var lookup = MethodHandles.lookup();
@@ -144,6 +147,9 @@ public final class SessionTable implements AutoCloseable {
     private int mappingCount;
     private int hostCount;
     private int scheduled;
+    // live sessions per state byte, kept on every add, state change and removal; written with release by
+    // the worker like size, so other threads read exact recent counts without walking the table
+    private final int[] byState = new int[STATES];
 
     private boolean cursorSet;
     private long cursorTick;
@@ -645,6 +651,7 @@ public final class SessionTable implements AutoCloseable {
         }
         mi(m, M_FIRST, s);
         mi(m, M_SESSIONS, mi(m, M_SESSIONS) + 1);
+        INTS.setRelease(byState, 0, byState[0] + 1);
         SIZE.setRelease(this, size + 1);
         return s;
     }
@@ -677,6 +684,8 @@ public final class SessionTable implements AutoCloseable {
             si(next, S_MAP_PREV, prev);
         }
         mi(m, M_SESSIONS, mi(m, M_SESSIONS) - 1);
+        int st = state(s);
+        INTS.setRelease(byState, st, byState[st] - 1);
         sflags(s, 0);
         si(s, S_MAPPING, -1);
         si(s, S_IN_NEXT, sFree);
@@ -723,9 +732,28 @@ public final class SessionTable implements AutoCloseable {
         return sessions.get(JAVA_BYTE, s * S_BYTES + S_STATE) & 0xff;
     }
 
-    /** Sets the state, 0..255. */
+    /** Sets the state, 0..255, and moves the session between the per-state counts. */
     public void setState(int s, int st) {
+        int old = state(s);
+        if (old == st) {
+            return;
+        }
         sessions.set(JAVA_BYTE, s * S_BYTES + S_STATE, (byte) st);
+        INTS.setRelease(byState, old, byState[old] - 1);
+        INTS.setRelease(byState, st & 0xff, byState[st & 0xff] + 1);
+    }
+
+    /**
+     * Returns the live sessions whose state is {@code st}; like {@link #size()}, readable from any thread.
+     * Exact on the worker; another thread sees the counts of a recent moment, each one on its own (a session
+     * changing state may briefly be seen in both or neither).
+     *
+     * @param st the state, 0..255 (the translator's {@code TcpState} ordinals; 0 also counts every non-TCP
+     *     session)
+     * @return the count
+     */
+    public int sessionsInState(int st) {
+        return (int) INTS.getAcquire(byState, st);
     }
 
     public long lastSeen(int s) {

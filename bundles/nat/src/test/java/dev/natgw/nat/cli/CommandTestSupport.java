@@ -39,7 +39,8 @@ abstract class CommandTestSupport {
     static SessionInfo session(Protocol p, String inside, String outside, String remote, long idleMillis,
             int worker, String pool) {
         return new SessionInfo(p, Endpoint.parse(inside), Endpoint.parse(outside), Endpoint.parse(remote),
-                p == Protocol.TCP ? TcpState.ESTABLISHED : TcpState.NONE, idleMillis, worker, pool);
+                p == Protocol.TCP ? TcpState.ESTABLISHED : TcpState.NONE, idleMillis, worker, pool,
+                idleMillis + 61_000);
     }
 
     /** Two pools and four sessions: three in "public" (TCP, UDP, ICMP) and one through a static mapping. */
@@ -53,5 +54,6 @@ abstract class CommandTestSupport {
                 session(Protocol.UDP, "10.0.0.2:5353", "198.19.0.1:1026", "203.0.113.8:53", 200_000, 1, "public"),
                 session(Protocol.ICMP, "10.0.0.3:7", "198.19.0.1:1027", "203.0.113.7:7", 8_000_000, 1, "public"),
                 session(Protocol.TCP, "10.0.0.9:80", "198.19.0.1:8080", "203.0.113.50:51000", 0, 0, null)));
+        nat.setHeldPorts("cgn", 2);
     }
 }

@@ -39,10 +39,11 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        assertThat(out()).containsPattern("public\\s+198.19.0.1\\s+1025-65535\\s+EIM\\s+ADF\\s+yes\\s+none\\s+3\\s+"
-                + "193533\\s+0.0%\\s+1\\s+1\\s+1")
-                .containsPattern("cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+0\\s+12000"
-                        + "\\s+0.0%\\s+0\\s+0\\s+0");
+        // in use, held, free, total
+        assertThat(out()).containsPattern("public\\s+198.19.0.1\\s+1025-65535\\s+EIM\\s+ADF\\s+yes\\s+none\\s+3\\s+0"
+                + "\\s+193530\\s+193533\\s+0.0%\\s+1\\s+1\\s+1")
+                .containsPattern("cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+2\\s+2"
+                        + "\\s+11998\\s+12000\\s+0.0%\\s+0\\s+0\\s+0");
     }
 
     @Test
@@ -72,6 +73,9 @@ class ListCommandsTest extends CommandTestSupport {
         assertThat(pub.get("filtering").asText()).isEqualTo("ADDRESS_DEPENDENT");
         assertThat(pub.get("pairedPooling").asBoolean()).isTrue();
         assertThat(pub.get("usage").get("portsInUse").asLong()).isEqualTo(3);
+        assertThat(pub.get("usage").get("portsHeld").asLong()).isZero();
+        assertThat(root.get("pools").get(1).get("usage").get("portsHeld").asLong()).isEqualTo(2);
+        assertThat(root.get("pools").get(1).get("usage").get("portsFree").asLong()).isEqualTo(11998);
         assertThat(pub.get("usage").get("portsTotal").asLong()).isEqualTo(3 * 64511);
         assertThat(pub.get("usage").get("tcpSessions").asLong()).isEqualTo(1);
         assertThat(root.get("pools").get(1).get("addresses").get(0).asText()).isEqualTo("198.19.1.0-198.19.1.3");
@@ -87,9 +91,11 @@ class ListCommandsTest extends CommandTestSupport {
         c.execute();
 
         assertThat(out())
-                .containsPattern("tcp\\s+10.0.0.2:40000\\s+198.19.0.1:1025\\s+203.0.113.7:443\\s+ESTABLISHED\\s+1s\\s+0"
-                        + "\\s+public")
-                .containsPattern("udp\\s+10.0.0.2:5353\\s+198.19.0.1:1026\\s+203.0.113.8:53\\s+-\\s+3m20s\\s+1")
+                .containsPattern(
+                        "tcp\\s+10.0.0.2:40000\\s+198.19.0.1:1025\\s+203.0.113.7:443\\s+ESTABLISHED\\s+1s\\s+1m02s"
+                                + "\\s+0\\s+public")
+                .containsPattern(
+                        "udp\\s+10.0.0.2:5353\\s+198.19.0.1:1026\\s+203.0.113.8:53\\s+-\\s+3m20s\\s+4m21s\\s+1")
                 .containsPattern("icmp\\s+10.0.0.3:7.*2h13m")
                 .containsPattern("10.0.0.9:80.*\\(static\\)")
                 .contains("4 of 4 sessions shown");
@@ -141,6 +147,7 @@ class ListCommandsTest extends CommandTestSupport {
         assertThat(first.get("remote").asText()).isEqualTo("203.0.113.7:443");
         assertThat(first.get("state").asText()).isEqualTo("ESTABLISHED");
         assertThat(first.get("idleMillis").asLong()).isEqualTo(1500);
+        assertThat(first.get("ageMillis").asLong()).isEqualTo(62_500);
         assertThat(first.get("pool").asText()).isEqualTo("public");
     }
 
@@ -192,7 +199,8 @@ class ListCommandsTest extends CommandTestSupport {
     void statsShowCountersAndNonZeroDropsMostFirst() {
         populate();
         nat.setCounters(new NatCounters(10, 6, 4, 1000, 900, 2, 1, 50, 3,
-                Map.of("fragment", 5L, "bad-l4-checksum", 40L, "no-session", 5L, "truncated", 0L)));
+                Map.of("fragment", 5L, "bad-l4-checksum", 40L, "no-session", 5L, "truncated", 0L),
+                Map.of(dev.natgw.api.nat.TcpState.ESTABLISHED, 7L, dev.natgw.api.nat.TcpState.FIN_OUT, 2L)));
         StatsCommand c = stats();
         c.noFormat = true;
 
@@ -206,6 +214,9 @@ class ListCommandsTest extends CommandTestSupport {
                 .containsPattern("refused: pool exhausted\\s+2")
                 .containsPattern("refused: host quota\\s+1")
                 .containsPattern("handoff drops\\s+3")
+                .containsPattern("ESTABLISHED\\s+7")
+                .containsPattern("FIN_OUT\\s+2")
+                .containsPattern("INIT_IN\\s+0")
                 .doesNotContain("truncated");
         assertThat(out.indexOf("bad-l4-checksum")).isLessThan(out.indexOf("fragment"));
         assertThat(out.indexOf("fragment")).isLessThan(out.indexOf("no-session"));
@@ -223,7 +234,8 @@ class ListCommandsTest extends CommandTestSupport {
 
     @Test
     void statsJson() throws Exception {
-        nat.setCounters(new NatCounters(10, 6, 4, 1000, 900, 2, 1, 50, 3, Map.of("fragment", 5L, "truncated", 0L)));
+        nat.setCounters(new NatCounters(10, 6, 4, 1000, 900, 2, 1, 50, 3, Map.of("fragment", 5L, "truncated", 0L),
+                Map.of(dev.natgw.api.nat.TcpState.INIT_IN, 4L)));
         StatsCommand c = stats();
         c.json = true;
 
@@ -235,5 +247,8 @@ class ListCommandsTest extends CommandTestSupport {
         assertThat(root.get("counters").get("handoffDrops").asLong()).isEqualTo(3);
         assertThat(root.get("drops").get("fragment").asLong()).isEqualTo(5);
         assertThat(root.get("drops").has("truncated")).isFalse();
+        assertThat(root.get("tcpStates").get("INIT_IN").asLong()).isEqualTo(4);
+        assertThat(root.get("tcpStates").get("ESTABLISHED").asLong()).isZero();
+        assertThat(root.get("tcpStates").has("NONE")).isFalse();
     }
 }

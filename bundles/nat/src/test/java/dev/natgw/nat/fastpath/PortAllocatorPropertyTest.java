@@ -91,6 +91,14 @@ class PortAllocatorPropertyTest {
             assertThat(a.inUse()).isEqualTo(modelInUse);
             assertThat(a.held()).isEqualTo(modelHeld);
             assertThat(a.free() + a.inUse() + a.held()).isEqualTo(a.total());
+            for (int ai = 0; ai < ADDRESSES.length; ai++) {
+                long modelHeldHere = 0;
+                for (int pi = 0; pi < PROTOS.length; pi++) {
+                    modelHeldHere += held.get(pi * ADDRESSES.length + ai).size();
+                }
+                assertThat(a.held(ai)).as("held on address %d", ai).isEqualTo(modelHeldHere);
+                assertThat(a.held(ai)).isLessThanOrEqualTo(a.busy(ai));
+            }
         }
 
         for (int g = 0; g < inUse.size(); g++) {

@@ -40,6 +40,8 @@ class SessionTableModelTest {
         final SessionTable t = new SessionTable(CAPACITY, 4, 2);
         final Map<Integer, Mapping> maps = new HashMap<>();
         final Map<Integer, Session> sessions = new HashMap<>();
+        /** The state of each live session; 0 from its creation. */
+        final Map<Integer, Integer> states = new HashMap<>();
         long seq;
 
         @Override
@@ -62,6 +64,7 @@ class SessionTableModelTest {
                 .withAction(4, new AddSession())
                 .withAction(2, new RemoveSession())
                 .withAction(2, new RemoveMapping())
+                .withAction(3, new SetState())
                 .withMaxTransformations(60);
     }
 
@@ -119,6 +122,7 @@ class SessionTableModelTest {
                                             assertThat(sid).isBetween(0, CAPACITY - 1);
                                             assertThat(s.sessions).doesNotContainKey(sid);
                                             s.sessions.put(sid, new Session(m, remAddr, remPort, now));
+                                            s.states.put(sid, 0);
                                         }
                                     }));
         }
@@ -136,6 +140,24 @@ class SessionTableModelTest {
                     .map(sid -> Transformer.mutate("removeSession " + sid, s -> {
                         s.t.removeSession(sid);
                         s.sessions.remove(sid);
+                        s.states.remove(sid);
+                    }));
+        }
+    }
+
+    static final class SetState implements Action.Dependent<State> {
+        @Override
+        public boolean precondition(State st) {
+            return !st.sessions.isEmpty();
+        }
+
+        @Override
+        public Arbitrary<Transformer<State>> transformer(State st) {
+            return Combinators.combine(Arbitraries.of(new ArrayList<>(st.sessions.keySet())),
+                    Arbitraries.integers().between(0, 7))
+                    .as((sid, state) -> Transformer.<State>mutate("setState " + sid + " " + state, s -> {
+                        s.t.setState(sid, state);
+                        s.states.put(sid, state);
                     }));
         }
     }
@@ -165,6 +187,12 @@ class SessionTableModelTest {
         SessionTable t = st.t;
         assertThat(t.size()).isEqualTo(st.sessions.size());
         assertThat(t.mappings()).isEqualTo(st.maps.size());
+        // the per-state counts follow every add, state change and removal
+        for (int state = 0; state < SessionTable.STATES; state++) {
+            int want = state;
+            assertThat(t.sessionsInState(state)).as("sessions in state %d", state)
+                    .isEqualTo((int) st.states.values().stream().filter(v -> v == want).count());
+        }
         // every mapping key: the finders give the most recent, the walks give all, newest first
         for (int proto : PROTOS) {
             for (int addr = 1; addr <= 2; addr++) {
@@ -223,6 +251,7 @@ class SessionTableModelTest {
             assertThat(t.remAddr(s)).isEqualTo(v.remAddr());
             assertThat(t.remPort(s)).isEqualTo(v.remPort());
             assertThat(t.created(s)).isEqualTo(v.now());
+            assertThat(t.state(s)).isEqualTo(st.states.get(s));
         }
         assertThat(live).isEqualTo(new TreeSet<>(st.sessions.keySet()));
     }

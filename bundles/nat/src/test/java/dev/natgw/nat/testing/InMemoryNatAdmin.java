@@ -12,6 +12,7 @@ import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMapping;
 import dev.natgw.api.nat.Timeouts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ public class InMemoryNatAdmin implements NatAdminService {
     private final Map<String, PoolDefinition> pools = new LinkedHashMap<>();
     private final List<StaticMapping> statics = new ArrayList<>();
     private final List<SessionInfo> sessions = new ArrayList<>();
+    private final Map<String, Long> held = new HashMap<>();
     private NatCounters counters = new NatCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
     private Timeouts timeouts = Timeouts.RFC_DEFAULTS;
     private OtherProtocolPolicy otherProtocolPolicy = OtherProtocolPolicy.DROP;
@@ -97,6 +99,19 @@ public class InMemoryNatAdmin implements NatAdminService {
         return this;
     }
 
+    /**
+     * Sets how many of a pool's ports are in hold-down: {@link #poolUsage} counts them in use and held, on top of
+     * the sessions' ports.
+     *
+     * @param pool the pool's name
+     * @param ports the held ports, at least 0
+     * @return this
+     */
+    public synchronized InMemoryNatAdmin setHeldPorts(String pool, long ports) {
+        held.put(Objects.requireNonNull(pool, "pool"), ports);
+        return this;
+    }
+
     @Override
     public synchronized List<PoolUsage> poolUsage() {
         List<PoolUsage> usage = new ArrayList<>(pools.size());
@@ -110,9 +125,10 @@ public class InMemoryNatAdmin implements NatAdminService {
                     perProtocol[s.protocol().ordinal()]++;
                 }
             }
-            usage.add(new PoolUsage(p.name(), p.addressCount(), portsTotal, Math.min(used.size(), portsTotal),
-                    perProtocol[Protocol.TCP.ordinal()], perProtocol[Protocol.UDP.ordinal()],
-                    perProtocol[Protocol.ICMP.ordinal()]));
+            long inUse = Math.min(used.size() + held.getOrDefault(p.name(), 0L), portsTotal);
+            usage.add(new PoolUsage(p.name(), p.addressCount(), portsTotal, inUse, perProtocol[Protocol.TCP.ordinal()],
+                    perProtocol[Protocol.UDP.ordinal()], perProtocol[Protocol.ICMP.ordinal()],
+                    Math.min(held.getOrDefault(p.name(), 0L), inUse)));
         }
         return usage;
     }

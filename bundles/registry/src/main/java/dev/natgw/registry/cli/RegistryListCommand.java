@@ -1,5 +1,6 @@
 package dev.natgw.registry.cli;
 
+import dev.natgw.api.registry.Registry;
 import dev.natgw.api.registry.RegistryEntry;
 import dev.natgw.registry.RegistryBrowser;
 import java.io.PrintStream;
@@ -30,6 +31,9 @@ public class RegistryListCommand implements Action {
 
     @Reference
     RegistryBrowser browser;
+
+    @Reference
+    Registry registry;
 
     @Option(name = "--key", aliases = "-k", description = "Show the entries under the keys that start with this prefix")
     @Completion(RegistryKeyCompleter.class)
@@ -73,7 +77,7 @@ public class RegistryListCommand implements Action {
                 table.print(out, !noFormat);
             }
         } else {
-            List<RegistryEntry> entries = browser.entries(key, MAX_ENTRIES);
+            List<RegistryEntry> entries = registry.list(key, MAX_ENTRIES);
             Instant now = clock.instant();
             if (json) {
                 out.println(EntryTable.JSON.writeValueAsString(new EntriesJson(key, EntryTable.json(entries, now))));
@@ -85,6 +89,6 @@ public class RegistryListCommand implements Action {
     }
 
     private String backendName() {
-        return browser instanceof dev.natgw.api.registry.Registry r ? r.backend() : null;
+        return registry.backend();
     }
 }

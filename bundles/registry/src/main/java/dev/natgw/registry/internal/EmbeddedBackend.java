@@ -187,7 +187,7 @@ public final class EmbeddedBackend implements RegistryBackend {
     }
 
     @Override
-    public List<RegistryEntry> entries(String prefix, int max) {
+    public List<RegistryEntry> list(String prefix, int max) {
         Checks.prefix(prefix);
         Checks.max(max);
         synchronized (lock) {

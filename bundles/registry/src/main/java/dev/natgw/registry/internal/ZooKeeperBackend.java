@@ -307,7 +307,7 @@ public final class ZooKeeperBackend implements RegistryBackend {
     }
 
     @Override
-    public List<RegistryEntry> entries(String prefix, int max) {
+    public List<RegistryEntry> list(String prefix, int max) {
         Checks.prefix(prefix);
         Checks.max(max);
         ensureOpen();

@@ -51,6 +51,7 @@ class RegistryCommandsTest {
     private RegistryListCommand list() {
         RegistryListCommand command = new RegistryListCommand();
         command.browser = registry;
+        command.registry = registry;
         command.clock = clock;
         return command;
     }

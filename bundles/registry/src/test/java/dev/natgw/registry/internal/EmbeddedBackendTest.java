@@ -207,9 +207,9 @@ class EmbeddedBackendTest {
         assertThat(backend.keys("")).containsExactly(java.util.Map.entry("fwd/a", 2), java.util.Map.entry("fwd/b", 1),
                 java.util.Map.entry("srv/x", 1));
         assertThat(backend.keys("fwd/")).containsOnlyKeys("fwd/a", "fwd/b");
-        assertThat(backend.entries("fwd", 10)).extracting(RegistryEntry::key).containsExactly("fwd/a", "fwd/a",
+        assertThat(backend.list("fwd", 10)).extracting(RegistryEntry::key).containsExactly("fwd/a", "fwd/a",
                 "fwd/b");
-        assertThat(backend.entries("", 2)).hasSize(2);
+        assertThat(backend.list("", 2)).hasSize(2);
     }
 
     @Test

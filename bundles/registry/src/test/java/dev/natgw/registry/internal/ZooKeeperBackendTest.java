@@ -185,7 +185,25 @@ class ZooKeeperBackendTest {
 
         assertThat(b.keys("")).containsOnlyKeys("srv/abc.def", ".", "..");
         assertThat(b.lookup("..", 10)).extracting(RegistryEntry::value).containsExactly("dots");
-        assertThat(b.entries("srv/", 10)).extracting(RegistryEntry::key).containsExactly("srv/abc.def");
+        assertThat(b.list("srv/", 10)).extracting(RegistryEntry::key).containsExactly("srv/abc.def");
+    }
+
+    @Test
+    void listingGoesAcrossKeysByPrefixInKeyOrderBoundedWithExpiry() {
+        a.announce("zl/b", "1", TTL);
+        a.announce("zl/a", "1", TTL);
+        b.announce("zl/a", "2", TTL);
+        a.announce("other", "x", TTL);
+
+        // seen from either instance, whoever announced
+        List<RegistryEntry> listed = b.list("zl/", 10);
+        assertThat(listed).extracting(RegistryEntry::key).containsExactly("zl/a", "zl/a", "zl/b");
+        assertThat(listed).extracting(RegistryEntry::owner).contains("appliance-a", "appliance-b");
+        assertThat(listed).allMatch(e -> e.expires().isAfter(clock.instant().plus(TTL).minusSeconds(1)));
+        assertThat(a.list("", 100)).extracting(RegistryEntry::key).containsExactly("other", "zl/a", "zl/a", "zl/b");
+        assertThat(a.list("", 2)).hasSize(2);
+        assertThat(a.list("nothing/", 5)).isEmpty();
+        assertThatThrownBy(() -> a.list("", 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
