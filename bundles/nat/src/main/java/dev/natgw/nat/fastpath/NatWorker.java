@@ -38,6 +38,17 @@ public final class NatWorker implements AutoCloseable {
     public static final int COUNTERS = C_POOLS + 3 * 256;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle ADOPTED;
+    private static final VarHandle MISSES;
+
+    static {
+        try {
+            ADOPTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "adoptDone", boolean.class);
+            MISSES = MethodHandles.lookup().findVarHandle(NatWorker.class, "adoptMisses", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
@@ -77,6 +88,10 @@ public final class NatWorker implements AutoCloseable {
     private WorkerRequest current;
     private int cursor;
     private final int[] warm = new int[PacketBurst.DEFAULT_BURST * 8];
+    private boolean adopting;
+    @SuppressWarnings("unused") // through ADOPTED
+    private boolean adoptDone;
+    private int adoptMisses;
     private int warmSink;
 
     /**
@@ -89,11 +104,72 @@ public final class NatWorker implements AutoCloseable {
      * @param eventRing NAT events it can buffer
      */
     NatWorker(int id, NatEngine engine, int capacity, int hostCapacity, int eventRing) {
+        this(id, engine, new SessionTable(capacity, hostCapacity), eventRing, false);
+    }
+
+    /**
+     * Makes a worker's translator on a table it adopts from another revision of the bundle; on a control
+     * thread. The ports of the table's mappings are taken out of the pools' allocators on the worker itself,
+     * before its first burst or tick, because the previous revision may still run on the table until then.
+     *
+     * @param id the worker id
+     * @param engine the engine, whose snapshot and mailbox it reads
+     * @param table the adopted table, owned by this worker from now on
+     * @param eventRing NAT events it can buffer
+     * @param adopted true if the table holds another revision's sessions
+     */
+    NatWorker(int id, NatEngine engine, SessionTable table, int eventRing, boolean adopted) {
         this.id = id;
         this.engine = engine;
         this.workers = engine.workers();
-        this.table = new SessionTable(capacity, hostCapacity);
+        this.table = table;
         this.events = new EventRing(eventRing);
+        this.adopting = adopted;
+    }
+
+    /** {@return the sessions this worker can hold} */
+    public int capacity() {
+        return table.capacity();
+    }
+
+    /** {@return the worker's session table} */
+    SessionTable table() {
+        return table;
+    }
+
+    /**
+     * Runs once, on the worker, before anything else once the table is adopted: counts each mapping's port as
+     * in use in its pool's allocator and each session in its pool's count, as if this revision had made them.
+     */
+    private void adopt(NatSnapshot snap) {
+        adopting = false;
+        PoolRuntime[] slots = snap.slots();
+        for (int mp = table.nextLiveMapping(0); mp >= 0; mp = table.nextLiveMapping(mp + 1)) {
+            int slot = slot(mp);
+            int proto = table.mProto(mp);
+            if (slot == NatSnapshot.STATIC_SLOT || proto != TCP && proto != UDP && proto != ICMP) {
+                continue;
+            }
+            PoolRuntime p = slot < slots.length ? slots[slot] : null;
+            if (p == null || !p.allocator(id).adopt(proto, addrIndex(mp), table.mOutPort(mp))) {
+                adoptMisses++;
+            }
+        }
+        for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
+            int mp = table.mapping(s);
+            c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+        }
+        ADOPTED.setRelease(this, true);
+    }
+
+    /** {@return true once an adopted table's ports are counted in the allocators; any thread} */
+    public boolean adopted() {
+        return (boolean) ADOPTED.getAcquire(this);
+    }
+
+    /** {@return mappings of an adopted table whose port no allocator took (their pool is gone); any thread} */
+    public int adoptMisses() {
+        return (int) MISSES.getAcquire(this);
     }
 
     /** {@return the worker's event ring, drained by the logging thread} */
@@ -129,6 +205,9 @@ public final class NatWorker implements AutoCloseable {
      */
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
+        if (adopting) {
+            adopt(snap);
+        }
         MemorySegment m = b.memory();
         int n = b.size();
         if (n > 1 && n <= warm.length) {
@@ -830,6 +909,9 @@ public final class NatWorker implements AutoCloseable {
      */
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
+        if (adopting) {
+            adopt(snap);
+        }
         for (int k = 0; k < EXPIRE_PER_TICK; k++) {
             int s = table.pollDue(now);
             if (s < 0) {

@@ -597,6 +597,34 @@ public final class PortAllocator {
         }
     }
 
+    /**
+     * Counts one more user of a given port, taking it off its free stack if it was free: how a translator that
+     * adopts another's sessions rebuilds the allocator from their mappings. Control-rate (searches the
+     * bucket's stack); run it on the worker before it allocates.
+     *
+     * @param proto 6, 17 or 1
+     * @param addrIndex the address
+     * @param port the port
+     * @return false, changing nothing, if the port is not this allocator's, is in hold-down or has
+     *     {@value #MAX_REFCOUNT} users
+     */
+    public boolean adopt(int proto, int addrIndex, int port) {
+        int idx = pairIndex(proto, addrIndex, port);
+        if (idx < 0 || refcount[idx] == MAX_REFCOUNT || refcount[idx] == 0 && bit(heldBits, idx)) {
+            return false;
+        }
+        int rc = refcount[idx];
+        if (rc == 0) {
+            if (!bit(reservedBits, idx)) {
+                removeFree(idx / m, port);
+            }
+            int pi = protoIndex(proto);
+            LONGS.setRelease(inUseBy, pi, inUseBy[pi] + 1);
+        }
+        refcount[idx] = (char) (rc + 1);
+        return true;
+    }
+
     private void removeFree(int g, int port) {
         int b = own.bucket(port);
         int fi = g * retaSize + b;
