@@ -27,6 +27,7 @@ import dev.natgw.nat.fastpath.NatEngine;
 import dev.natgw.nat.fastpath.NatSnapshot;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.fastpath.PoolRuntime;
+import dev.natgw.nat.fastpath.PortAllocator;
 import dev.natgw.nat.fastpath.SessionTable;
 import dev.natgw.nat.fastpath.StaticTable;
 import dev.natgw.nat.fastpath.WorkerRequest;
@@ -316,6 +317,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         desc.put(D_CAPACITY, e.worker(0).capacity());
         desc.put(D_HOSTS, settings.hostsMax());
         desc.put(D_RSS, e.rssFingerprint());
+        desc.put(D_ALLOCATOR_LAYOUT, PortAllocator.LAYOUT_VERSION);
         List<PoolDefinition> bySlot = new ArrayList<>();
         for (int i = 0; i < nextSlot; i++) {
             bySlot.add(slots[i].definition());
@@ -325,6 +327,9 @@ public final class NatManager implements NatAdminService, PacketStage {
         desc.put(D_STATICS, List.copyOf(statics));
         List<Arena> arenas = new ArrayList<>();
         Map<String, MemorySegment> segs = e.handOver(arenas);
+        for (int i = 0; i < nextSlot; i++) {
+            slots[i].handOver(segs);
+        }
         long sessions = 0;
         for (int w = 0; w < e.workers(); w++) {
             sessions += e.worker(w).sessions();
@@ -342,6 +347,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     private static final String D_CAPACITY = "capacity";
     private static final String D_HOSTS = "hosts";
     private static final String D_RSS = "rss";
+    private static final String D_ALLOCATOR_LAYOUT = "allocatorLayout";
     private static final String D_POOLS = "pools";
     private static final String D_ACTIVE = "active";
     private static final String D_STATICS = "statics";
@@ -377,6 +383,10 @@ public final class NatManager implements NatAdminService, PacketStage {
         Map<String, Object> desc = d.descriptor();
         if (d.layoutVersion() != SessionTable.LAYOUT_VERSION) {
             return "layout " + d.layoutVersion() + " != " + SessionTable.LAYOUT_VERSION;
+        }
+        int allocatorLayout = (Integer) desc.get(D_ALLOCATOR_LAYOUT);
+        if (allocatorLayout != PortAllocator.LAYOUT_VERSION) {
+            return "port allocator layout " + allocatorLayout + " != " + PortAllocator.LAYOUT_VERSION;
         }
         int workers = (Integer) desc.get(D_WORKERS);
         if (workers != ctx.workerCount()) {
@@ -439,7 +449,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         nextSlot = 0;
         // the sessions name their pools by slot: the deposited pools take the same slots again
         for (PoolDefinition p : (List<PoolDefinition>) desc.get(D_POOLS)) {
-            addRuntime(p);
+            addRuntime(p, d.segments());
         }
         for (PoolDefinition p : pools.values()) {
             Integer at = slotOf.get(p.name());
@@ -475,15 +485,25 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     /** Builds a pool's runtime, reserving the ports of static mappings on its addresses; under the lock. */
     private void addRuntime(PoolDefinition p) {
+        addRuntime(p, Map.of());
+    }
+
+    /**
+     * Builds a pool's runtime on handed-over allocators where there are some (whose static ports are reserved
+     * already, and which the previous translator may still be using, so they are not written here); under the lock.
+     */
+    private void addRuntime(PoolDefinition p, Map<String, MemorySegment> handedOver) {
         if (nextSlot >= NatSnapshot.MAX_POOLS) {
             throw new IllegalArgumentException("pool " + p.name() + ": " + NatSnapshot.MAX_POOLS
                     + " pools were added since the dataplane attached the translator; no slot is left");
         }
         NatSettings s = settings;
         PoolRuntime r = new PoolRuntime(nextSlot, p, engine, s.holdDown().toNanos(),
-                Math.max(1024, s.holdCapacity() / engine.workers()));
-        // not yet published, so the control thread may still touch the allocators directly
-        for (StaticMapping sm : statics) {
+                Math.max(1024, s.holdCapacity() / engine.workers()), handedOver);
+        // not yet published, so the control thread may still touch new allocators directly
+        for (StaticMapping sm : handedOver.containsKey(PoolRuntime.memoryName(0, nextSlot))
+                ? List.<StaticMapping>of()
+                : statics) {
             int addrIndex = addressIndex(p, sm.global().address());
             if (addrIndex >= 0) {
                 for (int w = 0; w < engine.workers(); w++) {

@@ -171,6 +171,59 @@ class HandOverTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 4})
+    void portsInHoldDownStayHeldAcrossAnUpdate(int workers) {
+        NatManager first = translator(1 << 14);
+        first.addPool(POOL);
+        FakeDataplane dp = dataplane(workers, first);
+        int flows = 40;
+        Set<Integer> held = new HashSet<>();
+        for (int i = 0; i < flows; i++) {
+            held.add(out(dp, i).srcPort());
+        }
+        dp.advance(Duration.ofSeconds(31));
+        for (int k = 0; k < 20 && first.sessionCount() > 0; k++) {
+            dp.advance(Duration.ofMillis(100));
+        }
+        assertThat(first.sessionCount()).isZero();
+        assertThat(portsInUse(first)).as("expired sessions' ports in hold-down").isEqualTo(flows);
+
+        NatManager second = update(dp, first, 1 << 14, POOL);
+        assertThat(second.lastHandOver()).startsWith("adopted 0 sessions");
+        assertThat(portsInUse(second)).as("still held after the update").isEqualTo(flows);
+        for (int i = flows; i < 3 * flows; i++) {
+            assertThat(held).as("a new flow got a port in hold-down").doesNotContain(out(dp, i).srcPort());
+        }
+        dp.advance(Duration.ofSeconds(31));
+        for (int k = 0; k < 20 && second.sessionCount() > 0; k++) {
+            dp.advance(Duration.ofMillis(100));
+        }
+        dp.advance(Duration.ofSeconds(6));
+        assertThat(portsInUse(second)).as("held ports returned on their old schedule").isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aDifferentHoldCapacityIsRefused(int workers) {
+        NatManager first = translator(1 << 14);
+        first.addPool(POOL);
+        FakeDataplane dp = dataplane(workers, first);
+        out(dp, 1);
+        first.close();
+        NatManager second = new NatManager(new NatSettings(SHORT, 1 << 14, 1024, Duration.ofSeconds(5), 1 << 20,
+                OtherProtocolPolicy.DROP, false, 4096));
+        second.setStateKeeper(keeper);
+        nats.add(second);
+        second.setClock(dp.clock());
+        second.addPool(POOL);
+        dp.replace(second);
+        assertThat(second.lastHandOver()).startsWith("refused: port allocator of worker 0: hold capacity ")
+                .endsWith("; started clean");
+        assertThat(second.sessionCount()).isZero();
+        assertThat(portsInUse(second)).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
     void aDataplaneRestartKeepsTheSessions(int workers) {
         NatManager nat = translator(1 << 14);
         nat.addPool(POOL);

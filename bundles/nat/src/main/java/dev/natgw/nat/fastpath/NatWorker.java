@@ -39,12 +39,10 @@ public final class NatWorker implements AutoCloseable {
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle ADOPTED;
-    private static final VarHandle MISSES;
 
     static {
         try {
             ADOPTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "adoptDone", boolean.class);
-            MISSES = MethodHandles.lookup().findVarHandle(NatWorker.class, "adoptMisses", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -91,7 +89,6 @@ public final class NatWorker implements AutoCloseable {
     private boolean adopting;
     @SuppressWarnings("unused") // through ADOPTED
     private boolean adoptDone;
-    private int adoptMisses;
     private int warmSink;
 
     /**
@@ -109,8 +106,8 @@ public final class NatWorker implements AutoCloseable {
 
     /**
      * Makes a worker's translator on a table it adopts from another revision of the bundle; on a control
-     * thread. The ports of the table's mappings are taken out of the pools' allocators on the worker itself,
-     * before its first burst or tick, because the previous revision may still run on the table until then.
+     * thread. The previous revision may still run on the table until the dataplane swaps the stages, so this
+     * only keeps it; the worker reads it before its first burst.
      *
      * @param id the worker id
      * @param engine the engine, whose snapshot and mailbox it reads
@@ -132,29 +129,23 @@ public final class NatWorker implements AutoCloseable {
         return table.capacity();
     }
 
+    /** {@return the arena of the worker's off-heap memory (its table and its pools' allocators)} */
+    public java.lang.foreign.Arena arena() {
+        return table.arena();
+    }
+
     /** {@return the worker's session table} */
     SessionTable table() {
         return table;
     }
 
     /**
-     * Runs once, on the worker, before anything else once the table is adopted: counts each mapping's port as
-     * in use in its pool's allocator and each session in its pool's count, as if this revision had made them.
+     * Runs once, on the worker, before anything else once the table is adopted: counts the table's sessions per
+     * pool, the counters {@code NatService.poolUsage()} reads, which start at 0 in a new revision. The
+     * allocators came with the table and need nothing.
      */
-    private void adopt(NatSnapshot snap) {
+    private void adopt() {
         adopting = false;
-        PoolRuntime[] slots = snap.slots();
-        for (int mp = table.nextLiveMapping(0); mp >= 0; mp = table.nextLiveMapping(mp + 1)) {
-            int slot = slot(mp);
-            int proto = table.mProto(mp);
-            if (slot == NatSnapshot.STATIC_SLOT || proto != TCP && proto != UDP && proto != ICMP) {
-                continue;
-            }
-            PoolRuntime p = slot < slots.length ? slots[slot] : null;
-            if (p == null || !p.allocator(id).adopt(proto, addrIndex(mp), table.mOutPort(mp))) {
-                adoptMisses++;
-            }
-        }
         for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
             int mp = table.mapping(s);
             c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
@@ -165,11 +156,6 @@ public final class NatWorker implements AutoCloseable {
     /** {@return true once an adopted table's ports are counted in the allocators; any thread} */
     public boolean adopted() {
         return (boolean) ADOPTED.getAcquire(this);
-    }
-
-    /** {@return mappings of an adopted table whose port no allocator took (their pool is gone); any thread} */
-    public int adoptMisses() {
-        return (int) MISSES.getAcquire(this);
     }
 
     /** {@return the worker's event ring, drained by the logging thread} */
@@ -206,7 +192,7 @@ public final class NatWorker implements AutoCloseable {
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
         if (adopting) {
-            adopt(snap);
+            adopt();
         }
         MemorySegment m = b.memory();
         int n = b.size();
@@ -910,7 +896,7 @@ public final class NatWorker implements AutoCloseable {
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
         if (adopting) {
-            adopt(snap);
+            adopt();
         }
         for (int k = 0; k < EXPIRE_PER_TICK; k++) {
             int s = table.pollDue(now);
