@@ -72,8 +72,9 @@ import org.slf4j.LoggerFactory;
  * on them until the dataplane detaches it, and its detach frees nothing. The next {@link #attach} claims the
  * deposit and adopts the tables if the layout, the workers, the RSS configuration, the sizes and the pools
  * match, or refuses them (WARN naming the mismatch), frees them and starts clean; {@link #lastHandOver()} says
- * which. Adoption only reads the tables' immutable header fields; each worker counts the adopted ports in its
- * allocators before its first burst, after the dataplane stopped running the old stage on that worker.
+ * which. Adoption only reads the memory's immutable header fields, because the old stage may still run on it
+ * until the dataplane swaps the stages between two bursts; the old stage's detach frees nothing. Memory refused
+ * while the old stage may still run on it is freed once every worker has run the new engine.
  */
 @Component(service = {NatService.class, NatAdminService.class,
         PacketStage.class}, configurationPid = NatManager.PID, property = {PacketStage.STAGE_NAME + "=nat",
@@ -109,6 +110,8 @@ public final class NatManager implements NatAdminService, PacketStage {
     private volatile String lastHandOver = "none: nothing was handed over";
     /** Pools restored from a deposit that a configuration may add again; adding one unchanged is a no-op. */
     private final Set<String> adoptedPools = new HashSet<>();
+    /** A refused deposit, freed by {@link #freeRefused()}; under the lock. */
+    private StateDeposit refused;
 
     /**
      * Activates with the configuration of PID {@value #PID}.
@@ -169,6 +172,7 @@ public final class NatManager implements NatAdminService, PacketStage {
             if (!deposit("the translator stops")) {
                 closeEngine();
             }
+            freeRefused();
         }
         LOG.info("NAT translator stopped");
     }
@@ -287,6 +291,7 @@ public final class NatManager implements NatAdminService, PacketStage {
             if (!deposit("the dataplane detached the translator")) {
                 closeEngine();
             }
+            freeRefused();
         }
     }
 
@@ -371,11 +376,31 @@ public final class NatManager implements NatAdminService, PacketStage {
                 why = ex.getMessage();
             }
         }
-        int freed = d.close();
         lastHandOver = "refused: " + why + "; started clean";
-        LOG.warn("NAT refuses the previous translator's sessions: {}; {} arenas ({} bytes) freed, starting clean",
-                why, freed, d.bytes());
+        LOG.warn("NAT refuses the previous translator's sessions: {}; their {} bytes are freed once every worker "
+                + "runs this translator; starting clean", why, d.bytes());
+        freeRefused();
+        refused = d;
         return null;
+    }
+
+    /**
+     * Frees refused memory once no worker can run the previous stage on it any more: when every worker has run
+     * the engine attached since (the dataplane swaps stages between bursts), or when there is no engine.
+     */
+    private void freeRefused() {
+        StateDeposit d = refused;
+        if (d == null) {
+            return;
+        }
+        NatEngine e = engine;
+        for (int w = 0; e != null && w < e.workers(); w++) {
+            if (!e.worker(w).started()) {
+                return;
+            }
+        }
+        refused = null;
+        LOG.info("NAT freed the refused hand-over: {} arenas", d.close());
     }
 
     @SuppressWarnings("unchecked")
@@ -876,6 +901,9 @@ public final class NatManager implements NatAdminService, PacketStage {
             NatEngine e = live;
             if (e != null) {
                 drainOnce(e);
+            }
+            synchronized (lock) {
+                freeRefused();
             }
             LockSupport.parkNanos(100_000_000L);
         }

@@ -38,11 +38,11 @@ public final class NatWorker implements AutoCloseable {
     public static final int COUNTERS = C_POOLS + 3 * 256;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle ADOPTED;
+    private static final VarHandle STARTED;
 
     static {
         try {
-            ADOPTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "adoptDone", boolean.class);
+            STARTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "started", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -86,9 +86,11 @@ public final class NatWorker implements AutoCloseable {
     private WorkerRequest current;
     private int cursor;
     private final int[] warm = new int[PacketBurst.DEFAULT_BURST * 8];
-    private boolean adopting;
-    @SuppressWarnings("unused") // through ADOPTED
-    private boolean adoptDone;
+    /** Until the first burst or tick: then the worker counts an adopted table's sessions and says it runs. */
+    private boolean firstRun = true;
+    private final boolean adopted;
+    @SuppressWarnings("unused") // through STARTED
+    private boolean started;
     private int warmSink;
 
     /**
@@ -121,7 +123,7 @@ public final class NatWorker implements AutoCloseable {
         this.workers = engine.workers();
         this.table = table;
         this.events = new EventRing(eventRing);
-        this.adopting = adopted;
+        this.adopted = adopted;
     }
 
     /** {@return the sessions this worker can hold} */
@@ -140,22 +142,24 @@ public final class NatWorker implements AutoCloseable {
     }
 
     /**
-     * Runs once, on the worker, before anything else once the table is adopted: counts the table's sessions per
-     * pool, the counters {@code NatService.poolUsage()} reads, which start at 0 in a new revision. The
-     * allocators came with the table and need nothing.
+     * Runs once, on the worker, before anything else: counts an adopted table's sessions per pool, the counters
+     * {@code NatService.poolUsage()} reads, which start at 0 in a new revision (the allocators came with the table
+     * and need nothing), then says the worker runs this engine, so the previous revision's stage no longer does.
      */
-    private void adopt() {
-        adopting = false;
-        for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
-            int mp = table.mapping(s);
-            c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+    private void firstRun() {
+        firstRun = false;
+        if (adopted) {
+            for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
+                int mp = table.mapping(s);
+                c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+            }
         }
-        ADOPTED.setRelease(this, true);
+        STARTED.setRelease(this, true);
     }
 
-    /** {@return true once an adopted table's ports are counted in the allocators; any thread} */
-    public boolean adopted() {
-        return (boolean) ADOPTED.getAcquire(this);
+    /** {@return true once this worker has run a burst or a tick of this engine; any thread} */
+    public boolean started() {
+        return (boolean) STARTED.getAcquire(this);
     }
 
     /** {@return the worker's event ring, drained by the logging thread} */
@@ -191,8 +195,8 @@ public final class NatWorker implements AutoCloseable {
      */
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
-        if (adopting) {
-            adopt();
+        if (firstRun) {
+            firstRun();
         }
         MemorySegment m = b.memory();
         int n = b.size();
@@ -895,8 +899,8 @@ public final class NatWorker implements AutoCloseable {
      */
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
-        if (adopting) {
-            adopt();
+        if (firstRun) {
+            firstRun();
         }
         for (int k = 0; k < EXPIRE_PER_TICK; k++) {
             int s = table.pollDue(now);
