@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The translator as attached to one set of dataplane workers: the RSS hash and port ownership they share,
  * one {@link NatWorker} each, the configuration snapshot they read and the mailboxes the control plane
- * writes to. Made on a control thread in {@code attach}, closed in {@code detach} after the last burst.
+ * writes to. Made on a control thread in {@code attach}, fresh or on the tables of a hand-over
+ * ({@link #adoptTables}), and closed in {@code detach} after the last burst, or its off-heap memory handed over
+ * ({@link #handOver}) for the next revision of the bundle.
  */
 public final class NatEngine implements AutoCloseable {
     private final int workers;
