@@ -19,23 +19,32 @@ import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMapping;
 import dev.natgw.api.nat.TcpState;
 import dev.natgw.api.nat.Timeouts;
+import dev.natgw.api.state.StateDeposit;
+import dev.natgw.api.state.StateKeeper;
 import dev.natgw.nat.fastpath.Drops;
 import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.fastpath.NatEngine;
 import dev.natgw.nat.fastpath.NatSnapshot;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.fastpath.PoolRuntime;
+import dev.natgw.nat.fastpath.PortAllocator;
+import dev.natgw.nat.fastpath.SessionTable;
 import dev.natgw.nat.fastpath.StaticTable;
 import dev.natgw.nat.fastpath.WorkerRequest;
 import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -43,6 +52,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +65,17 @@ import org.slf4j.LoggerFactory;
  * publishes immutable {@link NatSnapshot}s; the workers' state lives in a {@link NatEngine} made when the
  * dataplane attaches the stage. Session lists and clears are asked of the workers through their mailboxes.
  * A logging thread drains the workers' event rings into the {@value NatEvents#LOGGER_NAME} logger.
+ *
+ * <p>
+ * Hand-over: the session tables are off-heap. When the component deactivates (bundle stop or update) or the
+ * dataplane detaches the stage, the tables, the pools they were made from and the static mappings are
+ * deposited with the {@link StateKeeper} (if there is one) instead of freed; the old engine keeps translating
+ * on them until the dataplane detaches it, and its detach frees nothing. The next {@link #attach} claims the
+ * deposit and adopts the tables if the layout, the workers, the RSS configuration, the sizes and the pools
+ * match, or refuses them (WARN naming the mismatch), frees them and starts clean; {@link #lastHandOver()} says
+ * which. Adoption only reads the memory's immutable header fields, because the old stage may still run on it
+ * until the dataplane swaps the stages between two bursts; the old stage's detach frees nothing. Memory refused
+ * while the old stage may still run on it is freed once every worker has run the new engine.
  */
 @Component(service = {NatService.class, NatAdminService.class,
         PacketStage.class}, configurationPid = NatManager.PID, property = {PacketStage.STAGE_NAME + "=nat",
@@ -81,6 +104,15 @@ public final class NatManager implements NatAdminService, PacketStage {
     private volatile Consumer<String> eventLines = EVENTS::info;
     private final Thread eventThread;
     private volatile boolean running = true;
+    /** The owner name of the NAT's deposits. */
+    public static final String STATE_OWNER = "nat";
+    private final String instance = UUID.randomUUID().toString();
+    private volatile StateKeeper keeper;
+    private volatile String lastHandOver = "none: nothing was handed over";
+    /** Pools restored from a deposit that a configuration may add again; adding one unchanged is a no-op. */
+    private final Set<String> adoptedPools = new HashSet<>();
+    /** A refused deposit, freed by {@link #freeRefused()}; under the lock. */
+    private StateDeposit refused;
 
     /**
      * Activates with the configuration of PID {@value #PID}.
@@ -137,7 +169,11 @@ public final class NatManager implements NatAdminService, PacketStage {
             Thread.currentThread().interrupt();
         }
         synchronized (lock) {
-            closeEngine();
+            // deposited: the dataplane may run the old stage on the tables until the new one replaces it
+            if (!deposit("the translator stops")) {
+                closeEngine();
+            }
+            freeRefused();
         }
         LOG.info("NAT translator stopped");
     }
@@ -159,6 +195,28 @@ public final class NatManager implements NatAdminService, PacketStage {
      */
     public void setEventLines(Consumer<String> lines) {
         this.eventLines = lines;
+    }
+
+    /**
+     * Binds the keeper that hands the session tables to the next revision; without one they are freed on
+     * detach as before.
+     *
+     * @param k the keeper
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    public void setStateKeeper(StateKeeper k) {
+        keeper = k;
+    }
+
+    /**
+     * Unbinds the keeper.
+     *
+     * @param k the keeper going away
+     */
+    public void unsetStateKeeper(StateKeeper k) {
+        if (keeper == k) {
+            keeper = null;
+        }
     }
 
     /**
@@ -184,22 +242,30 @@ public final class NatManager implements NatAdminService, PacketStage {
         synchronized (lock) {
             closeEngine();
             NatSettings s = settings;
-            NatEngine e = new NatEngine(ctx, s.sessionsMax(), s.hostsMax(), s.eventRing(), emptySnapshot());
-            engine = e;
-            slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
-            slotOf.clear();
-            nextSlot = 0;
-            try {
-                for (PoolDefinition p : pools.values()) {
-                    addRuntime(p);
+            StateKeeper k = keeper;
+            StateDeposit d = k == null ? null : k.claim(STATE_OWNER);
+            NatEngine e = d == null ? null : adopt(d, ctx, s);
+            if (e == null) {
+                e = new NatEngine(ctx, s.sessionsMax(), s.hostsMax(), s.eventRing(), emptySnapshot());
+                engine = e;
+                slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
+                slotOf.clear();
+                nextSlot = 0;
+                try {
+                    for (PoolDefinition p : pools.values()) {
+                        addRuntime(p);
+                    }
+                } catch (RuntimeException ex) {
+                    closeEngine();
+                    throw ex;
                 }
-            } catch (RuntimeException ex) {
-                closeEngine();
-                throw ex;
+                if (d == null) {
+                    lastHandOver = "none: nothing was handed over";
+                }
             }
             publish();
             live = e;
-            LOG.info("NAT attached to {} workers", ctx.workerCount());
+            LOG.info("NAT attached to {} workers; hand-over: {}", ctx.workerCount(), lastHandOver);
         }
     }
 
@@ -222,8 +288,209 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public void detach() {
         synchronized (lock) {
-            closeEngine();
+            live = null;
+            if (!deposit("the dataplane detached the translator")) {
+                closeEngine();
+            }
+            freeRefused();
         }
+    }
+
+    // ---------------------------------------------------------------- hand-over
+
+    /** {@inheritDoc} */
+    @Override
+    public String lastHandOver() {
+        return lastHandOver;
+    }
+
+    /**
+     * Deposits the engine's tables with the keeper, with what the next revision needs to check and use them;
+     * under the lock. The engine stays live: the workers may run on the tables until the stage is detached.
+     *
+     * @return false, depositing nothing, without an engine or a keeper
+     */
+    private boolean deposit(String why) {
+        StateKeeper k = keeper;
+        NatEngine e = engine;
+        if (e == null || k == null) {
+            return false;
+        }
+        drainOnce(e);
+        Map<String, Object> desc = new HashMap<>();
+        desc.put(D_INSTANCE, instance);
+        desc.put(D_WORKERS, e.workers());
+        desc.put(D_CAPACITY, e.worker(0).capacity());
+        desc.put(D_HOSTS, settings.hostsMax());
+        desc.put(D_RSS, e.rssFingerprint());
+        desc.put(D_ALLOCATOR_LAYOUT, PortAllocator.LAYOUT_VERSION);
+        List<PoolDefinition> bySlot = new ArrayList<>();
+        for (int i = 0; i < nextSlot; i++) {
+            bySlot.add(slots[i].definition());
+        }
+        desc.put(D_POOLS, List.copyOf(bySlot));
+        desc.put(D_ACTIVE, List.copyOf(pools.keySet()));
+        desc.put(D_STATICS, List.copyOf(statics));
+        List<Arena> arenas = new ArrayList<>();
+        Map<String, MemorySegment> segs = e.handOver(arenas);
+        for (int i = 0; i < nextSlot; i++) {
+            slots[i].handOver(segs);
+        }
+        long sessions = 0;
+        for (int w = 0; w < e.workers(); w++) {
+            sessions += e.worker(w).sessions();
+        }
+        k.deposit(new StateDeposit(STATE_OWNER, SessionTable.LAYOUT_VERSION, desc, segs, arenas));
+        // the tables are the keeper's now: closing the engine frees only its heap objects
+        engine = null;
+        slots = null;
+        LOG.info("NAT deposited {} sessions for the next translator: {}", sessions, why);
+        return true;
+    }
+
+    private static final String D_INSTANCE = "instance";
+    private static final String D_WORKERS = "workers";
+    private static final String D_CAPACITY = "capacity";
+    private static final String D_HOSTS = "hosts";
+    private static final String D_RSS = "rss";
+    private static final String D_ALLOCATOR_LAYOUT = "allocatorLayout";
+    private static final String D_POOLS = "pools";
+    private static final String D_ACTIVE = "active";
+    private static final String D_STATICS = "statics";
+
+    /**
+     * Adopts a deposit or refuses it; under the lock. On success the engine, slots and pools are set up and the
+     * engine is returned; on refusal the deposit's memory is freed and null is returned.
+     */
+    private NatEngine adopt(StateDeposit d, StageContext ctx, NatSettings s) {
+        String why;
+        try {
+            why = mismatch(d, ctx, s);
+        } catch (RuntimeException ex) {
+            why = "descriptor unreadable (" + ex + ")";
+        }
+        if (why == null) {
+            try {
+                return adoptChecked(d, ctx, s);
+            } catch (RuntimeException ex) {
+                closeEngine();
+                why = ex.getMessage();
+            }
+        }
+        lastHandOver = "refused: " + why + "; started clean";
+        LOG.warn("NAT refuses the previous translator's sessions: {}; their {} bytes are freed once every worker "
+                + "runs this translator; starting clean", why, d.bytes());
+        freeRefused();
+        refused = d;
+        return null;
+    }
+
+    /**
+     * Frees refused memory once no worker can run the previous stage on it any more: when every worker has run
+     * the engine attached since (the dataplane swaps stages between bursts), or when there is no engine.
+     */
+    private void freeRefused() {
+        StateDeposit d = refused;
+        if (d == null) {
+            return;
+        }
+        NatEngine e = engine;
+        for (int w = 0; e != null && w < e.workers(); w++) {
+            if (!e.worker(w).started()) {
+                return;
+            }
+        }
+        refused = null;
+        LOG.info("NAT freed the refused hand-over: {} arenas", d.close());
+    }
+
+    @SuppressWarnings("unchecked")
+    private String mismatch(StateDeposit d, StageContext ctx, NatSettings s) {
+        Map<String, Object> desc = d.descriptor();
+        if (d.layoutVersion() != SessionTable.LAYOUT_VERSION) {
+            return "layout " + d.layoutVersion() + " != " + SessionTable.LAYOUT_VERSION;
+        }
+        int allocatorLayout = (Integer) desc.get(D_ALLOCATOR_LAYOUT);
+        if (allocatorLayout != PortAllocator.LAYOUT_VERSION) {
+            return "port allocator layout " + allocatorLayout + " != " + PortAllocator.LAYOUT_VERSION;
+        }
+        int workers = (Integer) desc.get(D_WORKERS);
+        if (workers != ctx.workerCount()) {
+            return "workers " + workers + " != " + ctx.workerCount();
+        }
+        int capacity = (Integer) desc.get(D_CAPACITY);
+        int each = (int) Math.max(1, ((long) s.sessionsMax() + workers - 1) / workers);
+        if (capacity != each) {
+            return "sessions per worker " + capacity + " != " + each + " (sessions.max " + s.sessionsMax() + ")";
+        }
+        int hosts = (Integer) desc.get(D_HOSTS);
+        if (hosts != s.hostsMax()) {
+            return "hosts.max " + hosts + " != " + s.hostsMax();
+        }
+        if (!desc.get(D_RSS).equals(NatEngine.rssFingerprint(ctx))) {
+            return "RSS configuration (key, redirection table or queues) changed";
+        }
+        List<PoolDefinition> bySlot = (List<PoolDefinition>) desc.get(D_POOLS);
+        for (String name : (List<String>) desc.get(D_ACTIVE)) {
+            PoolDefinition now = pools.get(name);
+            PoolDefinition then = lastByName(bySlot, name);
+            if (now != null && then != null && !now.equals(then)) {
+                return "pool " + name + " changed: " + then + " != " + now;
+            }
+        }
+        return null;
+    }
+
+    private static PoolDefinition lastByName(List<PoolDefinition> bySlot, String name) {
+        for (int i = bySlot.size() - 1; i >= 0; i--) {
+            if (bySlot.get(i).name().equals(name)) {
+                return bySlot.get(i);
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private NatEngine adoptChecked(StateDeposit d, StageContext ctx, NatSettings s) {
+        Map<String, Object> desc = d.descriptor();
+        boolean mine = instance.equals(desc.get(D_INSTANCE));
+        if (!mine) {
+            // a new revision: the previous one's static mappings and pools (also those added by commands) go on
+            if (statics.isEmpty()) {
+                statics.addAll((List<StaticMapping>) desc.get(D_STATICS));
+            }
+            List<PoolDefinition> bySlot = (List<PoolDefinition>) desc.get(D_POOLS);
+            for (String name : (List<String>) desc.get(D_ACTIVE)) {
+                if (!pools.containsKey(name)) {
+                    pools.put(name, lastByName(bySlot, name));
+                    adoptedPools.add(name);
+                }
+            }
+        }
+        SessionTable[] tables = NatEngine.adoptTables(d.segments(), d.arenas());
+        NatEngine e = new NatEngine(ctx, tables, s.eventRing(), emptySnapshot());
+        engine = e;
+        slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
+        slotOf.clear();
+        nextSlot = 0;
+        // the sessions name their pools by slot: the deposited pools take the same slots again
+        for (PoolDefinition p : (List<PoolDefinition>) desc.get(D_POOLS)) {
+            addRuntime(p, d.segments());
+        }
+        for (PoolDefinition p : pools.values()) {
+            Integer at = slotOf.get(p.name());
+            if (at == null || !slots[at].definition().equals(p)) {
+                addRuntime(p);
+            }
+        }
+        long sessions = 0;
+        for (SessionTable t : tables) {
+            sessions += t.size();
+        }
+        lastHandOver = "adopted " + sessions + " sessions (layout " + d.layoutVersion() + ", " + tables.length
+                + " workers)";
+        LOG.info("NAT {}", lastHandOver);
+        return e;
     }
 
     private void closeEngine() {
@@ -244,15 +511,25 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     /** Builds a pool's runtime, reserving the ports of static mappings on its addresses; under the lock. */
     private void addRuntime(PoolDefinition p) {
+        addRuntime(p, Map.of());
+    }
+
+    /**
+     * Builds a pool's runtime on handed-over allocators where there are some (whose static ports are reserved
+     * already, and which the previous translator may still be using, so they are not written here); under the lock.
+     */
+    private void addRuntime(PoolDefinition p, Map<String, MemorySegment> handedOver) {
         if (nextSlot >= NatSnapshot.MAX_POOLS) {
             throw new IllegalArgumentException("pool " + p.name() + ": " + NatSnapshot.MAX_POOLS
                     + " pools were added since the dataplane attached the translator; no slot is left");
         }
         NatSettings s = settings;
         PoolRuntime r = new PoolRuntime(nextSlot, p, engine, s.holdDown().toNanos(),
-                Math.max(1024, s.holdCapacity() / engine.workers()));
-        // not yet published, so the control thread may still touch the allocators directly
-        for (StaticMapping sm : statics) {
+                Math.max(1024, s.holdCapacity() / engine.workers()), handedOver);
+        // not yet published, so the control thread may still touch new allocators directly
+        for (StaticMapping sm : handedOver.containsKey(PoolRuntime.memoryName(0, nextSlot))
+                ? List.<StaticMapping>of()
+                : statics) {
             int addrIndex = addressIndex(p, sm.global().address());
             if (addrIndex >= 0) {
                 for (int w = 0; w < engine.workers(); w++) {
@@ -295,6 +572,14 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public void addPool(PoolDefinition pool) {
         synchronized (lock) {
+            if (adoptedPools.remove(pool.name())) {
+                if (pool.equals(pools.get(pool.name()))) {
+                    // the configuration brings back a pool the previous translator handed over: already there
+                    return;
+                }
+                // changed meanwhile: the handed-over one retires, its sessions live on until they end
+                pools.remove(pool.name());
+            }
             if (pools.containsKey(pool.name())) {
                 throw new IllegalArgumentException("pool " + pool.name() + " exists already");
             }
@@ -320,6 +605,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public boolean removePool(String name) {
         synchronized (lock) {
+            adoptedPools.remove(name);
             if (pools.remove(name) == null) {
                 return false;
             }
@@ -628,6 +914,9 @@ public final class NatManager implements NatAdminService, PacketStage {
             NatEngine e = live;
             if (e != null) {
                 drainOnce(e);
+            }
+            synchronized (lock) {
+                freeRefused();
             }
             LockSupport.parkNanos(100_000_000L);
         }

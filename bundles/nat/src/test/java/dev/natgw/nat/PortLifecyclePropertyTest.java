@@ -13,6 +13,7 @@ import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.Timeouts;
+import dev.natgw.core.StateKeeperManager;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.testing.FakeDataplane;
 import dev.natgw.nat.testing.FrameView;
@@ -49,6 +50,11 @@ import net.jqwik.api.constraints.Size;
  * endpoints at once; a reply reaches an inside endpoint whose mapping has that outside endpoint; an inside
  * host keeps one outside address. At the end, past every timeout and the hold-down: no session, no port in
  * use, as many sessions deleted as created, and every mapping created was deleted exactly once.
+ *
+ * <p>
+ * One of the actions is a hand-over: the translator deposits its state and a new translator object (as a new
+ * revision of the bundle makes) adopts it through the real {@link StateKeeperManager} and replaces the stage;
+ * everything above must hold across it, with the counters of all translators added up.
  */
 class PortLifecyclePropertyTest {
     static final int[] HOSTS = {ip("198.18.0.2"), ip("198.18.0.3"), ip("198.18.0.4")};
@@ -79,6 +85,10 @@ class PortLifecyclePropertyTest {
     }
 
     record Advance(int seconds) implements Action {
+    }
+
+    /** The translator is updated: a new one adopts the sessions. */
+    record HandOver() implements Action {
     }
 
     /** kind 0: all; 1: one inside host; 2: one remote; 3: one protocol. */
@@ -115,6 +125,7 @@ class PortLifecyclePropertyTest {
                         .as(TcpClose::new)),
                 Tuple.of(4, Combinators.combine(flow, Arbitraries.of(true, false)).as(Traffic::new)),
                 Tuple.of(2, Arbitraries.integers().between(1, 40).map(Advance::new)),
+                Tuple.of(1, Arbitraries.just(new HandOver())),
                 Tuple.of(1, Combinators.combine(Arbitraries.integers().between(0, 3), Arbitraries
                         .integers().between(0, 2)).as(Clear::new)));
         return one.list();
@@ -122,9 +133,11 @@ class PortLifecyclePropertyTest {
 
     /** The translator under test and what the test knows of it. */
     static final class Model implements AutoCloseable {
-        final NatManager nat;
+        NatManager nat;
         final FakeDataplane dp;
         final boolean eim;
+        final StateKeeperManager keeper = new StateKeeperManager();
+        final List<NatManager> earlier = new ArrayList<>();
         final List<String> lines = new ArrayList<>();
         final List<Flow> flows = new ArrayList<>();
         /** Live mappings from the event log: "proto in:port out:port" -> how many. */
@@ -133,19 +146,45 @@ class PortLifecyclePropertyTest {
         final Map<String, String> byRemote = new HashMap<>();
         final Map<Integer, Integer> addressOfHost = new HashMap<>();
         long created;
+        /** Sessions created and deleted by the translators before the current one. */
+        long createdEarlier;
+        long deletedEarlier;
 
         Model(int workers, boolean eim) {
             this.eim = eim;
-            nat = new NatManager(new NatSettings(SHORT, 1 << 14, 256, HOLD_DOWN, 4096, OtherProtocolPolicy.DROP,
-                    true, 4096));
             dp = new FakeDataplane(workers);
-            nat.setClock(dp.clock());
-            nat.setEventLines(lines::add);
-            nat.addPool(new PoolDefinition("small", List.of(new Ipv4Range(GLOBAL, GLOBAL2)), 3000, 3199,
+            nat = translator();
+            dp.attach(nat);
+        }
+
+        private NatManager translator() {
+            NatManager n = new NatManager(new NatSettings(SHORT, 1 << 14, 256, HOLD_DOWN, 4096,
+                    OtherProtocolPolicy.DROP, true, 4096));
+            n.setClock(dp.clock());
+            n.setEventLines(lines::add);
+            n.setStateKeeper(keeper);
+            n.addPool(new PoolDefinition("small", List.of(new Ipv4Range(GLOBAL, GLOBAL2)), 3000, 3199,
                     eim ? MappingBehavior.ENDPOINT_INDEPENDENT : MappingBehavior.ADDRESS_AND_PORT_DEPENDENT,
                     eim ? FilteringBehavior.ENDPOINT_INDEPENDENT : FilteringBehavior.ADDRESS_AND_PORT_DEPENDENT,
                     true, 0, false));
-            dp.attach(nat);
+            return n;
+        }
+
+        private void handOver() {
+            events();
+            NatCounters c = nat.counters();
+            long sessions = nat.sessionCount();
+            long inUse = nat.poolUsage().getFirst().portsInUse();
+            nat.close();
+            events();
+            createdEarlier += c.sessionsCreated();
+            deletedEarlier += c.sessionsDeleted();
+            earlier.add(nat);
+            nat = translator();
+            dp.replace(nat);
+            assertThat(nat.lastHandOver()).startsWith("adopted " + sessions + " sessions");
+            assertThat(nat.sessionCount()).isEqualTo(sessions);
+            assertThat(nat.poolUsage().getFirst().portsInUse()).as("ports in use or held").isEqualTo(inUse);
         }
 
         void apply(Action a) {
@@ -176,6 +215,7 @@ class PortLifecyclePropertyTest {
                     }
                 }
                 case Advance d -> dp.advance(Duration.ofSeconds(d.seconds()));
+                case HandOver h -> handOver();
                 case Clear c -> nat.clearSessions(switch (c.kind()) {
                     case 0 -> SessionFilter.ALL;
                     case 1 -> new SessionFilter(null, HOSTS[c.which()], null, null);
@@ -298,16 +338,21 @@ class PortLifecyclePropertyTest {
             assertThat(c.drops("stage-error")).isZero();
             assertThat(c.drops("event-log-full")).isZero();
             assertThat(nat.sessionCount()).as("sessions left; %s", c).isZero();
-            assertThat(c.sessionsDeleted()).as("deleted; %s", c).isEqualTo(c.sessionsCreated());
+            assertThat(c.sessionsDeleted() + deletedEarlier).as("deleted; %s", c)
+                    .isEqualTo(c.sessionsCreated() + createdEarlier);
             assertThat(nat.poolUsage().getFirst().portsInUse()).as("ports in use").isZero();
             assertThat(live.values()).as("mappings never deleted").allMatch(n -> n == 0);
-            assertThat(created).as("mappings created").isLessThanOrEqualTo(c.sessionsCreated());
+            assertThat(created).as("mappings created").isLessThanOrEqualTo(c.sessionsCreated() + createdEarlier);
         }
 
         @Override
         public void close() {
             dp.close();
             nat.close();
+            for (NatManager n : earlier) {
+                n.close();
+            }
+            keeper.close();
         }
     }
 }

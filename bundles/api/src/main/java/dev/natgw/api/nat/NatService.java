@@ -58,4 +58,13 @@ public interface NatService {
 
     /** {@return what happens to packets of protocols other than TCP, UDP and ICMP} */
     OtherProtocolPolicy otherProtocolPolicy();
+
+    /**
+     * {@return what happened to the previous translator's sessions when this one last attached to the dataplane,
+     * for example {@code "adopted 1200 sessions (layout 2, 2 workers)"}, {@code "refused: workers 2 != 4; started
+     * clean"} or {@code "none: nothing was handed over"}}
+     */
+    default String lastHandOver() {
+        return "none: nothing was handed over";
+    }
 }

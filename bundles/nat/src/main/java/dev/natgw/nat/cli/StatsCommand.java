@@ -39,6 +39,7 @@ public class StatsCommand implements Action {
             return null;
         }
         out.println("Sessions alive: " + sessions);
+        out.println("Last hand-over: " + natService.lastHandOver());
         out.println();
         ShellTable counters = new ShellTable();
         counters.column("Counter");

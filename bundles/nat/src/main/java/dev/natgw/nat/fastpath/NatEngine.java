@@ -1,17 +1,29 @@
 package dev.natgw.nat.fastpath;
 
+import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.StageContext;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The translator as attached to one set of dataplane workers: the RSS hash and port ownership they share,
  * one {@link NatWorker} each, the configuration snapshot they read and the mailboxes the control plane
- * writes to. Made on a control thread in {@code attach}, closed in {@code detach} after the last burst.
+ * writes to. Made on a control thread in {@code attach}, fresh or on the tables of a hand-over
+ * ({@link #adoptTables}), and closed in {@code detach} after the last burst, or its off-heap memory handed over
+ * ({@link #handOver}) for the next revision of the bundle.
  */
 public final class NatEngine implements AutoCloseable {
     private final int workers;
     private final Toeplitz toeplitz;
-    private final dev.natgw.api.dataplane.RssConfig rss;
+    private final RssConfig rss;
+    private final String rssFingerprint;
     private final int[] workerForQueue;
     private final NatWorker[] perWorker;
     private final AtomicReferenceArray<WorkerRequest> mailbox;
@@ -28,25 +40,70 @@ public final class NatEngine implements AutoCloseable {
      */
     public NatEngine(StageContext ctx, int sessionsMax, int hostsMax, int eventRing,
             NatSnapshot initial) {
+        this(ctx, null, sessionsMax, hostsMax, eventRing, initial);
+    }
+
+    /**
+     * Makes the engine on session tables adopted from another revision of the bundle, one per worker, in worker
+     * order; each worker counts its table's ports in the pools' allocators before its first burst.
+     *
+     * @param ctx the dataplane's workers and RSS configuration
+     * @param adopted the tables, as many as workers; this engine owns them from now on
+     * @param eventRing events buffered per worker
+     * @param initial the first snapshot, holding the pools the tables' sessions were made from in their slots
+     */
+    public NatEngine(StageContext ctx, SessionTable[] adopted, int eventRing, NatSnapshot initial) {
+        this(ctx, adopted, 0, 0, eventRing, initial);
+    }
+
+    private NatEngine(StageContext ctx, SessionTable[] adopted, int sessionsMax, int hostsMax, int eventRing,
+            NatSnapshot initial) {
         this.workers = ctx.workerCount();
+        if (adopted != null && adopted.length != workers) {
+            throw new IllegalArgumentException("workers " + adopted.length + " != " + workers);
+        }
         this.toeplitz = new Toeplitz(ctx.rss().key());
         this.rss = ctx.rss();
         this.workerForQueue = new int[rss.queues()];
         for (int q = 0; q < workerForQueue.length; q++) {
             workerForQueue[q] = ctx.workerForQueue(q);
         }
+        this.rssFingerprint = rssFingerprint(ctx);
         this.mailbox = new AtomicReferenceArray<>(workers);
         this.snapshot = initial;
         this.perWorker = new NatWorker[workers];
         int each = (int) Math.max(1, ((long) sessionsMax + workers - 1) / workers);
         try {
             for (int w = 0; w < workers; w++) {
-                perWorker[w] = new NatWorker(w, this, each, hostsMax, eventRing);
+                perWorker[w] = adopted == null
+                        ? new NatWorker(w, this, each, hostsMax, eventRing)
+                        : new NatWorker(w, this, adopted[w], eventRing, true);
             }
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
+    }
+
+    /** {@return the workers, RSS key, redirection table and queue-to-worker map, which decide port ownership} */
+    public String rssFingerprint() {
+        return rssFingerprint;
+    }
+
+    /**
+     * Describes what decides port ownership under a dataplane: equal strings mean the same owner for every port.
+     *
+     * @param ctx the dataplane's workers and RSS configuration
+     * @return the description
+     */
+    public static String rssFingerprint(StageContext ctx) {
+        RssConfig r = ctx.rss();
+        int[] map = new int[r.queues()];
+        for (int q = 0; q < map.length; q++) {
+            map[q] = ctx.workerForQueue(q);
+        }
+        return ctx.workerCount() + " workers, key " + HexFormat.of().formatHex(r.key()) + ", reta "
+                + Arrays.toString(r.redirectionTable()) + ", queues to workers " + Arrays.toString(map);
     }
 
     /** {@return the number of workers} */
@@ -119,6 +176,50 @@ public final class NatEngine implements AutoCloseable {
     WorkerRequest takeRequest(int w) {
         // a plain read first: the swap is a locked instruction and the mailbox is almost always empty
         return mailbox.get(w) == null ? null : mailbox.getAndSet(w, null);
+    }
+
+    /**
+     * Gives the workers' session tables away for a hand-over: their memory, named {@code w<worker>.<segment>},
+     * and their arenas in worker order. Closing the engine no longer frees them; the workers keep running on
+     * them until the dataplane detaches this engine's stage.
+     *
+     * @param arenas receives the arenas
+     * @return the memory by name
+     */
+    public Map<String, MemorySegment> handOver(List<Arena> arenas) {
+        Map<String, MemorySegment> out = new LinkedHashMap<>();
+        for (int w = 0; w < workers; w++) {
+            SessionTable t = perWorker[w].table();
+            for (Map.Entry<String, MemorySegment> e : t.segments().entrySet()) {
+                out.put("w" + w + "." + e.getKey(), e.getValue());
+            }
+            arenas.add(t.arena());
+            t.disown();
+        }
+        return out;
+    }
+
+    /**
+     * Takes over the session tables of a hand-over, as {@link #handOver} named them.
+     *
+     * @param segments the memory by name
+     * @param arenas the arenas in worker order
+     * @return one table per arena
+     * @throws IllegalArgumentException naming what does not fit; nothing is closed then
+     */
+    public static SessionTable[] adoptTables(Map<String, MemorySegment> segments, List<Arena> arenas) {
+        SessionTable[] out = new SessionTable[arenas.size()];
+        for (int w = 0; w < out.length; w++) {
+            Map<String, MemorySegment> mine = new HashMap<>();
+            for (String name : SessionTable.SEGMENT_NAMES) {
+                MemorySegment m = segments.get("w" + w + "." + name);
+                if (m != null) {
+                    mine.put(name, m);
+                }
+            }
+            out[w] = new SessionTable(arenas.get(w), mine);
+        }
+        return out;
     }
 
     @Override

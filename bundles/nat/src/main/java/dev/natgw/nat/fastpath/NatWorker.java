@@ -38,6 +38,15 @@ public final class NatWorker implements AutoCloseable {
     public static final int COUNTERS = C_POOLS + 3 * 256;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle STARTED;
+
+    static {
+        try {
+            STARTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "started", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
@@ -77,6 +86,11 @@ public final class NatWorker implements AutoCloseable {
     private WorkerRequest current;
     private int cursor;
     private final int[] warm = new int[PacketBurst.DEFAULT_BURST * 8];
+    /** Until the first burst or tick: then the worker counts an adopted table's sessions and says it runs. */
+    private boolean firstRun = true;
+    private final boolean adopted;
+    @SuppressWarnings("unused") // through STARTED
+    private boolean started;
     private int warmSink;
 
     /**
@@ -89,11 +103,63 @@ public final class NatWorker implements AutoCloseable {
      * @param eventRing NAT events it can buffer
      */
     NatWorker(int id, NatEngine engine, int capacity, int hostCapacity, int eventRing) {
+        this(id, engine, new SessionTable(capacity, hostCapacity), eventRing, false);
+    }
+
+    /**
+     * Makes a worker's translator on a table it adopts from another revision of the bundle; on a control
+     * thread. The previous revision may still run on the table until the dataplane swaps the stages, so this
+     * only keeps it; the worker reads it before its first burst.
+     *
+     * @param id the worker id
+     * @param engine the engine, whose snapshot and mailbox it reads
+     * @param table the adopted table, owned by this worker from now on
+     * @param eventRing NAT events it can buffer
+     * @param adopted true if the table holds another revision's sessions
+     */
+    NatWorker(int id, NatEngine engine, SessionTable table, int eventRing, boolean adopted) {
         this.id = id;
         this.engine = engine;
         this.workers = engine.workers();
-        this.table = new SessionTable(capacity, hostCapacity);
+        this.table = table;
         this.events = new EventRing(eventRing);
+        this.adopted = adopted;
+    }
+
+    /** {@return the sessions this worker can hold} */
+    public int capacity() {
+        return table.capacity();
+    }
+
+    /** {@return the arena of the worker's off-heap memory (its table and its pools' allocators)} */
+    public java.lang.foreign.Arena arena() {
+        return table.arena();
+    }
+
+    /** {@return the worker's session table} */
+    SessionTable table() {
+        return table;
+    }
+
+    /**
+     * Runs once, on the worker, before anything else: counts an adopted table's sessions per pool, the counters
+     * {@code NatService.poolUsage()} reads, which start at 0 in a new revision (the allocators came with the table
+     * and need nothing), then says the worker runs this engine, so the previous revision's stage no longer does.
+     */
+    private void firstRun() {
+        firstRun = false;
+        if (adopted) {
+            for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
+                int mp = table.mapping(s);
+                c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+            }
+        }
+        STARTED.setRelease(this, true);
+    }
+
+    /** {@return true once this worker has run a burst or a tick of this engine; any thread} */
+    public boolean started() {
+        return (boolean) STARTED.getAcquire(this);
     }
 
     /** {@return the worker's event ring, drained by the logging thread} */
@@ -139,6 +205,9 @@ public final class NatWorker implements AutoCloseable {
      */
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
+        if (firstRun) {
+            firstRun();
+        }
         MemorySegment m = b.memory();
         int n = b.size();
         if (n > 1 && n <= warm.length) {
@@ -840,6 +909,9 @@ public final class NatWorker implements AutoCloseable {
      */
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
+        if (firstRun) {
+            firstRun();
+        }
         for (int k = 0; k < EXPIRE_PER_TICK; k++) {
             int s = table.pollDue(now);
             if (s < 0) {

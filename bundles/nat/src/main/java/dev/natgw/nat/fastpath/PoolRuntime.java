@@ -3,6 +3,8 @@ package dev.natgw.nat.fastpath;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
 
 /**
  * A pool as the workers use it: its definition flattened into primitive fields, and one
@@ -37,6 +39,24 @@ public final class PoolRuntime {
      * @param holdCapacity the hold-down FIFO's bound per worker
      */
     public PoolRuntime(int slot, PoolDefinition definition, NatEngine engine, long holdDownNanos, int holdCapacity) {
+        this(slot, definition, engine, holdDownNanos, holdCapacity, Map.of());
+    }
+
+    /**
+     * Builds the runtime of a pool, taking over the allocators another revision of the bundle handed over (named
+     * by {@link #memoryName}) and making new ones for the workers that have none there. Adopted memory is only
+     * read here.
+     *
+     * @param slot the pool's slot, 0..{@link NatSnapshot#MAX_POOLS}-1, stored in its sessions
+     * @param definition the pool
+     * @param engine the engine whose workers use it; new allocators live in its workers' arenas
+     * @param holdDownNanos how long a freed port stays out of service
+     * @param holdCapacity the hold-down FIFO's bound per worker
+     * @param handedOver memory by name, possibly holding this pool's allocators
+     * @throws IllegalArgumentException if handed-over memory does not fit, naming what
+     */
+    public PoolRuntime(int slot, PoolDefinition definition, NatEngine engine, long holdDownNanos, int holdCapacity,
+            Map<String, MemorySegment> handedOver) {
         this.slot = slot;
         this.definition = definition;
         this.addresses = flatten(definition);
@@ -51,9 +71,32 @@ public final class PoolRuntime {
         this.icmpOnExhaustion = definition.icmpOnExhaustion();
         this.ownership = engine.ownership(definition.portMin(), definition.portMax());
         this.allocators = new PortAllocator[ownership.workers()];
-        // heap arrays: they go with the last snapshot that holds the pool
+        // in the workers' arenas: freed with the engine's tables, or handed over with them
         for (int w = 0; w < allocators.length; w++) {
-            allocators[w] = new PortAllocator(ownership, engine.toeplitz(), w, addresses, holdDownNanos, holdCapacity);
+            allocators[w] = new PortAllocator(ownership, engine.toeplitz(), w, addresses, holdDownNanos, holdCapacity,
+                    engine.worker(w).arena(), handedOver.get(memoryName(w, slot)));
+        }
+    }
+
+    /**
+     * Names a worker's allocator memory of a pool slot in a hand-over.
+     *
+     * @param worker the worker
+     * @param slot the pool slot
+     * @return the name
+     */
+    public static String memoryName(int worker, int slot) {
+        return "w" + worker + ".pool" + slot;
+    }
+
+    /**
+     * Adds the allocators' memory to a hand-over.
+     *
+     * @param out receives the memory by {@link #memoryName}
+     */
+    public void handOver(Map<String, MemorySegment> out) {
+        for (int w = 0; w < allocators.length; w++) {
+            out.put(memoryName(w, slot), allocators[w].memory());
         }
     }
 

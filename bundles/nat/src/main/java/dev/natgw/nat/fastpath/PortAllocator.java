@@ -1,6 +1,11 @@
 package dev.natgw.nat.fastpath;
 
-import java.lang.invoke.MethodHandles;
+import static java.lang.foreign.ValueLayout.JAVA_CHAR;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
@@ -37,7 +42,24 @@ import java.util.Objects;
  * Memory: per address-port pair, per protocol, 2 bytes of free stack and 2 bytes of refcount and 2
  * bits of flags (held, reserved), about 4.25 bytes; plus 12 bytes per hold-down FIFO entry and
  * 4 bytes per bucket per address and protocol for the stack heights. {@link #bytes()} gives the
- * total. Everything is a primitive array allocated by the constructor, so there is nothing to close.
+ * total.
+ *
+ * <p>
+ * All mutable state is in one off-heap segment ({@link #memory()}), so another revision of the bundle can adopt
+ * it; it lives as long as the arena the constructor is given (the worker's, which the session table uses too).
+ * Only what the port ownership derives again (the owned ports, bucket bounds, RETA entries) and the
+ * {@link #allocateShared} cursor and scan rotor (hints, reset by any caller) stay on the heap. Layout
+ * ({@link #LAYOUT_VERSION} 1, native byte order, P = pairs = 3 * addresses * owned ports, G = 3 * addresses,
+ * R = RETA size, W = ceil(R / 64), H = hold capacity): header of 192 bytes: 0 {@code int} layout version, 4
+ * {@code int} worker, 8 {@code int} owned ports, 12 {@code int} G, 16 {@code int} R, 20 {@code int} H (all
+ * immutable); 24 {@code int} hold-down FIFO head, 28 {@code int} its size; 32 {@code long} held, 40 free, 48
+ * reserved, 56 affinity hits, 64 affinity misses, 72 holds cut short, 80 release errors, 88/96/104 in use for
+ * TCP/UDP/ICMP (counters written with release); 112..191 reserved (0). Then, each starting 8-byte aligned: the
+ * free stacks ({@code u16} x P), refcounts ({@code u16} x P), held bits and reserved bits ({@code long} x
+ * ceil(P / 64) each), free counts per bucket ({@code int} x G * R), free pairs per group ({@code int} x G),
+ * held pairs per address over the three protocols ({@code int} x addresses), non-empty bucket bitmaps ({@code long} x G * W), the hold-down FIFO's pair indexes ({@code int} x H) and due
+ * times ({@code long} x H, {@link System#nanoTime()}). A field added in the reserved header bytes whose 0 means
+ * "as before" keeps the version; anything else bumps it.
  */
 public final class PortAllocator {
     /** IP protocol numbers of the three port spaces. */
@@ -56,30 +78,36 @@ public final class PortAllocator {
     public static final int DEFAULT_HOLD_CAPACITY_MAX = 1 << 18;
 
     private static final int ICMP_INDEX = 2;
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle HELD;
-    private static final VarHandle INTS = java.lang.invoke.MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle FREE;
-    private static final VarHandle RESERVED;
-    private static final VarHandle HITS;
-    private static final VarHandle MISSES;
-    private static final VarHandle CUT;
-    private static final VarHandle ERRORS;
 
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HELD = l.findVarHandle(PortAllocator.class, "held", long.class);
-            FREE = l.findVarHandle(PortAllocator.class, "free", long.class);
-            RESERVED = l.findVarHandle(PortAllocator.class, "reserved", long.class);
-            HITS = l.findVarHandle(PortAllocator.class, "affinityHits", long.class);
-            MISSES = l.findVarHandle(PortAllocator.class, "affinityMisses", long.class);
-            CUT = l.findVarHandle(PortAllocator.class, "holdCutShort", long.class);
-            ERRORS = l.findVarHandle(PortAllocator.class, "releaseErrors", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** The version of the memory layout in the class comment. */
+    public static final int LAYOUT_VERSION = 1;
+    /** Bytes of the header at the start of the memory. */
+    static final long A_HEADER = 192;
+    // header, immutable after construction
+    private static final long A_LAYOUT = 0;
+    private static final long A_WORKER = 4;
+    private static final long A_OWNED = 8;
+    private static final long A_GROUPS = 12;
+    private static final long A_RETA = 16;
+    private static final long A_HOLD_CAPACITY = 20;
+    // header, written by the worker
+    private static final long A_HOLD_HEAD = 24;
+    private static final long A_HOLD_SIZE = 28;
+    private static final long A_HELD = 32;
+    private static final long A_FREE = 40;
+    private static final long A_RESERVED = 48;
+    private static final long A_HITS = 56;
+    private static final long A_MISSES = 64;
+    private static final long A_CUT = 72;
+    private static final long A_ERRORS = 80;
+    /** Three {@code long}s: pairs in use per protocol index. */
+    private static final long A_IN_USE = 88;
+    /** The first reserved byte of the header. */
+    static final long A_USED = 112;
+
+    // counters: written by the worker with release, read anywhere with acquire
+    private static final VarHandle LV = JAVA_LONG.varHandle();
+    private static final VarHandle IV = JAVA_INT.varHandle();
 
     private final PortOwnership own;
     private final Toeplitz t;
@@ -101,24 +129,23 @@ public final class PortAllocator {
     /** This worker's RETA entries, ascending. */
     private final int[] retaEntries;
 
-    // per group g = protocolIndex * addresses + addressIndex:
-    /** stack[g * m + bucketStart[b] + k], k < freeCount[g * retaSize + b]: free ports of bucket b. */
-    private final char[] stack;
-    private final int[] freeCount;
-    /** nonEmpty[g * words + (b >>> 6)] bit b: bucket b has a free port. */
-    private final long[] nonEmpty;
-    /** refcount[g * m + local]. */
-    private final char[] refcount;
-    /** Bit (g * m + local): the pair is in the hold-down FIFO. */
-    private final long[] heldBits;
-    /** Bit (g * m + local): the pair is reserved for a static mapping. */
-    private final long[] reservedBits;
-
-    /** The hold-down FIFO, a ring: pair index and due time. */
-    private final int[] holdIdx;
-    private final long[] holdDue;
-    private int holdHead;
-    private int holdSize;
+    /** The whole state, header first; see the class comment. */
+    private final MemorySegment mem;
+    private final long pairs;
+    private final int groups;
+    // byte offsets of the arrays in mem
+    private final long stackAt;
+    private final long refcountAt;
+    private final long heldBitsAt;
+    private final long reservedBitsAt;
+    private final long freeCountAt;
+    private final long freeByAt;
+    private final long heldByAt;
+    private final long nonEmptyAt;
+    private final long holdIdxAt;
+    private final long holdDueAt;
+    private static final int HELD_BITS = 0;
+    private static final int RESERVED_BITS = 1;
 
     /** Rotates the starting point of the bucket scans so consecutive allocations spread. */
     private int rotor;
@@ -129,20 +156,6 @@ public final class PortAllocator {
     private int sharedNext;
     private int sharedJ;
     private int sharedLocal;
-
-    // counters: written by the worker with setRelease, read anywhere with getAcquire
-    private final long[] inUseBy = new long[3];
-    /** Free pairs per (protocol, address) group, for usage per address. */
-    private final int[] freeBy;
-    /** Held pairs per address over the three protocols, for usage per address. */
-    private final int[] heldBy;
-    private long held;
-    private long free;
-    private long reserved;
-    private long affinityHits;
-    private long affinityMisses;
-    private long holdCutShort;
-    private long releaseErrors;
 
     /**
      * Builds the allocator with a hold-down FIFO as large as the owned pairs, at most
@@ -179,6 +192,27 @@ public final class PortAllocator {
      */
     public PortAllocator(PortOwnership own, Toeplitz t, int workerId, int[] addresses, long holdDownNanos,
             int holdCapacity) {
+        this(own, t, workerId, addresses, holdDownNanos, holdCapacity, Arena.ofAuto(), null);
+    }
+
+    /**
+     * Builds the allocator with every owned pair free in memory of an arena, or on memory another revision of the
+     * bundle made ({@link #memory()}), which it only reads here: the previous user may go on using it until the
+     * dataplane swaps the stages.
+     *
+     * @param own the port ownership of the pool
+     * @param t the Toeplitz hash with the NIC's key
+     * @param workerId this worker, 0..own.workers()-1
+     * @param addresses the pool's outside addresses, network order, at least one (copied)
+     * @param holdDownNanos how long a released port stays out of service, 0 for not at all
+     * @param holdCapacity the most pairs in hold-down at once, at least 1
+     * @param arena where new memory comes from, kept alive by the caller as long as the allocator is used
+     * @param adopt memory to take over, or null for new memory
+     * @throws IllegalArgumentException if an argument is out of range, or the adopted memory was made for another
+     *     worker, range, pool size, RSS table or hold capacity (naming which)
+     */
+    public PortAllocator(PortOwnership own, Toeplitz t, int workerId, int[] addresses, long holdDownNanos,
+            int holdCapacity, Arena arena, MemorySegment adopt) {
         this.own = Objects.requireNonNull(own, "own");
         this.t = Objects.requireNonNull(t, "t");
         if (workerId < 0 || workerId >= own.workers()) {
@@ -199,12 +233,11 @@ public final class PortAllocator {
         this.retaSize = own.retaSize();
         this.mask = retaSize - 1;
         this.words = (retaSize + 63) >>> 6;
-        int groups = 3 * addresses.length;
-        long pairs = (long) groups * m;
+        this.groups = 3 * addresses.length;
+        this.pairs = (long) groups * m;
         if (pairs > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("too many address-port pairs for one allocator: " + pairs);
         }
-
         localPort = new char[m];
         for (int i = 0; i < m; i++) {
             localPort[i] = (char) own.portAt(workerId, i);
@@ -218,29 +251,147 @@ public final class PortAllocator {
         for (int r : retaEntries) {
             ownerMask[r >>> 6] |= 1L << r;
         }
-
-        stack = new char[(int) pairs];
-        refcount = new char[(int) pairs];
-        heldBits = new long[(int) ((pairs + 63) >>> 6)];
-        reservedBits = new long[heldBits.length];
-        freeCount = new int[groups * retaSize];
-        freeBy = new int[groups];
-        heldBy = new int[addresses.length];
-        nonEmpty = new long[groups * words];
+        long bitWords = (pairs + 63) >>> 6;
+        stackAt = A_HEADER;
+        refcountAt = align(stackAt + 2 * pairs);
+        heldBitsAt = align(refcountAt + 2 * pairs);
+        reservedBitsAt = heldBitsAt + 8 * bitWords;
+        freeCountAt = reservedBitsAt + 8 * bitWords;
+        freeByAt = align(freeCountAt + 4L * groups * retaSize);
+        heldByAt = align(freeByAt + 4L * groups);
+        nonEmptyAt = align(heldByAt + 4L * addresses.length);
+        holdIdxAt = nonEmptyAt + 8L * groups * words;
+        holdDueAt = align(holdIdxAt + 4L * holdCapacity);
+        long bytes = holdDueAt + 8L * holdCapacity;
+        if (adopt != null) {
+            mem = adopt;
+            String why = adopt.byteSize() < A_HEADER
+                    ? "memory is " + adopt.byteSize() + " bytes"
+                    : adopt.get(JAVA_INT, A_LAYOUT) != LAYOUT_VERSION
+                            ? "layout " + adopt.get(JAVA_INT, A_LAYOUT) + " != " + LAYOUT_VERSION
+                            : adopt.get(JAVA_INT, A_WORKER) != workerId
+                                    ? "worker " + adopt.get(JAVA_INT, A_WORKER) + " != " + workerId
+                                    : adopt.get(JAVA_INT, A_OWNED) != m
+                                            ? "owned ports " + adopt.get(JAVA_INT, A_OWNED) + " != " + m
+                                            : adopt.get(JAVA_INT, A_GROUPS) != groups
+                                                    ? "address groups " + adopt.get(JAVA_INT, A_GROUPS) + " != "
+                                                            + groups
+                                                    : adopt.get(JAVA_INT, A_RETA) != retaSize
+                                                            ? "RETA " + adopt.get(JAVA_INT, A_RETA) + " != " + retaSize
+                                                            : adopt.get(JAVA_INT, A_HOLD_CAPACITY) != holdCapacity
+                                                                    ? "hold capacity "
+                                                                            + adopt.get(JAVA_INT, A_HOLD_CAPACITY)
+                                                                            + " != " + holdCapacity
+                                                                    : adopt.byteSize() < bytes
+                                                                            ? "memory is " + adopt.byteSize()
+                                                                                    + " bytes, not " + bytes
+                                                                            : null;
+            if (why != null) {
+                throw new IllegalArgumentException("port allocator of worker " + workerId + ": " + why);
+            }
+            return;
+        }
+        mem = OffHeap.allocate(arena, bytes);
+        mem.set(JAVA_INT, A_LAYOUT, LAYOUT_VERSION);
+        mem.set(JAVA_INT, A_WORKER, workerId);
+        mem.set(JAVA_INT, A_OWNED, m);
+        mem.set(JAVA_INT, A_GROUPS, groups);
+        mem.set(JAVA_INT, A_RETA, retaSize);
+        mem.set(JAVA_INT, A_HOLD_CAPACITY, holdCapacity);
         for (int g = 0; g < groups; g++) {
-            freeBy[g] = m;
-            System.arraycopy(localPort, 0, stack, g * m, m);
+            mem.set(JAVA_INT, freeByAt(g), m);
+            MemorySegment.copy(localPort, 0, mem, JAVA_CHAR, stackAt + 2L * g * m, m);
             for (int b = 0; b < retaSize; b++) {
                 int size = bucketStart[b + 1] - bucketStart[b];
-                freeCount[g * retaSize + b] = size;
+                fc(g * retaSize + b, size);
                 if (size > 0) {
-                    nonEmpty[g * words + (b >>> 6)] |= 1L << b;
+                    ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) | 1L << b);
                 }
             }
         }
-        holdIdx = new int[holdCapacity];
-        holdDue = new long[holdCapacity];
-        free = pairs;
+        mem.set(JAVA_LONG, A_FREE, pairs);
+    }
+
+    private static long align(long at) {
+        return (at + 7) & -8L;
+    }
+
+    // ---------------------------------------------------------------- memory access
+
+    private int stk(int i) {
+        return mem.get(JAVA_CHAR, stackAt + 2L * i);
+    }
+
+    private void stk(int i, int v) {
+        mem.set(JAVA_CHAR, stackAt + 2L * i, (char) v);
+    }
+
+    private int rc(int i) {
+        return mem.get(JAVA_CHAR, refcountAt + 2L * i);
+    }
+
+    private void rc(int i, int v) {
+        mem.set(JAVA_CHAR, refcountAt + 2L * i, (char) v);
+    }
+
+    private int fc(int i) {
+        return mem.get(JAVA_INT, freeCountAt + 4L * i);
+    }
+
+    private void fc(int i, int v) {
+        mem.set(JAVA_INT, freeCountAt + 4L * i, v);
+    }
+
+    private long ne(int i) {
+        return mem.get(JAVA_LONG, nonEmptyAt + 8L * i);
+    }
+
+    private void ne(int i, long v) {
+        mem.set(JAVA_LONG, nonEmptyAt + 8L * i, v);
+    }
+
+    private int holdIdx(int i) {
+        return mem.get(JAVA_INT, holdIdxAt + 4L * i);
+    }
+
+    private void holdIdx(int i, int v) {
+        mem.set(JAVA_INT, holdIdxAt + 4L * i, v);
+    }
+
+    private long holdDue(int i) {
+        return mem.get(JAVA_LONG, holdDueAt + 8L * i);
+    }
+
+    private void holdDue(int i, long v) {
+        mem.set(JAVA_LONG, holdDueAt + 8L * i, v);
+    }
+
+    private long freeByAt(int g) {
+        return freeByAt + 4L * g;
+    }
+
+    /** Counts a pair's hold-down start (+1) or end (-1) for its address; read by {@link #held(int)}. */
+    private void addHeldBy(int idx, int delta) {
+        long at = heldByAt + 4L * (idx / m % addresses.length);
+        IV.setRelease(mem, at, (int) IV.get(mem, at) + delta);
+    }
+
+    private int hd(long at) {
+        return mem.get(JAVA_INT, at);
+    }
+
+    private void hd(long at, int v) {
+        mem.set(JAVA_INT, at, v);
+    }
+
+    /** Adds to a header counter with release, so other threads read a recent value with acquire. */
+    private void add(long at, long delta) {
+        LV.setRelease(mem, at, mem.get(JAVA_LONG, at) + delta);
+    }
+
+    /** {@return the allocator's memory, header first, for a hand-over} */
+    public MemorySegment memory() {
+        return mem;
     }
 
     /**
@@ -282,12 +433,12 @@ public final class PortAllocator {
             int c = t.hash(remoteAddr, addresses[addrIndex], remotePort, 0) & mask;
             int b = findAffine(g, c, rot);
             if (b >= 0) {
-                HITS.setRelease(this, affinityHits + 1);
+                add(A_HITS, 1);
                 return pop(pi, g, b);
             }
             b = findAny(g, rot);
             if (b >= 0) {
-                MISSES.setRelease(this, affinityMisses + 1);
+                add(A_MISSES, 1);
                 return pop(pi, g, b);
             }
             return -1;
@@ -305,7 +456,7 @@ public final class PortAllocator {
         for (int k = 0; k < words; k++) {
             int wi = (start + k) & (words - 1);
             // word wi holds buckets b = 64 wi + j; b ^ c is RETA entry 64 (wi ^ chi) + (j ^ clo)
-            long acceptable = xorPermute(ownerMask[wi ^ chi], clo) & nonEmpty[base + wi];
+            long acceptable = xorPermute(ownerMask[wi ^ chi], clo) & ne(base + wi);
             if (acceptable != 0) {
                 return wi << 6 | pickBit(acceptable, rot);
             }
@@ -319,7 +470,7 @@ public final class PortAllocator {
         int start = (rot >>> 6) & (words - 1);
         for (int k = 0; k < words; k++) {
             int wi = (start + k) & (words - 1);
-            long bits = nonEmpty[base + wi];
+            long bits = ne(base + wi);
             if (bits != 0) {
                 return wi << 6 | pickBit(bits, rot);
             }
@@ -358,30 +509,30 @@ public final class PortAllocator {
 
     private int pop(int pi, int g, int b) {
         int fi = g * retaSize + b;
-        int count = freeCount[fi] - 1;
-        freeCount[fi] = count;
-        int port = stack[g * m + bucketStart[b] + count];
+        int count = fc(fi) - 1;
+        fc(fi, count);
+        int port = stk(g * m + bucketStart[b] + count);
         if (count == 0) {
-            nonEmpty[g * words + (b >>> 6)] &= ~(1L << b);
+            ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) & ~(1L << b));
         }
-        refcount[g * m + own.localIndex(port)] = 1;
-        FREE.setRelease(this, free - 1);
-        INTS.setRelease(freeBy, g, freeBy[g] - 1);
-        LONGS.setRelease(inUseBy, pi, inUseBy[pi] + 1);
+        rc(g * m + own.localIndex(port), 1);
+        add(A_FREE, -1);
+        IV.setRelease(mem, freeByAt(g), (int) IV.get(mem, freeByAt(g)) - 1);
+        add(A_IN_USE + 8L * pi, 1);
         return port;
     }
 
     private void push(int g, int port) {
         int b = own.bucket(port);
         int fi = g * retaSize + b;
-        int count = freeCount[fi];
-        stack[g * m + bucketStart[b] + count] = (char) port;
-        freeCount[fi] = count + 1;
+        int count = fc(fi);
+        stk(g * m + bucketStart[b] + count, port);
+        fc(fi, count + 1);
         if (count == 0) {
-            nonEmpty[g * words + (b >>> 6)] |= 1L << b;
+            ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) | 1L << b);
         }
-        FREE.setRelease(this, free + 1);
-        INTS.setRelease(freeBy, g, freeBy[g] + 1);
+        add(A_FREE, 1);
+        IV.setRelease(mem, freeByAt(g), (int) IV.get(mem, freeByAt(g)) + 1);
     }
 
     /**
@@ -424,7 +575,7 @@ public final class PortAllocator {
             int to = bucketStart[b + 1];
             if (sharedLocal < 0) {
                 int from = bucketStart[b];
-                if (freeCount[g * retaSize + b] == to - from) {
+                if (fc(g * retaSize + b) == to - from) {
                     // every port of the bucket is free: nothing to share
                     sharedJ++;
                     if (++probes > SHARED_PROBE_LIMIT) {
@@ -439,8 +590,8 @@ public final class PortAllocator {
                     return -1;
                 }
                 int idx = g * m + sharedLocal++;
-                int rc = refcount[idx];
-                if (rc != 0 && rc != MAX_REFCOUNT && !bit(reservedBits, idx)) {
+                int rc = rc(idx);
+                if (rc != 0 && rc != MAX_REFCOUNT && !bit(RESERVED_BITS, idx)) {
                     if (skip == 0) {
                         sharedNext = attempt + 1;
                         return localPort[sharedLocal - 1];
@@ -468,11 +619,11 @@ public final class PortAllocator {
         if (idx < 0) {
             return false;
         }
-        int rc = refcount[idx];
-        if (rc == 0 || rc == MAX_REFCOUNT || bit(reservedBits, idx)) {
+        int rc = rc(idx);
+        if (rc == 0 || rc == MAX_REFCOUNT || bit(RESERVED_BITS, idx)) {
             return false;
         }
-        refcount[idx] = (char) (rc + 1);
+        rc(idx, (rc + 1));
         return true;
     }
 
@@ -488,40 +639,39 @@ public final class PortAllocator {
      */
     public void release(int proto, int addrIndex, int port, long now) {
         int idx = pairIndex(proto, addrIndex, port);
-        int rc = idx < 0 ? 0 : refcount[idx];
+        int rc = idx < 0 ? 0 : rc(idx);
         if (rc == 0) {
-            ERRORS.setRelease(this, releaseErrors + 1);
+            add(A_ERRORS, 1);
             return;
         }
-        refcount[idx] = (char) (rc - 1);
+        rc(idx, (rc - 1));
         if (rc > 1) {
             return;
         }
         int pi = protoIndex(proto);
-        LONGS.setRelease(inUseBy, pi, inUseBy[pi] - 1);
+        add(A_IN_USE + 8L * pi, -1);
         if (holdDownNanos == 0) {
             makeFree(idx);
             return;
         }
-        if (holdSize == holdCapacity) {
+        if (hd(A_HOLD_SIZE) == holdCapacity) {
             // full: the oldest entry leaves early rather than losing the newest
-            int oldest = holdIdx[holdHead];
-            holdHead = holdHead + 1 == holdCapacity ? 0 : holdHead + 1;
-            holdSize--;
+            int oldest = holdIdx(hd(A_HOLD_HEAD));
+            hd(A_HOLD_HEAD, hd(A_HOLD_HEAD) + 1 == holdCapacity ? 0 : hd(A_HOLD_HEAD) + 1);
+            hd(A_HOLD_SIZE, hd(A_HOLD_SIZE) - 1);
             endHold(oldest);
-            CUT.setRelease(this, holdCutShort + 1);
+            add(A_CUT, 1);
         }
-        int tail = holdHead + holdSize;
+        int tail = hd(A_HOLD_HEAD) + hd(A_HOLD_SIZE);
         if (tail >= holdCapacity) {
             tail -= holdCapacity;
         }
-        holdIdx[tail] = idx;
-        holdDue[tail] = now + holdDownNanos;
-        holdSize++;
-        setBit(heldBits, idx);
-        int ha = idx / m % addresses.length;
-        INTS.setRelease(heldBy, ha, heldBy[ha] + 1);
-        HELD.setRelease(this, held + 1);
+        holdIdx(tail, idx);
+        holdDue(tail, now + holdDownNanos);
+        hd(A_HOLD_SIZE, hd(A_HOLD_SIZE) + 1);
+        setBit(HELD_BITS, idx);
+        addHeldBy(idx, 1);
+        add(A_HELD, 1);
     }
 
     /**
@@ -531,25 +681,24 @@ public final class PortAllocator {
      * @param now the time, {@link System#nanoTime()}
      */
     public void tick(long now) {
-        for (int n = 0; n < TICK_LIMIT && holdSize > 0 && holdDue[holdHead] - now <= 0; n++) {
-            int idx = holdIdx[holdHead];
-            holdHead = holdHead + 1 == holdCapacity ? 0 : holdHead + 1;
-            holdSize--;
+        for (int n = 0; n < TICK_LIMIT && hd(A_HOLD_SIZE) > 0 && holdDue(hd(A_HOLD_HEAD)) - now <= 0; n++) {
+            int idx = holdIdx(hd(A_HOLD_HEAD));
+            hd(A_HOLD_HEAD, hd(A_HOLD_HEAD) + 1 == holdCapacity ? 0 : hd(A_HOLD_HEAD) + 1);
+            hd(A_HOLD_SIZE, hd(A_HOLD_SIZE) - 1);
             endHold(idx);
         }
     }
 
     private void endHold(int idx) {
-        clearBit(heldBits, idx);
-        int ha = idx / m % addresses.length;
-        INTS.setRelease(heldBy, ha, heldBy[ha] - 1);
-        HELD.setRelease(this, held - 1);
+        clearBit(HELD_BITS, idx);
+        addHeldBy(idx, -1);
+        add(A_HELD, -1);
         makeFree(idx);
     }
 
     /** A pair whose last user left and whose hold-down (if any) ended: back on its stack. */
     private void makeFree(int idx) {
-        if (bit(reservedBits, idx)) {
+        if (bit(RESERVED_BITS, idx)) {
             // a static mapping took it meanwhile; it stays out of service
             return;
         }
@@ -573,12 +722,12 @@ public final class PortAllocator {
         if (idx < 0) {
             return false;
         }
-        if (bit(reservedBits, idx)) {
+        if (bit(RESERVED_BITS, idx)) {
             return true;
         }
-        setBit(reservedBits, idx);
-        RESERVED.setRelease(this, reserved + 1);
-        if (refcount[idx] == 0 && !bit(heldBits, idx)) {
+        setBit(RESERVED_BITS, idx);
+        add(A_RESERVED, 1);
+        if (rc(idx) == 0 && !bit(HELD_BITS, idx)) {
             removeFree(idx / m, port);
         }
         return true;
@@ -594,12 +743,12 @@ public final class PortAllocator {
      */
     public void unreserve(int proto, int addrIndex, int port) {
         int idx = pairIndex(proto, addrIndex, port);
-        if (idx < 0 || !bit(reservedBits, idx)) {
+        if (idx < 0 || !bit(RESERVED_BITS, idx)) {
             return;
         }
-        clearBit(reservedBits, idx);
-        RESERVED.setRelease(this, reserved - 1);
-        if (refcount[idx] == 0 && !bit(heldBits, idx)) {
+        clearBit(RESERVED_BITS, idx);
+        add(A_RESERVED, -1);
+        if (rc(idx) == 0 && !bit(HELD_BITS, idx)) {
             push(idx / m, port);
         }
     }
@@ -607,17 +756,17 @@ public final class PortAllocator {
     private void removeFree(int g, int port) {
         int b = own.bucket(port);
         int fi = g * retaSize + b;
-        int count = freeCount[fi];
+        int count = fc(fi);
         int base = g * m + bucketStart[b];
         for (int k = 0; k < count; k++) {
-            if (stack[base + k] == port) {
-                stack[base + k] = stack[base + count - 1];
-                freeCount[fi] = count - 1;
+            if (stk(base + k) == port) {
+                stk(base + k, stk(base + count - 1));
+                fc(fi, count - 1);
                 if (count == 1) {
-                    nonEmpty[g * words + (b >>> 6)] &= ~(1L << b);
+                    ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) & ~(1L << b));
                 }
-                FREE.setRelease(this, free - 1);
-                INTS.setRelease(freeBy, g, freeBy[g] - 1);
+                add(A_FREE, -1);
+                IV.setRelease(mem, freeByAt(g), (int) IV.get(mem, freeByAt(g)) - 1);
                 return;
             }
         }
@@ -642,16 +791,22 @@ public final class PortAllocator {
         };
     }
 
-    private static boolean bit(long[] bits, int i) {
-        return (bits[i >>> 6] & 1L << i) != 0;
+    private long bitWord(int which, int i) {
+        return (which == HELD_BITS ? heldBitsAt : reservedBitsAt) + 8L * (i >>> 6);
     }
 
-    private static void setBit(long[] bits, int i) {
-        bits[i >>> 6] |= 1L << i;
+    private boolean bit(int which, int i) {
+        return (mem.get(JAVA_LONG, bitWord(which, i)) & 1L << i) != 0;
     }
 
-    private static void clearBit(long[] bits, int i) {
-        bits[i >>> 6] &= ~(1L << i);
+    private void setBit(int which, int i) {
+        long at = bitWord(which, i);
+        mem.set(JAVA_LONG, at, mem.get(JAVA_LONG, at) | 1L << i);
+    }
+
+    private void clearBit(int which, int i) {
+        long at = bitWord(which, i);
+        mem.set(JAVA_LONG, at, mem.get(JAVA_LONG, at) & ~(1L << i));
     }
 
     /** {@return the worker this allocator belongs to} */
@@ -676,9 +831,7 @@ public final class PortAllocator {
 
     /** {@return the bytes of the arrays this allocator holds (not counting the shared ownership)} */
     public long bytes() {
-        return 2L * stack.length + 2L * refcount.length + 8L * heldBits.length + 8L * reservedBits.length
-                + 4L * freeCount.length + 8L * nonEmpty.length + 4L * holdIdx.length + 8L * holdDue.length
-                + 4L * heldBy.length + 2L * localPort.length + 4L * bucketStart.length + 8L * ownerMask.length
+        return mem.byteSize() + 2L * localPort.length + 4L * bucketStart.length + 8L * ownerMask.length
                 + 4L * retaEntries.length;
     }
 
@@ -695,7 +848,7 @@ public final class PortAllocator {
      */
     public long inUse(int proto) {
         int pi = protoIndex(proto);
-        return pi < 0 ? 0 : (long) LONGS.getAcquire(inUseBy, pi);
+        return pi < 0 ? 0 : (long) LV.getAcquire(mem, A_IN_USE + 8L * pi);
     }
 
     /**
@@ -708,7 +861,7 @@ public final class PortAllocator {
     public long busy(int addrIndex) {
         long n = 0;
         for (int pi = 0; pi < 3; pi++) {
-            n += m - (int) INTS.getAcquire(freeBy, pi * addresses.length + addrIndex);
+            n += m - (int) IV.getAcquire(mem, freeByAt(pi * addresses.length + addrIndex));
         }
         return n;
     }
@@ -721,7 +874,7 @@ public final class PortAllocator {
      * @return the held pairs
      */
     public long held(int addrIndex) {
-        return (int) INTS.getAcquire(heldBy, addrIndex);
+        return (int) IV.getAcquire(mem, heldByAt + 4L * addrIndex);
     }
 
     /**
@@ -735,41 +888,41 @@ public final class PortAllocator {
 
     /** {@return pairs in hold-down; any thread} */
     public long held() {
-        return (long) HELD.getAcquire(this);
+        return (long) LV.getAcquire(mem, A_HELD);
     }
 
     /** {@return pairs on the free stacks; any thread} */
     public long free() {
-        return (long) FREE.getAcquire(this);
+        return (long) LV.getAcquire(mem, A_FREE);
     }
 
     /** {@return reserved pairs; any thread} */
     public long reserved() {
-        return (long) RESERVED.getAcquire(this);
+        return (long) LV.getAcquire(mem, A_RESERVED);
     }
 
     /** {@return the owned address-port pairs over the three protocols} */
     public long total() {
-        return stack.length;
+        return pairs;
     }
 
     /** {@return allocations whose port brings the return traffic to this worker; any thread} */
     public long affinityHits() {
-        return (long) HITS.getAcquire(this);
+        return (long) LV.getAcquire(mem, A_HITS);
     }
 
     /** {@return TCP/UDP allocations that found no RSS-affine port and took another; any thread} */
     public long affinityMisses() {
-        return (long) MISSES.getAcquire(this);
+        return (long) LV.getAcquire(mem, A_MISSES);
     }
 
     /** {@return held pairs freed early because the hold-down FIFO was full; any thread} */
     public long holdCutShort() {
-        return (long) CUT.getAcquire(this);
+        return (long) LV.getAcquire(mem, A_CUT);
     }
 
     /** {@return releases of pairs not in use (or not this allocator's), ignored; any thread} */
     public long releaseErrors() {
-        return (long) ERRORS.getAcquire(this);
+        return (long) LV.getAcquire(mem, A_ERRORS);
     }
 }

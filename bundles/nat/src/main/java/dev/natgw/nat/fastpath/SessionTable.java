@@ -7,8 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,8 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * the timer wheel that expires the sessions and the per-inside-host port counts for quotas.
  *
  * <p>
- * Invariants: used by exactly one worker thread (only {@link #size()}, {@link #mappings()},
- * {@link #sessionsInState} and {@link #capacity()} may be read from others); allocation-free and lock-free after construction;
+ * Invariants: used by exactly one worker thread (only {@link #size()}, {@link #mappings()}, {@link #sessionsInState} and
+ * {@link #capacity()} may be read from others); allocation-free and lock-free after construction;
  * no Java object per session. A <em>mapping</em> is an inside endpoint bound to an outside endpoint
  * for one protocol and counts its sessions; a <em>session</em> is a mapping plus one remote
  * endpoint. Indexes are {@code int}s, {@code -1} for none. A session's inside and outside endpoints
@@ -36,7 +38,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #bytesPerSession()} and {@link #bytes()} report the true figures.
  *
  * <p>
- * Record layouts ({@link #LAYOUT_VERSION} 1; all fields native byte order, naturally aligned, the
+ * Record layouts ({@link #LAYOUT_VERSION} 2; all fields native byte order, naturally aligned, the
  * record arrays 64-byte aligned; {@code int} links, {@code -1} none). A later bundle version that
  * takes these segments over must check the version. <b>Session</b>, 64 bytes: 0 {@code int}
  * mapping index ({@code -1} when free); 4 {@code int} remote address; 8 {@code u16} remote port; 10
@@ -52,12 +54,25 @@ import java.util.concurrent.ThreadLocalRandom;
  * chain (the free-list link while free); 28 {@code int} next in the mapping out-index chain.
  * <b>Host</b>, 16 bytes: 0 {@code int} inside address; 4, 8, 12 {@code int} port counts for TCP,
  * UDP, ICMP (a slot is empty exactly when all three are 0). Hash heads and wheel slots are
- * {@code int} arrays. The hash seed, free-list heads, high-water marks, counts (the per-state counts
- * too) and the wheel cursor are Java fields ({@link #seed()} exposes the seed the indexes depend on).
+ * {@code int} arrays. <b>Header</b>, 128 bytes, one per table, holding every scalar the table keeps, so
+ * the whole table is its memory and another bundle revision can adopt it: immutable after
+ * construction: 0 {@code int} layout version; 4 {@code int} capacity; 8 {@code int} hash heads (a power
+ * of two); 12 {@code int} host slots (a power of two); 16 {@code int} host limit; 20 reserved; 24
+ * {@code long} hash seed. Written by the worker: 32 {@code int} session free-list head; 36 {@code int}
+ * session high-water mark; 40 {@code int} mapping free-list head; 44 {@code int} mapping high-water mark;
+ * 48 {@code int} live sessions and 52 {@code int} live mappings (both written with release, read with
+ * acquire); 56 {@code int} hosts; 60 {@code int} sessions on the wheel; 64 {@code long} wheel cursor tick;
+ * 72 {@code int} cursor node; 76 {@code u8} cursor set; 77 {@code u8} walk past; 78 {@code u8} skipped in
+ * tick; 80 {@code long} earliest skipped due time; 88..127 reserved, 0; 128..1151 {@code int} live sessions
+ * per state byte, 256 of them (written with release, read with acquire). A field added in the reserved
+ * bytes whose 0 means "as before" keeps the layout version; anything else bumps it.
+ *
+ * <p>
+ * Version history: 1 kept the header's scalars in Java fields; 2 moved them into the header.
  */
 public final class SessionTable implements AutoCloseable {
     /** The version of the record layouts described in the class comment. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** The largest capacity: indexes and byte offsets stay well inside {@code int} and memory. */
     public static final int MAX_CAPACITY = 1 << 28;
@@ -106,22 +121,47 @@ public final class SessionTable implements AutoCloseable {
     private static final int FROM_HEAD = -1;
     private static final int AT_END = -2;
 
-    private static final VarHandle SIZE;
-    private static final VarHandle MAPPINGS;
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    /** Bytes of the table header, a {@code long}-aligned struct; fields past {@link #T_USED} are reserved (0). */
+    static final long T_BYTES = 128 + 4 * 256;
+    // immutable after construction: what an adopting revision checks and reads
+    private static final long T_LAYOUT = 0;
+    private static final long T_CAPACITY = 4;
+    private static final long T_HEADS = 8;
+    private static final long T_HOST_SLOTS = 12;
+    private static final long T_HOST_LIMIT = 16;
+    private static final long T_SEED = 24;
+    // written by the one worker that uses the table
+    private static final long T_S_FREE = 32;
+    private static final long T_S_HWM = 36;
+    private static final long T_M_FREE = 40;
+    private static final long T_M_HWM = 44;
+    private static final long T_SIZE = 48;
+    private static final long T_MAPPINGS = 52;
+    private static final long T_HOST_COUNT = 56;
+    private static final long T_SCHEDULED = 60;
+    private static final long T_CURSOR_TICK = 64;
+    private static final long T_CURSOR_NODE = 72;
+    private static final long T_CURSOR_SET = 76;
+    private static final long T_WALK_PAST = 77;
+    private static final long T_SKIPPED_IN_TICK = 78;
+    private static final long T_SKIPPED_MIN_DUE = 80;
+    /** The first reserved byte of the header. */
+    static final long T_USED = 88;
+    /** Live sessions per state byte: {@link #STATES} {@code int}s. */
+    private static final long T_STATES = 128;
     /** The states a session may have: {@link #setState} takes 0..255. */
     public static final int STATES = 256;
-    static {
-        try {
-            var lookup = MethodHandles.lookup();
-            SIZE = lookup.findVarHandle(SessionTable.class, "size", int.class);
-            MAPPINGS = lookup.findVarHandle(SessionTable.class, "mappingCount", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+
+    /** Names of the table's segments, as {@link #segments()} gives them and the adopting constructor takes them. */
+    public static final List<String> SEGMENT_NAMES = List.of("header", "sessions", "mappings", "sessionInHeads",
+            "sessionOutHeads", "mappingInHeads", "mappingOutHeads", "wheel", "hosts");
+
+    // size and mapping count: written with release by the worker so other threads read a recent value
+    private static final VarHandle SIZE = JAVA_INT.varHandle();
+    private static final VarHandle MAPPINGS = SIZE;
 
     private final Arena arena;
+    private final MemorySegment hdr;
     private final MemorySegment sessions;
     private final MemorySegment maps;
     private final MemorySegment sInHeads;
@@ -135,32 +175,6 @@ public final class SessionTable implements AutoCloseable {
     private final int hostMask;
     private final int hostLimit;
     private final long seed;
-
-    private int sFree = -1;
-    private int sHwm;
-    private int mFree = -1;
-    private int mHwm;
-    // written with release by the worker so other threads read a recent value without a lock
-    @SuppressWarnings("unused")
-    private int size;
-    @SuppressWarnings("unused")
-    private int mappingCount;
-    private int hostCount;
-    private int scheduled;
-    // live sessions per state byte, kept on every add, state change and removal; written with release by
-    // the worker like size, so other threads read exact recent counts without walking the table
-    private final int[] byState = new int[STATES];
-
-    private boolean cursorSet;
-    private long cursorTick;
-    private int cursorNode = FROM_HEAD;
-    // the walk of the cursor's slot started after that slot's tick had passed, so every node of this
-    // revolution in it was due when examined and nothing skipped can become due later
-    private boolean walkPast;
-    // during a walk of the current tick's slot: the earliest due time skipped that falls in this very
-    // tick, so a later poll in the same tick walks the slot again only once something there is due
-    private boolean skippedInTick;
-    private long skippedMinDue;
     private boolean closed;
 
     /**
@@ -194,6 +208,7 @@ public final class SessionTable implements AutoCloseable {
         this.seed = ThreadLocalRandom.current().nextLong();
         Arena a = Arena.ofShared();
         try {
+            hdr = a.allocate(T_BYTES, 64);
             sessions = OffHeap.allocate(a, S_BYTES * capacity);
             maps = OffHeap.allocate(a, M_BYTES * capacity);
             sInHeads = minusOnes(a, headCount);
@@ -207,6 +222,86 @@ public final class SessionTable implements AutoCloseable {
             throw e;
         }
         this.arena = a;
+        hdr.set(JAVA_INT, T_LAYOUT, LAYOUT_VERSION);
+        hdr.set(JAVA_INT, T_CAPACITY, capacity);
+        hdr.set(JAVA_INT, T_HEADS, headCount);
+        hdr.set(JAVA_INT, T_HOST_SLOTS, hostSlots);
+        hdr.set(JAVA_INT, T_HOST_LIMIT, hostCapacity);
+        hdr.set(JAVA_LONG, T_SEED, seed);
+        hdr.set(JAVA_INT, T_S_FREE, -1);
+        hdr.set(JAVA_INT, T_M_FREE, -1);
+        hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
+    }
+
+    /**
+     * Takes over the memory of a table that another revision of this bundle made, as {@link #segments()}
+     * gave it: only reads the header's immutable fields, so the table's previous user may still be running on
+     * it until the dataplane swaps the stages. From now on this table owns the arena.
+     *
+     * @param arena the arena that owns the segments
+     * @param segs the segments by {@link #SEGMENT_NAMES}
+     * @throws IllegalArgumentException naming what does not fit (layout version, a missing or short segment)
+     */
+    public SessionTable(Arena arena, Map<String, MemorySegment> segs) {
+        MemorySegment h = need(segs, "header", T_BYTES);
+        int layout = h.get(JAVA_INT, T_LAYOUT);
+        if (layout != LAYOUT_VERSION) {
+            throw new IllegalArgumentException("session table layout " + layout + " != " + LAYOUT_VERSION);
+        }
+        this.hdr = h;
+        this.capacity = h.get(JAVA_INT, T_CAPACITY);
+        int headCount = h.get(JAVA_INT, T_HEADS);
+        int hostSlots = h.get(JAVA_INT, T_HOST_SLOTS);
+        if (capacity < 1 || capacity > MAX_CAPACITY || headCount < 1 || Integer.bitCount(headCount) != 1
+                || hostSlots < 1 || Integer.bitCount(hostSlots) != 1) {
+            throw new IllegalArgumentException("session table header is damaged: capacity " + capacity + ", heads "
+                    + headCount + ", host slots " + hostSlots);
+        }
+        this.headMask = headCount - 1;
+        this.hostMask = hostSlots - 1;
+        this.hostLimit = h.get(JAVA_INT, T_HOST_LIMIT);
+        this.seed = h.get(JAVA_LONG, T_SEED);
+        this.sessions = need(segs, "sessions", S_BYTES * capacity);
+        this.maps = need(segs, "mappings", M_BYTES * capacity);
+        this.sInHeads = need(segs, "sessionInHeads", 4L * headCount);
+        this.sOutHeads = need(segs, "sessionOutHeads", 4L * headCount);
+        this.mInHeads = need(segs, "mappingInHeads", 4L * headCount);
+        this.mOutHeads = need(segs, "mappingOutHeads", 4L * headCount);
+        this.wheel = need(segs, "wheel", 4L * WHEEL_SLOTS);
+        this.hosts = need(segs, "hosts", H_BYTES * hostSlots);
+        this.arena = arena;
+    }
+
+    private static MemorySegment need(Map<String, MemorySegment> segs, String name, long bytes) {
+        MemorySegment m = segs.get(name);
+        if (m == null || m.byteSize() < bytes) {
+            throw new IllegalArgumentException("session table segment " + name + " is "
+                    + (m == null ? "missing" : m.byteSize() + " bytes, not " + bytes));
+        }
+        return m;
+    }
+
+    /** {@return the table's memory by {@link #SEGMENT_NAMES}, for a hand-over} */
+    public Map<String, MemorySegment> segments() {
+        List<MemorySegment> all = List.of(hdr, sessions, maps, sInHeads, sOutHeads, mInHeads, mOutHeads, wheel, hosts);
+        Map<String, MemorySegment> out = new LinkedHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            out.put(SEGMENT_NAMES.get(i), all.get(i));
+        }
+        return out;
+    }
+
+    /** {@return the arena that owns the table's memory} */
+    public Arena arena() {
+        return arena;
+    }
+
+    /**
+     * Gives the memory away: a later {@link #close()} no longer frees it, whoever took {@link #arena()} does.
+     * The table stays usable until then.
+     */
+    public void disown() {
+        closed = true;
     }
 
     private static MemorySegment minusOnes(Arena a, int ints) {
@@ -238,17 +333,17 @@ public final class SessionTable implements AutoCloseable {
 
     /** Live sessions; readable from any thread. */
     public int size() {
-        return (int) SIZE.getAcquire(this);
+        return (int) SIZE.getAcquire(hdr, T_SIZE);
     }
 
     /** Live mappings; readable from any thread. */
     public int mappings() {
-        return (int) MAPPINGS.getAcquire(this);
+        return (int) MAPPINGS.getAcquire(hdr, T_MAPPINGS);
     }
 
     /** Off-heap bytes of the whole table, host table included. */
     public long bytes() {
-        return sessions.byteSize() + maps.byteSize() + sInHeads.byteSize() + sOutHeads.byteSize()
+        return hdr.byteSize() + sessions.byteSize() + maps.byteSize() + sInHeads.byteSize() + sOutHeads.byteSize()
                 + mInHeads.byteSize() + mOutHeads.byteSize() + wheel.byteSize() + hosts.byteSize();
     }
 
@@ -398,11 +493,12 @@ public final class SessionTable implements AutoCloseable {
         if (((proto | flags) & ~0xff) != 0 || ((inPort | outPort | pool) & ~0xffff) != 0) {
             throw new IllegalArgumentException("proto/flags must fit 8 bits, ports/pool 16 bits");
         }
-        int m = mFree;
+        int m = hdr.get(JAVA_INT, T_M_FREE);
         if (m != -1) {
-            mFree = mi(m, M_IN_NEXT);
-        } else if (mHwm < capacity) {
-            m = mHwm++;
+            hdr.set(JAVA_INT, T_M_FREE, mi(m, M_IN_NEXT));
+        } else if (hdr.get(JAVA_INT, T_M_HWM) < capacity) {
+            m = hdr.get(JAVA_INT, T_M_HWM);
+            hdr.set(JAVA_INT, T_M_HWM, m + 1);
         } else {
             return -1;
         }
@@ -423,7 +519,7 @@ public final class SessionTable implements AutoCloseable {
         int bo = mappingBucket(proto, outAddr, outPort);
         maps.set(JAVA_INT, o + M_OUT_NEXT, head(mOutHeads, bo));
         head(mOutHeads, bo, m);
-        MAPPINGS.setRelease(this, mappingCount + 1);
+        MAPPINGS.setRelease(hdr, T_MAPPINGS, mappings() + 1);
         return m;
     }
 
@@ -441,9 +537,9 @@ public final class SessionTable implements AutoCloseable {
         unlinkMapping(mInHeads, mappingBucket(proto, mInAddr(m), mInPort(m)), m, M_IN_NEXT);
         unlinkMapping(mOutHeads, mappingBucket(proto, mOutAddr(m), mOutPort(m)), m, M_OUT_NEXT);
         mi(m, M_SESSIONS, -1);
-        mi(m, M_IN_NEXT, mFree);
-        mFree = m;
-        MAPPINGS.setRelease(this, mappingCount - 1);
+        mi(m, M_IN_NEXT, hdr.get(JAVA_INT, T_M_FREE));
+        hdr.set(JAVA_INT, T_M_FREE, m);
+        MAPPINGS.setRelease(hdr, T_MAPPINGS, mappings() - 1);
     }
 
     private void unlinkMapping(MemorySegment heads, int b, int m, long next) {
@@ -464,14 +560,14 @@ public final class SessionTable implements AutoCloseable {
     }
 
     private void checkMapping(int m) {
-        if (m < 0 || m >= mHwm || mi(m, M_SESSIONS) < 0) {
+        if (m < 0 || m >= hdr.get(JAVA_INT, T_M_HWM) || mi(m, M_SESSIONS) < 0) {
             throw new IllegalStateException("mapping " + m + " is not live");
         }
     }
 
     /** Whether {@code m} is a live mapping index. */
     public boolean isMappingLive(int m) {
-        return m >= 0 && m < mHwm && mi(m, M_SESSIONS) >= 0;
+        return m >= 0 && m < hdr.get(JAVA_INT, T_M_HWM) && mi(m, M_SESSIONS) >= 0;
     }
 
     /** The number of sessions of a live mapping. */
@@ -519,7 +615,7 @@ public final class SessionTable implements AutoCloseable {
 
     /** The next live mapping index at or after {@code fromIndex}, or -1; for control-plane scans. */
     public int nextLiveMapping(int fromIndex) {
-        for (int m = Math.max(fromIndex, 0); m < mHwm; m++) {
+        for (int m = Math.max(fromIndex, 0); m < hdr.get(JAVA_INT, T_M_HWM); m++) {
             if (mi(m, M_SESSIONS) >= 0) {
                 return m;
             }
@@ -617,11 +713,12 @@ public final class SessionTable implements AutoCloseable {
      */
     public int addSession(int m, int remAddr, int remPort, long now) {
         checkMapping(m);
-        int s = sFree;
+        int s = hdr.get(JAVA_INT, T_S_FREE);
         if (s != -1) {
-            sFree = si(s, S_IN_NEXT);
-        } else if (sHwm < capacity) {
-            s = sHwm++;
+            hdr.set(JAVA_INT, T_S_FREE, si(s, S_IN_NEXT));
+        } else if (hdr.get(JAVA_INT, T_S_HWM) < capacity) {
+            s = hdr.get(JAVA_INT, T_S_HWM);
+            hdr.set(JAVA_INT, T_S_HWM, s + 1);
         } else {
             return -1;
         }
@@ -651,8 +748,8 @@ public final class SessionTable implements AutoCloseable {
         }
         mi(m, M_FIRST, s);
         mi(m, M_SESSIONS, mi(m, M_SESSIONS) + 1);
-        INTS.setRelease(byState, 0, byState[0] + 1);
-        SIZE.setRelease(this, size + 1);
+        addInState(0, 1);
+        SIZE.setRelease(hdr, T_SIZE, size() + 1);
         return s;
     }
 
@@ -684,13 +781,12 @@ public final class SessionTable implements AutoCloseable {
             si(next, S_MAP_PREV, prev);
         }
         mi(m, M_SESSIONS, mi(m, M_SESSIONS) - 1);
-        int st = state(s);
-        INTS.setRelease(byState, st, byState[st] - 1);
+        addInState(state(s), -1);
         sflags(s, 0);
         si(s, S_MAPPING, -1);
-        si(s, S_IN_NEXT, sFree);
-        sFree = s;
-        SIZE.setRelease(this, size - 1);
+        si(s, S_IN_NEXT, hdr.get(JAVA_INT, T_S_FREE));
+        hdr.set(JAVA_INT, T_S_FREE, s);
+        SIZE.setRelease(hdr, T_SIZE, size() - 1);
     }
 
     private void unlinkSession(MemorySegment heads, int b, int s, long next) {
@@ -712,7 +808,7 @@ public final class SessionTable implements AutoCloseable {
 
     /** Whether {@code s} is a live session index. */
     public boolean isLive(int s) {
-        return s >= 0 && s < sHwm && (sflags(s) & LIVE) != 0;
+        return s >= 0 && s < hdr.get(JAVA_INT, T_S_HWM) && (sflags(s) & LIVE) != 0;
     }
 
     public int mapping(int s) {
@@ -732,15 +828,20 @@ public final class SessionTable implements AutoCloseable {
         return sessions.get(JAVA_BYTE, s * S_BYTES + S_STATE) & 0xff;
     }
 
-    /** Sets the state, 0..255, and moves the session between the per-state counts. */
+    /** Sets the state, 0..255. */
     public void setState(int s, int st) {
         int old = state(s);
-        if (old == st) {
+        if (old == (st & 0xff)) {
             return;
         }
         sessions.set(JAVA_BYTE, s * S_BYTES + S_STATE, (byte) st);
-        INTS.setRelease(byState, old, byState[old] - 1);
-        INTS.setRelease(byState, st & 0xff, byState[st & 0xff] + 1);
+        addInState(old, -1);
+        addInState(st & 0xff, 1);
+    }
+
+    private void addInState(int st, int delta) {
+        long at = T_STATES + 4L * st;
+        SIZE.setRelease(hdr, at, hdr.get(JAVA_INT, at) + delta);
     }
 
     /**
@@ -753,7 +854,7 @@ public final class SessionTable implements AutoCloseable {
      * @return the count
      */
     public int sessionsInState(int st) {
-        return (int) INTS.getAcquire(byState, st);
+        return (int) SIZE.getAcquire(hdr, T_STATES + 4L * st);
     }
 
     public long lastSeen(int s) {
@@ -771,7 +872,7 @@ public final class SessionTable implements AutoCloseable {
 
     /** The next live session index at or after {@code fromIndex}, or -1; for control-plane scans. */
     public int nextLive(int fromIndex) {
-        for (int s = Math.max(fromIndex, 0); s < sHwm; s++) {
+        for (int s = Math.max(fromIndex, 0); s < hdr.get(JAVA_INT, T_S_HWM); s++) {
             if ((sflags(s) & LIVE) != 0) {
                 return s;
             }
@@ -794,10 +895,10 @@ public final class SessionTable implements AutoCloseable {
         long o = s * S_BYTES;
         sessions.set(JAVA_LONG, o + S_DUE, dueNanos);
         long tick = dueNanos >> TICK_SHIFT;
-        if (cursorSet && tick <= cursorTick) {
-            tick = cursorTick;
+        if (hdr.get(JAVA_BYTE, T_CURSOR_SET) != 0 && tick <= hdr.get(JAVA_LONG, T_CURSOR_TICK)) {
+            tick = hdr.get(JAVA_LONG, T_CURSOR_TICK);
             // the new head lies behind a walk in progress; walk the slot again so it is seen
-            cursorNode = FROM_HEAD;
+            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
         }
         int slot = (int) tick & WHEEL_MASK;
         int h = wheel.getAtIndex(JAVA_INT, slot);
@@ -808,7 +909,7 @@ public final class SessionTable implements AutoCloseable {
         }
         wheel.setAtIndex(JAVA_INT, slot, s);
         sflags(s, sflags(s) | ON_WHEEL);
-        scheduled++;
+        hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) + 1);
     }
 
     /** Takes {@code s} off the wheel if it is on it. */
@@ -820,8 +921,8 @@ public final class SessionTable implements AutoCloseable {
 
     private void unlinkWheel(int s) {
         int prev = si(s, S_WHEEL_PREV), next = si(s, S_WHEEL_NEXT);
-        if (s == cursorNode) {
-            cursorNode = next == -1 ? AT_END : next;
+        if (s == hdr.get(JAVA_INT, T_CURSOR_NODE)) {
+            hdr.set(JAVA_INT, T_CURSOR_NODE, next == -1 ? AT_END : next);
         }
         if (prev >= 0) {
             si(prev, S_WHEEL_NEXT, next);
@@ -834,7 +935,7 @@ public final class SessionTable implements AutoCloseable {
         si(s, S_WHEEL_PREV, -1);
         si(s, S_WHEEL_NEXT, -1);
         sflags(s, sflags(s) & ~ON_WHEEL);
-        scheduled--;
+        hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) - 1);
     }
 
     /** The due time last given to {@link #schedule}, 0 if never. */
@@ -849,7 +950,7 @@ public final class SessionTable implements AutoCloseable {
 
     /** Sessions on the wheel. */
     public int scheduled() {
-        return scheduled;
+        return hdr.get(JAVA_INT, T_SCHEDULED);
     }
 
     /**
@@ -861,67 +962,70 @@ public final class SessionTable implements AutoCloseable {
      */
     public int pollDue(long now) {
         long nowTick = now >> TICK_SHIFT;
-        if (!cursorSet || nowTick - cursorTick > WHEEL_MASK) {
+        if (hdr.get(JAVA_BYTE, T_CURSOR_SET) == 0 || nowTick - hdr.get(JAVA_LONG, T_CURSOR_TICK) > WHEEL_MASK) {
             // first call, or idle for more than a revolution: one visit of each slot sees every node
-            cursorSet = true;
-            cursorTick = nowTick - WHEEL_MASK;
-            cursorNode = FROM_HEAD;
-            walkPast = false;
+            hdr.set(JAVA_BYTE, T_CURSOR_SET, (byte) 1);
+            hdr.set(JAVA_LONG, T_CURSOR_TICK, nowTick - WHEEL_MASK);
+            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
+            hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) 0);
         }
-        if (scheduled == 0) {
-            if (cursorTick < nowTick) {
-                cursorTick = nowTick;
-                cursorNode = AT_END;
-                walkPast = false;
-                skippedInTick = false;
+        if (hdr.get(JAVA_INT, T_SCHEDULED) == 0) {
+            if (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick) {
+                hdr.set(JAVA_LONG, T_CURSOR_TICK, nowTick);
+                hdr.set(JAVA_INT, T_CURSOR_NODE, AT_END);
+                hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) 0);
+                hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 0);
             }
             return -1;
         }
-        if (cursorTick < nowTick && !walkPast) {
+        if (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick && hdr.get(JAVA_BYTE, T_WALK_PAST) == 0) {
             // the slot was walked while its tick was current; nodes skipped then may be due now
-            cursorNode = FROM_HEAD;
+            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
         }
-        if (cursorNode == AT_END && cursorTick == nowTick && skippedInTick && now - skippedMinDue >= 0) {
-            cursorNode = FROM_HEAD;
+        if (hdr.get(JAVA_INT, T_CURSOR_NODE) == AT_END && hdr.get(JAVA_LONG, T_CURSOR_TICK) == nowTick
+                && hdr.get(JAVA_BYTE, T_SKIPPED_IN_TICK) != 0 && now - hdr.get(JAVA_LONG, T_SKIPPED_MIN_DUE) >= 0) {
+            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
         }
         int budget = POLL_BUDGET;
-        while (cursorTick <= nowTick) {
+        while (hdr.get(JAVA_LONG, T_CURSOR_TICK) <= nowTick) {
             int s;
-            if (cursorNode == FROM_HEAD) {
-                s = wheel.getAtIndex(JAVA_INT, (int) cursorTick & WHEEL_MASK);
-                walkPast = cursorTick < nowTick;
-                skippedInTick = false;
-            } else if (cursorNode == AT_END) {
+            if (hdr.get(JAVA_INT, T_CURSOR_NODE) == FROM_HEAD) {
+                s = wheel.getAtIndex(JAVA_INT, (int) hdr.get(JAVA_LONG, T_CURSOR_TICK) & WHEEL_MASK);
+                hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick ? 1 : 0));
+                hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 0);
+            } else if (hdr.get(JAVA_INT, T_CURSOR_NODE) == AT_END) {
                 s = -1;
             } else {
-                s = cursorNode;
+                s = hdr.get(JAVA_INT, T_CURSOR_NODE);
             }
             while (s != -1) {
                 if (--budget < 0) {
-                    cursorNode = s;
+                    hdr.set(JAVA_INT, T_CURSOR_NODE, s);
                     return -1;
                 }
                 long d = due(s);
                 if (d - now <= 0) {
                     // unlinkWheel moves the cursor past s
-                    cursorNode = s;
+                    hdr.set(JAVA_INT, T_CURSOR_NODE, s);
                     unlinkWheel(s);
                     return s;
                 }
-                if ((d >> TICK_SHIFT) <= cursorTick && (!skippedInTick || d - skippedMinDue < 0)) {
-                    skippedInTick = true;
-                    skippedMinDue = d;
+                if ((d >> TICK_SHIFT) <= hdr.get(JAVA_LONG, T_CURSOR_TICK)
+                        && (hdr.get(JAVA_BYTE, T_SKIPPED_IN_TICK) == 0
+                                || d - hdr.get(JAVA_LONG, T_SKIPPED_MIN_DUE) < 0)) {
+                    hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 1);
+                    hdr.set(JAVA_LONG, T_SKIPPED_MIN_DUE, d);
                 }
                 s = si(s, S_WHEEL_NEXT);
             }
-            if (cursorTick == nowTick) {
-                cursorNode = AT_END;
+            if (hdr.get(JAVA_LONG, T_CURSOR_TICK) == nowTick) {
+                hdr.set(JAVA_INT, T_CURSOR_NODE, AT_END);
                 return -1;
             }
             // empty or finished slots cost one read each and the cursor is never more than one
             // revolution behind, so advancing is bounded by WHEEL_SLOTS without spending the budget
-            cursorTick++;
-            cursorNode = FROM_HEAD;
+            hdr.set(JAVA_LONG, T_CURSOR_TICK, hdr.get(JAVA_LONG, T_CURSOR_TICK) + 1);
+            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
         }
         return -1;
     }
@@ -949,7 +1053,7 @@ public final class SessionTable implements AutoCloseable {
 
     /** Hosts with a non-zero count. */
     public int hostCount() {
-        return hostCount;
+        return hdr.get(JAVA_INT, T_HOST_COUNT);
     }
 
     private long hostOff(int i) {
@@ -1015,7 +1119,7 @@ public final class SessionTable implements AutoCloseable {
         if (delta < 0) {
             throw new IllegalStateException("host count would go negative");
         }
-        if (hostCount >= hostLimit) {
+        if (hdr.get(JAVA_INT, T_HOST_COUNT) >= hostLimit) {
             return false;
         }
         i = hostHome(inAddr);
@@ -1024,7 +1128,7 @@ public final class SessionTable implements AutoCloseable {
         }
         hosts.set(JAVA_INT, hostOff(i), inAddr);
         hosts.set(JAVA_INT, hostOff(i) + 4 + 4L * p, delta);
-        hostCount++;
+        hdr.set(JAVA_INT, T_HOST_COUNT, hdr.get(JAVA_INT, T_HOST_COUNT) + 1);
         return true;
     }
 
@@ -1047,6 +1151,6 @@ public final class SessionTable implements AutoCloseable {
         long o = hostOff(hole);
         hosts.set(JAVA_LONG, o, 0L);
         hosts.set(JAVA_LONG, o + 8, 0L);
-        hostCount--;
+        hdr.set(JAVA_INT, T_HOST_COUNT, hdr.get(JAVA_INT, T_HOST_COUNT) - 1);
     }
 }

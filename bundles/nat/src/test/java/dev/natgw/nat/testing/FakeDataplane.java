@@ -95,6 +95,23 @@ public final class FakeDataplane implements StageContext, AutoCloseable {
         });
     }
 
+    /**
+     * Replaces the attached stage with another of the same name in one step, as the dataplane does when a
+     * bundle update publishes the new stage: the new one is attached while the old one may still run, takes
+     * over between two bursts, and the old one is detached after.
+     *
+     * @param next the new stage
+     */
+    public void replace(PacketStage next) {
+        PacketStage old;
+        synchronized (turn) {
+            next.attach(this);
+            old = stage;
+            stage = next;
+        }
+        old.detach();
+    }
+
     /** Stops the ticker and detaches the stage. */
     @Override
     public void close() {
