@@ -158,6 +158,15 @@ public class BundleUpdateIT {
     }
 
     private void configure() throws Exception {
+        // short ICMP timeouts and no hold-down, so that flows end within the test and ports return at once
+        Configuration n = configAdmin.getConfiguration("dev.natgw.nat", null);
+        Dictionary<String, Object> nat = n.getProperties() == null ? new Hashtable<>() : n.getProperties();
+        nat.put("timeout.icmp", 10);
+        nat.put("port.hold.down", 0);
+        n.update(nat);
+        // the hold-down is read when the dataplane attaches the translator: configure it before the ports start
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> service(NatService.class).timeouts().icmp().equals(Duration.ofSeconds(10)));
         Configuration c = configAdmin.getConfiguration("dev.natgw.dataplane", null);
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("inside.device", "net_af_packet,iface=" + NAME + "i0");
@@ -166,12 +175,6 @@ public class BundleUpdateIT {
         props.put("outside.address", "198.19.0.1/25");
         props.put("outside.gateway", "198.19.0.2");
         c.update(props);
-        // short ICMP timeouts and no hold-down, so that flows end within the test and ports return at once
-        Configuration n = configAdmin.getConfiguration("dev.natgw.nat", null);
-        Dictionary<String, Object> nat = n.getProperties() == null ? new Hashtable<>() : n.getProperties();
-        nat.put("timeout.icmp", 10);
-        nat.put("port.hold.down", 0);
-        n.update(nat);
         Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
         Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> in("ping", "-c", "1", "-W", "1", "198.19.0.2").contains(" 0% packet loss"));
@@ -242,6 +245,7 @@ public class BundleUpdateIT {
         long sessionsAfter = r.get("sessionsAfter").asLong(-1);
         // the flows end; every port they held comes back
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sessionCount() == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> portsInUse() == portsIdle);
         long portsEnd = portsInUse();
         System.out.printf("natgw hot-deploy: %s pause %d ms, lost %d of %d, sessions before/after %d/%d, ports in use"
                 + " before/after %d/%d (idle %d, after the flows ended %d); revision %s -> %s, ACTIVE after %d ms,"

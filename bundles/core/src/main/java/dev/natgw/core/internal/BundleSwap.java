@@ -17,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -35,6 +37,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
 public final class BundleSwap {
     /** The dataplane counters that count packets dropped; their growth during the swap is reported. */
     static final String DROP_PREFIX = "drop-";
+    private static final Pattern FELIX_REVISION = Pattern.compile("\\(R ([^)]+)\\)");
 
     private final BundleContext context;
 
@@ -191,7 +194,12 @@ public final class BundleSwap {
 
     static String revision(Bundle bundle) {
         BundleRevision r = bundle.adapt(BundleRevision.class);
-        return r == null ? "none" : r.toString();
+        if (r == null) {
+            return "none";
+        }
+        // Felix writes "name [id](R id.n)": keep the revision id
+        Matcher m = FELIX_REVISION.matcher(r.toString());
+        return m.find() ? m.group(1) : r.toString();
     }
 
     static List<String> serviceInterfaces(Bundle bundle) {
