@@ -308,7 +308,9 @@ public class BundleUpdateIT {
                     }
                 }
             });
-            held = connectAndEcho();
+            // registered first, then announced in the registry over its HTTP face
+            held = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(this::connectAndEcho, s -> s != null);
         }
 
         private Socket connectAndEcho() throws Exception {
