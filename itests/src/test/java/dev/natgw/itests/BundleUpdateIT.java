@@ -167,14 +167,7 @@ public class BundleUpdateIT {
         // the hold-down is read when the dataplane attaches the translator: configure it before the ports start
         Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> service(NatService.class).timeouts().icmp().equals(Duration.ofSeconds(10)));
-        Configuration c = configAdmin.getConfiguration("dev.natgw.dataplane", null);
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("inside.device", "net_af_packet,iface=" + NAME + "i0");
-        props.put("outside.device", "net_af_packet,iface=" + NAME + "o0");
-        props.put("inside.address", "198.18.0.1/24");
-        props.put("outside.address", "198.19.0.1/25");
-        props.put("outside.gateway", "198.19.0.2");
-        c.update(props);
+        DataplaneIT.configureDataplane(configAdmin, NAME);
         Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
         Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> in("ping", "-c", "1", "-W", "1", "198.19.0.2").contains(" 0% packet loss"));
