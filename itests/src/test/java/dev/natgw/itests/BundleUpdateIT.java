@@ -35,6 +35,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -231,7 +234,32 @@ public class BundleUpdateIT {
         Process stream = pingStream();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sessionCount() >= 6);
         long portsBefore = portsInUse();
-        JsonNode r = update(sn, url);
+        // during a nat update, stage succession keeps a "nat" stage in the dataplane's pipeline all along
+        Dataplane dp = service(Dataplane.class);
+        AtomicBoolean updating = new AtomicBoolean(true);
+        AtomicInteger samples = new AtomicInteger();
+        AtomicInteger withoutNat = new AtomicInteger();
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (updating.get() && sn.equals("dev.natgw.nat")) {
+                samples.incrementAndGet();
+                if (!dp.stages().contains("nat")) {
+                    withoutNat.incrementAndGet();
+                }
+                LockSupport.parkNanos(200_000);
+            }
+        });
+        JsonNode r;
+        try {
+            r = update(sn, url);
+        } finally {
+            updating.set(false);
+            sampler.join(5000);
+        }
+        if (sn.equals("dev.natgw.nat")) {
+            System.out.printf("natgw hot-deploy: during the nat update the pipeline lacked a nat stage in %d of %d"
+                    + " samples%n", withoutNat.get(), samples.get());
+            assertEquals("samples of the pipeline without a nat stage", 0, withoutNat.get());
+        }
         long portsAfter = portsInUse();
         Pings p = Pings.of(stream);
         long sessionsBefore = r.get("sessionsBefore").asLong(-1);
