@@ -99,6 +99,18 @@ public class DataplaneIT {
         return r.out;
     }
 
+    /** Points the dataplane's ports at topology NAME's veths, through ConfigurationAdmin as an operator would. */
+    static void configureDataplane(ConfigurationAdmin configAdmin, String name) throws IOException {
+        Configuration c = configAdmin.getConfiguration("dev.natgw.dataplane", null);
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("inside.device", "net_af_packet,iface=" + name + "i0");
+        props.put("outside.device", "net_af_packet,iface=" + name + "o0");
+        props.put("inside.address", "198.18.0.1/24");
+        props.put("outside.address", "198.19.0.1/25");
+        props.put("outside.gateway", "198.19.0.2");
+        c.update(props);
+    }
+
     static String topology() {
         return System.getProperty("natgw.topology");
     }
@@ -137,14 +149,7 @@ public class DataplaneIT {
         try {
             ok(60, topology(), "up", NAME);
             ok(120, topology(), "serve", NAME);
-            Configuration c = configAdmin.getConfiguration("dev.natgw.dataplane", null);
-            Dictionary<String, Object> props = new Hashtable<>();
-            props.put("inside.device", "net_af_packet,iface=" + NAME + "i0");
-            props.put("outside.device", "net_af_packet,iface=" + NAME + "o0");
-            props.put("inside.address", "198.18.0.1/24");
-            props.put("outside.address", "198.19.0.1/25");
-            props.put("outside.gateway", "198.19.0.2");
-            c.update(props);
+            configureDataplane(configAdmin, NAME);
             Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
 
             String body = curl();

@@ -20,6 +20,20 @@ import org.osgi.annotation.versioning.ConsumerType;
  * thread, then {@link #process(PacketBurst)} on the workers, then {@link #detach()} on a control
  * thread. The dataplane publishes the stage array through a volatile field after {@code attach}
  * returns, so everything {@code attach} wrote is visible to the workers.
+ *
+ * <p>
+ * Succession (hot deploy). When a stage's service is unregistered while the dataplane runs, the
+ * dataplane keeps running the stage until a stage with the same {@link #STAGE_NAME} is registered, or
+ * until its hand-over time passes (the dataplane's {@code stage.handover.millis}, 0 for none). When the
+ * successor comes, the dataplane attaches it while the old stage still runs, then publishes the stage
+ * array with the successor in the old stage's place in one volatile write, waits until every worker
+ * has passed a burst boundary, and only then detaches the old stage. Each packet is thus processed by
+ * exactly one of the two, and no burst meets a pipeline without a stage of that name. What a stage
+ * must do for this: keep everything {@link #process} and {@link #tick} use until {@link #detach()},
+ * even after its own component was deactivated (its service unregistered); and, if the successor
+ * adopts the old stage's state, expect the successor's {@code attach} to run while the old stage's
+ * {@code process} still runs on the workers, so state that both share is touched only by the worker
+ * that owns it. When no successor comes in time the stage is withdrawn and detached as usual.
  */
 @ConsumerType
 public interface PacketStage {
@@ -82,8 +96,9 @@ public interface PacketStage {
 
     /**
      * Releases what {@link #attach(StageContext)} set up. Called on a control thread after the last
-     * {@link #process} call has returned, when the stage is withdrawn or the dataplane stops. Does
-     * nothing by default.
+     * {@link #process} call has returned, when the stage is withdrawn or the dataplane stops; for a stage
+     * whose service went away, possibly some time after that (see succession above), and after its
+     * successor's {@code attach}. Does nothing by default.
      */
     default void detach() {
     }

@@ -27,11 +27,13 @@ import java.util.Map;
  * @param neighbours neighbour entries per port
  * @param neighbourTimeoutSeconds seconds a neighbour entry lives without an ARP packet confirming it
  * @param idleSleepMicros how long an idle worker sleeps between polls, 0 to poll without pause
+ * @param stageHandoverMillis how long a withdrawn stage keeps running while it waits for a successor of
+ *     the same name, 0 to remove it at once
  */
 public record DataplaneSettings(String insideDevice, int insideAddress, int insidePrefix, int insideGateway,
         int insideMtu, String outsideDevice, int outsideAddress, int outsidePrefix, int outsideGateway, int outsideMtu,
         int[] cpus, int mbufs, int ealMemoryMb, List<String> ealExtra, boolean pci, int neighbours,
-        int neighbourTimeoutSeconds, int idleSleepMicros) {
+        int neighbourTimeoutSeconds, int idleSleepMicros, int stageHandoverMillis) {
 
     /** Defaults: the demo topology of {@code ./natgw run}. */
     public static final String DEFAULT_INSIDE_DEVICE = "net_af_packet,iface=ngwi0";
@@ -69,7 +71,8 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
                 integer(p, "eal.memory.mb", 512, 64, 1 << 20), words(p, "eal.args"), bool(p, "eal.pci", false),
                 integer(p, "neighbours.max", 1024, 16, 1 << 20), integer(p, "neighbours.timeout.seconds", 300, 1,
                         86400),
-                integer(p, "idle.sleep.micros", 20, 0, 100_000));
+                integer(p, "idle.sleep.micros", 20, 0, 100_000), integer(p, "stage.handover.millis", 5000, 0,
+                        600_000));
     }
 
     /** {@return the EAL arguments} */

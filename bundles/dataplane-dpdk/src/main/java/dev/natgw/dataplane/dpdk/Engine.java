@@ -63,6 +63,9 @@ public final class Engine implements Dataplane {
     private record Registered(PacketStage stage, String name, int order, long serviceId) {
     }
 
+    /** Withdrawn stages the workers still run until a successor of the same name comes; under the lock. */
+    private final Map<String, Registered> withdrawn = new HashMap<>();
+
     /**
      * @param settings the checked configuration
      */
@@ -153,6 +156,10 @@ public final class Engine implements Dataplane {
             for (Registered r : registered) {
                 detach(r.stage);
             }
+            // a withdrawn stage waiting for its successor is gone for good once detached
+            registered.removeAll(withdrawn.values());
+            withdrawn.clear();
+            lock.notifyAll();
             for (Worker w : workers) {
                 for (HandoffRing ring : w.inbound) {
                     drain(ring);
@@ -220,7 +227,8 @@ public final class Engine implements Dataplane {
 
     /**
      * Adds a stage: attaches it (when running) and publishes the new array. A stage whose name is taken
-     * is not added.
+     * is not added, unless the stage of that name was withdrawn and still runs while it waits for its
+     * successor: then the new stage succeeds it (see {@link #removeStage(PacketStage)}).
      *
      * @return false, with the reason logged, if it was not added
      */
@@ -230,8 +238,9 @@ public final class Engine implements Dataplane {
                 LOG.warn("natgw dataplane: a stage without a usable {} is not added", PacketStage.STAGE_NAME);
                 return false;
             }
+            Registered predecessor = withdrawn.get(name);
             for (Registered r : registered) {
-                if (r.name.equals(name) || r.stage == stage) {
+                if (r != predecessor && (r.name.equals(name) || r.stage == stage)) {
                     LOG.warn("natgw dataplane: stage name {} is taken; the new stage is not added", name);
                     return false;
                 }
@@ -240,15 +249,38 @@ public final class Engine implements Dataplane {
             if (running && !attach(r)) {
                 return false;
             }
+            if (predecessor != null) {
+                succeed(predecessor, r);
+                return true;
+            }
             registered.add(r);
-            registered.sort(Comparator.comparingInt(Registered::order).thenComparingLong(Registered::serviceId));
-            publish();
+            sortAndPublish();
             LOG.info("natgw dataplane: stage {} (order {}) added; stages now {}", name, order, stages());
             return true;
         }
     }
 
-    /** Withdraws a stage: publishes the array without it, waits for every worker to pass a burst, detaches it. */
+    /**
+     * Puts an attached successor in its withdrawn predecessor's place in one publication, waits until no
+     * worker runs the predecessor any more, and detaches it. Under the lock, while running.
+     */
+    private void succeed(Registered old, Registered next) {
+        withdrawn.remove(old.name);
+        registered.set(registered.indexOf(old), next);
+        sortAndPublish();
+        awaitQuiescence();
+        detach(old.stage);
+        lock.notifyAll();
+        LOG.info("natgw dataplane: stage {} handed over to its successor (service {} -> {}); stages now {}",
+                old.name, old.serviceId, next.serviceId, stages());
+    }
+
+    /**
+     * Withdraws a stage. While the workers run and {@link DataplaneSettings#stageHandoverMillis()} is
+     * positive, the stage keeps running until a stage of the same name is added (which then succeeds it
+     * in one publication) or until that time passes; then, or at once with a hand-over time of 0, the array
+     * is published without it, every worker passes a burst boundary, and the stage is detached.
+     */
     public void removeStage(PacketStage stage) {
         synchronized (lock) {
             Registered found = null;
@@ -257,16 +289,58 @@ public final class Engine implements Dataplane {
                     found = r;
                 }
             }
-            if (found == null) {
+            if (found == null || withdrawn.get(found.name) == found) {
                 return;
             }
-            registered.remove(found);
-            publish();
-            if (running) {
-                awaitQuiescence();
-                detach(stage);
+            long millis = settings.stageHandoverMillis();
+            if (running && millis > 0) {
+                withdrawn.put(found.name, found);
+                Registered waiting = found;
+                Thread.ofPlatform().name("natgw-stage-handover-" + found.name).daemon(true)
+                        .start(() -> expire(waiting, System.nanoTime() + millis * 1_000_000L));
+                LOG.info("natgw dataplane: stage {} withdrawn; it keeps running for up to {} ms until its"
+                        + " successor comes", found.name, millis);
+                return;
             }
-            LOG.info("natgw dataplane: stage {} removed; stages now {}", found.name, stages());
+            drop(found);
+        }
+    }
+
+    /** Removes a withdrawn stage whose successor did not come in time; on its own short-lived thread. */
+    private void expire(Registered r, long deadlineNanos) {
+        synchronized (lock) {
+            long left;
+            while (withdrawn.get(r.name) == r && (left = deadlineNanos - System.nanoTime()) > 0) {
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (withdrawn.remove(r.name, r)) {
+                LOG.info("natgw dataplane: no successor for stage {} within {} ms", r.name,
+                        settings.stageHandoverMillis());
+                drop(r);
+            }
+        }
+    }
+
+    /** Publishes the array without a stage, waits for quiescence and detaches it; under the lock. */
+    private void drop(Registered r) {
+        registered.remove(r);
+        publish();
+        if (running) {
+            awaitQuiescence();
+            detach(r.stage);
+        }
+        LOG.info("natgw dataplane: stage {} removed; stages now {}", r.name, stages());
+    }
+
+    /** {@return the names of withdrawn stages still running while they wait for a successor} */
+    public List<String> handingOver() {
+        synchronized (lock) {
+            return List.copyOf(withdrawn.keySet());
         }
     }
 
@@ -287,6 +361,11 @@ public final class Engine implements Dataplane {
         } catch (RuntimeException e) {
             LOG.warn("natgw dataplane: a stage failed to detach", e);
         }
+    }
+
+    private void sortAndPublish() {
+        registered.sort(Comparator.comparingInt(Registered::order).thenComparingLong(Registered::serviceId));
+        publish();
     }
 
     private void publish() {

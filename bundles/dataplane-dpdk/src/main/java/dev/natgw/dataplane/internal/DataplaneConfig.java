@@ -74,4 +74,9 @@ public @interface DataplaneConfig {
             + " in a row sleeps before polling again; 0 polls without pause (a dedicated core). The default shares"
             + " the CPU with the rest of a small machine at the cost of some microseconds of latency after idle.", min = "0", max = "100000")
     int idle_sleep_micros() default 20;
+
+    @AttributeDefinition(name = "Stage hand-over (ms)", description = "How long a packet stage whose service goes"
+            + " away (its bundle is being updated) keeps running until a stage of the same name replaces it in one"
+            + " step; after that it is removed. 0 removes it at once.", min = "0", max = "600000")
+    int stage_handover_millis() default 5000;
 }

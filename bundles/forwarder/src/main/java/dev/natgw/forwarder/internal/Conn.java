@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One accepted connection with its deadline. The reaper closes it once the deadline passes, which is how every wait
@@ -83,6 +84,22 @@ final class Conn {
 
     boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * Ends the connection the clean way when the forwarder stops: a FIN first (TCP half-close), then the close,
+     * so that a peer in the middle of a relay reads end of stream rather than a reset. TLS sockets cannot
+     * half-close and are closed at once (their close sends close_notify).
+     */
+    void finish() {
+        if (!closed.get() && !(socket instanceof SSLSocket)) {
+            try {
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                // already half-closed or gone: close below
+            }
+        }
+        close();
     }
 
     /** Closes the socket and releases the bounds; idempotent, never throws. */

@@ -191,8 +191,9 @@ public final class ForwarderEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // relays are closed, not handed over: each side gets a FIN, and servers re-register with the new forwarder
         for (Conn c : new ArrayList<>(conns.values())) {
-            c.close();
+            c.finish();
         }
         setState(ForwarderState.STOPPED);
     }

@@ -1,0 +1,431 @@
+package dev.natgw.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.dataplane.Dataplane;
+import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.nat.NatService;
+import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.traversal.Endpoint;
+import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.TraversalClient;
+import dev.natgw.traversal.TraversalOptions;
+import dev.natgw.traversal.TraversalServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.inject.Inject;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.awaitility.Awaitility;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.BundleRevisions;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Hot deploy under traffic: with hosts in the namespace topology "ngu" pinging through natgw, each natgw
+ * bundle is replaced with natgw:update (console, registry, forwarder from their own location, which makes a new
+ * revision of the same jar; nat and dataplane from their jar files), and the pings lost, the longest pause, NAT
+ * sessions and ports in use are measured and printed. A traversal server behind the forwarder must be reachable by
+ * key again after the forwarder's update, and a relay open across it must end with a FIN. Then 20 updates of the
+ * nat bundle in a row must leak no class loader, thread, file descriptor or memory. Needs root; skipped otherwise.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BundleUpdateIT {
+    static final String NAME = "ngu";
+    /** ms between the pings of a stream. */
+    static final int INTERVAL_MS = 10;
+    static final int STREAM = 300;
+    static final int REPEATS = 20;
+
+    @Inject
+    BundleContext context;
+
+    @Inject
+    SessionFactory sessions;
+
+    @Inject
+    ConfigurationAdmin configAdmin;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() {
+        return new Option[]{composite(NatgwContainer.distribution()),
+                bundle("file:" + System.getProperty("natgw.traversal.jar"))};
+    }
+
+    private <T> T service(Class<T> type) {
+        ServiceReference<T> ref = context.getServiceReference(type);
+        return ref == null ? null : context.getService(ref);
+    }
+
+    /** Whether NAT state hand-over is installed: a service of the dev.natgw.api.state package is registered. */
+    private boolean handOverPresent() throws InvalidSyntaxException {
+        ServiceReference<?>[] refs = context.getAllServiceReferences(null, "(objectClass=dev.natgw.api.state.*)");
+        return refs != null && refs.length > 0;
+    }
+
+    private boolean ready() {
+        Dataplane d = service(Dataplane.class);
+        return d != null && d.ports().size() == 2 && d.ports().get(0).device().contains(NAME + "i0")
+                && d.stages().contains("nat");
+    }
+
+    private long portsInUse() {
+        NatService nat = service(NatService.class);
+        return nat == null ? -1 : nat.poolUsage().stream().mapToLong(PoolUsage::portsInUse).sum();
+    }
+
+    private long sessionCount() {
+        NatService nat = service(NatService.class);
+        return nat == null ? -1 : nat.sessionCount();
+    }
+
+    private static String in(String... command) throws Exception {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", NAME + "-in"));
+        c.addAll(List.of(command));
+        return DataplaneIT.ok(20, c.toArray(String[]::new));
+    }
+
+    private static Process pingStream() throws IOException {
+        return new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-c", String.valueOf(STREAM), "-i",
+                String.format("%.3f", INTERVAL_MS / 1000.0), "-W", "1", "198.19.0.2").redirectErrorStream(true).start();
+    }
+
+    /** What a ping stream saw: sent, received, and the longest run of missing replies, in pings. */
+    record Pings(int sent, int received, int longestGap, String text) {
+        static Pings of(Process p) throws Exception {
+            assertTrue("the ping stream ends", p.waitFor(60, TimeUnit.SECONDS));
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(text);
+            assertTrue(text, m.find());
+            int sent = Integer.parseInt(m.group(1));
+            int received = Integer.parseInt(m.group(2));
+            Matcher seq = Pattern.compile("icmp_seq=(\\d+) ").matcher(text);
+            int last = 0;
+            int gap = 0;
+            while (seq.find()) {
+                int s = Integer.parseInt(seq.group(1));
+                gap = Math.max(gap, s - last - 1);
+                last = s;
+            }
+            gap = Math.max(gap, sent - last);
+            return new Pings(sent, received, gap, text);
+        }
+    }
+
+    private JsonNode update(String symbolicName, String url) throws Exception {
+        String out = NatgwContainer.execute(sessions, "natgw:update --json " + symbolicName + (url == null
+                ? ""
+                : " " + url));
+        return json.readTree(out.substring(out.indexOf('{')));
+    }
+
+    private void configure() throws Exception {
+        // short ICMP timeouts and no hold-down, so that flows end within the test and ports return at once
+        Configuration n = configAdmin.getConfiguration("dev.natgw.nat", null);
+        Dictionary<String, Object> nat = n.getProperties() == null ? new Hashtable<>() : n.getProperties();
+        nat.put("timeout.icmp", 10);
+        nat.put("port.hold.down", 0);
+        n.update(nat);
+        // the hold-down is read when the dataplane attaches the translator: configure it before the ports start
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> service(NatService.class).timeouts().icmp().equals(Duration.ofSeconds(10)));
+        DataplaneIT.configureDataplane(configAdmin, NAME);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> in("ping", "-c", "1", "-W", "1", "198.19.0.2").contains(" 0% packet loss"));
+        // the shell registers natgw:update once core's command services are there
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> NatgwContainer.execute(sessions, "natgw:status --json").contains("dev.natgw.nat"));
+    }
+
+    private static Map<String, String> updateSources() {
+        Map<String, String> jars = new LinkedHashMap<>();
+        // null: natgw:update re-reads the bundle's location, the same jar as a new revision
+        jars.put("dev.natgw.console", null);
+        jars.put("dev.natgw.registry.http", null);
+        jars.put("dev.natgw.registry", null);
+        jars.put("dev.natgw.forwarder", null);
+        jars.put("dev.natgw.nat", "file:" + System.getProperty("natgw.nat.jar"));
+        jars.put("dev.natgw.dataplane.dpdk", "file:" + System.getProperty("natgw.dataplane.jar"));
+        return jars;
+    }
+
+    @Test
+    public void everyBundleUpdatesUnderTrafficAndRepeatedUpdatesLeakNothing() throws Exception {
+        assumeTrue("needs root", DataplaneIT.ok(10, "id", "-u").trim().equals("0"));
+        assumeTrue("no topology script", Files.isExecutable(Path.of(DataplaneIT.topology())));
+        DataplaneIT.run(60, DataplaneIT.topology(), "down", NAME);
+        try {
+            DataplaneIT.ok(60, DataplaneIT.topology(), "up", NAME);
+            configure();
+            boolean handOver = handOverPresent();
+            System.out.println("natgw hot-deploy: NAT state hand-over " + (handOver ? "present" : "absent")
+                    + "; sessions are " + (handOver ? "" : "not ") + "asserted kept for nat and dataplane updates");
+            ForwarderCheck fwd = new ForwarderCheck();
+            try {
+                for (Map.Entry<String, String> e : updateSources().entrySet()) {
+                    String sn = e.getKey();
+                    if (sn.equals("dev.natgw.forwarder")) {
+                        fwd.beforeUpdate();
+                    }
+                    updateUnderTraffic(sn, e.getValue(), handOver);
+                    if (sn.equals("dev.natgw.forwarder")) {
+                        fwd.afterUpdate();
+                    }
+                }
+            } finally {
+                fwd.close();
+            }
+            repeatedNatUpdatesLeakNothing();
+        } finally {
+            DataplaneIT.run(60, DataplaneIT.topology(), "down", NAME);
+        }
+    }
+
+    private void updateUnderTraffic(String sn, String url, boolean handOver) throws Exception {
+        // the previous step's flows have ended and their ports are back
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sessionCount() == 0 && portsInUse() == 0);
+        long portsIdle = portsInUse();
+        // five flows of their own (each ping run is an ICMP id of its own) plus the stream
+        for (int i = 0; i < 5; i++) {
+            in("ping", "-c", "1", "-W", "1", "198.19.0.2");
+        }
+        Process stream = pingStream();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sessionCount() >= 6);
+        long portsBefore = portsInUse();
+        // during a nat update, stage succession keeps a "nat" stage in the dataplane's pipeline all along
+        Dataplane dp = service(Dataplane.class);
+        AtomicBoolean updating = new AtomicBoolean(true);
+        AtomicInteger samples = new AtomicInteger();
+        AtomicInteger withoutNat = new AtomicInteger();
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (updating.get() && sn.equals("dev.natgw.nat")) {
+                samples.incrementAndGet();
+                if (!dp.stages().contains("nat")) {
+                    withoutNat.incrementAndGet();
+                }
+                LockSupport.parkNanos(200_000);
+            }
+        });
+        JsonNode r;
+        try {
+            r = update(sn, url);
+        } finally {
+            updating.set(false);
+            sampler.join(5000);
+        }
+        if (sn.equals("dev.natgw.nat")) {
+            System.out.printf("natgw hot-deploy: during the nat update the pipeline lacked a nat stage in %d of %d"
+                    + " samples%n", withoutNat.get(), samples.get());
+            assertEquals("samples of the pipeline without a nat stage", 0, withoutNat.get());
+        }
+        long portsAfter = portsInUse();
+        Pings p = Pings.of(stream);
+        long sessionsBefore = r.get("sessionsBefore").asLong(-1);
+        long sessionsAfter = r.get("sessionsAfter").asLong(-1);
+        // the flows end; every port they held comes back
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sessionCount() == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> portsInUse() == portsIdle);
+        long portsEnd = portsInUse();
+        System.out.printf("natgw hot-deploy: %s pause %d ms, lost %d of %d, sessions before/after %d/%d, ports in use"
+                + " before/after %d/%d (idle %d, after the flows ended %d); revision %s -> %s, ACTIVE after %d ms,"
+                + " services after %d ms, dataplane drops %d %s%n", sn, p.longestGap() * INTERVAL_MS,
+                p.sent() - p.received(), p.sent(), sessionsBefore, sessionsAfter, portsBefore, portsAfter, portsIdle,
+                portsEnd, r.get("oldRevision").asText(), r.get("newRevision").asText(),
+                r.get("millisToActive").asLong(), r.get("millisToServices").asLong(), r.get("droppedTotal").asLong(),
+                r.get("dropped"));
+        assertTrue(r.toString(), !r.get("oldRevision").asText().equals(r.get("newRevision").asText()));
+        assertEquals(sn, r.get("symbolicName").asText());
+        assertEquals("no port leaked by the update of " + sn, portsIdle, portsEnd);
+        boolean traffic = sn.equals("dev.natgw.nat") || sn.equals("dev.natgw.dataplane.dpdk");
+        if (!traffic) {
+            assertEquals(p.text(), p.sent(), p.received());
+        }
+        if (!traffic || handOver) {
+            assertEquals("sessions kept by the update of " + sn, sessionsBefore, sessionsAfter);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
+    }
+
+    /**
+     * A traversal server in this JVM behind the container's forwarder: reachable by key, with a relayed connection
+     * held open across the forwarder's update; afterwards the relay must have ended with a FIN and the server must be
+     * reachable again by key.
+     */
+    private final class ForwarderCheck implements AutoCloseable {
+        private TraversalServer server;
+        private Thread echo;
+        private Socket held;
+        private URI face;
+        private Identity id;
+
+        private TraversalOptions.Builder options() {
+            return TraversalOptions.builder().registry(face).backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
+        }
+
+        void beforeUpdate() throws Exception {
+            ForwarderService f = service(ForwarderService.class);
+            Object port = configAdmin.getConfiguration("org.ops4j.pax.web", null).getProperties()
+                    .get("org.osgi.service.http.port");
+            face = URI.create("http://127.0.0.1:" + port + "/natgw/registry/v1");
+            Endpoint forwarder = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", f.info().listen().getPort());
+            id = Identity.generate();
+            server = TraversalServer.open(id, options().forwarder(forwarder).direct(false).build());
+            assertTrue(server.awaitRegistered(Duration.ofSeconds(20)));
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                while (true) {
+                    try {
+                        Socket s = server.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(s.getOutputStream());
+                            } catch (IOException e) {
+                                // the relay ended
+                            }
+                        });
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            // registered first, then announced in the registry over its HTTP face
+            held = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(this::connectAndEcho, s -> s != null);
+        }
+
+        private Socket connectAndEcho() throws Exception {
+            Socket s = new TraversalClient(options().build()).connect(id.key());
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+            return s;
+        }
+
+        void afterUpdate() throws Exception {
+            // the relay open across the update ended cleanly: end of stream, not a reset or a hang
+            InputStream in = held.getInputStream();
+            assertEquals("the held relay ends with a FIN", -1, in.read());
+            held.close();
+            long t0 = System.nanoTime();
+            Socket again = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(this::connectAndEcho, s -> s != null);
+            again.close();
+            System.out.printf("natgw hot-deploy: forwarder update: the relay held across it ended with a FIN; the"
+                    + " traversal server was reachable by key again %d ms after the update%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (held != null) {
+                held.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+            if (echo != null) {
+                echo.join(5000);
+            }
+        }
+    }
+
+    private static long fds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static long rssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    private void repeatedNatUpdatesLeakNothing() throws Exception {
+        String jar = "file:" + System.getProperty("natgw.nat.jar");
+        Bundle nat = NatgwContainer.bundle(context, "dev.natgw.nat");
+        List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+        // one update first, so that what a first update sets up once (shell sessions, caches) is in the baseline
+        update("dev.natgw.nat", jar);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
+        int threads0 = ManagementFactory.getThreadMXBean().getThreadCount();
+        long fds0 = fds();
+        long rss0 = rssKb();
+        long rss10 = 0;
+        long totalMs = 0;
+        for (int i = 1; i <= REPEATS; i++) {
+            loaders.add(new WeakReference<>(nat.adapt(BundleWiring.class).getClassLoader()));
+            JsonNode r = update("dev.natgw.nat", jar);
+            totalMs += r.get("millisToServices").asLong();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
+            if (i == REPEATS / 2) {
+                rss10 = rssKb();
+            }
+        }
+        assertEquals("one revision left after the refreshes", 1,
+                nat.adapt(BundleRevisions.class).getRevisions().size());
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            System.gc();
+            return loaders.stream().allMatch(w -> w.get() == null);
+        });
+        // threads that end asynchronously (DS, Felix) settle within a few seconds
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> ManagementFactory.getThreadMXBean().getThreadCount() <= threads0 + 3);
+        int threads1 = ManagementFactory.getThreadMXBean().getThreadCount();
+        long fds1 = fds();
+        System.gc();
+        long rss1 = rssKb();
+        System.out.printf("natgw hot-deploy: %d nat updates in a row (mean %d ms to services): class loaders of old"
+                + " revisions collected %d of %d; threads %d -> %d; file descriptors %d -> %d; VmRSS %d -> %d -> %d"
+                + " MiB%n", REPEATS, totalMs / REPEATS, REPEATS, REPEATS, threads0, threads1, fds0, fds1,
+                rss0 / 1024, rss10 / 1024, rss1 / 1024);
+        assertTrue("file descriptors " + fds0 + " -> " + fds1, fds1 <= fds0 + 5);
+        // each nat revision sizes tables of up to a million sessions off-heap: a leak would grow by far more
+        assertTrue("VmRSS " + rss0 / 1024 + " -> " + rss1 / 1024 + " MiB", rss1 - rss0 < 256 * 1024);
+        assertNotNull(service(NatService.class));
+    }
+}
