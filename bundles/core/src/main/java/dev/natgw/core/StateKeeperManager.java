@@ -18,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * The appliance's {@link StateKeeper}: holds off-heap state between two revisions of the bundle that owns
  * it. It lives in the core bundle, which a NAT or dataplane update does not touch, so what it holds outlives
  * the depositor's class loader. Closes the arenas of unclaimed deposits when it stops. Thread-safe.
+ *
+ * <p>
+ * Immediate: a delayed component would be disposed the moment its last user (the stopping NAT, right after
+ * its deposit) releases the service, taking every deposit with it before the next revision could claim it.
  */
-@Component(service = StateKeeper.class)
+@Component(service = StateKeeper.class, immediate = true)
 public final class StateKeeperManager implements StateKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(StateKeeperManager.class);
 
