@@ -90,8 +90,7 @@ public class BundleUpdateIT {
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
         return new Option[]{composite(NatgwContainer.distribution()),
-                bundle("file:" + System.getProperty("natgw.traversal.jar")),
-                org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder()};
+                bundle("file:" + System.getProperty("natgw.traversal.jar"))};
     }
 
     private <T> T service(Class<T> type) {

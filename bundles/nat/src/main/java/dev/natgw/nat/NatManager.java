@@ -509,6 +509,26 @@ public final class NatManager implements NatAdminService, PacketStage {
                 settings.timeouts(), settings.otherProtocols());
     }
 
+    /** {@return the newest slot whose runtime has exactly this definition and serves no active pool, or -1} */
+    private int retiredSlot(PoolDefinition p) {
+        for (int i = nextSlot - 1; i >= 0; i--) {
+            if (slots[i] != null && slots[i].definition().equals(p) && !servesActivePool(i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean servesActivePool(int slot) {
+        for (String name : pools.keySet()) {
+            Integer at = slotOf.get(name);
+            if (at != null && at == slot) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Builds a pool's runtime, reserving the ports of static mappings on its addresses; under the lock. */
     private void addRuntime(PoolDefinition p) {
         addRuntime(p, Map.of());
@@ -594,7 +614,15 @@ public final class NatManager implements NatAdminService, PacketStage {
                 }
             }
             if (engine != null) {
-                addRuntime(pool);
+                int retired = retiredSlot(pool);
+                if (retired >= 0) {
+                    // the same pool again while its retired runtime still holds sessions (a configuration that
+                    // went away and came back, as around an update of this bundle): its allocators go on, so no
+                    // second allocator hands out the ports of the same addresses
+                    slotOf.put(pool.name(), retired);
+                } else {
+                    addRuntime(pool);
+                }
             }
             pools.put(pool.name(), pool);
             publish();

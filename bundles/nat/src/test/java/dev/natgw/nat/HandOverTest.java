@@ -170,6 +170,35 @@ class HandOverTest {
         assertThat(second.counters().drops().get("stage-error")).isZero();
     }
 
+    /**
+     * The order of a real bundle update: the old configuration component removes its pool before the translator
+     * deposits, and the new one adds it only after the dataplane attached the new translator. The pool must come
+     * back on its handed-over allocators, not on a second set that hands out the adopted flows' ports again.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aPoolRemovedBeforeTheDepositAndAddedAfterTheAttachKeepsItsAllocators(int workers) {
+        NatManager first = translator(1 << 14);
+        first.addPool(POOL);
+        FakeDataplane dp = dataplane(workers, first);
+        int flows = 200;
+        Set<Integer> taken = new HashSet<>();
+        for (int i = 0; i < flows; i++) {
+            taken.add(out(dp, i).srcPort());
+        }
+        first.removePool(POOL.name());
+        NatManager second = update(dp, first, 1 << 14, null);
+        second.addPool(POOL);
+        assertThat(second.sessionCount()).isEqualTo(flows);
+        assertThat(second.poolUsage()).hasSize(1);
+        assertThat(portsInUse(second)).as("the pool's adopted ports count at once").isEqualTo(flows);
+        for (int i = flows; i < 2 * flows; i++) {
+            int p = out(dp, i).srcPort();
+            assertThat(taken.add(p)).as("new flow %d got port %d, which an adopted flow holds", i, p).isTrue();
+        }
+        assertThat(portsInUse(second)).isEqualTo(2L * flows);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 4})
     void portsInHoldDownStayHeldAcrossAnUpdate(int workers) {

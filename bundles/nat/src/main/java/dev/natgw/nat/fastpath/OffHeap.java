@@ -6,6 +6,10 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandleProxies;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.function.Consumer;
 
 /**
  * Large off-heap tables on transparent huge pages where the kernel offers them. A session table of a million
@@ -13,6 +17,11 @@ import java.lang.invoke.MethodHandle;
  * access also misses the TLB. Memory of 2 MiB and more is therefore mapped anonymously with {@code mmap}, advised
  * {@code MADV_HUGEPAGE} before its first touch, and unmapped when the arena closes; when any of that is not
  * possible the arena allocates it as usual. Control plane only.
+ *
+ * <p>
+ * The arena's cleanup that unmaps is made of JDK method handles only (munmap's downcall handle and
+ * {@code MemorySegment.byteSize}), not of a lambda of this class: an arena handed over to the next revision of
+ * the bundle must not keep this revision's class loader alive.
  */
 final class OffHeap {
     private static final long HUGE = 2L << 20;
@@ -21,7 +30,7 @@ final class OffHeap {
     private static final int MADV_HUGEPAGE = 14;
     private static final MethodHandle MMAP;
     private static final MethodHandle MADVISE;
-    private static final MethodHandle MUNMAP;
+    private static final Consumer<MemorySegment> UNMAP;
 
     static {
         MethodHandle mmap = null;
@@ -41,9 +50,30 @@ final class OffHeap {
             // not Linux, or native access refused: plain arena memory still works
             mmap = null;
         }
+        Consumer<MemorySegment> unmap = null;
+        if (mmap != null) {
+            try {
+                unmap = unmapper(munmap);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                mmap = null;
+            }
+        }
         MMAP = mmap;
         MADVISE = madvise;
-        MUNMAP = munmap;
+        UNMAP = unmap;
+    }
+
+    /** {@return segment -> munmap(segment, segment.byteSize()), its result ignored, built of JDK handles only} */
+    @SuppressWarnings("unchecked")
+    private static Consumer<MemorySegment> unmapper(MethodHandle munmap) throws ReflectiveOperationException {
+        MethodHandle byteSize = MethodHandles.publicLookup().findVirtual(MemorySegment.class, "byteSize",
+                MethodType.methodType(long.class));
+        // (long, MemorySegment) void, then the long computed from the segment
+        MethodHandle call = MethodHandles.permuteArguments(MethodHandles.dropReturn(munmap),
+                MethodType.methodType(void.class, long.class, MemorySegment.class), 1, 0);
+        MethodHandle accept = MethodHandles.foldArguments(call, byteSize)
+                .asType(MethodType.methodType(void.class, Object.class));
+        return MethodHandleProxies.asInterfaceInstance(Consumer.class, accept);
     }
 
     private OffHeap() {
@@ -68,17 +98,9 @@ final class OffHeap {
                 return arena.allocate(bytes, 64);
             }
             int ignored = (int) MADVISE.invokeExact(at, size, MADV_HUGEPAGE);
-            return at.reinterpret(size, arena, OffHeap::unmap).asSlice(0, bytes);
+            return at.reinterpret(size, arena, UNMAP).asSlice(0, bytes);
         } catch (Throwable e) {
             return arena.allocate(bytes, 64);
-        }
-    }
-
-    private static void unmap(MemorySegment at) {
-        try {
-            int ignored = (int) MUNMAP.invokeExact(at, at.byteSize());
-        } catch (Throwable e) {
-            // the process keeps the mapping; nothing else to do on a closing arena
         }
     }
 }
