@@ -1,10 +1,13 @@
 package dev.natgw.core;
 
 import dev.natgw.api.state.DepositInfo;
+import dev.natgw.api.state.HandOverRecord;
+import dev.natgw.api.state.HandOverRecord.Outcome;
 import dev.natgw.api.state.StateDeposit;
 import dev.natgw.api.state.StateKeeper;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +33,12 @@ public final class StateKeeperManager implements StateKeeper {
     private record Held(StateDeposit deposit, Instant at) {
     }
 
+    /** How many ended deposits {@link #history()} remembers. */
+    static final int HISTORY = 32;
+
     private final Map<String, Held> held = new LinkedHashMap<>();
+    /** Ended deposits, newest first; under {@link #held}'s lock. */
+    private final ArrayDeque<HandOverRecord> history = new ArrayDeque<>(HISTORY);
     private final Clock clock;
 
     /** Makes the keeper, with the system clock for deposit times. */
@@ -46,7 +54,11 @@ public final class StateKeeperManager implements StateKeeper {
     public void deposit(StateDeposit deposit) {
         Held old;
         synchronized (held) {
-            old = held.put(deposit.owner(), new Held(deposit, clock.instant()));
+            Instant now = clock.instant();
+            old = held.put(deposit.owner(), new Held(deposit, now));
+            if (old != null) {
+                ended(old, now, Outcome.REPLACED);
+            }
         }
         if (old != null) {
             int n = old.deposit().close();
@@ -62,6 +74,9 @@ public final class StateKeeperManager implements StateKeeper {
         Held h;
         synchronized (held) {
             h = held.remove(owner);
+            if (h != null) {
+                ended(h, clock.instant(), Outcome.CLAIMED);
+            }
         }
         if (h == null) {
             return null;
@@ -83,6 +98,22 @@ public final class StateKeeperManager implements StateKeeper {
         return out;
     }
 
+    @Override
+    public List<HandOverRecord> history() {
+        synchronized (held) {
+            return List.copyOf(history);
+        }
+    }
+
+    /** Remembers how a deposit ended; under {@link #held}'s lock. */
+    private void ended(Held h, Instant at, Outcome outcome) {
+        StateDeposit d = h.deposit();
+        if (history.size() == HISTORY) {
+            history.removeLast();
+        }
+        history.addFirst(new HandOverRecord(d.owner(), d.layoutVersion(), d.bytes(), h.at(), at, outcome));
+    }
+
     /** Closes the arenas of every deposit nobody claimed. */
     @Deactivate
     public void close() {
@@ -90,6 +121,9 @@ public final class StateKeeperManager implements StateKeeper {
         synchronized (held) {
             left = new ArrayList<>(held.values());
             held.clear();
+            for (Held h : left) {
+                ended(h, clock.instant(), Outcome.CLOSED);
+            }
         }
         for (Held h : left) {
             int n = h.deposit().close();

@@ -6,6 +6,7 @@ import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.nat.NatAdminService;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.registry.Registry;
+import dev.natgw.api.state.StateKeeper;
 import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.JdkInfo;
@@ -44,7 +45,7 @@ public class StatusManager implements StatusService {
     /** The service contracts whose presence the status reports, in the order it lists them. */
     public static final List<String> CONTRACTS = List.of(Dataplane.class.getName(), PacketStage.class.getName(),
             NatService.class.getName(), NatAdminService.class.getName(), ForwarderService.class.getName(),
-            Registry.class.getName(), StatusService.class.getName());
+            Registry.class.getName(), StateKeeper.class.getName(), StatusService.class.getName());
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusManager.class);
 

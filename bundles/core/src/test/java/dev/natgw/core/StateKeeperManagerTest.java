@@ -1,7 +1,10 @@
 package dev.natgw.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.natgw.api.state.HandOverRecord;
+import dev.natgw.api.state.HandOverRecord.Outcome;
 import dev.natgw.api.state.StateDeposit;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -58,5 +61,28 @@ class StateKeeperManagerTest {
         assertThat(second.scope().isAlive()).isFalse();
         assertThat(other.scope().isAlive()).isFalse();
         assertThat(keeper.deposits()).isEmpty();
+    }
+
+    @Test
+    void historyRemembersHowEachDepositEndedNewestFirstAndIsBounded() {
+        keeper.deposit(deposit("nat", Arena.ofShared()));
+        keeper.deposit(deposit("nat", Arena.ofShared()));
+        Arena kept = Arena.ofShared();
+        keeper.deposit(deposit("dataplane", kept));
+        keeper.claim("nat").close();
+        assertThat(keeper.history()).extracting(HandOverRecord::owner, HandOverRecord::outcome).containsExactly(
+                tuple("nat", Outcome.CLAIMED), tuple("nat", Outcome.REPLACED));
+        assertThat(keeper.history().getFirst().bytes()).isEqualTo(64);
+        assertThat(keeper.history().getFirst().held()).isZero();
+        keeper.close();
+        assertThat(keeper.history()).extracting(HandOverRecord::owner, HandOverRecord::outcome).startsWith(
+                tuple("dataplane", Outcome.CLOSED));
+        assertThat(kept.scope().isAlive()).isFalse();
+        for (int i = 0; i < StateKeeperManager.HISTORY + 5; i++) {
+            keeper.deposit(deposit("nat", Arena.ofShared()));
+            keeper.claim("nat").close();
+        }
+        assertThat(keeper.history()).hasSize(StateKeeperManager.HISTORY)
+                .allMatch(h -> h.outcome() == Outcome.CLAIMED);
     }
 }

@@ -31,4 +31,11 @@ public interface StateKeeper {
 
     /** {@return what the keeper holds now, by owner} */
     List<DepositInfo> deposits();
+
+    /**
+     * {@return the deposits that left the keeper most recently, newest first; a bounded number of them}
+     *
+     * @since 1.1
+     */
+    List<HandOverRecord> history();
 }
