@@ -287,6 +287,100 @@ class HandOverTest {
         assertThat(second.lastHandOver()).startsWith("adopted 1 sessions");
     }
 
+    static final PoolDefinition NARROW = new PoolDefinition("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 1025,
+            1100, MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true);
+    static final StaticMapping DNS = new StaticMapping(Protocol.UDP, new Endpoint(GLOBAL, 1050),
+            new Endpoint(ip("198.18.0.10"), 53));
+
+    /** Sends one UDP packet out; returns its outside port, or -1 if the translator dropped it (pool exhausted). */
+    static int tryOut(FakeDataplane dp, int i) {
+        dp.clearOutputs();
+        dp.receive(Frames.udp(inside(i), insidePort(i), REMOTE, 53).build(), true);
+        dp.run();
+        return dp.toOutside.isEmpty() ? -1 : new FrameView(dp.toOutside.get(0).frame()).srcPort();
+    }
+
+    /** Exhausts the narrow pool's UDP ports with new flows and returns the outside ports they got. */
+    static Set<Integer> exhaust(FakeDataplane dp) {
+        Set<Integer> got = new HashSet<>();
+        for (int i = 1; i < 400; i++) {
+            int p = tryOut(dp, i);
+            if (p >= 0) {
+                assertThat(got.add(p)).as("flow %d got port %d twice", i, p).isTrue();
+            }
+        }
+        return got;
+    }
+
+    /** Checks that the static mapping's port went to no dynamic flow and that its inbound traffic reaches it. */
+    static void assertStaticHolds(FakeDataplane dp, Set<Integer> dynamic) {
+        assertThat(dynamic).as("a dynamic flow got the static mapping's port").doesNotContain(1050);
+        assertThat(dynamic.size()).as("every other port of the pool went to a dynamic flow")
+                .isEqualTo(1100 - 1025 + 1 - 1);
+        dp.clearOutputs();
+        dp.receive(Frames.udp(REMOTE, 5353, GLOBAL, 1050).build(), false);
+        dp.run();
+        assertThat(dp.toInside).as("inbound to the static mapping").hasSize(1);
+        FrameView v = new FrameView(dp.toInside.get(0).frame());
+        v.assertChecksumsValid();
+        assertThat(v.dst()).isEqualTo(DNS.inside().address());
+        assertThat(v.dstPort()).isEqualTo(53);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aStaticMappingAddedWhileDetachedIsReservedInTheAdoptedAllocators(int workers) {
+        NatManager nat = translator(1 << 14);
+        nat.addPool(NARROW);
+        FakeDataplane dp = dataplane(workers, nat);
+        int first = out(dp, 0).srcPort();
+        dp.close();
+        dps.remove(dp);
+        nat.addStaticMapping(DNS);
+        FakeDataplane again = dataplane(workers, nat);
+        assertThat(nat.lastHandOver()).startsWith("adopted 1 sessions");
+        Set<Integer> dynamic = exhaust(again);
+        dynamic.add(first);
+        assertStaticHolds(again, dynamic);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aStaticMappingANewRevisionAddsIsReservedInTheAdoptedAllocators(int workers) {
+        NatManager first = translator(1 << 14);
+        first.addPool(NARROW);
+        FakeDataplane dp = dataplane(workers, first);
+        int p0 = out(dp, 0).srcPort();
+        first.close();
+        NatManager second = translator(1 << 14);
+        second.setClock(dp.clock());
+        second.addPool(NARROW);
+        second.addStaticMapping(DNS);
+        dp.replace(second);
+        assertThat(second.lastHandOver()).startsWith("adopted 1 sessions");
+        assertThat(second.staticMappings()).containsExactly(DNS);
+        Set<Integer> dynamic = exhaust(dp);
+        dynamic.add(p0);
+        assertStaticHolds(dp, dynamic);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aStaticMappingRemovedWhileDetachedFreesItsPortInTheAdoptedAllocators(int workers) {
+        NatManager nat = translator(1 << 14);
+        nat.addPool(NARROW);
+        nat.addStaticMapping(DNS);
+        FakeDataplane dp = dataplane(workers, nat);
+        out(dp, 0);
+        dp.close();
+        dps.remove(dp);
+        assertThat(nat.removeStaticMapping(Protocol.UDP, DNS.global())).isTrue();
+        FakeDataplane again = dataplane(workers, nat);
+        assertThat(nat.lastHandOver()).startsWith("adopted 1 sessions");
+        assertThat(exhaust(again)).as("the port of the removed mapping goes to dynamic flows again").contains(1050)
+                .hasSize(1100 - 1025 + 1 - 1);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {2})
     void aDifferentWorkerCountIsRefusedFreedAndStartsClean(int workers) {

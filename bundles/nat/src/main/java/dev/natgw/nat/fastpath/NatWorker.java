@@ -146,13 +146,18 @@ public final class NatWorker implements AutoCloseable {
      * {@code NatService.poolUsage()} reads, which start at 0 in a new revision (the allocators came with the table
      * and need nothing), then says the worker runs this engine, so the previous revision's stage no longer does.
      */
-    private void firstRun() {
+    private void firstRun(NatSnapshot snap) {
         firstRun = false;
         if (adopted) {
             for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
                 int mp = table.mapping(s);
                 c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
             }
+        }
+        // static mappings added or removed since the deposit: only this worker writes its allocators
+        int[] ch = engine.startPortChanges();
+        for (int i = 0; i < ch.length; i += 5) {
+            portChange(ch[i], ch[i + 1], ch[i + 2], ch[i + 3], ch[i + 4], snap);
         }
         STARTED.setRelease(this, true);
     }
@@ -206,7 +211,7 @@ public final class NatWorker implements AutoCloseable {
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
         if (firstRun) {
-            firstRun();
+            firstRun(snap);
         }
         MemorySegment m = b.memory();
         int n = b.size();
@@ -910,7 +915,7 @@ public final class NatWorker implements AutoCloseable {
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
         if (firstRun) {
-            firstRun();
+            firstRun(snap);
         }
         for (int k = 0; k < EXPIRE_PER_TICK; k++) {
             int s = table.pollDue(now);
@@ -950,15 +955,7 @@ public final class NatWorker implements AutoCloseable {
     private boolean answer(WorkerRequest r, NatSnapshot snap, long now) {
         switch (r.kind) {
             case WorkerRequest.RESERVE, WorkerRequest.UNRESERVE -> {
-                PoolRuntime p = r.poolSlot >= 0 && r.poolSlot < snap.slots().length ? snap.slots()[r.poolSlot] : null;
-                if (p == null) {
-                    r.count = 0;
-                } else if (r.kind == WorkerRequest.RESERVE) {
-                    r.count = p.allocator(id).reserve(r.protocol, r.addrIndex, r.port) ? 1 : 0;
-                } else {
-                    p.allocator(id).unreserve(r.protocol, r.addrIndex, r.port);
-                    r.count = 1;
-                }
+                r.count = portChange(r.kind, r.protocol, r.poolSlot, r.addrIndex, r.port, snap) ? 1 : 0;
                 return true;
             }
             default -> {
@@ -981,6 +978,19 @@ public final class NatWorker implements AutoCloseable {
                 return s < 0 || r.count >= r.limit;
             }
         }
+    }
+
+    /** Reserves or unreserves a port in this worker's allocator of a pool slot; false if it holds no such port. */
+    private boolean portChange(int kind, int proto, int poolSlot, int addrIndex, int port, NatSnapshot snap) {
+        PoolRuntime p = poolSlot >= 0 && poolSlot < snap.slots().length ? snap.slots()[poolSlot] : null;
+        if (p == null) {
+            return false;
+        }
+        if (kind == WorkerRequest.RESERVE) {
+            return p.allocator(id).reserve(proto, addrIndex, port);
+        }
+        p.allocator(id).unreserve(proto, addrIndex, port);
+        return true;
     }
 
     private boolean matches(WorkerRequest r, int s) {
