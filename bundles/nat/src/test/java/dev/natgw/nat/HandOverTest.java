@@ -8,6 +8,7 @@ import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
+import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
@@ -381,6 +382,73 @@ class HandOverTest {
                 .hasSize(1100 - 1025 + 1 - 1);
     }
 
+    /** Checks that every counter of {@code now} is at least that of {@code before}. */
+    static void assertNotBelow(NatCounters now, NatCounters before) {
+        assertThat(now.packetsIn2Out()).isGreaterThanOrEqualTo(before.packetsIn2Out());
+        assertThat(now.packetsOut2In()).isGreaterThanOrEqualTo(before.packetsOut2In());
+        assertThat(now.sessionsCreated()).isGreaterThanOrEqualTo(before.sessionsCreated());
+        assertThat(now.sessionsDeleted()).isGreaterThanOrEqualTo(before.sessionsDeleted());
+        assertThat(now.refusedExhausted()).isGreaterThanOrEqualTo(before.refusedExhausted());
+        assertThat(now.refusedQuota()).isGreaterThanOrEqualTo(before.refusedQuota());
+        assertThat(now.handoffs()).isGreaterThanOrEqualTo(before.handoffs());
+        before.drops().forEach((reason, n) -> assertThat(now.drops().get(reason)).as("drops %s", reason)
+                .isGreaterThanOrEqualTo(n));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void countersGoOnAcrossAnUpdate(int workers) {
+        NatManager first = translator(1 << 14);
+        first.addPool(NARROW);
+        FakeDataplane dp = dataplane(workers, first);
+        int flows = 30;
+        int[] ports = new int[flows];
+        for (int i = 0; i < flows; i++) {
+            ports[i] = out(dp, i).srcPort();
+            back(dp, i, ports[i]);
+        }
+        // exhausted refusals and drops count too: the narrow pool has 76 UDP ports
+        for (int i = flows; i < 200; i++) {
+            tryOut(dp, i);
+        }
+        dp.clearOutputs();
+        dp.receive(Frames.udp(REMOTE, 53, GLOBAL, 1099).build(), false);
+        dp.run();
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.counters().refusedExhausted() > 0);
+        NatCounters before = first.counters();
+        assertThat(before.packetsIn2Out()).isGreaterThanOrEqualTo(flows);
+        assertThat(before.packetsOut2In()).isGreaterThanOrEqualTo(flows);
+        assertThat(before.sessionsCreated()).isEqualTo(before.sessionsActive());
+        assertThat(before.drops().values().stream().mapToLong(Long::longValue).sum()).isPositive();
+
+        NatManager second = update(dp, first, 1 << 14, NARROW);
+        assertThat(second.lastHandOver()).startsWith("adopted " + before.sessionsActive() + " sessions");
+        assertNotBelow(second.counters(), before);
+        for (int i = 0; i < flows; i++) {
+            assertThat(out(dp, i).srcPort()).isEqualTo(ports[i]);
+            back(dp, i, ports[i]);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            NatCounters after = second.counters();
+            assertNotBelow(after, before);
+            assertThat(after.packetsIn2Out()).as("in2out goes on").isGreaterThanOrEqualTo(before.packetsIn2Out()
+                    + flows);
+            assertThat(after.packetsOut2In()).as("out2in goes on").isGreaterThanOrEqualTo(before.packetsOut2In()
+                    + flows);
+            assertThat(after.sessionsActive()).isEqualTo(before.sessionsActive());
+        });
+        assertThat(second.poolUsage().get(0).udpSessions()).as("per-pool sessions recounted, not doubled")
+                .isEqualTo(before.sessionsActive());
+
+        dp.advance(Duration.ofSeconds(31));
+        for (int k = 0; k < 20 && second.sessionCount() > 0; k++) {
+            dp.advance(Duration.ofMillis(100));
+        }
+        assertThat(second.sessionCount()).isZero();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(second.counters().sessionsDeleted())
+                .as("deletions go on from the adopted count").isEqualTo(before.sessionsCreated()));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {2})
     void aDifferentWorkerCountIsRefusedFreedAndStartsClean(int workers) {
@@ -406,7 +474,9 @@ class HandOverTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 4})
     void otherMismatchesAreRefusedByName(int workers) {
-        assertRefused(workers, 1 << 14, 1 << 14, POOL, POOL, false, "refused: layout 1 != 2; started clean");
+        assertRefused(workers, 1 << 14, 1 << 14, POOL, POOL, false,
+                "refused: layout 1 != " + SessionTable.LAYOUT_VERSION
+                        + "; started clean");
         assertRefused(workers, 1 << 14, 1 << 15, POOL, POOL, false,
                 "refused: sessions per worker " + (1 << 14) / workers + " != " + (1 << 15) / workers
                         + " (sessions.max 32768); started clean");

@@ -37,10 +37,15 @@ public final class NatWorker implements AutoCloseable {
     /** Live sessions of pool slot {@code s} and protocol index {@code p} are at {@code C_POOLS + 3 * s + p}. */
     public static final int COUNTERS = C_POOLS + 3 * 256;
 
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** A {@code long} of a segment at a byte offset: the published counters. */
+    private static final VarHandle COUNTER = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle STARTED;
 
     static {
+        if (COUNTERS > SessionTable.COUNTER_SLOTS) {
+            throw new ExceptionInInitializerError("NAT counters " + COUNTERS + " > table counter slots "
+                    + SessionTable.COUNTER_SLOTS);
+        }
         try {
             STARTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "started", boolean.class);
         } catch (ReflectiveOperationException e) {
@@ -82,7 +87,8 @@ public final class NatWorker implements AutoCloseable {
     private final EventRing events;
     private final Packet pkt = new Packet();
     private final long[] c = new long[COUNTERS];
-    private final long[] published = new long[COUNTERS];
+    /** The counters as last published, in the table's memory, so they go on across a hand-over. */
+    private final MemorySegment published;
     private WorkerRequest current;
     private int cursor;
     private final int[] warm = new int[PacketBurst.DEFAULT_BURST * 8];
@@ -122,6 +128,7 @@ public final class NatWorker implements AutoCloseable {
         this.engine = engine;
         this.workers = engine.workers();
         this.table = table;
+        this.published = table.counters();
         this.events = new EventRing(eventRing);
         this.adopted = adopted;
     }
@@ -142,13 +149,20 @@ public final class NatWorker implements AutoCloseable {
     }
 
     /**
-     * Runs once, on the worker, before anything else: counts an adopted table's sessions per pool, the counters
-     * {@code NatService.poolUsage()} reads, which start at 0 in a new revision (the allocators came with the table
-     * and need nothing), then says the worker runs this engine, so the previous revision's stage no longer does.
+     * Runs once, on the worker, before anything else; the previous revision's stage no longer runs on this worker.
+     * On an adopted table: goes on from the counters the previous revision last published in the table's memory,
+     * except the per-pool live sessions {@code NatService.poolUsage()} reads, which it recounts from the table
+     * (the allocators came with the table and need nothing). Then applies the engine's
+     * {@link NatEngine#startPortChanges static port changes}, publishes the counters, and says the worker runs
+     * this engine.
      */
     private void firstRun(NatSnapshot snap) {
         firstRun = false;
         if (adopted) {
+            // its stage ran last on this worker: what it published is the latest
+            for (int k = 0; k < C_POOLS; k++) {
+                c[k] = (long) COUNTER.getOpaque(published, 8L * k);
+            }
             for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
                 int mp = table.mapping(s);
                 c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
@@ -159,6 +173,7 @@ public final class NatWorker implements AutoCloseable {
         for (int i = 0; i < ch.length; i += 5) {
             portChange(ch[i], ch[i + 1], ch[i + 2], ch[i + 3], ch[i + 4], snap);
         }
+        publishCounters();
         STARTED.setRelease(this, true);
     }
 
@@ -179,7 +194,7 @@ public final class NatWorker implements AutoCloseable {
      * @return its value
      */
     public long counter(int index) {
-        return (long) LONGS.getOpaque(published, index);
+        return (long) COUNTER.getOpaque(published, 8L * index);
     }
 
     /** {@return live sessions; any thread} */
@@ -940,14 +955,18 @@ public final class NatWorker implements AutoCloseable {
             cursor = 0;
         }
         boolean answered = current != null && answer(current, snap, now);
-        c[C_DROPS + Drops.EVENT_LOG_FULL] = c[C_EVENTS_LOST];
-        for (int k = 0; k < COUNTERS; k++) {
-            LONGS.setOpaque(published, k, c[k]);
-        }
+        publishCounters();
         if (answered) {
             // after publishing, so the caller reads counters that include what the request changed
             current.complete();
             current = null;
+        }
+    }
+
+    private void publishCounters() {
+        c[C_DROPS + Drops.EVENT_LOG_FULL] = c[C_EVENTS_LOST];
+        for (int k = 0; k < COUNTERS; k++) {
+            COUNTER.setOpaque(published, 8L * k, c[k]);
         }
     }
 
