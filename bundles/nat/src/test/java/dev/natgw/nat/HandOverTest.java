@@ -313,8 +313,15 @@ class HandOverTest {
         return got;
     }
 
-    /** Checks that the static mapping's port went to no dynamic flow and that its inbound traffic reaches it. */
-    static void assertStaticHolds(FakeDataplane dp, Set<Integer> dynamic) {
+    /**
+     * Checks, after a re-attach that adopted flow 0's session on port {@code first}, that the static mapping's port
+     * goes to no dynamic flow while new flows take every other port, and that its inbound traffic reaches it.
+     */
+    static void assertStaticHolds(FakeDataplane dp, NatManager nat, int first) {
+        assertThat(nat.lastHandOver()).startsWith("adopted 1 sessions");
+        assertThat(nat.staticMappings()).containsExactly(DNS);
+        Set<Integer> dynamic = exhaust(dp);
+        dynamic.add(first);
         assertThat(dynamic).as("a dynamic flow got the static mapping's port").doesNotContain(1050);
         assertThat(dynamic.size()).as("every other port of the pool went to a dynamic flow")
                 .isEqualTo(1100 - 1025 + 1 - 1);
@@ -338,11 +345,7 @@ class HandOverTest {
         dp.close();
         dps.remove(dp);
         nat.addStaticMapping(DNS);
-        FakeDataplane again = dataplane(workers, nat);
-        assertThat(nat.lastHandOver()).startsWith("adopted 1 sessions");
-        Set<Integer> dynamic = exhaust(again);
-        dynamic.add(first);
-        assertStaticHolds(again, dynamic);
+        assertStaticHolds(dataplane(workers, nat), nat, first);
     }
 
     @ParameterizedTest
@@ -358,11 +361,7 @@ class HandOverTest {
         second.addPool(NARROW);
         second.addStaticMapping(DNS);
         dp.replace(second);
-        assertThat(second.lastHandOver()).startsWith("adopted 1 sessions");
-        assertThat(second.staticMappings()).containsExactly(DNS);
-        Set<Integer> dynamic = exhaust(dp);
-        dynamic.add(p0);
-        assertStaticHolds(dp, dynamic);
+        assertStaticHolds(dp, second, p0);
     }
 
     @ParameterizedTest
