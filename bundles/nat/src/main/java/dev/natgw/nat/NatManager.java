@@ -474,9 +474,14 @@ public final class NatManager implements NatAdminService, PacketStage {
         slotOf.clear();
         nextSlot = 0;
         // the sessions name their pools by slot: the deposited pools take the same slots again
+        List<Integer> handedOverSlots = new ArrayList<>();
         for (PoolDefinition p : (List<PoolDefinition>) desc.get(D_POOLS)) {
+            if (d.segments().containsKey(PoolRuntime.memoryName(0, nextSlot))) {
+                handedOverSlots.add(nextSlot);
+            }
             addRuntime(p, d.segments());
         }
+        e.startPortChanges(staticChanges((List<StaticMapping>) desc.get(D_STATICS), handedOverSlots));
         for (PoolDefinition p : pools.values()) {
             Integer at = slotOf.get(p.name());
             if (at == null || !slots[at].definition().equals(p)) {
@@ -491,6 +496,42 @@ public final class NatManager implements NatAdminService, PacketStage {
                 + " workers)";
         LOG.info("NAT {}", lastHandOver);
         return e;
+    }
+
+    /**
+     * The static ports the workers must reserve or unreserve in handed-over allocators, which hold the deposit's
+     * static mappings reserved: the mappings added since (while detached, or by the new revision's configuration)
+     * and those removed; unreservations first, so a mapping moved to another inside endpoint stays reserved. Rows as
+     * {@link NatEngine#startPortChanges} takes them; under the lock.
+     */
+    private int[] staticChanges(List<StaticMapping> then, List<Integer> handedOverSlots) {
+        List<int[]> rows = new ArrayList<>();
+        for (StaticMapping m : then) {
+            if (!statics.contains(m)) {
+                portChanges(WorkerRequest.UNRESERVE, m, handedOverSlots, rows);
+            }
+        }
+        for (StaticMapping m : statics) {
+            if (!then.contains(m)) {
+                portChanges(WorkerRequest.RESERVE, m, handedOverSlots, rows);
+            }
+        }
+        int[] out = new int[5 * rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, out, 5 * i, 5);
+        }
+        return out;
+    }
+
+    private void portChanges(int kind, StaticMapping m, List<Integer> inSlots, List<int[]> rows) {
+        for (int slot : inSlots) {
+            PoolDefinition p = slots[slot].definition();
+            int addrIndex = addressIndex(p, m.global().address());
+            int port = m.global().port();
+            if (addrIndex >= 0 && port >= p.portMin() && port <= p.portMax()) {
+                rows.add(new int[]{kind, m.protocol().number(), slot, addrIndex, port});
+            }
+        }
     }
 
     private void closeEngine() {

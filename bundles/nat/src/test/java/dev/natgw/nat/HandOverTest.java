@@ -8,6 +8,7 @@ import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
+import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
@@ -287,6 +288,166 @@ class HandOverTest {
         assertThat(second.lastHandOver()).startsWith("adopted 1 sessions");
     }
 
+    static final PoolDefinition NARROW = new PoolDefinition("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 1025,
+            1100, MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true);
+    static final StaticMapping DNS = new StaticMapping(Protocol.UDP, new Endpoint(GLOBAL, 1050),
+            new Endpoint(ip("198.18.0.10"), 53));
+
+    /** Sends one UDP packet out; returns its outside port, or -1 if the translator dropped it (pool exhausted). */
+    static int tryOut(FakeDataplane dp, int i) {
+        dp.clearOutputs();
+        dp.receive(Frames.udp(inside(i), insidePort(i), REMOTE, 53).build(), true);
+        dp.run();
+        return dp.toOutside.isEmpty() ? -1 : new FrameView(dp.toOutside.get(0).frame()).srcPort();
+    }
+
+    /** Exhausts the narrow pool's UDP ports with new flows and returns the outside ports they got. */
+    static Set<Integer> exhaust(FakeDataplane dp) {
+        Set<Integer> got = new HashSet<>();
+        for (int i = 1; i < 400; i++) {
+            int p = tryOut(dp, i);
+            if (p >= 0) {
+                assertThat(got.add(p)).as("flow %d got port %d twice", i, p).isTrue();
+            }
+        }
+        return got;
+    }
+
+    /**
+     * Checks, after a re-attach that adopted flow 0's session on port {@code first}, that the static mapping's port
+     * goes to no dynamic flow while new flows take every other port, and that its inbound traffic reaches it.
+     */
+    static void assertStaticHolds(FakeDataplane dp, NatManager nat, int first) {
+        assertThat(nat.lastHandOver()).startsWith("adopted 1 sessions");
+        assertThat(nat.staticMappings()).containsExactly(DNS);
+        Set<Integer> dynamic = exhaust(dp);
+        dynamic.add(first);
+        assertThat(dynamic).as("a dynamic flow got the static mapping's port").doesNotContain(1050);
+        assertThat(dynamic.size()).as("every other port of the pool went to a dynamic flow")
+                .isEqualTo(1100 - 1025 + 1 - 1);
+        dp.clearOutputs();
+        dp.receive(Frames.udp(REMOTE, 5353, GLOBAL, 1050).build(), false);
+        dp.run();
+        assertThat(dp.toInside).as("inbound to the static mapping").hasSize(1);
+        FrameView v = new FrameView(dp.toInside.get(0).frame());
+        v.assertChecksumsValid();
+        assertThat(v.dst()).isEqualTo(DNS.inside().address());
+        assertThat(v.dstPort()).isEqualTo(53);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aStaticMappingAddedWhileDetachedIsReservedInTheAdoptedAllocators(int workers) {
+        NatManager nat = translator(1 << 14);
+        nat.addPool(NARROW);
+        FakeDataplane dp = dataplane(workers, nat);
+        int first = out(dp, 0).srcPort();
+        dp.close();
+        dps.remove(dp);
+        nat.addStaticMapping(DNS);
+        assertStaticHolds(dataplane(workers, nat), nat, first);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aStaticMappingANewRevisionAddsIsReservedInTheAdoptedAllocators(int workers) {
+        NatManager first = translator(1 << 14);
+        first.addPool(NARROW);
+        FakeDataplane dp = dataplane(workers, first);
+        int p0 = out(dp, 0).srcPort();
+        first.close();
+        NatManager second = translator(1 << 14);
+        second.setClock(dp.clock());
+        second.addPool(NARROW);
+        second.addStaticMapping(DNS);
+        dp.replace(second);
+        assertStaticHolds(dp, second, p0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aStaticMappingRemovedWhileDetachedFreesItsPortInTheAdoptedAllocators(int workers) {
+        NatManager nat = translator(1 << 14);
+        nat.addPool(NARROW);
+        nat.addStaticMapping(DNS);
+        FakeDataplane dp = dataplane(workers, nat);
+        out(dp, 0);
+        dp.close();
+        dps.remove(dp);
+        assertThat(nat.removeStaticMapping(Protocol.UDP, DNS.global())).isTrue();
+        FakeDataplane again = dataplane(workers, nat);
+        assertThat(nat.lastHandOver()).startsWith("adopted 1 sessions");
+        assertThat(exhaust(again)).as("the port of the removed mapping goes to dynamic flows again").contains(1050)
+                .hasSize(1100 - 1025 + 1 - 1);
+    }
+
+    /** Checks that every counter of {@code now} is at least that of {@code before}. */
+    static void assertNotBelow(NatCounters now, NatCounters before) {
+        assertThat(now.packetsIn2Out()).isGreaterThanOrEqualTo(before.packetsIn2Out());
+        assertThat(now.packetsOut2In()).isGreaterThanOrEqualTo(before.packetsOut2In());
+        assertThat(now.sessionsCreated()).isGreaterThanOrEqualTo(before.sessionsCreated());
+        assertThat(now.sessionsDeleted()).isGreaterThanOrEqualTo(before.sessionsDeleted());
+        assertThat(now.refusedExhausted()).isGreaterThanOrEqualTo(before.refusedExhausted());
+        assertThat(now.refusedQuota()).isGreaterThanOrEqualTo(before.refusedQuota());
+        assertThat(now.handoffs()).isGreaterThanOrEqualTo(before.handoffs());
+        before.drops().forEach((reason, n) -> assertThat(now.drops().get(reason)).as("drops %s", reason)
+                .isGreaterThanOrEqualTo(n));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void countersGoOnAcrossAnUpdate(int workers) {
+        NatManager first = translator(1 << 14);
+        first.addPool(NARROW);
+        FakeDataplane dp = dataplane(workers, first);
+        int flows = 30;
+        int[] ports = new int[flows];
+        for (int i = 0; i < flows; i++) {
+            ports[i] = out(dp, i).srcPort();
+            back(dp, i, ports[i]);
+        }
+        // exhausted refusals and drops count too: the narrow pool has 76 UDP ports
+        for (int i = flows; i < 200; i++) {
+            tryOut(dp, i);
+        }
+        dp.clearOutputs();
+        dp.receive(Frames.udp(REMOTE, 53, GLOBAL, 1099).build(), false);
+        dp.run();
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.counters().refusedExhausted() > 0);
+        NatCounters before = first.counters();
+        assertThat(before.packetsIn2Out()).isGreaterThanOrEqualTo(flows);
+        assertThat(before.packetsOut2In()).isGreaterThanOrEqualTo(flows);
+        assertThat(before.sessionsCreated()).isEqualTo(before.sessionsActive());
+        assertThat(before.drops().values().stream().mapToLong(Long::longValue).sum()).isPositive();
+
+        NatManager second = update(dp, first, 1 << 14, NARROW);
+        assertThat(second.lastHandOver()).startsWith("adopted " + before.sessionsActive() + " sessions");
+        assertNotBelow(second.counters(), before);
+        for (int i = 0; i < flows; i++) {
+            assertThat(out(dp, i).srcPort()).isEqualTo(ports[i]);
+            back(dp, i, ports[i]);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            NatCounters after = second.counters();
+            assertNotBelow(after, before);
+            assertThat(after.packetsIn2Out()).as("in2out goes on").isGreaterThanOrEqualTo(before.packetsIn2Out()
+                    + flows);
+            assertThat(after.packetsOut2In()).as("out2in goes on").isGreaterThanOrEqualTo(before.packetsOut2In()
+                    + flows);
+            assertThat(after.sessionsActive()).isEqualTo(before.sessionsActive());
+        });
+        assertThat(second.poolUsage().get(0).udpSessions()).as("per-pool sessions recounted, not doubled")
+                .isEqualTo(before.sessionsActive());
+
+        dp.advance(Duration.ofSeconds(31));
+        for (int k = 0; k < 20 && second.sessionCount() > 0; k++) {
+            dp.advance(Duration.ofMillis(100));
+        }
+        assertThat(second.sessionCount()).isZero();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(second.counters().sessionsDeleted())
+                .as("deletions go on from the adopted count").isEqualTo(before.sessionsCreated()));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {2})
     void aDifferentWorkerCountIsRefusedFreedAndStartsClean(int workers) {
@@ -312,7 +473,9 @@ class HandOverTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 4})
     void otherMismatchesAreRefusedByName(int workers) {
-        assertRefused(workers, 1 << 14, 1 << 14, POOL, POOL, false, "refused: layout 1 != 2; started clean");
+        assertRefused(workers, 1 << 14, 1 << 14, POOL, POOL, false,
+                "refused: layout 1 != " + SessionTable.LAYOUT_VERSION
+                        + "; started clean");
         assertRefused(workers, 1 << 14, 1 << 15, POOL, POOL, false,
                 "refused: sessions per worker " + (1 << 14) / workers + " != " + (1 << 15) / workers
                         + " (sessions.max 32768); started clean");

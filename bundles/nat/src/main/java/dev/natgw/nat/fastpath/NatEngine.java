@@ -28,6 +28,8 @@ public final class NatEngine implements AutoCloseable {
     private final NatWorker[] perWorker;
     private final AtomicReferenceArray<WorkerRequest> mailbox;
     private volatile NatSnapshot snapshot;
+    /** Port (un)reservations each worker applies in its first run, before its first packet. */
+    private volatile int[] startPortChanges = new int[0];
 
     /**
      * Makes the engine.
@@ -171,6 +173,25 @@ public final class NatEngine implements AutoCloseable {
      */
     public void withdraw(int w, WorkerRequest r) {
         mailbox.compareAndSet(w, r, null);
+    }
+
+    /**
+     * Sets the static ports each worker reserves or unreserves in its adopted allocators when it first runs this
+     * engine (when the previous revision's stage no longer runs on it), before its first packet; on the control
+     * thread, before the engine is attached.
+     *
+     * @param rows five {@code int}s per change: {@link WorkerRequest#RESERVE} or {@link WorkerRequest#UNRESERVE},
+     *     protocol, pool slot, address index, port
+     */
+    public void startPortChanges(int[] rows) {
+        if (rows.length % 5 != 0) {
+            throw new IllegalArgumentException("port changes come in rows of 5 ints, not " + rows.length);
+        }
+        startPortChanges = rows.clone();
+    }
+
+    int[] startPortChanges() {
+        return startPortChanges;
     }
 
     WorkerRequest takeRequest(int w) {

@@ -37,10 +37,15 @@ public final class NatWorker implements AutoCloseable {
     /** Live sessions of pool slot {@code s} and protocol index {@code p} are at {@code C_POOLS + 3 * s + p}. */
     public static final int COUNTERS = C_POOLS + 3 * 256;
 
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** A {@code long} of a segment at a byte offset: the published counters. */
+    private static final VarHandle COUNTER = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle STARTED;
 
     static {
+        if (COUNTERS > SessionTable.COUNTER_SLOTS) {
+            throw new ExceptionInInitializerError("NAT counters " + COUNTERS + " > table counter slots "
+                    + SessionTable.COUNTER_SLOTS);
+        }
         try {
             STARTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "started", boolean.class);
         } catch (ReflectiveOperationException e) {
@@ -82,7 +87,8 @@ public final class NatWorker implements AutoCloseable {
     private final EventRing events;
     private final Packet pkt = new Packet();
     private final long[] c = new long[COUNTERS];
-    private final long[] published = new long[COUNTERS];
+    /** The counters as last published, in the table's memory, so they go on across a hand-over. */
+    private final MemorySegment published;
     private WorkerRequest current;
     private int cursor;
     private final int[] warm = new int[PacketBurst.DEFAULT_BURST * 8];
@@ -122,6 +128,7 @@ public final class NatWorker implements AutoCloseable {
         this.engine = engine;
         this.workers = engine.workers();
         this.table = table;
+        this.published = table.counters();
         this.events = new EventRing(eventRing);
         this.adopted = adopted;
     }
@@ -142,18 +149,31 @@ public final class NatWorker implements AutoCloseable {
     }
 
     /**
-     * Runs once, on the worker, before anything else: counts an adopted table's sessions per pool, the counters
-     * {@code NatService.poolUsage()} reads, which start at 0 in a new revision (the allocators came with the table
-     * and need nothing), then says the worker runs this engine, so the previous revision's stage no longer does.
+     * Runs once, on the worker, before anything else; the previous revision's stage no longer runs on this worker.
+     * On an adopted table: goes on from the counters the previous revision last published in the table's memory,
+     * except the per-pool live sessions {@code NatService.poolUsage()} reads, which it recounts from the table
+     * (the allocators came with the table and need nothing). Then applies the engine's
+     * {@link NatEngine#startPortChanges static port changes}, publishes the counters, and says the worker runs
+     * this engine.
      */
-    private void firstRun() {
+    private void firstRun(NatSnapshot snap) {
         firstRun = false;
         if (adopted) {
+            // its stage ran last on this worker: what it published is the latest
+            for (int k = 0; k < C_POOLS; k++) {
+                c[k] = (long) COUNTER.getOpaque(published, 8L * k);
+            }
             for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
                 int mp = table.mapping(s);
                 c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
             }
         }
+        // static mappings added or removed since the deposit: only this worker writes its allocators
+        int[] ch = engine.startPortChanges();
+        for (int i = 0; i < ch.length; i += 5) {
+            portChange(ch[i], ch[i + 1], ch[i + 2], ch[i + 3], ch[i + 4], snap);
+        }
+        publishCounters();
         STARTED.setRelease(this, true);
     }
 
@@ -174,7 +194,7 @@ public final class NatWorker implements AutoCloseable {
      * @return its value
      */
     public long counter(int index) {
-        return (long) LONGS.getOpaque(published, index);
+        return (long) COUNTER.getOpaque(published, 8L * index);
     }
 
     /** {@return live sessions; any thread} */
@@ -206,7 +226,7 @@ public final class NatWorker implements AutoCloseable {
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
         if (firstRun) {
-            firstRun();
+            firstRun(snap);
         }
         MemorySegment m = b.memory();
         int n = b.size();
@@ -910,7 +930,7 @@ public final class NatWorker implements AutoCloseable {
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
         if (firstRun) {
-            firstRun();
+            firstRun(snap);
         }
         for (int k = 0; k < EXPIRE_PER_TICK; k++) {
             int s = table.pollDue(now);
@@ -935,10 +955,7 @@ public final class NatWorker implements AutoCloseable {
             cursor = 0;
         }
         boolean answered = current != null && answer(current, snap, now);
-        c[C_DROPS + Drops.EVENT_LOG_FULL] = c[C_EVENTS_LOST];
-        for (int k = 0; k < COUNTERS; k++) {
-            LONGS.setOpaque(published, k, c[k]);
-        }
+        publishCounters();
         if (answered) {
             // after publishing, so the caller reads counters that include what the request changed
             current.complete();
@@ -946,19 +963,18 @@ public final class NatWorker implements AutoCloseable {
         }
     }
 
+    private void publishCounters() {
+        c[C_DROPS + Drops.EVENT_LOG_FULL] = c[C_EVENTS_LOST];
+        for (int k = 0; k < COUNTERS; k++) {
+            COUNTER.setOpaque(published, 8L * k, c[k]);
+        }
+    }
+
     /** Works on a control request for at most {@link #SCAN_PER_TICK} sessions; true once it is answered. */
     private boolean answer(WorkerRequest r, NatSnapshot snap, long now) {
         switch (r.kind) {
             case WorkerRequest.RESERVE, WorkerRequest.UNRESERVE -> {
-                PoolRuntime p = r.poolSlot >= 0 && r.poolSlot < snap.slots().length ? snap.slots()[r.poolSlot] : null;
-                if (p == null) {
-                    r.count = 0;
-                } else if (r.kind == WorkerRequest.RESERVE) {
-                    r.count = p.allocator(id).reserve(r.protocol, r.addrIndex, r.port) ? 1 : 0;
-                } else {
-                    p.allocator(id).unreserve(r.protocol, r.addrIndex, r.port);
-                    r.count = 1;
-                }
+                r.count = portChange(r.kind, r.protocol, r.poolSlot, r.addrIndex, r.port, snap) ? 1 : 0;
                 return true;
             }
             default -> {
@@ -981,6 +997,19 @@ public final class NatWorker implements AutoCloseable {
                 return s < 0 || r.count >= r.limit;
             }
         }
+    }
+
+    /** Reserves or unreserves a port in this worker's allocator of a pool slot; false if it holds no such port. */
+    private boolean portChange(int kind, int proto, int poolSlot, int addrIndex, int port, NatSnapshot snap) {
+        PoolRuntime p = poolSlot >= 0 && poolSlot < snap.slots().length ? snap.slots()[poolSlot] : null;
+        if (p == null) {
+            return false;
+        }
+        if (kind == WorkerRequest.RESERVE) {
+            return p.allocator(id).reserve(proto, addrIndex, port);
+        }
+        p.allocator(id).unreserve(proto, addrIndex, port);
+        return true;
     }
 
     private boolean matches(WorkerRequest r, int s) {

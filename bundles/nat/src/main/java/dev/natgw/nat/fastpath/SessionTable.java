@@ -38,7 +38,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #bytesPerSession()} and {@link #bytes()} report the true figures.
  *
  * <p>
- * Record layouts ({@link #LAYOUT_VERSION} 2; all fields native byte order, naturally aligned, the
+ * Record layouts ({@link #LAYOUT_VERSION} 3; all fields native byte order, naturally aligned, the
  * record arrays 64-byte aligned; {@code int} links, {@code -1} none). A later bundle version that
  * takes these segments over must check the version. <b>Session</b>, 64 bytes: 0 {@code int}
  * mapping index ({@code -1} when free); 4 {@code int} remote address; 8 {@code u16} remote port; 10
@@ -65,14 +65,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * 72 {@code int} cursor node; 76 {@code u8} cursor set; 77 {@code u8} walk past; 78 {@code u8} skipped in
  * tick; 80 {@code long} earliest skipped due time; 88..127 reserved, 0; 128..1151 {@code int} live sessions
  * per state byte, 256 of them (written with release, read with acquire). A field added in the reserved
- * bytes whose 0 means "as before" keeps the layout version; anything else bumps it.
+ * bytes whose 0 means "as before" keeps the layout version; anything else bumps it. <b>Counters</b>,
+ * {@link #COUNTER_SLOTS} {@code long}s: the worker's counters as it last published them (written with opaque
+ * stores, read with opaque loads), so a revision that adopts the table goes on counting from them.
  *
  * <p>
- * Version history: 1 kept the header's scalars in Java fields; 2 moved them into the header.
+ * Version history: 1 kept the header's scalars in Java fields; 2 moved them into the header; 3 added the counters segment.
  */
 public final class SessionTable implements AutoCloseable {
     /** The version of the record layouts described in the class comment. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
+
+    /** The {@code long} counters a table carries for its worker, in the {@code counters} segment. */
+    public static final int COUNTER_SLOTS = 1024;
 
     /** The largest capacity: indexes and byte offsets stay well inside {@code int} and memory. */
     public static final int MAX_CAPACITY = 1 << 28;
@@ -154,7 +159,7 @@ public final class SessionTable implements AutoCloseable {
 
     /** Names of the table's segments, as {@link #segments()} gives them and the adopting constructor takes them. */
     public static final List<String> SEGMENT_NAMES = List.of("header", "sessions", "mappings", "sessionInHeads",
-            "sessionOutHeads", "mappingInHeads", "mappingOutHeads", "wheel", "hosts");
+            "sessionOutHeads", "mappingInHeads", "mappingOutHeads", "wheel", "hosts", "counters");
 
     // size and mapping count: written with release by the worker so other threads read a recent value
     private static final VarHandle SIZE = JAVA_INT.varHandle();
@@ -170,6 +175,7 @@ public final class SessionTable implements AutoCloseable {
     private final MemorySegment mOutHeads;
     private final MemorySegment wheel;
     private final MemorySegment hosts;
+    private final MemorySegment counters;
     private final int capacity;
     private final int headMask;
     private final int hostMask;
@@ -217,6 +223,7 @@ public final class SessionTable implements AutoCloseable {
             mOutHeads = minusOnes(a, headCount);
             wheel = minusOnes(a, WHEEL_SLOTS);
             hosts = a.allocate(H_BYTES * hostSlots, 64);
+            counters = a.allocate(8L * COUNTER_SLOTS, 64);
         } catch (RuntimeException | Error e) {
             a.close();
             throw e;
@@ -269,6 +276,7 @@ public final class SessionTable implements AutoCloseable {
         this.mOutHeads = need(segs, "mappingOutHeads", 4L * headCount);
         this.wheel = need(segs, "wheel", 4L * WHEEL_SLOTS);
         this.hosts = need(segs, "hosts", H_BYTES * hostSlots);
+        this.counters = need(segs, "counters", 8L * COUNTER_SLOTS);
         this.arena = arena;
     }
 
@@ -283,12 +291,18 @@ public final class SessionTable implements AutoCloseable {
 
     /** {@return the table's memory by {@link #SEGMENT_NAMES}, for a hand-over} */
     public Map<String, MemorySegment> segments() {
-        List<MemorySegment> all = List.of(hdr, sessions, maps, sInHeads, sOutHeads, mInHeads, mOutHeads, wheel, hosts);
+        List<MemorySegment> all = List.of(hdr, sessions, maps, sInHeads, sOutHeads, mInHeads, mOutHeads, wheel, hosts,
+                counters);
         Map<String, MemorySegment> out = new LinkedHashMap<>();
         for (int i = 0; i < all.size(); i++) {
             out.put(SEGMENT_NAMES.get(i), all.get(i));
         }
         return out;
+    }
+
+    /** {@return the worker's published counters, {@link #COUNTER_SLOTS} {@code long}s, handed over with the table} */
+    public MemorySegment counters() {
+        return counters;
     }
 
     /** {@return the arena that owns the table's memory} */
