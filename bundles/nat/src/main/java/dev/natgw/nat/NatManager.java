@@ -328,9 +328,10 @@ public final class NatManager implements NatAdminService, PacketStage {
         for (int i = 0; i < nextSlot; i++) {
             bySlot.add(slots[i].definition());
         }
-        desc.put(D_POOLS, List.copyOf(bySlot));
+        // JDK types only: after an update of the API bundle the next translator has other API classes
+        desc.put(D_POOLS, Descriptors.pools(bySlot));
         desc.put(D_ACTIVE, List.copyOf(pools.keySet()));
-        desc.put(D_STATICS, List.copyOf(statics));
+        desc.put(D_STATICS, Descriptors.statics(statics));
         List<Arena> arenas = new ArrayList<>();
         Map<String, MemorySegment> segs = e.handOver(arenas);
         for (int i = 0; i < nextSlot; i++) {
@@ -430,7 +431,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         if (!desc.get(D_RSS).equals(NatEngine.rssFingerprint(ctx))) {
             return "RSS configuration (key, redirection table or queues) changed";
         }
-        List<PoolDefinition> bySlot = (List<PoolDefinition>) desc.get(D_POOLS);
+        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
         for (String name : (List<String>) desc.get(D_ACTIVE)) {
             PoolDefinition now = pools.get(name);
             PoolDefinition then = lastByName(bySlot, name);
@@ -457,9 +458,9 @@ public final class NatManager implements NatAdminService, PacketStage {
         if (!mine) {
             // a new revision: the previous one's static mappings and pools (also those added by commands) go on
             if (statics.isEmpty()) {
-                statics.addAll((List<StaticMapping>) desc.get(D_STATICS));
+                statics.addAll(Descriptors.statics(desc.get(D_STATICS)));
             }
-            List<PoolDefinition> bySlot = (List<PoolDefinition>) desc.get(D_POOLS);
+            List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
             for (String name : (List<String>) desc.get(D_ACTIVE)) {
                 if (!pools.containsKey(name)) {
                     pools.put(name, lastByName(bySlot, name));
@@ -475,13 +476,13 @@ public final class NatManager implements NatAdminService, PacketStage {
         nextSlot = 0;
         // the sessions name their pools by slot: the deposited pools take the same slots again
         List<Integer> handedOverSlots = new ArrayList<>();
-        for (PoolDefinition p : (List<PoolDefinition>) desc.get(D_POOLS)) {
+        for (PoolDefinition p : Descriptors.pools(desc.get(D_POOLS))) {
             if (d.segments().containsKey(PoolRuntime.memoryName(0, nextSlot))) {
                 handedOverSlots.add(nextSlot);
             }
             addRuntime(p, d.segments());
         }
-        e.startPortChanges(staticChanges((List<StaticMapping>) desc.get(D_STATICS), handedOverSlots));
+        e.startPortChanges(staticChanges(Descriptors.statics(desc.get(D_STATICS)), handedOverSlots));
         for (PoolDefinition p : pools.values()) {
             Integer at = slotOf.get(p.name());
             if (at == null || !slots[at].definition().equals(p)) {

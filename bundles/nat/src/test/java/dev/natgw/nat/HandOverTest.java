@@ -288,6 +288,49 @@ class HandOverTest {
         assertThat(second.lastHandOver()).startsWith("adopted 1 sessions");
     }
 
+    /**
+     * After an update of the API bundle the next translator's API classes are new ones: the descriptor must carry
+     * nothing of the old revision's classes, only JDK values (loaded by the boot loader), and still restore every
+     * pool setting and static mapping.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void theDescriptorHoldsOnlyJdkValuesAndRestoresPoolsAndStaticMappings(int workers) {
+        NatManager first = translator(1 << 14);
+        PoolDefinition two = new PoolDefinition("two-ranges", List.of(new Ipv4Range(GLOBAL, GLOBAL),
+                new Ipv4Range(ip("198.19.0.10"), ip("198.19.0.11"))), 2000, 40000,
+                MappingBehavior.ADDRESS_AND_PORT_DEPENDENT, FilteringBehavior.ENDPOINT_INDEPENDENT, false, 77, false);
+        first.addPool(two);
+        first.addStaticMapping(DNS);
+        FakeDataplane dp = dataplane(workers, first);
+        out(dp, 1);
+        first.close();
+        StateDeposit d = keeper.claim(NatManager.STATE_OWNER);
+        List<Object> values = new ArrayList<>();
+        collect(d.descriptor(), values);
+        assertThat(values).isNotEmpty().allSatisfy(v -> assertThat(v.getClass().getClassLoader())
+                .as("%s of %s", v, v.getClass()).isNull());
+        keeper.deposit(d);
+        NatManager second = translator(1 << 14);
+        second.setClock(dp.clock());
+        dp.replace(second);
+        assertThat(second.lastHandOver()).startsWith("adopted 1 sessions");
+        assertThat(second.pools()).containsExactly(two);
+        assertThat(second.staticMappings()).containsExactly(DNS);
+    }
+
+    private static void collect(Object v, List<Object> into) {
+        into.add(v);
+        if (v instanceof Map<?, ?> m) {
+            m.forEach((k, x) -> {
+                collect(k, into);
+                collect(x, into);
+            });
+        } else if (v instanceof Iterable<?> it) {
+            it.forEach(x -> collect(x, into));
+        }
+    }
+
     static final PoolDefinition NARROW = new PoolDefinition("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 1025,
             1100, MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true);
     static final StaticMapping DNS = new StaticMapping(Protocol.UDP, new Endpoint(GLOBAL, 1050),

@@ -61,7 +61,7 @@ public interface NatService {
 
     /**
      * {@return what happened to the previous translator's sessions when this one last attached to the dataplane,
-     * for example {@code "adopted 1200 sessions (layout 2, 2 workers)"}, {@code "refused: workers 2 != 4; started
+     * for example {@code "adopted 1200 sessions (layout 3, 2 workers)"}, {@code "refused: workers 2 != 4; started
      * clean"} or {@code "none: nothing was handed over"}}
      */
     default String lastHandOver() {
