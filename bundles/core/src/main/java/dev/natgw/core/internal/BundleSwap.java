@@ -127,7 +127,8 @@ public final class BundleSwap {
             return symbolicName + " exports the contracts every natgw bundle but dev.natgw.state is wired to:"
                     + " updating it refreshes all of them (core, nat, dataplane, forwarder, registry, console...),"
                     + " this command's own bundle included, so natgw:update cannot do it. Use bundle:update " + id
-                    + " URL followed by bundle:refresh " + id + ". Cost: every natgw service stops and starts again;"
+                    + " URL followed by bundle:refresh " + id + " (or both at once: bundle:update -r " + id
+                    + " URL). Cost: every natgw service stops and starts again;"
                     + " the dataplane's ports restart (traffic pauses, as in a dataplane update), the forwarder's"
                     + " connections close, the console restarts; NAT sessions are kept when the new translator"
                     + " adopts the state keeper's deposit (natgw:state, nat:stats show the outcome)";

@@ -71,7 +71,7 @@ class UpdateCommandTest {
     void theApiBundleIsRefusedWithTheShellCommandsToUseAndWhatTheyCost() {
         String why = BundleSwap.refusal("dev.natgw.api", 12, 40);
         assertThat(why).contains("dev.natgw.api").contains("refreshes all of them")
-                .contains("Use bundle:update 12 URL followed by bundle:refresh 12")
+                .contains("Use bundle:update 12 URL followed by bundle:refresh 12").contains("bundle:update -r 12 URL")
                 .contains("dataplane's ports restart").contains("natgw:state");
     }
 
