@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 
 /**
@@ -24,13 +26,17 @@ import org.junit.Test;
  * and {@code bundle:refresh} of dev.natgw.api restart every natgw bundle wired to it (core, nat, dataplane,
  * forwarder, registry, console) but not dev.natgw.state, which imports nothing from natgw: the NAT's deposit must
  * survive in the keeper and be claimed by the new translator. Measured and printed: the pause and pings lost of a
- * stream of 300, NAT sessions before and after. Needs root and the namespace topology "nga"; skipped otherwise.
+ * stream of 2000 pings 10 ms apart, NAT sessions before and after. Needs root and the namespace topology "nga"; skipped otherwise.
  */
 public class ApiUpdateIT {
     static final String NAME = "nga";
     static final String PASSWORD = "itest-api-update";
     static final int INTERVAL_MS = 10;
-    static final int STREAM = 300;
+    /**
+     * Pings in the stream: 20 s at 10 ms, long enough to span the update from {@code bin/client} (a JVM start and an
+     * ssh login, about 2 s) to every natgw bundle being back.
+     */
+    static final int STREAM = 2000;
 
     private final ObjectMapper json = new ObjectMapper();
     private Distribution natgw;
@@ -48,29 +54,50 @@ public class ApiUpdateIT {
         return json.readTree(out.substring(out.indexOf('{')));
     }
 
-    private long sessions() throws Exception {
-        return clientJson("nat:stats --json").get("sessions").asLong();
+    /** {@return the JSON documents that the commands, separated by ';', printed in one bin/client session} */
+    private List<JsonNode> clientJsons(String commands) throws Exception {
+        String out = client(commands);
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = json.readerFor(JsonNode.class)
+                .readValues(out.substring(out.indexOf('{')))) {
+            while (it.hasNext()) {
+                docs.add(it.next());
+            }
+        }
+        return docs;
     }
 
-    private long portsInUse() throws Exception {
+    private static long portsInUse(JsonNode ports) {
         long n = 0;
-        for (JsonNode u : clientJson("nat:ports --json default").get("usage")) {
+        for (JsonNode u : ports.get("usage")) {
             n += u.get("portsInUse").asLong();
         }
         return n;
     }
 
-    /** {@return whether the dataplane runs both topology ports with a nat stage} */
+    private long sessions() throws Exception {
+        return clientJson("nat:stats --json").get("sessions").asLong();
+    }
+
+    private long portsInUse() throws Exception {
+        return portsInUse(clientJson("nat:ports --json default"));
+    }
+
+    /** {@return whether the dataplane runs both topology ports with a nat stage and every natgw bundle is ACTIVE} */
     private boolean ready() throws Exception {
-        JsonNode dp = clientJson("dp:ports --json");
+        List<JsonNode> docs = clientJsons("dp:ports --json; natgw:status --json");
+        return ready(docs.get(0)) && notActive(docs.get(1)).isEmpty();
+    }
+
+    private static boolean ready(JsonNode dp) {
         return dp.get("ports").size() == 2 && dp.get("ports").get(0).get("device").asText().contains(NAME + "i0")
                 && dp.get("stages").toString().contains("\"nat\"");
     }
 
     /** {@return the natgw bundles not ACTIVE, by natgw:status} */
-    private List<String> notActive() throws Exception {
+    private static List<String> notActive(JsonNode status) {
         List<String> out = new ArrayList<>();
-        JsonNode bundles = clientJson("natgw:status --json").get("bundles");
+        JsonNode bundles = status.get("bundles");
         for (String sn : NatgwContainer.NATGW_BUNDLES) {
             boolean active = false;
             for (JsonNode b : bundles) {
@@ -100,7 +127,8 @@ public class ApiUpdateIT {
 
     private static Process pingStream() throws IOException {
         return new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-c", String.valueOf(STREAM), "-i",
-                String.format("%.3f", INTERVAL_MS / 1000.0), "-W", "1", "198.19.0.2").redirectErrorStream(true).start();
+                String.format("%.3f", INTERVAL_MS / 1000.0), "-W", "1", "-w", "90", "198.19.0.2")
+                .redirectErrorStream(true).start();
     }
 
     private void configure() throws IOException {
@@ -112,7 +140,8 @@ public class ApiUpdateIT {
         dp.put("outside.gateway", "198.19.0.2");
         natgw.configure("dev.natgw.dataplane", dp);
         // short ICMP timeouts and no hold-down, so that flows end within the test and ports return at once
-        natgw.configure("dev.natgw.nat", Map.of("timeout.icmp", "10", "port.hold.down", "0"));
+        // no hold-down, so that ports return as their flows end; ICMP sessions idle 30 s, longer than the update takes
+        natgw.configure("dev.natgw.nat", Map.of("timeout.icmp", "30", "port.hold.down", "0"));
         // ports of its own, so that another natgw on this machine does not collide with this one
         natgw.configure("org.ops4j.pax.web", Map.of("org.osgi.service.http.port", NatgwContainer.freePort()));
         natgw.configure("dev.natgw.console", Map.of("port", NatgwContainer.freePort()));
@@ -132,7 +161,7 @@ public class ApiUpdateIT {
                     "bin/start");
             assertEquals(start.output(), 0, start.exit());
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                    .until(() -> ready() && notActive().isEmpty());
+                    .until(this::ready);
             client("log:set INFO dev.natgw");
             run();
         } finally {
@@ -157,20 +186,20 @@ public class ApiUpdateIT {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> inside("ping", "-c", "1", "-W", "2", "198.19.0.2").contains(" 0% packet loss"));
         }
-        Process stream = pingStream();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> sessions() >= 6);
-        long sessionsBefore = sessions();
-        long portsBefore = portsInUse();
         long api = bundleId("dev.natgw.api");
         long state = bundleId("dev.natgw.state");
         String jar = Path.of(System.getProperty("natgw.api.jar")).toUri().toString();
-
+        Process stream = pingStream();
+        // one shell session: the figures before, then the update and the refresh, as a user would type them
         long t0 = System.nanoTime();
-        String updated = client("bundle:update " + api + " " + jar);
-        String refreshed = client("bundle:refresh " + api);
+        List<JsonNode> before = clientJsons("nat:stats --json; nat:ports --json default; bundle:update " + api + " "
+                + jar + "; bundle:refresh " + api);
         long commands = System.nanoTime();
+        long sessionsBefore = before.get(0).get("sessions").asLong();
+        long portsBefore = portsInUse(before.get(1));
+        assertTrue("the five flows and the stream before the update: " + before, sessionsBefore >= 6);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> ready() && notActive().isEmpty());
+                .until(this::ready);
         long back = System.nanoTime();
         long sessionsAfter = sessions();
         long portsAfter = portsInUse();
@@ -178,26 +207,27 @@ public class ApiUpdateIT {
         String handOver = stats.lines().filter(l -> l.startsWith("Last hand-over:")).findFirst().orElse("(none)");
         String stateText = client("natgw:state --no-format");
         JsonNode st = clientJson("natgw:state --json");
+        // unanswered pings slow ping down: its -w deadline bounds the stream
+        assertTrue("the ping stream ends", stream.waitFor(120, TimeUnit.SECONDS));
         BundleUpdateIT.Pings p = BundleUpdateIT.Pings.of(stream);
 
         // traffic flows again through the new revisions
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> inside("ping", "-c", "1", "-W", "1", "198.19.0.2").contains(" 0% packet loss"));
         // the flows end; every port they held comes back
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> sessions() == 0);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> sessions() == 0);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
                 .until(() -> portsInUse() == portsIdle);
         long portsEnd = portsInUse();
 
         System.out.printf("natgw api-update: pause %d ms, lost %d of %d, sessions before/after %d/%d, ports in use"
-                + " before/after %d/%d (idle %d, after the flows ended %d); bundle:update + bundle:refresh %d ms, every"
-                + " natgw bundle ACTIVE with a nat stage after %d ms%n", p.longestGap() * INTERVAL_MS,
+                + " before/after %d/%d (idle %d, after the flows ended %d); bin/client with bundle:update + bundle:refresh"
+                + " %d ms, every natgw bundle ACTIVE with a nat stage (polled over bin/client) after %d ms%n",
+                p.longestGap() * INTERVAL_MS,
                 p.sent() - p.received(), p.sent(), sessionsBefore, sessionsAfter, portsBefore, portsAfter, portsIdle,
                 portsEnd, (commands - t0) / 1_000_000, (back - t0) / 1_000_000);
         System.out.println("natgw api-update: nat:stats " + handOver);
         System.out.println("natgw api-update: natgw:state\n" + stateText);
-        System.out.println("natgw api-update: bundle:update said: " + updated.strip() + "; bundle:refresh said: "
-                + refreshed.strip());
 
         assertEquals("the state bundle keeps its id", state, bundleId("dev.natgw.state"));
         assertEquals("no port leaked by the api update", portsIdle, portsEnd);
