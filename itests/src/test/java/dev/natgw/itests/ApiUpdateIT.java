@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.Test;
 
 /**
@@ -125,10 +127,30 @@ public class ApiUpdateIT {
         return DataplaneIT.ok(20, c.toArray(String[]::new));
     }
 
+    /** The stream's output goes to a file: 2000 lines would fill a pipe nobody reads until the end, and stop ping. */
+    private static final Path PINGS = Path.of(System.getProperty("natgw.itests.work"), "apiupdate-pings.txt");
+
     private static Process pingStream() throws IOException {
+        Files.createDirectories(PINGS.getParent());
         return new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-c", String.valueOf(STREAM), "-i",
                 String.format("%.3f", INTERVAL_MS / 1000.0), "-W", "1", "-w", "90", "198.19.0.2")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true).redirectOutput(PINGS.toFile()).start();
+    }
+
+    /** {@return sent, received and the longest run of missing replies, from ping's output} */
+    private static int[] pings(String text) {
+        Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(text);
+        assertTrue(text, m.find());
+        int sent = Integer.parseInt(m.group(1));
+        Matcher seq = Pattern.compile("icmp_seq=(\\d+) ").matcher(text);
+        int last = 0;
+        int gap = 0;
+        while (seq.find()) {
+            int n = Integer.parseInt(seq.group(1));
+            gap = Math.max(gap, n - last - 1);
+            last = n;
+        }
+        return new int[]{sent, Integer.parseInt(m.group(2)), Math.max(gap, sent - last)};
     }
 
     private void configure() throws IOException {
@@ -209,7 +231,7 @@ public class ApiUpdateIT {
         JsonNode st = clientJson("natgw:state --json");
         // unanswered pings slow ping down: its -w deadline bounds the stream
         assertTrue("the ping stream ends", stream.waitFor(120, TimeUnit.SECONDS));
-        BundleUpdateIT.Pings p = BundleUpdateIT.Pings.of(stream);
+        int[] p = pings(Files.readString(PINGS));
 
         // traffic flows again through the new revisions
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -223,8 +245,8 @@ public class ApiUpdateIT {
         System.out.printf("natgw api-update: pause %d ms, lost %d of %d, sessions before/after %d/%d, ports in use"
                 + " before/after %d/%d (idle %d, after the flows ended %d); bin/client with bundle:update + bundle:refresh"
                 + " %d ms, every natgw bundle ACTIVE with a nat stage (polled over bin/client) after %d ms%n",
-                p.longestGap() * INTERVAL_MS,
-                p.sent() - p.received(), p.sent(), sessionsBefore, sessionsAfter, portsBefore, portsAfter, portsIdle,
+                p[2] * INTERVAL_MS, p[0] - p[1], p[0], sessionsBefore, sessionsAfter, portsBefore, portsAfter,
+                portsIdle,
                 portsEnd, (commands - t0) / 1_000_000, (back - t0) / 1_000_000);
         System.out.println("natgw api-update: nat:stats " + handOver);
         System.out.println("natgw api-update: natgw:state\n" + stateText);
