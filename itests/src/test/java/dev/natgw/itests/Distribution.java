@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * One unpacked copy of the natgw distribution tar.gz, driven through its own scripts as a user would, on ports of its
@@ -58,6 +59,30 @@ final class Distribution implements AutoCloseable {
         }
         if (!found) {
             throw new IllegalStateException(key + " not in " + cfg);
+        }
+        Files.write(cfg, lines);
+    }
+
+    /**
+     * Sets keys of {@code etc/PID.cfg} (a key's line is replaced, a missing key appended), as an operator edits the
+     * files before a start.
+     */
+    void configure(String pid, Map<String, String> values) throws IOException {
+        Path cfg = home.resolve("etc/" + pid + ".cfg");
+        List<String> lines = Files.isRegularFile(cfg) ? new ArrayList<>(Files.readAllLines(cfg)) : new ArrayList<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String line = e.getKey() + " = " + e.getValue();
+            int at = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).matches("\\s*" + Pattern.quote(e.getKey()) + "\\s*=.*")) {
+                    at = i;
+                }
+            }
+            if (at >= 0) {
+                lines.set(at, line);
+            } else {
+                lines.add(line);
+            }
         }
         Files.write(cfg, lines);
     }

@@ -137,7 +137,8 @@ final class NatgwContainer {
         return result == null ? printed : printed + result;
     }
 
-    static final List<String> NATGW_BUNDLES = List.of("dev.natgw.api", "dev.natgw.core", "dev.natgw.nat",
+    static final List<String> NATGW_BUNDLES = List.of("dev.natgw.api", "dev.natgw.state", "dev.natgw.core",
+            "dev.natgw.nat",
             "dev.natgw.registry", "dev.natgw.registry.http", "dev.natgw.forwarder", "dev.natgw.dataplane.dpdk",
             "dev.natgw.console");
 

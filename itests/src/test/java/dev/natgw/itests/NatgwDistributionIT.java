@@ -1,6 +1,7 @@
 package dev.natgw.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -83,6 +84,16 @@ public class NatgwDistributionIT {
                 if (name.equals("dev.natgw.api")) {
                     assertTrue("api exports dev.natgw.api.status: " + exports,
                             exports != null && exports.contains("dev.natgw.api.status"));
+                    assertFalse("api leaves dev.natgw.api.state to dev.natgw.state: " + exports,
+                            exports.contains("dev.natgw.api.state;") || exports.contains("dev.natgw.api.state,"));
+                } else if (name.equals("dev.natgw.state")) {
+                    // the state keeper's own contract, kept out of natgw-api so that an api update leaves it alone
+                    assertTrue("state exports dev.natgw.api.state alone: " + exports,
+                            exports != null && exports.startsWith("dev.natgw.api.state;")
+                                    && !exports.contains(",dev.natgw."));
+                    String imports = String.valueOf(b.getHeaders().get(Constants.IMPORT_PACKAGE));
+                    assertFalse("state imports nothing from natgw: " + imports,
+                            imports.replace("dev.natgw.api.state", "").contains("dev.natgw."));
                 } else {
                     assertTrue(name + " exports nothing, but has " + exports, exports == null || exports.isBlank());
                 }

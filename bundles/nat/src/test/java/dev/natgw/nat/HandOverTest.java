@@ -16,7 +16,7 @@ import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.StaticMapping;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.state.StateDeposit;
-import dev.natgw.core.StateKeeperManager;
+import dev.natgw.state.StateKeeperManager;
 import dev.natgw.nat.fastpath.SessionTable;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.testing.FakeDataplane;

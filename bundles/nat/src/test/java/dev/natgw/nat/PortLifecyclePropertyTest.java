@@ -13,7 +13,7 @@ import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.Timeouts;
-import dev.natgw.core.StateKeeperManager;
+import dev.natgw.state.StateKeeperManager;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.testing.FakeDataplane;
 import dev.natgw.nat.testing.FrameView;

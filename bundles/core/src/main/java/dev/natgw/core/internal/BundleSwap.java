@@ -102,11 +102,41 @@ public final class BundleSwap {
         if (!sn.startsWith("dev.natgw.")) {
             throw new IllegalArgumentException(name + " is " + sn + ", not a natgw bundle; use bundle:update for it");
         }
-        if (found.getBundleId() == context.getBundle().getBundleId()) {
-            throw new IllegalArgumentException(sn + " runs this command and cannot replace itself: use bundle:update "
-                    + found.getBundleId() + " URL");
+        String refused = refusal(sn, found.getBundleId(), context.getBundle().getBundleId());
+        if (refused != null) {
+            throw new IllegalArgumentException(refused);
         }
         return found;
+    }
+
+    /** The symbolic name of the bundle that exports natgw's contracts. */
+    public static final String API = "dev.natgw.api";
+
+    /**
+     * Why natgw:update will not swap a natgw bundle, or null when it will.
+     *
+     * @param symbolicName the bundle's symbolic name
+     * @param id the bundle's id
+     * @param selfId the id of the bundle that runs the command (the core)
+     * @return the message, naming the shell commands to use instead, or null
+     */
+    public static String refusal(String symbolicName, long id, long selfId) {
+        if (API.equals(symbolicName)) {
+            // Every natgw bundle but the state keeper is wired to the api's packages: refreshing it restarts
+            // them all, the core that runs this command among them, which could then not report anything.
+            return symbolicName + " exports the contracts every natgw bundle but dev.natgw.state is wired to:"
+                    + " updating it refreshes all of them (core, nat, dataplane, forwarder, registry, console...),"
+                    + " this command's own bundle included, so natgw:update cannot do it. Use bundle:update " + id
+                    + " URL followed by bundle:refresh " + id + " (or both at once: bundle:update -r " + id
+                    + " URL). Cost: every natgw service stops and starts again;"
+                    + " the dataplane's ports restart (traffic pauses, as in a dataplane update), the forwarder's"
+                    + " connections close, the console restarts; NAT sessions are kept when the new translator"
+                    + " adopts the state keeper's deposit (natgw:state, nat:stats show the outcome)";
+        }
+        if (id == selfId) {
+            return symbolicName + " runs this command and cannot replace itself: use bundle:update " + id + " URL";
+        }
+        return null;
     }
 
     /**

@@ -66,4 +66,20 @@ class UpdateCommandTest {
         c.timeoutSeconds = 0;
         assertThatThrownBy(c::execute).hasMessageContaining("--timeout");
     }
+
+    @Test
+    void theApiBundleIsRefusedWithTheShellCommandsToUseAndWhatTheyCost() {
+        String why = BundleSwap.refusal("dev.natgw.api", 12, 40);
+        assertThat(why).contains("dev.natgw.api").contains("refreshes all of them")
+                .contains("Use bundle:update 12 URL followed by bundle:refresh 12").contains("bundle:update -r 12 URL")
+                .contains("dataplane's ports restart").contains("natgw:state");
+    }
+
+    @Test
+    void theCoreItselfIsRefusedAndOtherNatgwBundlesAreNot() {
+        assertThat(BundleSwap.refusal("dev.natgw.core", 40, 40)).contains("cannot replace itself")
+                .contains("bundle:update 40 URL");
+        assertThat(BundleSwap.refusal("dev.natgw.state", 11, 40)).isNull();
+        assertThat(BundleSwap.refusal("dev.natgw.nat", 41, 40)).isNull();
+    }
 }

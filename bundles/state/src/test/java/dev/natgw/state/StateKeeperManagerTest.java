@@ -1,4 +1,4 @@
-package dev.natgw.core;
+package dev.natgw.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;

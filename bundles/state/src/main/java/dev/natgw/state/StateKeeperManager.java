@@ -1,4 +1,4 @@
-package dev.natgw.core;
+package dev.natgw.state;
 
 import dev.natgw.api.state.DepositInfo;
 import dev.natgw.api.state.HandOverRecord;
@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The appliance's {@link StateKeeper}: holds off-heap state between two revisions of the bundle that owns
- * it. It lives in the core bundle, which a NAT or dataplane update does not touch, so what it holds outlives
- * the depositor's class loader. Closes the arenas of unclaimed deposits when it stops. Thread-safe.
+ * it. It lives in natgw-state, a bundle that imports nothing from other natgw bundles, so no natgw
+ * update (not even one of natgw-api, which refreshes every other natgw bundle) touches it, and what it holds
+ * outlives the depositor's class loader. Closes the arenas of unclaimed deposits when it stops. Thread-safe.
  *
  * <p>
  * Immediate: a delayed component would be disposed the moment its last user (the stopping NAT, right after

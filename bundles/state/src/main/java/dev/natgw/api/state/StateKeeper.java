@@ -5,7 +5,8 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Keeps off-heap state between two revisions of the bundle that owns it. Provided by a bundle that is
- * not updated together with the depositors (natgw's core), so a deposit outlives the depositor's class
+ * not updated together with the depositors (natgw-state, which imports no natgw package, so not even an update
+ * of natgw-api refreshes it), so a deposit outlives the depositor's class
  * loader. One deposit per owner; thread-safe.
  *
  * <p>
