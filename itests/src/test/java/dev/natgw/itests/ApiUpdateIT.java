@@ -18,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.Test;
 
 /**
@@ -137,22 +135,6 @@ public class ApiUpdateIT {
                 .redirectErrorStream(true).redirectOutput(PINGS.toFile()).start();
     }
 
-    /** {@return sent, received and the longest run of missing replies, from ping's output} */
-    private static int[] pings(String text) {
-        Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(text);
-        assertTrue(text, m.find());
-        int sent = Integer.parseInt(m.group(1));
-        Matcher seq = Pattern.compile("icmp_seq=(\\d+) ").matcher(text);
-        int last = 0;
-        int gap = 0;
-        while (seq.find()) {
-            int n = Integer.parseInt(seq.group(1));
-            gap = Math.max(gap, n - last - 1);
-            last = n;
-        }
-        return new int[]{sent, Integer.parseInt(m.group(2)), Math.max(gap, sent - last)};
-    }
-
     private void configure() throws IOException {
         Map<String, String> dp = new LinkedHashMap<>();
         dp.put("inside.device", "net_af_packet,iface=" + NAME + "i0");
@@ -231,7 +213,7 @@ public class ApiUpdateIT {
         JsonNode st = clientJson("natgw:state --json");
         // unanswered pings slow ping down: its -w deadline bounds the stream
         assertTrue("the ping stream ends", stream.waitFor(120, TimeUnit.SECONDS));
-        int[] p = pings(Files.readString(PINGS));
+        BundleUpdateIT.Pings p = BundleUpdateIT.Pings.parse(Files.readString(PINGS));
 
         // traffic flows again through the new revisions
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -245,7 +227,8 @@ public class ApiUpdateIT {
         System.out.printf("natgw api-update: pause %d ms, lost %d of %d, sessions before/after %d/%d, ports in use"
                 + " before/after %d/%d (idle %d, after the flows ended %d); bin/client with bundle:update + bundle:refresh"
                 + " %d ms, every natgw bundle ACTIVE with a nat stage (polled over bin/client) after %d ms%n",
-                p[2] * INTERVAL_MS, p[0] - p[1], p[0], sessionsBefore, sessionsAfter, portsBefore, portsAfter,
+                p.longestGap() * INTERVAL_MS, p.sent() - p.received(), p.sent(), sessionsBefore, sessionsAfter,
+                portsBefore, portsAfter,
                 portsIdle,
                 portsEnd, (commands - t0) / 1_000_000, (back - t0) / 1_000_000);
         System.out.println("natgw api-update: nat:stats " + handOver);

@@ -143,7 +143,11 @@ public class BundleUpdateIT {
     record Pings(int sent, int received, int longestGap, String text) {
         static Pings of(Process p) throws Exception {
             assertTrue("the ping stream ends", p.waitFor(60, TimeUnit.SECONDS));
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return parse(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+
+        /** Reads ping's output. */
+        static Pings parse(String text) {
             Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(text);
             assertTrue(text, m.find());
             int sent = Integer.parseInt(m.group(1));
