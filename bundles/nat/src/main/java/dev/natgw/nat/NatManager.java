@@ -455,12 +455,13 @@ public final class NatManager implements NatAdminService, PacketStage {
     private NatEngine adoptChecked(StateDeposit d, StageContext ctx, NatSettings s) {
         Map<String, Object> desc = d.descriptor();
         boolean mine = instance.equals(desc.get(D_INSTANCE));
+        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
+        List<StaticMapping> staticsThen = Descriptors.statics(desc.get(D_STATICS));
         if (!mine) {
             // a new revision: the previous one's static mappings and pools (also those added by commands) go on
             if (statics.isEmpty()) {
-                statics.addAll(Descriptors.statics(desc.get(D_STATICS)));
+                statics.addAll(staticsThen);
             }
-            List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
             for (String name : (List<String>) desc.get(D_ACTIVE)) {
                 if (!pools.containsKey(name)) {
                     pools.put(name, lastByName(bySlot, name));
@@ -476,13 +477,13 @@ public final class NatManager implements NatAdminService, PacketStage {
         nextSlot = 0;
         // the sessions name their pools by slot: the deposited pools take the same slots again
         List<Integer> handedOverSlots = new ArrayList<>();
-        for (PoolDefinition p : Descriptors.pools(desc.get(D_POOLS))) {
+        for (PoolDefinition p : bySlot) {
             if (d.segments().containsKey(PoolRuntime.memoryName(0, nextSlot))) {
                 handedOverSlots.add(nextSlot);
             }
             addRuntime(p, d.segments());
         }
-        e.startPortChanges(staticChanges(Descriptors.statics(desc.get(D_STATICS)), handedOverSlots));
+        e.startPortChanges(staticChanges(staticsThen, handedOverSlots));
         for (PoolDefinition p : pools.values()) {
             Integer at = slotOf.get(p.name());
             if (at == null || !slots[at].definition().equals(p)) {
