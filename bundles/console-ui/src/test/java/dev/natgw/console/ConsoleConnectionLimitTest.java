@@ -70,6 +70,10 @@ class ConsoleConnectionLimitTest {
             // Jetty takes exactly its limit; the rest wait in the kernel's accept queue
             await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == ConsoleServer.MAX_CONNECTIONS);
             assertThat(hogs.size() + refused).isEqualTo(ConsoleServer.MAX_CONNECTIONS + EXTRA);
+            // every connection Jetty holds is on the limited idle timeout, including those it accepted in the same
+            // burst as the one that reached the limit and opened only after it
+            await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(server.connectionsOnLimitedTimeout())
+                    .as("connections on the limited idle timeout").isEqualTo(ConsoleServer.MAX_CONNECTIONS));
             // a request on the last, queued connection gets no answer while the limit holds
             Socket queued = hogs.getLast();
             queued.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"

@@ -13,6 +13,8 @@ import java.util.Set;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -45,8 +47,8 @@ public final class ConsoleServer implements AutoCloseable {
     static final int ACCEPT_QUEUE = 64;
 
     private final Server server;
-    private final ServerConnector connector;
-    private final NetworkConnectionLimit limit;
+    private final LimitedConnector connector;
+    private final IdleCuttingLimit limit;
 
     /**
      * Builds and starts the server.
@@ -72,10 +74,10 @@ public final class ConsoleServer implements AutoCloseable {
             tls.setKeyStorePath(settings.keystorePath().toString());
             tls.setKeyStorePassword(settings.keystorePassword());
             tls.setKeyStoreType(settings.keystoreType());
-            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, "http/1.1"),
+            connector = new LimitedConnector(server, new SslConnectionFactory(tls, "http/1.1"),
                     new HttpConnectionFactory(http));
         } else {
-            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            connector = new LimitedConnector(server, new HttpConnectionFactory(http));
         }
         connector.setHost(settings.bindAddress().getHostAddress());
         connector.setPort(settings.port());
@@ -83,8 +85,8 @@ public final class ConsoleServer implements AutoCloseable {
         connector.setIdleTimeout(330_000);
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
-        limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
-        limit.setEndPointIdleTimeout(LIMITED_IDLE_TIMEOUT_MS);
+        limit = new IdleCuttingLimit(connector);
+        connector.limit = limit;
         server.addBean(limit);
 
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
@@ -166,9 +168,72 @@ public final class ConsoleServer implements AutoCloseable {
         return limit.getNetworkConnectionCount();
     }
 
+    /**
+     * {@return the open connections whose idle timeout is the limited one ({@value #LIMITED_IDLE_TIMEOUT_MS} ms):
+     * all of them while the connection limit holds, none otherwise}
+     */
+    public int connectionsOnLimitedTimeout() {
+        int n = 0;
+        for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+            if (endPoint.getIdleTimeout() == LIMITED_IDLE_TIMEOUT_MS) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** {@return Jetty's thread pool's current size} */
     public int threads() {
         return ((QueuedThreadPool) server.getThreadPool()).getThreads();
+    }
+
+    /**
+     * Jetty's connection limit, which remembers whether it holds. When the limit is reached, Jetty cuts the idle
+     * timeout of the connections it has opened, but connections accepted in the same burst and opened just after
+     * would keep the usual 330 s: under load that was most of them, and an honest client waited minutes.
+     * {@link LimitedConnector} cuts theirs too.
+     */
+    static final class IdleCuttingLimit extends NetworkConnectionLimit {
+        private volatile boolean limiting;
+
+        IdleCuttingLimit(ServerConnector connector) {
+            super(MAX_CONNECTIONS, connector);
+            setEndPointIdleTimeout(LIMITED_IDLE_TIMEOUT_MS);
+        }
+
+        @Override
+        protected void limit() {
+            limiting = true; // before Jetty walks the open connections, so none opened meanwhile is missed
+            super.limit();
+        }
+
+        @Override
+        protected void unlimit() {
+            limiting = false;
+            super.unlimit();
+        }
+    }
+
+    /** A connector whose connections opened while the limit holds get the limited idle timeout. */
+    static final class LimitedConnector extends ServerConnector {
+        private volatile IdleCuttingLimit limit;
+
+        LimitedConnector(Server server, ConnectionFactory... factories) {
+            super(server, 1, 1, factories);
+        }
+
+        @Override
+        protected void onEndPointOpened(EndPoint endPoint) {
+            super.onEndPointOpened(endPoint);
+            IdleCuttingLimit l = limit;
+            if (l != null && l.limiting) {
+                endPoint.setIdleTimeout(LIMITED_IDLE_TIMEOUT_MS);
+                // the limit cleared in between: its walk may have run before the line above, so undo it here
+                if (!l.limiting) {
+                    endPoint.setIdleTimeout(getIdleTimeout());
+                }
+            }
+        }
     }
 
     /** Stops Jetty, its sessions and its threads. */
