@@ -59,6 +59,10 @@ public final class Engine implements Dataplane {
     final Capture[] taps = new Capture[2];
     private volatile double[] burstFill = new double[0];
     private volatile double[] busyShare = new double[0];
+    /** Ports a previous engine handed over, for {@link #start} to adopt or close; consumed by it. */
+    private List<Map<String, Object>> handedOver = List.of();
+    /** Ports this engine adopted instead of opening, 0 to 2. */
+    private volatile int adopted;
 
     private record Registered(PacketStage stage, String name, int order, long serviceId) {
     }
@@ -90,15 +94,35 @@ public final class Engine implements Dataplane {
             }
             LOG.info("natgw dataplane: EAL {}", Eal.ensure(settings.ealArgs()));
             int n = settings.cpus().length;
-            Port in = Port.open("inside", PortRole.INSIDE, settings.insideDevice(), n, settings.insideMtu(),
-                    settings.mbufs(), rss);
+            List<Map<String, Object>> offered = handedOver;
+            handedOver = List.of();
+            Map<String, Object> inOffer = offered(offered, PortRole.INSIDE, settings.insideDevice(), n,
+                    settings.insideMtu());
+            Map<String, Object> outOffer = offered(offered, PortRole.OUTSIDE, settings.outsideDevice(), n,
+                    settings.outsideMtu());
+            Port in = inOffer != null
+                    ? Port.adopt(inOffer)
+                    : Port.open("inside", PortRole.INSIDE, settings.insideDevice(), n, settings.insideMtu(),
+                            settings.mbufs(), rss);
             Port out;
             try {
-                out = Port.open("outside", PortRole.OUTSIDE, settings.outsideDevice(), n, settings.outsideMtu(),
-                        settings.mbufs(), rss);
+                out = outOffer != null
+                        ? Port.adopt(outOffer)
+                        : Port.open("outside", PortRole.OUTSIDE, settings.outsideDevice(), n, settings.outsideMtu(),
+                                settings.mbufs(), rss);
             } catch (RuntimeException e) {
                 in.close();
                 throw e;
+            }
+            adopted = (inOffer != null ? 1 : 0) + (outOffer != null ? 1 : 0);
+            for (Map<String, Object> offer : new Map[]{inOffer, outOffer}) {
+                if (offer != null) {
+                    long[] known = (long[]) offer.get("neighbours");
+                    int role = PortRole.valueOf((String) offer.get("role")).code();
+                    for (int i = 0; known != null && i + 1 < known.length; i += 2) {
+                        ifs.neighbours[role].learn((int) known[i], known[i + 1], System.currentTimeMillis());
+                    }
+                }
             }
             ports = new Port[]{in, out};
             ifs.mac[0] = in.mac;
@@ -133,16 +157,66 @@ public final class Engine implements Dataplane {
             }
             housekeeping = Thread.ofPlatform().name("natgw-dataplane-housekeeping").daemon(true)
                     .start(this::housekeep);
-            LOG.info("natgw dataplane: started, ports {} ({}) and {} ({}), {} worker(s) on CPUs {}", in.device,
-                    in.macText(), out.device, out.macText(), n, Arrays.toString(settings.cpus()));
+            LOG.info("natgw dataplane: started, ports {} ({}) and {} ({}), {} worker(s) on CPUs {}; {} of 2 ports"
+                    + " taken over running", in.device, in.macText(), out.device, out.macText(), n,
+                    Arrays.toString(settings.cpus()), adopted);
         }
+    }
+
+    /**
+     * Gives this engine ports a previous one {@linkplain #handOver handed over}; before {@link #start}, which
+     * adopts each one that fits the configuration and closes the others.
+     *
+     * @param ports the descriptions
+     */
+    public void offer(List<Map<String, Object>> ports) {
+        synchronized (lock) {
+            handedOver = List.copyOf(ports);
+        }
+    }
+
+    /** Picks the offered port for a role, or closes it and returns null when it does not fit. */
+    private Map<String, Object> offered(List<Map<String, Object>> offered, PortRole role, String device, int queues,
+            int mtu) {
+        for (Map<String, Object> d : offered) {
+            if (role.name().equals(d.get("role"))) {
+                String why = Port.mismatch(d, role, device, queues, mtu, settings.mbufs(), rss);
+                if (why == null) {
+                    return d;
+                }
+                LOG.info("natgw dataplane: the {} port handed over ({}) does not fit the configuration ({});"
+                        + " closing it and opening a new one", role, d.get("device"), why);
+                Port.adopt(d).close();
+            }
+        }
+        return null;
+    }
+
+    /** {@return the ports this engine took over running from the previous one, 0 to 2} */
+    public int adoptedPorts() {
+        return adopted;
+    }
+
+    /**
+     * Stops the workers and detaches the stages like {@link #stop()}, but leaves the ports started, so
+     * that the next engine (in this revision of the bundle or the next) takes them over without closing
+     * and reopening them; what the devices receive meanwhile waits in their queues.
+     *
+     * @return the ports' descriptions, JDK types only, with the neighbours learnt; empty if not running
+     */
+    public List<Map<String, Object>> handOver() {
+        return stop(true);
     }
 
     /** Stops the workers, detaches the stages, and stops, closes and frees the ports. EAL stays up. */
     public void stop() {
+        stop(false);
+    }
+
+    private List<Map<String, Object>> stop(boolean keepPorts) {
         synchronized (lock) {
             if (!running) {
-                return;
+                return List.of();
             }
             running = false;
             for (Worker w : workers) {
@@ -165,13 +239,30 @@ public final class Engine implements Dataplane {
                     drain(ring);
                 }
             }
+            List<Map<String, Object>> kept = new ArrayList<>();
             for (Port p : ports) {
-                p.close();
+                if (keepPorts) {
+                    Map<String, Object> d = p.handOver();
+                    List<Long> known = new ArrayList<>();
+                    ifs.neighbours[p.roleCode].forEach(System.currentTimeMillis(), (ip, mac, age) -> {
+                        if (mac != 0) {
+                            known.add((long) ip);
+                            known.add(mac);
+                        }
+                    });
+                    d.put("neighbours", known.stream().mapToLong(Long::longValue).toArray());
+                    kept.add(d);
+                } else {
+                    p.close();
+                }
             }
             for (Worker w : workers) {
                 w.close();
             }
-            LOG.info("natgw dataplane: stopped; ports closed, EAL left up");
+            LOG.info("natgw dataplane: stopped; {}, EAL left up", keepPorts
+                    ? "ports left running to hand over"
+                    : "ports closed");
+            return kept;
         }
     }
 
@@ -572,6 +663,7 @@ public final class Engine implements Dataplane {
             }
             sums.put(Counters.NAMES.get(c), sum);
         }
+        sums.put("ports-taken-over", (long) adopted);
         return sums;
     }
 

@@ -8,7 +8,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,16 +38,20 @@ public final class Port {
     final short id;
     final int queues;
     final int mtu;
+    final int mbufs;
     final long mac;
     final boolean rss;
+    /** A hash of the RSS key and table the port was programmed with. */
+    private final long rssHash;
     private final String vdevName;
     private final MemorySegment pool;
     private final MemorySegment ringRx;
     private final MemorySegment ringTx;
     private volatile boolean closed;
 
-    private Port(String name, PortRole role, String device, short id, int queues, int mtu, long mac, boolean rss,
-            String vdevName, MemorySegment pool, MemorySegment ringRx, MemorySegment ringTx) {
+    private Port(String name, PortRole role, String device, short id, int queues, int mtu, int mbufs, long mac,
+            boolean rss, long rssHash, String vdevName, MemorySegment pool, MemorySegment ringRx,
+            MemorySegment ringTx) {
         this.name = name;
         this.role = role;
         this.roleCode = role.code();
@@ -52,8 +59,10 @@ public final class Port {
         this.id = id;
         this.queues = queues;
         this.mtu = mtu;
+        this.mbufs = mbufs;
         this.mac = mac;
         this.rss = rss;
+        this.rssHash = rssHash;
         this.vdevName = vdevName;
         this.pool = pool;
         this.ringRx = ringRx;
@@ -173,7 +182,8 @@ public final class Port {
                 // drivers without an address of their own (net_ring, net_null): a locally administered one
                 mac = 0x02_4e_47_00_00_00L | ((long) (portId & 0xff) << 8) | (serial & 0xff);
             }
-            return new Port(name, role, device, id, queues, mtu, mac, rss, vdevName, pool, ringRx, ringTx);
+            return new Port(name, role, device, id, queues, mtu, mbufs, mac, rss, rssHash(rssConfig), vdevName, pool,
+                    ringRx, ringTx);
         } catch (IllegalArgumentException e) {
             cleanup(portId, vdevName, ringRx, ringTx, pool);
             throw e;
@@ -181,6 +191,108 @@ public final class Port {
             cleanup(portId, vdevName, ringRx, ringTx, pool);
             throw new IllegalStateException("port " + name + " (" + device + "): " + t, t);
         }
+    }
+
+    /**
+     * Describes the started port for the next revision of the dataplane bundle, in JDK types only: the
+     * port stays started (DPDK keeps receiving into its queues), and whoever gets the description either
+     * {@link #adopt adopts} it or {@link #close closes} it. Call after the workers stopped; this object is
+     * not used again.
+     *
+     * @return the description
+     */
+    public Map<String, Object> handOver() {
+        closed = true; // this revision is done with it; the port itself stays up
+        Map<String, Object> d = new HashMap<>();
+        d.put("name", name);
+        d.put("role", role.name());
+        d.put("device", device);
+        d.put("id", id & 0xffff);
+        d.put("queues", queues);
+        d.put("mtu", mtu);
+        d.put("mbufs", mbufs);
+        d.put("mac", mac);
+        d.put("rss", rss);
+        d.put("vdev", vdevName == null ? "" : vdevName);
+        d.put("pool", pool.address());
+        d.put("ringRx", ringRx.address());
+        d.put("ringTx", ringTx.address());
+        d.put("rssHash", rssHash);
+        return d;
+    }
+
+    /**
+     * Says why a handed-over port cannot serve as the port this configuration asks for, or null if it can:
+     * same device, queues, MTU, pool size and RSS programming, and DPDK still knows it by the same id.
+     *
+     * @param d a {@link #handOver} description
+     * @param role the side asked for
+     * @param device the device asked for
+     * @param queues the queues asked for
+     * @param mtu the MTU asked for
+     * @param mbufs the pool size asked for
+     * @param rssConfig the RSS key and table asked for
+     * @return null, or what differs
+     */
+    public static String mismatch(Map<String, Object> d, PortRole role, String device, int queues, int mtu,
+            int mbufs, RssConfig rssConfig) {
+        if (!role.name().equals(d.get("role"))) {
+            return "role " + d.get("role");
+        }
+        if (!device.equals(d.get("device"))) {
+            return "device was " + d.get("device");
+        }
+        if (!Integer.valueOf(queues).equals(d.get("queues"))) {
+            return "queues were " + d.get("queues") + ", now " + queues;
+        }
+        if (!Integer.valueOf(mtu).equals(d.get("mtu"))) {
+            return "MTU was " + d.get("mtu") + ", now " + mtu;
+        }
+        if (!Integer.valueOf(mbufs).equals(d.get("mbufs"))) {
+            return "mbufs were " + d.get("mbufs") + ", now " + mbufs;
+        }
+        if (!Long.valueOf(rssHash(rssConfig)).equals(d.get("rssHash"))) {
+            return "RSS configuration differs";
+        }
+        int id = (Integer) d.get("id");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(ValueLayout.JAVA_LONG, 8);
+            if ((int) Dpdk.PORT_INFO.invokeExact((short) id, info) != 0) {
+                return "DPDK has no port " + id + " any more";
+            }
+            String vdev = (String) d.get("vdev");
+            if (!vdev.isEmpty()) {
+                MemorySegment idOut = arena.allocate(ValueLayout.JAVA_SHORT);
+                int rc = (int) Dpdk.PORT_BY_NAME.invokeExact(arena.allocateFrom(vdev), idOut);
+                if (rc != 0 || (idOut.get(ValueLayout.JAVA_SHORT, 0) & 0xffff) != id) {
+                    return "vdev " + vdev + " is not port " + id + " any more";
+                }
+            }
+        } catch (Throwable t) {
+            return "cannot check port " + id + ": " + t;
+        }
+        return null;
+    }
+
+    private static long rssHash(RssConfig rssConfig) {
+        return Arrays.hashCode(rssConfig.key()) * 31L + Arrays.hashCode(rssConfig.redirectionTable());
+    }
+
+    /**
+     * Takes over a started port from a {@link #handOver} description that {@link #mismatch} accepted (or
+     * that is about to be closed). Packets the device received meanwhile wait in its queues.
+     *
+     * @param d the description
+     * @return the port, started
+     */
+    public static Port adopt(Map<String, Object> d) {
+        String vdev = (String) d.get("vdev");
+        return new Port((String) d.get("name"), PortRole.valueOf((String) d.get("role")), (String) d.get("device"),
+                (short) (int) (Integer) d.get("id"), (Integer) d.get("queues"), (Integer) d.get("mtu"),
+                (Integer) d.get("mbufs"), (Long) d.get("mac"), (Boolean) d.get("rss"), (Long) d.get("rssHash"),
+                vdev.isEmpty() ? null : vdev,
+                MemorySegment.ofAddress((Long) d.get("pool")), MemorySegment.ofAddress((Long) d.get("ringRx")),
+                MemorySegment.ofAddress((Long) d.get("ringTx")));
     }
 
     private static IllegalArgumentException refuse(String name, String device, String why) {
