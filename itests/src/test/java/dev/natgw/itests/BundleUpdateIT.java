@@ -348,6 +348,9 @@ public class BundleUpdateIT {
             assertTrue(p.text(), p.sent() - p.received() <= 1);
         }
         assertEquals("sessions kept by the update of " + sn, sessionsBefore, sessionsAfter);
+        // stage succession (nat) and stages attached before the new workers run (dataplane): no packet ever meets a
+        // pipeline without its stages
+        assertEquals(r.toString(), 0, r.get("dropped").path("drop-no-stage").asLong());
         Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(this::ready);
         // the next revision claimed what the old one deposited: the keeper holds nothing, so no memory is left behind
         JsonNode st = state();

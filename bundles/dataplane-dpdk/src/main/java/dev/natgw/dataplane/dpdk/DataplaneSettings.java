@@ -36,9 +36,9 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
         int neighbourTimeoutSeconds, int idleSleepMicros, int stageHandoverMillis) {
 
     /** Defaults: the demo topology of {@code ./natgw run}. */
-    public static final String DEFAULT_INSIDE_DEVICE = "net_af_packet,iface=ngwi0";
+    public static final String DEFAULT_INSIDE_DEVICE = "net_af_packet,iface=ngwi0,framecnt=4096";
     /** Defaults: the demo topology of {@code ./natgw run}. */
-    public static final String DEFAULT_OUTSIDE_DEVICE = "net_af_packet,iface=ngwo0";
+    public static final String DEFAULT_OUTSIDE_DEVICE = "net_af_packet,iface=ngwo0,framecnt=4096";
 
     /**
      * Reads and checks a configuration dictionary (absent keys take their defaults).
