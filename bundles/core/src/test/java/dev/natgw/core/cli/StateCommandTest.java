@@ -6,30 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.state.StateDeposit;
 import dev.natgw.state.StateKeeperManager;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.foreign.Arena;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class StateCommandTest {
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+class StateCommandTest extends StdoutCapture {
     private final StateKeeperManager keeper = new StateKeeperManager();
-    private PrintStream saved;
-
-    @BeforeEach
-    void captureStdout() {
-        saved = System.out;
-        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    }
-
     @AfterEach
-    void restoreStdout() {
-        System.setOut(saved);
+    void closeKeeper() {
         keeper.close();
     }
 
@@ -49,7 +35,7 @@ class StateCommandTest {
         StateCommand c = command();
         c.noFormat = true;
         c.execute();
-        assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("Held now: nothing")
+        assertThat(printed()).contains("Held now: nothing")
                 .contains("Hand-overs: none since natgw's core started").doesNotContain("NAT, last hand-over");
     }
 
@@ -61,7 +47,7 @@ class StateCommandTest {
         StateCommand c = command();
         c.noFormat = true;
         c.execute();
-        String out = buffer.toString(StandardCharsets.UTF_8);
+        String out = printed();
         assertThat(out).contains("Held now (the next revision has not claimed it yet):")
                 .containsPattern("nat\\s+2\\s+1\\s+1\\s+8192\\s+\\S+Z\\s+\\d+")
                 .contains("Hand-overs, newest first:")
@@ -75,7 +61,7 @@ class StateCommandTest {
         StateCommand c = command();
         c.json = true;
         c.execute();
-        JsonNode root = new ObjectMapper().readTree(buffer.toString(StandardCharsets.UTF_8));
+        JsonNode root = new ObjectMapper().readTree(printed());
         assertThat(root.get("deposits")).hasSize(1);
         assertThat(root.get("deposits").get(0).get("bytes").asLong()).isEqualTo(1024);
         assertThat(root.get("deposits").get(0).get("heldMillis").asLong()).isGreaterThanOrEqualTo(0);

@@ -10,16 +10,11 @@ import dev.natgw.api.status.DpdkInfo;
 import dev.natgw.api.status.JdkInfo;
 import dev.natgw.api.status.ServiceStatus;
 import dev.natgw.api.status.StatusService;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class StatusCommandTest {
+class StatusCommandTest extends StdoutCapture {
 
     private static final ApplianceStatus STATUS = new ApplianceStatus("0.1.0.SNAPSHOT",
             Instant.parse("2026-11-21T12:00:00Z"),
@@ -29,20 +24,6 @@ class StatusCommandTest {
                     new ServiceStatus("dev.natgw.api.nat.NatService", List.of())),
             new JdkInfo("25.0.3+9-LTS", "Eclipse Adoptium", "/usr/lib/jvm/temurin-25", true),
             new DpdkInfo(false, "", List.of(), "install DPDK: apt-get install dpdk"));
-
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    private PrintStream saved;
-
-    @BeforeEach
-    void captureStdout() {
-        saved = System.out;
-        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStdout() {
-        System.setOut(saved);
-    }
 
     private StatusCommand command() {
         StatusCommand command = new StatusCommand();
@@ -57,7 +38,7 @@ class StatusCommandTest {
 
         command.execute();
 
-        String out = buffer.toString(StandardCharsets.UTF_8);
+        String out = printed();
         assertThat(out).contains("natgw 0.1.0.SNAPSHOT")
                 .contains("25.0.3+9-LTS")
                 .contains("native access enabled")
@@ -75,7 +56,7 @@ class StatusCommandTest {
 
         command.execute();
 
-        JsonNode root = new ObjectMapper().readTree(buffer.toString(StandardCharsets.UTF_8));
+        JsonNode root = new ObjectMapper().readTree(printed());
         assertThat(root.get("version").asText()).isEqualTo("0.1.0.SNAPSHOT");
         assertThat(root.get("taken").asText()).isEqualTo("2026-11-21T12:00:00Z");
         assertThat(root.get("bundles")).hasSize(2);
