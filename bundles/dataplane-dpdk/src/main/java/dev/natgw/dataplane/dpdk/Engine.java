@@ -60,7 +60,7 @@ public final class Engine implements Dataplane {
     private volatile double[] burstFill = new double[0];
     private volatile double[] busyShare = new double[0];
     /** Ports a previous engine handed over, for {@link #start} to adopt or close; consumed by it. */
-    private List<Map<String, Object>> handedOver = List.of();
+    private List<PortDeposit.StartedPort> handedOver = List.of();
     /** Ports this engine adopted instead of opening, 0 to 2. */
     private volatile int adopted;
 
@@ -94,11 +94,11 @@ public final class Engine implements Dataplane {
             }
             LOG.info("natgw dataplane: EAL {}", Eal.ensure(settings.ealArgs()));
             int n = settings.cpus().length;
-            List<Map<String, Object>> offered = handedOver;
+            List<PortDeposit.StartedPort> offered = handedOver;
             handedOver = List.of();
-            Map<String, Object> inOffer = offered(offered, PortRole.INSIDE, settings.insideDevice(), n,
+            PortDeposit.StartedPort inOffer = offered(offered, PortRole.INSIDE, settings.insideDevice(), n,
                     settings.insideMtu());
-            Map<String, Object> outOffer = offered(offered, PortRole.OUTSIDE, settings.outsideDevice(), n,
+            PortDeposit.StartedPort outOffer = offered(offered, PortRole.OUTSIDE, settings.outsideDevice(), n,
                     settings.outsideMtu());
             Port in = inOffer != null
                     ? Port.adopt(inOffer)
@@ -115,11 +115,11 @@ public final class Engine implements Dataplane {
                 throw e;
             }
             adopted = (inOffer != null ? 1 : 0) + (outOffer != null ? 1 : 0);
-            for (Map<String, Object> offer : new Map[]{inOffer, outOffer}) {
+            for (PortDeposit.StartedPort offer : new PortDeposit.StartedPort[]{inOffer, outOffer}) {
                 if (offer != null) {
-                    long[] known = (long[]) offer.get("neighbours");
-                    int role = PortRole.valueOf((String) offer.get("role")).code();
-                    for (int i = 0; known != null && i + 1 < known.length; i += 2) {
+                    long[] known = offer.neighbours();
+                    int role = offer.role().code();
+                    for (int i = 0; i + 1 < known.length; i += 2) {
                         ifs.neighbours[role].learn((int) known[i], known[i + 1], System.currentTimeMillis());
                     }
                 }
@@ -169,23 +169,23 @@ public final class Engine implements Dataplane {
      *
      * @param ports the descriptions
      */
-    public void offer(List<Map<String, Object>> ports) {
+    public void offer(List<PortDeposit.StartedPort> ports) {
         synchronized (lock) {
             handedOver = List.copyOf(ports);
         }
     }
 
     /** Picks the offered port for a role, or closes it and returns null when it does not fit. */
-    private Map<String, Object> offered(List<Map<String, Object>> offered, PortRole role, String device, int queues,
-            int mtu) {
-        for (Map<String, Object> d : offered) {
-            if (role.name().equals(d.get("role"))) {
+    private PortDeposit.StartedPort offered(List<PortDeposit.StartedPort> offered, PortRole role, String device,
+            int queues, int mtu) {
+        for (PortDeposit.StartedPort d : offered) {
+            if (role == d.role()) {
                 String why = Port.mismatch(d, role, device, queues, mtu, settings.mbufs(), rss);
                 if (why == null) {
                     return d;
                 }
                 LOG.info("natgw dataplane: the {} port handed over ({}) does not fit the configuration ({});"
-                        + " closing it and opening a new one", role, d.get("device"), why);
+                        + " closing it and opening a new one", role, d.device(), why);
                 Port.adopt(d).close();
             }
         }
@@ -202,9 +202,9 @@ public final class Engine implements Dataplane {
      * that the next engine (in this revision of the bundle or the next) takes them over without closing
      * and reopening them; what the devices receive meanwhile waits in their queues.
      *
-     * @return the ports' descriptions, JDK types only, with the neighbours learnt; empty if not running
+     * @return the ports' descriptions, with the neighbours learnt; empty if not running
      */
-    public List<Map<String, Object>> handOver() {
+    public List<PortDeposit.StartedPort> handOver() {
         return stop(true);
     }
 
@@ -213,7 +213,7 @@ public final class Engine implements Dataplane {
         stop(false);
     }
 
-    private List<Map<String, Object>> stop(boolean keepPorts) {
+    private List<PortDeposit.StartedPort> stop(boolean keepPorts) {
         synchronized (lock) {
             if (!running) {
                 return List.of();
@@ -239,10 +239,9 @@ public final class Engine implements Dataplane {
                     drain(ring);
                 }
             }
-            List<Map<String, Object>> kept = new ArrayList<>();
+            List<PortDeposit.StartedPort> kept = new ArrayList<>();
             for (Port p : ports) {
                 if (keepPorts) {
-                    Map<String, Object> d = p.handOver();
                     List<Long> known = new ArrayList<>();
                     ifs.neighbours[p.roleCode].forEach(System.currentTimeMillis(), (ip, mac, age) -> {
                         if (mac != 0) {
@@ -250,8 +249,7 @@ public final class Engine implements Dataplane {
                             known.add(mac);
                         }
                     });
-                    d.put("neighbours", known.stream().mapToLong(Long::longValue).toArray());
-                    kept.add(d);
+                    kept.add(p.handOver(known.stream().mapToLong(Long::longValue).toArray()));
                 } else {
                     p.close();
                 }

@@ -10,20 +10,16 @@ import dev.natgw.api.dataplane.WorkerInfo;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.nat.PoolDefinition;
-import dev.natgw.api.state.StateDeposit;
 import dev.natgw.api.state.StateKeeper;
 import dev.natgw.dataplane.dpdk.DataplaneSettings;
 import dev.natgw.dataplane.dpdk.Engine;
-import dev.natgw.dataplane.dpdk.Port;
+import dev.natgw.dataplane.dpdk.PortDeposit;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -44,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>
  * Hand-over: when the component deactivates (bundle stop or update) and a {@link StateKeeper} is there, the
- * workers stop but the ports stay started, and their descriptions are deposited as {@value #STATE_OWNER};
+ * workers stop but the ports stay started, and their descriptions are deposited ({@link PortDeposit});
  * the next revision's activation claims them and takes over each port that fits its configuration (no close,
  * no reopen: what arrived meanwhile waits in the device's queues), and closes the others. A deposit nobody
  * claims (the keeper stops, or replaces it) closes its ports by itself, with the depositing revision's code.
@@ -56,12 +52,6 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     public static final String PID = "dev.natgw.dataplane";
 
     private static final Logger LOG = LoggerFactory.getLogger(DataplaneComponent.class);
-    /** The owner name of the dataplane's deposits. */
-    public static final String STATE_OWNER = "dataplane";
-    /** The version of what a deposit holds: its descriptor's keys and the port descriptions. */
-    static final int STATE_LAYOUT = 1;
-    private static final String D_PORTS = "ports";
-    private static final String D_TAKEN = "taken";
 
     /** Seconds between attempts to start ports that failed to start (an interface not there yet, say). */
     static final int RETRY_SECONDS = 5;
@@ -79,7 +69,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     private boolean active;
     private volatile StateKeeper keeper;
     /** Started ports handed over by the previous engine, for the next one to adopt or close. */
-    private List<Map<String, Object>> handedOver = List.of();
+    private List<PortDeposit.StartedPort> handedOver = List.of();
 
     /**
      * Starts the ports. A bad configuration or ports that do not start leave the service registered and
@@ -117,64 +107,14 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     }
 
     /** Takes the ports the previous revision deposited, if any; they wait in {@link #handedOver}. */
-    @SuppressWarnings("unchecked")
     private void claimDeposit() {
-        StateKeeper k = keeper;
-        StateDeposit d = k == null ? null : k.claim(STATE_OWNER);
-        if (d == null) {
-            return;
-        }
-        if (d.layoutVersion() == STATE_LAYOUT && d.descriptor().get(D_TAKEN) instanceof AtomicBoolean taken
-                && d.descriptor().get(D_PORTS) instanceof List<?> ports) {
-            taken.set(true);
-            handedOver = (List<Map<String, Object>>) ports;
-            LOG.info("natgw dataplane: {} started port(s) handed over by the previous revision", ports.size());
-        } else {
-            LOG.warn("natgw dataplane: a deposit of layout {} (this revision reads {}) is closed, its ports with it",
-                    d.layoutVersion(), STATE_LAYOUT);
-        }
-        // adopted: its arena's clean-up sees taken and leaves the ports alone; otherwise it closes them
-        d.close();
-    }
-
-    /** Deposits the ports of an engine that stopped for a hand-over; closes them if there is no keeper. */
-    private void deposit(List<Map<String, Object>> ports) {
-        StateKeeper k = keeper;
-        if (ports.isEmpty()) {
-            return;
-        }
-        if (k == null) {
-            closePorts(ports);
-            return;
-        }
-        AtomicBoolean taken = new AtomicBoolean();
-        Arena arena = Arena.ofShared();
-        // the clean-up runs when the arena closes: at once after a claim (taken: nothing to do), or when the
-        // keeper stops or replaces the deposit (nobody took the ports: close them)
-        MemorySegment.NULL.reinterpret(0, arena, ignored -> {
-            if (!taken.get()) {
-                closePorts(ports);
-            }
-        });
-        k.deposit(new StateDeposit(STATE_OWNER, STATE_LAYOUT, Map.of(D_PORTS, List.copyOf(ports), D_TAKEN, taken),
-                Map.of(), List.of(arena)));
-        LOG.info("natgw dataplane: {} started port(s) deposited for the next revision", ports.size());
-    }
-
-    private static void closePorts(List<Map<String, Object>> ports) {
-        for (Map<String, Object> p : ports) {
-            try {
-                Port.adopt(p).close();
-            } catch (RuntimeException e) {
-                LOG.error("natgw dataplane: cannot close handed-over port {}: {}", p.get("device"), e.toString());
-            }
-        }
+        handedOver = PortDeposit.claim(keeper);
     }
 
     private void closeHandedOver() {
-        List<Map<String, Object>> ports = handedOver;
+        List<PortDeposit.StartedPort> ports = handedOver;
         handedOver = List.of();
-        closePorts(ports);
+        PortDeposit.close(ports);
     }
 
     private void tryStart() {
@@ -230,7 +170,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
             active = false;
             t = retry;
             if (engine != null) {
-                deposit(engine.handOver());
+                PortDeposit.deposit(keeper, engine.handOver());
                 engine = null;
             }
             closeHandedOver();

@@ -53,7 +53,7 @@ class PortHandOverTest {
         rings.inject(in, "phi", GatewayRingTest.arp(1, HOST_MAC, HOST, 0, INSIDE_GW));
         assertThat(rings.collect("phi", 1, Duration.ofSeconds(5))).hasSize(1);
 
-        List<Map<String, Object>> handed = first.handOver();
+        List<PortDeposit.StartedPort> handed = first.handOver();
         assertThat(handed).hasSize(2);
         assertThat(first.running()).isFalse();
         // nobody polls now; the device keeps what arrives
@@ -89,7 +89,7 @@ class PortHandOverTest {
         Engine first = engine("1400");
         first.start();
         Port in = first.port(PortRole.INSIDE);
-        List<Map<String, Object>> handed = first.handOver();
+        List<PortDeposit.StartedPort> handed = first.handOver();
 
         Engine next = engine("1300");
         next.offer(handed);
@@ -109,13 +109,12 @@ class PortHandOverTest {
     void aHandOverNobodyTakesIsClosedByWhoeverGetsIt() throws Throwable {
         Engine first = engine("1400");
         first.start();
-        List<Map<String, Object>> handed = first.handOver();
-        for (Map<String, Object> d : handed) {
-            assertThat(Port.mismatch(d, PortRole.valueOf((String) d.get("role")), (String) d.get("device"), 1,
-                    (Integer) d.get("mtu"), 2047, RssConfig.symmetricDefault(1))).isNull();
+        List<PortDeposit.StartedPort> handed = first.handOver();
+        for (PortDeposit.StartedPort d : handed) {
+            assertThat(Port.mismatch(d, d.role(), d.device(), 1, d.mtu(), 2047, RssConfig.symmetricDefault(1)))
+                    .isNull();
             Port.adopt(d).close();
-            assertThat(Port.mismatch(d, PortRole.valueOf((String) d.get("role")), (String) d.get("device"), 1,
-                    (Integer) d.get("mtu"), 2047, RssConfig.symmetricDefault(1)))
+            assertThat(Port.mismatch(d, d.role(), d.device(), 1, d.mtu(), 2047, RssConfig.symmetricDefault(1)))
                     .as("closed: DPDK no longer knows the port").startsWith("DPDK has no port");
         }
         // the names are free again: a new engine opens its own ports on them

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.natgw.api.state.DepositInfo;
 import dev.natgw.api.state.HandOverRecord;
+import dev.natgw.dataplane.dpdk.PortDeposit;
 import dev.natgw.state.StateKeeperManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ class DataplaneHandOverTest {
         DataplaneComponent first = activate(keeper);
         assertThat(first.counters().get("ports-taken-over")).isZero();
         deactivate(first);
-        assertThat(keeper.deposits()).extracting(DepositInfo::owner).containsExactly(DataplaneComponent.STATE_OWNER);
+        assertThat(keeper.deposits()).extracting(DepositInfo::owner).containsExactly(PortDeposit.OWNER);
 
         DataplaneComponent second = activate(keeper);
         assertThat(second.counters().get("ports-taken-over")).isEqualTo(2);
