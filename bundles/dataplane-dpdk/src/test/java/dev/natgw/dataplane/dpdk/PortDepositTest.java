@@ -89,8 +89,8 @@ class PortDepositTest {
     }
 
     private Engine engine() {
-        Engine e = new Engine(DataplaneSettings.of(Map.of("inside.device", "ring:pdi", "outside.device", "ring:pdo",
-                "outside.gateway", "", "workers.cpus", "none", "mbufs", "1023")));
+        Engine e = new Engine(TestSettings.of(Map.of("inside.device", "ring:pdi", "outside.device", "ring:pdo",
+                "outside.gateway", "", "workers.cpus", "none", "mbufs", 1023)));
         engines.add(e);
         return e;
     }

@@ -1,4 +1,4 @@
-package dev.natgw.dataplane.internal;
+package dev.natgw.dataplane;
 
 import dev.natgw.api.dataplane.CaptureResult;
 import dev.natgw.api.dataplane.Dataplane;
@@ -12,6 +12,8 @@ import dev.natgw.api.nat.NatService;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.state.StateKeeper;
 import dev.natgw.dataplane.dpdk.DataplaneSettings;
+import dev.natgw.dataplane.internal.DataplaneConfig;
+import dev.natgw.dataplane.internal.DataplaneControl;
 import dev.natgw.dataplane.dpdk.Engine;
 import dev.natgw.dataplane.dpdk.PortDeposit;
 import java.io.IOException;
@@ -45,13 +47,13 @@ import org.slf4j.LoggerFactory;
  * no reopen: what arrived meanwhile waits in the device's queues), and closes the others. A deposit nobody
  * claims (the keeper stops, or replaces it) closes its ports by itself, with the depositing revision's code.
  */
-@Component(service = {Dataplane.class, DataplaneControl.class}, configurationPid = DataplaneComponent.PID)
+@Component(service = {Dataplane.class, DataplaneControl.class}, configurationPid = DataplaneManager.PID)
 @Designate(ocd = DataplaneConfig.class)
-public class DataplaneComponent implements Dataplane, DataplaneControl {
+public class DataplaneManager implements Dataplane, DataplaneControl {
     /** The configuration PID. */
     public static final String PID = "dev.natgw.dataplane";
 
-    private static final Logger LOG = LoggerFactory.getLogger(DataplaneComponent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DataplaneManager.class);
 
     /** Seconds between attempts to start ports that failed to start (an interface not there yet, say). */
     static final int RETRY_SECONDS = 5;
@@ -77,7 +79,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
      * {@value #RETRY_SECONDS} s and at every configuration change.
      */
     @Activate
-    synchronized void activate(Map<String, Object> config) {
+    synchronized void activate(DataplaneConfig config) {
         active = true;
         claimDeposit();
         configure(config);
@@ -85,7 +87,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     }
 
     @Modified
-    synchronized void modified(Map<String, Object> config) {
+    synchronized void modified(DataplaneConfig config) {
         if (engine != null) {
             handedOver = engine.handOver();
             engine = null;
@@ -93,7 +95,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
         configure(config);
     }
 
-    private void configure(Map<String, Object> config) {
+    private void configure(DataplaneConfig config) {
         try {
             settings = DataplaneSettings.of(config);
         } catch (IllegalArgumentException e) {
