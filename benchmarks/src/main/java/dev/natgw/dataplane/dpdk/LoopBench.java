@@ -155,7 +155,6 @@ public final class LoopBench {
         Engine engine = new Engine(DataplaneSettings.of(ConfigProxy.of(DataplaneConfig.class, Map.of("inside.device",
                 dev(device, "lba"), "outside.device", dev(device, "lbb"), "inside.gateway", "198.18.0.254",
                 "workers.cpus", String.valueOf(cpu), "idle.sleep.micros", 0))));
-        engine.setPoolRanges(() -> new int[0]);
         if (device.equals("null")) {
             engine.setPreGatewayStage(new TemplateStage());
         }

@@ -7,9 +7,6 @@ import dev.natgw.api.dataplane.PortInfo;
 import dev.natgw.api.dataplane.PortStats;
 import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.WorkerInfo;
-import dev.natgw.api.nat.Ipv4Range;
-import dev.natgw.api.nat.NatService;
-import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.state.StateKeeper;
 import dev.natgw.dataplane.dpdk.DataplaneSettings;
 import dev.natgw.dataplane.internal.DataplaneConfig;
@@ -35,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Dataplane} service: one {@link Engine} built from the configuration, the
- * {@link PacketStage} whiteboard, and the NAT pools' addresses for proxy ARP. A configuration change
+ * The {@link Dataplane} service: one {@link Engine} built from the configuration, and the
+ * {@link PacketStage} whiteboard (the stages claim the addresses they own, such as the NAT's pools, through
+ * their context, so the dataplane knows no other service's API). A configuration change
  * restarts the engine: EAL stays up, the stages are attached again, and the ports stay started if the
  * change does not touch them (device, MTU, workers, mbufs), or close and reopen if it does.
  *
@@ -63,7 +61,6 @@ public class DataplaneManager implements Dataplane, DataplaneControl {
     }
 
     private final List<StageRef> stages = new ArrayList<>();
-    private volatile NatService nat;
     private Engine engine;
     private DataplaneSettings settings;
     private volatile String failure = "not started";
@@ -121,7 +118,6 @@ public class DataplaneManager implements Dataplane, DataplaneControl {
 
     private void tryStart() {
         Engine e = new Engine(settings);
-        e.setPoolRanges(this::poolRanges);
         e.offer(handedOver);
         handedOver = List.of();
         // registered before the start, which attaches them before the workers run: no packet taken over from the
@@ -225,36 +221,6 @@ public class DataplaneManager implements Dataplane, DataplaneControl {
         if (keeper == k) {
             keeper = null;
         }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setNat(NatService service) {
-        this.nat = service;
-    }
-
-    void unsetNat(NatService service) {
-        if (this.nat == service) {
-            this.nat = null;
-        }
-    }
-
-    private int[] poolRanges() {
-        NatService n = nat;
-        if (n == null) {
-            return new int[0];
-        }
-        List<int[]> ranges = new ArrayList<>();
-        for (PoolDefinition p : n.pools()) {
-            for (Ipv4Range r : p.addresses()) {
-                ranges.add(new int[]{r.first(), r.last()});
-            }
-        }
-        int[] flat = new int[ranges.size() * 2];
-        for (int i = 0; i < ranges.size(); i++) {
-            flat[2 * i] = ranges.get(i)[0];
-            flat[2 * i + 1] = ranges.get(i)[1];
-        }
-        return flat;
     }
 
     private synchronized Engine engine() {

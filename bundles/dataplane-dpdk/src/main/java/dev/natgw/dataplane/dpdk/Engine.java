@@ -7,7 +7,6 @@ import dev.natgw.api.dataplane.PortInfo;
 import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.dataplane.PortStats;
 import dev.natgw.api.dataplane.RssConfig;
-import dev.natgw.api.dataplane.StageContext;
 import dev.natgw.api.dataplane.WorkerInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +47,8 @@ public final class Engine implements Dataplane {
     private Thread[] threads;
     private volatile Housekeeper housekeeper;
     private volatile boolean running;
-    private volatile Supplier<int[]> poolRanges = () -> new int[0];
+    /** The addresses the attached stages claim, answered for by proxy ARP. */
+    private final AddressClaims claims;
     /** The stages the workers run after the gateway. */
     final StagePipeline pipeline;
     /** Captures in progress, by port role; read by the workers once per burst. */
@@ -68,7 +67,8 @@ public final class Engine implements Dataplane {
                 settings.insideMtu(), settings.outsideAddress(), settings.outsidePrefix(), settings.outsideGateway(),
                 settings.outsideMtu(), settings.neighbours());
         this.rss = RssConfig.symmetricDefault(settings.cpus().length);
-        this.pipeline = new StagePipeline(lock, settings.stageHandoverMillis());
+        this.claims = new AddressClaims(ifs);
+        this.pipeline = new StagePipeline(lock, settings.stageHandoverMillis(), claims);
     }
 
     /**
@@ -117,7 +117,6 @@ public final class Engine implements Dataplane {
             ports = new Port[]{in, out};
             ifs.mac[0] = in.mac;
             ifs.mac[1] = out.mac;
-            ifs.setProxyRanges(poolRanges.get());
             workers = new Worker[n];
             for (int w = 0; w < n; w++) {
                 workers[w] = new Worker(w, settings.cpus()[w], this, ifs, in.id, out.id, n,
@@ -132,14 +131,14 @@ public final class Engine implements Dataplane {
                     }
                 }
             }
-            pipeline.attachAll(new Context(n, rss, ports()));
+            pipeline.attachAll(n, rss, ports());
             running = true;
             threads = new Thread[n];
             for (int w = 0; w < n; w++) {
                 threads[w] = Thread.ofPlatform().name("natgw-worker-" + w).daemon(true).start(workers[w]);
             }
             pipeline.running(workers, threads);
-            housekeeper = new Housekeeper(settings, ifs, workers, ports, () -> poolRanges.get());
+            housekeeper = new Housekeeper(settings, ifs, workers, ports, claims);
             housekeeper.start();
             LOG.info("natgw dataplane: started, ports {} ({}) and {} ({}), {} worker(s) on CPUs {}; {} of 2 ports"
                     + " taken over running", in.device, in.macText(), out.device, out.macText(), n,
@@ -284,12 +283,6 @@ public final class Engine implements Dataplane {
     }
 
     PacketStage preGateway;
-
-    /** Sets where the global addresses answered for by proxy ARP come from, as unsigned [start, end] pairs. */
-    public void setPoolRanges(Supplier<int[]> ranges) {
-        this.poolRanges = Objects.requireNonNull(ranges, "ranges");
-        ifs.setProxyRanges(ranges.get());
-    }
 
     /**
      * Adds a stage: attaches it (when running) and publishes the new array. A stage whose name is taken
@@ -521,16 +514,5 @@ public final class Engine implements Dataplane {
     /** The capture on a port role, if any; read by the workers once per burst. */
     Capture tap(int role) {
         return (Capture) TAPS.getAcquire(taps, role);
-    }
-
-    private record Context(int workerCount, RssConfig rss, List<PortInfo> ports) implements StageContext {
-        Context {
-            ports = List.copyOf(ports);
-        }
-
-        @Override
-        public int workerForQueue(int rxQueue) {
-            return Objects.checkIndex(rxQueue, rss.queues());
-        }
     }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The dataplane's periodic control-thread work while the workers run: once a second it turns the workers'
  * counters into burst fill and busy shares, expires and refreshes neighbours (ARP requests go out through
  * worker 0's control ring, so no port queue is shared), and republishes the addresses answered for by proxy
- * ARP. One thread per run of the workers; it writes only what it publishes through volatile fields, the
+ * ARP as the stages claim them now. One thread per run of the workers; it writes only what it publishes through volatile fields, the
  * neighbour tables (lock-free) and worker 0's control ring, of which it is the only producer.
  */
 final class Housekeeper {
@@ -25,7 +24,7 @@ final class Housekeeper {
     private final Interfaces ifs;
     private final Worker[] workers;
     private final Port[] ports;
-    private final Supplier<int[]> proxyRanges;
+    private final AddressClaims claims;
     private final Map<Long, Long> lastProbe = new HashMap<>();
     private volatile boolean running = true;
     private volatile double[] burstFill;
@@ -37,15 +36,14 @@ final class Housekeeper {
      * @param ifs the ports' L3 facts and neighbour tables
      * @param workers the workers, started
      * @param ports the ports, inside and outside
-     * @param proxyRanges the addresses to answer for by proxy ARP, as unsigned [first, last] pairs
+     * @param claims the addresses the stages claim, to answer for by proxy ARP
      */
-    Housekeeper(DataplaneSettings settings, Interfaces ifs, Worker[] workers, Port[] ports,
-            Supplier<int[]> proxyRanges) {
+    Housekeeper(DataplaneSettings settings, Interfaces ifs, Worker[] workers, Port[] ports, AddressClaims claims) {
         this.settings = settings;
         this.ifs = ifs;
         this.workers = workers;
         this.ports = ports;
-        this.proxyRanges = proxyRanges;
+        this.claims = claims;
         this.burstFill = new double[workers.length];
         this.busyShare = new double[workers.length];
     }
@@ -108,11 +106,7 @@ final class Housekeeper {
             ifs.neighbours[0].expire(ms, max, 3000);
             ifs.neighbours[1].expire(ms, max, 3000);
             probeNeighbours(ms, max);
-            try {
-                ifs.setProxyRanges(proxyRanges.get());
-            } catch (RuntimeException e) {
-                LOG.debug("natgw dataplane: cannot read NAT pool addresses", e);
-            }
+            claims.refresh();
         }
     }
 

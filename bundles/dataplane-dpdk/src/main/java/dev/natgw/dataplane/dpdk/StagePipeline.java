@@ -1,10 +1,12 @@
 package dev.natgw.dataplane.dpdk;
 
 import dev.natgw.api.dataplane.PacketStage;
-import dev.natgw.api.dataplane.StageContext;
+import dev.natgw.api.dataplane.PortInfo;
+import dev.natgw.api.dataplane.RssConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -15,14 +17,18 @@ import org.slf4j.LoggerFactory;
  * order, attach and detach, and succession (a withdrawn stage runs on until a stage of the same name takes
  * its place in one publication, or its hand-over time passes). Invariants: {@link #stages} is replaced whole,
  * never changed in place; a stage is attached before it is published and detached only after every live
- * worker has passed a burst boundary without it. Everything but the workers' read of {@link #stages} runs
- * under the engine's lock, which this class shares.
+ * worker has passed a burst boundary without it; each attachment has a context of its own, and the
+ * addresses a stage claims through it are released when it is detached. Everything but the workers' read of
+ * {@link #stages} runs under the engine's lock, which this class shares.
  */
 final class StagePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(StagePipeline.class);
 
     private final Object lock;
     private final long handoverMillis;
+    private final AddressClaims claims;
+    /** The context of each attached stage, whose address claim ends with its detach; under the lock. */
+    private final Map<PacketStage, AddressClaims.Attachment> attachments = new IdentityHashMap<>();
     private final List<Registered> registered = new ArrayList<>();
     /** Withdrawn stages the workers still run until a successor of the same name comes; under the lock. */
     private final Map<String, Registered> withdrawn = new HashMap<>();
@@ -30,7 +36,9 @@ final class StagePipeline {
     volatile PacketStage[] stages = new PacketStage[0];
     /** Whether the workers run: stages are attached on adding, detached after quiescence; under the lock. */
     private boolean running;
-    private StageContext context;
+    private int workerCount;
+    private RssConfig rss;
+    private List<PortInfo> ports;
     private Worker[] workers;
     private Thread[] threads;
 
@@ -40,20 +48,26 @@ final class StagePipeline {
     /**
      * @param lock the engine's lock, under which the engine starts and stops the workers
      * @param handoverMillis how long a withdrawn stage runs on while it waits for a successor, 0 for not at all
+     * @param claims where the stages' address claims go
      */
-    StagePipeline(Object lock, long handoverMillis) {
+    StagePipeline(Object lock, long handoverMillis, AddressClaims claims) {
         this.lock = lock;
         this.handoverMillis = handoverMillis;
+        this.claims = claims;
     }
 
     /**
      * Attaches every registered stage to new workers and publishes them, before the workers start, so that no
      * burst meets a pipeline without its stages; under the lock. A stage that refuses to attach is dropped.
      *
-     * @param ctx what the stages learn about the workers
+     * @param workers the number of workers
+     * @param rssConfig the RSS configuration the ports are programmed with
+     * @param portInfos the ports
      */
-    void attachAll(StageContext ctx) {
-        context = ctx;
+    void attachAll(int workers, RssConfig rssConfig, List<PortInfo> portInfos) {
+        workerCount = workers;
+        rss = rssConfig;
+        ports = List.copyOf(portInfos);
         for (Registered r : List.copyOf(registered)) {
             attach(r);
         }
@@ -216,22 +230,37 @@ final class StagePipeline {
         }
     }
 
+    /** Attaches a stage with a context of its own and reads the addresses it claimed; under the lock. */
     private boolean attach(Registered r) {
+        AddressClaims.Attachment a = claims.attachment(workerCount, rss, ports);
+        attachments.put(r.stage, a);
         try {
-            r.stage.attach(context);
-            return true;
+            r.stage.attach(a);
         } catch (RuntimeException e) {
             LOG.error("natgw dataplane: stage {} refused to attach; not added", r.name, e);
             registered.remove(r);
+            release(r.stage);
             return false;
         }
+        claims.refresh();
+        return true;
     }
 
-    private static void detach(PacketStage stage) {
+    /** Detaches a stage and ends its address claim; under the lock. */
+    private void detach(PacketStage stage) {
         try {
             stage.detach();
         } catch (RuntimeException e) {
             LOG.warn("natgw dataplane: a stage failed to detach", e);
+        }
+        release(stage);
+    }
+
+    private void release(PacketStage stage) {
+        AddressClaims.Attachment a = attachments.remove(stage);
+        if (a != null) {
+            claims.release(a);
+            claims.refresh();
         }
     }
 

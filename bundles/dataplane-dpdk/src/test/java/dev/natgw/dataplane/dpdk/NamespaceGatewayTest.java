@@ -52,7 +52,6 @@ class NamespaceGatewayTest {
         engine = new Engine(TestSettings.of(Map.of("inside.device", "net_af_packet,iface=" + NAME + "i0",
                 "outside.device", "net_af_packet,iface=" + NAME + "o0", "outside.mtu", 1400, "workers.cpus",
                 "none", "mbufs", 8191)));
-        engine.setPoolRanges(() -> new int[]{GLOBAL, GLOBAL});
         engine.start();
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),

@@ -97,7 +97,6 @@ class PcapGatewayTest {
         engine.addStage(nat, "nat", 500, 1);
         Map<String, Long> drops;
         try {
-            engine.setPoolRanges(() -> new int[]{GLOBAL, GLOBAL});
             engine.start();
             Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> engine.workerPackets()[0] >= in.size());
