@@ -1,9 +1,12 @@
-package dev.natgw.dataplane.internal;
+package dev.natgw.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.natgw.api.state.DepositInfo;
 import dev.natgw.api.state.HandOverRecord;
+import dev.natgw.dataplane.dpdk.PortDeposit;
+import dev.natgw.dataplane.internal.DataplaneConfig;
+import dev.natgw.nat.testing.ConfigProxy;
 import dev.natgw.state.StateKeeperManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,29 +22,29 @@ import org.junit.jupiter.api.Test;
  */
 class DataplaneHandOverTest {
     private static final Map<String, Object> CONFIG = Map.of("inside.device", "ring:dhi", "outside.device",
-            "ring:dho", "outside.gateway", "", "workers.cpus", "none", "mbufs", "1023");
+            "ring:dho", "outside.gateway", "", "workers.cpus", "none", "mbufs", 1023);
 
-    private final List<DataplaneComponent> active = new ArrayList<>();
+    private final List<DataplaneManager> active = new ArrayList<>();
 
     @AfterEach
     void stop() {
-        for (DataplaneComponent c : active) {
+        for (DataplaneManager c : active) {
             c.deactivate();
         }
     }
 
-    private DataplaneComponent activate(StateKeeperManager keeper) {
-        DataplaneComponent c = new DataplaneComponent();
+    private DataplaneManager activate(StateKeeperManager keeper) {
+        DataplaneManager c = new DataplaneManager();
         if (keeper != null) {
             c.setStateKeeper(keeper);
         }
-        c.activate(CONFIG);
+        c.activate(ConfigProxy.of(DataplaneConfig.class, CONFIG));
         active.add(c);
         assertThat(c.failure()).as("ports started").isNull();
         return c;
     }
 
-    private void deactivate(DataplaneComponent c) {
+    private void deactivate(DataplaneManager c) {
         active.remove(c);
         c.deactivate();
     }
@@ -49,12 +52,12 @@ class DataplaneHandOverTest {
     @Test
     void theNextRevisionTakesTheStartedPortsOverAndAnUnclaimedDepositClosesThem() {
         StateKeeperManager keeper = new StateKeeperManager();
-        DataplaneComponent first = activate(keeper);
+        DataplaneManager first = activate(keeper);
         assertThat(first.counters().get("ports-taken-over")).isZero();
         deactivate(first);
-        assertThat(keeper.deposits()).extracting(DepositInfo::owner).containsExactly(DataplaneComponent.STATE_OWNER);
+        assertThat(keeper.deposits()).extracting(DepositInfo::owner).containsExactly(PortDeposit.OWNER);
 
-        DataplaneComponent second = activate(keeper);
+        DataplaneManager second = activate(keeper);
         assertThat(second.counters().get("ports-taken-over")).isEqualTo(2);
         assertThat(second.ports()).hasSize(2);
         assertThat(keeper.deposits()).isEmpty();
@@ -67,7 +70,7 @@ class DataplaneHandOverTest {
         assertThat(keeper.history().getFirst().outcome()).isEqualTo(HandOverRecord.Outcome.CLOSED);
 
         // without a keeper: fresh ports on the same ring names (which fails while the old rings exist) ...
-        DataplaneComponent third = activate(null);
+        DataplaneManager third = activate(null);
         assertThat(third.counters().get("ports-taken-over")).isZero();
         // ... closed at deactivation, so the names are free again
         deactivate(third);
@@ -76,22 +79,22 @@ class DataplaneHandOverTest {
 
     @Test
     void aConfigurationChangeKeepsThePortsItDoesNotTouch() {
-        DataplaneComponent c = activate(null);
+        DataplaneManager c = activate(null);
         Map<String, Object> changed = new java.util.HashMap<>(CONFIG);
-        changed.put("idle.sleep.micros", "50");
-        c.modified(changed);
+        changed.put("idle.sleep.micros", 50);
+        c.modified(ConfigProxy.of(DataplaneConfig.class, changed));
         assertThat(c.failure()).isNull();
         assertThat(c.counters().get("ports-taken-over")).isEqualTo(2);
-        changed.put("inside.mtu", "1400");
-        c.modified(changed);
+        changed.put("inside.mtu", 1400);
+        c.modified(ConfigProxy.of(DataplaneConfig.class, changed));
         assertThat(c.failure()).isNull();
         assertThat(c.counters().get("ports-taken-over")).as("the inside port reopened for its MTU").isEqualTo(1);
         // a refused configuration closes the ports it was handed
-        changed.put("mbufs", "-1");
-        c.modified(changed);
+        changed.put("mbufs", -1);
+        c.modified(ConfigProxy.of(DataplaneConfig.class, changed));
         assertThat(c.failure()).contains("mbufs");
-        changed.put("mbufs", "1023");
-        c.modified(changed);
+        changed.put("mbufs", 1023);
+        c.modified(ConfigProxy.of(DataplaneConfig.class, changed));
         assertThat(c.failure()).isNull();
         assertThat(c.counters().get("ports-taken-over")).isZero();
     }

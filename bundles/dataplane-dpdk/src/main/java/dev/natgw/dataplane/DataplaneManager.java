@@ -1,4 +1,4 @@
-package dev.natgw.dataplane.internal;
+package dev.natgw.dataplane;
 
 import dev.natgw.api.dataplane.CaptureResult;
 import dev.natgw.api.dataplane.Dataplane;
@@ -7,23 +7,18 @@ import dev.natgw.api.dataplane.PortInfo;
 import dev.natgw.api.dataplane.PortStats;
 import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.WorkerInfo;
-import dev.natgw.api.nat.Ipv4Range;
-import dev.natgw.api.nat.NatService;
-import dev.natgw.api.nat.PoolDefinition;
-import dev.natgw.api.state.StateDeposit;
 import dev.natgw.api.state.StateKeeper;
 import dev.natgw.dataplane.dpdk.DataplaneSettings;
+import dev.natgw.dataplane.internal.DataplaneConfig;
+import dev.natgw.dataplane.internal.DataplaneControl;
 import dev.natgw.dataplane.dpdk.Engine;
-import dev.natgw.dataplane.dpdk.Port;
+import dev.natgw.dataplane.dpdk.PortDeposit;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -37,31 +32,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Dataplane} service: one {@link Engine} built from the configuration, the
- * {@link PacketStage} whiteboard, and the NAT pools' addresses for proxy ARP. A configuration change
+ * The {@link Dataplane} service: one {@link Engine} built from the configuration, and the
+ * {@link PacketStage} whiteboard (the stages claim the addresses they own, such as the NAT's pools, through
+ * their context, so the dataplane knows no other service's API). A configuration change
  * restarts the engine: EAL stays up, the stages are attached again, and the ports stay started if the
  * change does not touch them (device, MTU, workers, mbufs), or close and reopen if it does.
  *
  * <p>
  * Hand-over: when the component deactivates (bundle stop or update) and a {@link StateKeeper} is there, the
- * workers stop but the ports stay started, and their descriptions are deposited as {@value #STATE_OWNER};
+ * workers stop but the ports stay started, and their descriptions are deposited ({@link PortDeposit});
  * the next revision's activation claims them and takes over each port that fits its configuration (no close,
  * no reopen: what arrived meanwhile waits in the device's queues), and closes the others. A deposit nobody
  * claims (the keeper stops, or replaces it) closes its ports by itself, with the depositing revision's code.
  */
-@Component(service = {Dataplane.class, DataplaneControl.class}, configurationPid = DataplaneComponent.PID)
+@Component(service = {Dataplane.class, DataplaneControl.class}, configurationPid = DataplaneManager.PID)
 @Designate(ocd = DataplaneConfig.class)
-public class DataplaneComponent implements Dataplane, DataplaneControl {
+public class DataplaneManager implements Dataplane, DataplaneControl {
     /** The configuration PID. */
     public static final String PID = "dev.natgw.dataplane";
 
-    private static final Logger LOG = LoggerFactory.getLogger(DataplaneComponent.class);
-    /** The owner name of the dataplane's deposits. */
-    public static final String STATE_OWNER = "dataplane";
-    /** The version of what a deposit holds: its descriptor's keys and the port descriptions. */
-    static final int STATE_LAYOUT = 1;
-    private static final String D_PORTS = "ports";
-    private static final String D_TAKEN = "taken";
+    private static final Logger LOG = LoggerFactory.getLogger(DataplaneManager.class);
 
     /** Seconds between attempts to start ports that failed to start (an interface not there yet, say). */
     static final int RETRY_SECONDS = 5;
@@ -71,7 +61,6 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     }
 
     private final List<StageRef> stages = new ArrayList<>();
-    private volatile NatService nat;
     private Engine engine;
     private DataplaneSettings settings;
     private volatile String failure = "not started";
@@ -79,7 +68,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     private boolean active;
     private volatile StateKeeper keeper;
     /** Started ports handed over by the previous engine, for the next one to adopt or close. */
-    private List<Map<String, Object>> handedOver = List.of();
+    private List<PortDeposit.StartedPort> handedOver = List.of();
 
     /**
      * Starts the ports. A bad configuration or ports that do not start leave the service registered and
@@ -87,7 +76,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
      * {@value #RETRY_SECONDS} s and at every configuration change.
      */
     @Activate
-    synchronized void activate(Map<String, Object> config) {
+    synchronized void activate(DataplaneConfig config) {
         active = true;
         claimDeposit();
         configure(config);
@@ -95,7 +84,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     }
 
     @Modified
-    synchronized void modified(Map<String, Object> config) {
+    synchronized void modified(DataplaneConfig config) {
         if (engine != null) {
             handedOver = engine.handOver();
             engine = null;
@@ -103,7 +92,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
         configure(config);
     }
 
-    private void configure(Map<String, Object> config) {
+    private void configure(DataplaneConfig config) {
         try {
             settings = DataplaneSettings.of(config);
         } catch (IllegalArgumentException e) {
@@ -117,69 +106,18 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
     }
 
     /** Takes the ports the previous revision deposited, if any; they wait in {@link #handedOver}. */
-    @SuppressWarnings("unchecked")
     private void claimDeposit() {
-        StateKeeper k = keeper;
-        StateDeposit d = k == null ? null : k.claim(STATE_OWNER);
-        if (d == null) {
-            return;
-        }
-        if (d.layoutVersion() == STATE_LAYOUT && d.descriptor().get(D_TAKEN) instanceof AtomicBoolean taken
-                && d.descriptor().get(D_PORTS) instanceof List<?> ports) {
-            taken.set(true);
-            handedOver = (List<Map<String, Object>>) ports;
-            LOG.info("natgw dataplane: {} started port(s) handed over by the previous revision", ports.size());
-        } else {
-            LOG.warn("natgw dataplane: a deposit of layout {} (this revision reads {}) is closed, its ports with it",
-                    d.layoutVersion(), STATE_LAYOUT);
-        }
-        // adopted: its arena's clean-up sees taken and leaves the ports alone; otherwise it closes them
-        d.close();
-    }
-
-    /** Deposits the ports of an engine that stopped for a hand-over; closes them if there is no keeper. */
-    private void deposit(List<Map<String, Object>> ports) {
-        StateKeeper k = keeper;
-        if (ports.isEmpty()) {
-            return;
-        }
-        if (k == null) {
-            closePorts(ports);
-            return;
-        }
-        AtomicBoolean taken = new AtomicBoolean();
-        Arena arena = Arena.ofShared();
-        // the clean-up runs when the arena closes: at once after a claim (taken: nothing to do), or when the
-        // keeper stops or replaces the deposit (nobody took the ports: close them)
-        MemorySegment.NULL.reinterpret(0, arena, ignored -> {
-            if (!taken.get()) {
-                closePorts(ports);
-            }
-        });
-        k.deposit(new StateDeposit(STATE_OWNER, STATE_LAYOUT, Map.of(D_PORTS, List.copyOf(ports), D_TAKEN, taken),
-                Map.of(), List.of(arena)));
-        LOG.info("natgw dataplane: {} started port(s) deposited for the next revision", ports.size());
-    }
-
-    private static void closePorts(List<Map<String, Object>> ports) {
-        for (Map<String, Object> p : ports) {
-            try {
-                Port.adopt(p).close();
-            } catch (RuntimeException e) {
-                LOG.error("natgw dataplane: cannot close handed-over port {}: {}", p.get("device"), e.toString());
-            }
-        }
+        handedOver = PortDeposit.claim(keeper);
     }
 
     private void closeHandedOver() {
-        List<Map<String, Object>> ports = handedOver;
+        List<PortDeposit.StartedPort> ports = handedOver;
         handedOver = List.of();
-        closePorts(ports);
+        PortDeposit.close(ports);
     }
 
     private void tryStart() {
         Engine e = new Engine(settings);
-        e.setPoolRanges(this::poolRanges);
         e.offer(handedOver);
         handedOver = List.of();
         // registered before the start, which attaches them before the workers run: no packet taken over from the
@@ -230,7 +168,7 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
             active = false;
             t = retry;
             if (engine != null) {
-                deposit(engine.handOver());
+                PortDeposit.deposit(keeper, engine.handOver());
                 engine = null;
             }
             closeHandedOver();
@@ -283,36 +221,6 @@ public class DataplaneComponent implements Dataplane, DataplaneControl {
         if (keeper == k) {
             keeper = null;
         }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setNat(NatService service) {
-        this.nat = service;
-    }
-
-    void unsetNat(NatService service) {
-        if (this.nat == service) {
-            this.nat = null;
-        }
-    }
-
-    private int[] poolRanges() {
-        NatService n = nat;
-        if (n == null) {
-            return new int[0];
-        }
-        List<int[]> ranges = new ArrayList<>();
-        for (PoolDefinition p : n.pools()) {
-            for (Ipv4Range r : p.addresses()) {
-                ranges.add(new int[]{r.first(), r.last()});
-            }
-        }
-        int[] flat = new int[ranges.size() * 2];
-        for (int i = 0; i < ranges.size(); i++) {
-            flat[2 * i] = ranges.get(i)[0];
-            flat[2 * i + 1] = ranges.get(i)[1];
-        }
-        return flat;
     }
 
     private synchronized Engine engine() {
