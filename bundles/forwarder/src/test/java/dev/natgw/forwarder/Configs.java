@@ -1,5 +1,6 @@
 package dev.natgw.forwarder;
 
+import dev.natgw.forwarder.internal.ForwarderConfig;
 import dev.natgw.registry.RegistryConfig;
 import java.lang.reflect.Proxy;
 import java.util.Map;
