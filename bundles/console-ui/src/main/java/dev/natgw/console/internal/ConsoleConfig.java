@@ -1,4 +1,4 @@
-package dev.natgw.console;
+package dev.natgw.console.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;

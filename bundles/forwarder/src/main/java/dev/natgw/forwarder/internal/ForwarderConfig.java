@@ -1,4 +1,4 @@
-package dev.natgw.forwarder;
+package dev.natgw.forwarder.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;

@@ -1,10 +1,13 @@
-package dev.natgw.forwarder;
+package dev.natgw.traversal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.natgw.registry.RegistryLifecycle;
+import dev.natgw.forwarder.Echo;
+import dev.natgw.forwarder.FaceServer;
+import dev.natgw.forwarder.Fixture;
+import dev.natgw.forwarder.ForwarderManager;
 import dev.natgw.registry.RegistryManager;
-import dev.natgw.traversal.Identity;
+import dev.natgw.registry.TestRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,7 +57,7 @@ class TraversalCliTest {
         }
         fwd.deactivate();
         face.close();
-        RegistryLifecycle.stop(registry);
+        TestRegistry.stop(registry);
     }
 
     private Process cli(String... args) throws IOException {

@@ -1,16 +1,14 @@
-package dev.natgw.forwarder;
+package dev.natgw.traversal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.natgw.registry.RegistryLifecycle;
+import dev.natgw.forwarder.Echo;
+import dev.natgw.forwarder.Fixture;
+import dev.natgw.forwarder.ForwarderManager;
 import dev.natgw.registry.RegistryManager;
-import dev.natgw.traversal.Endpoint;
-import dev.natgw.traversal.Identity;
-import dev.natgw.traversal.TraversalClient;
-import dev.natgw.traversal.TraversalOptions;
-import dev.natgw.traversal.TraversalServer;
+import dev.natgw.registry.TestRegistry;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -37,7 +35,7 @@ class TraversalLibraryTest {
                 f.deactivate();
             }
         }
-        RegistryLifecycle.stop(registry);
+        TestRegistry.stop(registry);
     }
 
     private ForwarderManager forwarder() {

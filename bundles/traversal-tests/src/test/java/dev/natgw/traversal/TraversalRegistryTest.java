@@ -1,17 +1,16 @@
-package dev.natgw.forwarder;
+package dev.natgw.traversal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.forwarder.ForwarderState;
-import dev.natgw.registry.RegistryLifecycle;
+import dev.natgw.forwarder.Echo;
+import dev.natgw.forwarder.FaceServer;
+import dev.natgw.forwarder.Fixture;
+import dev.natgw.forwarder.ForwarderManager;
 import dev.natgw.registry.RegistryManager;
-import dev.natgw.traversal.Endpoint;
-import dev.natgw.traversal.Identity;
-import dev.natgw.traversal.TraversalClient;
-import dev.natgw.traversal.TraversalOptions;
-import dev.natgw.traversal.TraversalServer;
+import dev.natgw.registry.TestRegistry;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -43,7 +42,7 @@ class TraversalRegistryTest {
             }
         }
         face.close();
-        RegistryLifecycle.stop(registry);
+        TestRegistry.stop(registry);
     }
 
     private ForwarderManager announcedForwarder() {

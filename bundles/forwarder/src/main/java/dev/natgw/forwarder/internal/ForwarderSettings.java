@@ -1,4 +1,4 @@
-package dev.natgw.forwarder;
+package dev.natgw.forwarder.internal;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,10 +1,10 @@
-package dev.natgw.registry;
+package dev.natgw.registry.internal;
 
 import java.util.SortedMap;
 
 /**
  * The registry seen whole, for the {@code registry:} commands: which keys hold entries (the entries themselves are
- * listed by {@link dev.natgw.api.registry.Registry#list}). Private to this bundle; {@link RegistryManager}
+ * listed by {@link dev.natgw.api.registry.Registry#list}). Private to this bundle; the bundle's RegistryManager
  * provides both.
  *
  * <p>
