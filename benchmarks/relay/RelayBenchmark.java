@@ -1,6 +1,6 @@
-import dev.natgw.forwarder.ForwarderConfig;
-import dev.natgw.forwarder.ForwarderSettings;
+import dev.natgw.forwarder.internal.ForwarderConfig;
 import dev.natgw.forwarder.internal.ForwarderEngine;
+import dev.natgw.forwarder.internal.ForwarderSettings;
 import dev.natgw.traversal.Endpoint;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;

@@ -5,6 +5,8 @@ import dev.natgw.api.dataplane.PacketStage;
 import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.Verdict;
+import dev.natgw.dataplane.internal.DataplaneConfig;
+import dev.natgw.nat.testing.ConfigProxy;
 import dev.natgw.nat.testing.Frames;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,7 +51,8 @@ public final class LoopBench {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int cpu = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors() - 1;
-        System.out.println("EAL: " + Eal.ensure(DataplaneSettings.of(Map.of()).ealArgs()));
+        System.out.println(
+                "EAL: " + Eal.ensure(DataplaneSettings.of(ConfigProxy.of(DataplaneConfig.class, Map.of())).ealArgs()));
         System.out.printf(Locale.ROOT, "LoopBench: %s s per measurement, %d rounds, CPU %d, bursts of 32%n", seconds,
                 rounds, cpu);
         for (String device : new String[]{"ring", "null"}) {
@@ -149,10 +152,9 @@ public final class LoopBench {
     }
 
     static double javaLoop(String device, String work, double seconds, int cpu) throws Throwable {
-        Engine engine = new Engine(DataplaneSettings.of(Map.of("inside.device", dev(device, "lba"), "outside.device",
-                dev(device, "lbb"), "inside.gateway", "198.18.0.254", "workers.cpus", String.valueOf(cpu),
-                "idle.sleep.micros", "0")));
-        engine.setPoolRanges(() -> new int[0]);
+        Engine engine = new Engine(DataplaneSettings.of(ConfigProxy.of(DataplaneConfig.class, Map.of("inside.device",
+                dev(device, "lba"), "outside.device", dev(device, "lbb"), "inside.gateway", "198.18.0.254",
+                "workers.cpus", String.valueOf(cpu), "idle.sleep.micros", 0))));
         if (device.equals("null")) {
             engine.setPreGatewayStage(new TemplateStage());
         }

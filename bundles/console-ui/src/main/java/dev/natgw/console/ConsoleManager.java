@@ -5,6 +5,7 @@ import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.registry.Registry;
 import dev.natgw.api.status.StatusService;
+import dev.natgw.console.internal.ConsoleConfig;
 import dev.natgw.console.internal.ConsoleServer;
 import dev.natgw.console.internal.ConsoleServlet;
 import dev.natgw.console.internal.ConsoleSettings;
@@ -119,7 +120,7 @@ public class ConsoleManager {
             history.record(counters, System.nanoTime(), System.currentTimeMillis());
         });
         ConsoleServlet servlet = new ConsoleServlet(services, ticker, history, authenticator, loader,
-                settings.sessionsGridMax());
+                settings.sessionsGridMax(), LoginView.class);
         MetricsServlet metrics = new MetricsServlet(new NatgwMetrics(services),
                 settings.metricsAuth() ? authenticator : null);
         try {

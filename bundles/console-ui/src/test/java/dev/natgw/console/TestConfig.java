@@ -1,5 +1,6 @@
 package dev.natgw.console;
 
+import dev.natgw.console.internal.ConsoleConfig;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.natgw.forwarder;
 
+import dev.natgw.forwarder.internal.ForwarderConfig;
 import dev.natgw.registry.RegistryConfig;
 import java.lang.reflect.Proxy;
 import java.util.Map;
@@ -8,20 +9,20 @@ import java.util.Map;
  * Configuration annotations built in tests as ConfigAdmin would build them: the given values by attribute name (with
  * dots, as in the .cfg file), every other attribute at its annotation default.
  */
-final class Configs {
+public final class Configs {
     private Configs() {
     }
 
-    static ForwarderConfig forwarder(Map<String, Object> values) {
+    public static ForwarderConfig forwarder(Map<String, Object> values) {
         return of(ForwarderConfig.class, values);
     }
 
-    static RegistryConfig registry(Map<String, Object> values) {
+    public static RegistryConfig registry(Map<String, Object> values) {
         return of(RegistryConfig.class, values);
     }
 
     @SuppressWarnings("unchecked")
-    static <A> A of(Class<A> type, Map<String, Object> values) {
+    public static <A> A of(Class<A> type, Map<String, Object> values) {
         return (A) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type}, (proxy, method, args) -> {
             String name = method.getName();
             switch (name) {

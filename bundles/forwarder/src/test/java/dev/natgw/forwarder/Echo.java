@@ -9,12 +9,12 @@ import java.util.Arrays;
 import java.util.Random;
 
 /** An echo service behind a TraversalServer, and a client check that what comes back is what went. */
-final class Echo {
+public final class Echo {
     private Echo() {
     }
 
     /** Serves echo on every accepted socket until the server closes; returns the serving thread. */
-    static Thread serve(TraversalServer server) {
+    public static Thread serve(TraversalServer server) {
         return Thread.ofVirtual().start(() -> {
             while (true) {
                 Socket s;
@@ -36,7 +36,7 @@ final class Echo {
     }
 
     /** Sends size random bytes, half-closes, and checks the echo; fails with AssertionError on a difference. */
-    static void roundTrip(Socket s, int size, long seed) throws IOException {
+    public static void roundTrip(Socket s, int size, long seed) throws IOException {
         byte[] data = new byte[size];
         new Random(seed).nextBytes(data);
         Thread writer = Thread.ofVirtual().start(() -> {

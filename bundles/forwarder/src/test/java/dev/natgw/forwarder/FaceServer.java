@@ -19,10 +19,10 @@ import java.util.Map;
  * The registry's HTTP face served by the JDK's HTTP server on loopback, for tests outside Karaf (the appliance
  * serves the same {@link RegistryHttpFace} through Pax Web; ForwarderIT covers that).
  */
-final class FaceServer implements AutoCloseable {
+public final class FaceServer implements AutoCloseable {
     private final HttpServer server;
 
-    FaceServer(Registry registry) throws IOException {
+    public FaceServer(Registry registry) throws IOException {
         RegistryHttpFace face = new RegistryHttpFace(registry, Clock.systemUTC());
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext(RegistryServlet.BASE, exchange -> {
@@ -54,7 +54,7 @@ final class FaceServer implements AutoCloseable {
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + RegistryServlet.BASE);
     }
 

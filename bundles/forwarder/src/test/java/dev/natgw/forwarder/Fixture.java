@@ -15,16 +15,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Test helpers: a real registry and forwarders on loopback, and raw protocol steps on real sockets. */
-final class Fixture {
+public final class Fixture {
     private Fixture() {
     }
 
-    static RegistryManager registry() {
+    public static RegistryManager registry() {
         return new RegistryManager(Configs.registry(Map.of()));
     }
 
     /** A forwarder on 127.0.0.1, any free port, short timeouts, with these overrides. */
-    static ForwarderManager forwarder(Registry registry, Map<String, Object> overrides) {
+    public static ForwarderManager forwarder(Registry registry, Map<String, Object> overrides) {
         Map<String, Object> v = new HashMap<>();
         v.put("listen.port", 0);
         v.put("announce", false);
@@ -38,11 +38,11 @@ final class Fixture {
         return new ForwarderManager(Configs.forwarder(v), registry, java.time.Clock.systemUTC());
     }
 
-    static Endpoint endpoint(ForwarderManager f) {
+    public static Endpoint endpoint(ForwarderManager f) {
         return new Endpoint(Endpoint.FORWARDER, "127.0.0.1", f.boundAddress().getPort());
     }
 
-    static Socket open(ForwarderManager f) throws IOException {
+    public static Socket open(ForwarderManager f) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", f.boundAddress().getPort()), 2000);
         s.setSoTimeout(10_000);
@@ -50,7 +50,7 @@ final class Fixture {
     }
 
     /** Registers an identity by hand; returns the control socket after REGISTERED. */
-    static Socket register(ForwarderManager f, Identity id) throws IOException {
+    public static Socket register(ForwarderManager f, Identity id) throws IOException {
         Socket s = open(f);
         new Payload.Writer().string("test").frame(MessageType.HELLO).write(s.getOutputStream());
         Payload.Reader c = Frame.read(s.getInputStream()).expect(MessageType.CHALLENGE).reader();
@@ -61,11 +61,11 @@ final class Fixture {
         return s;
     }
 
-    static void send(Socket s, Frame f) throws IOException {
+    public static void send(Socket s, Frame f) throws IOException {
         f.write(s.getOutputStream());
     }
 
-    static Frame read(Socket s) throws IOException {
+    public static Frame read(Socket s) throws IOException {
         return Frame.read(s.getInputStream());
     }
 }

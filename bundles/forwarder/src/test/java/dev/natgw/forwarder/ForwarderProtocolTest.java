@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.protocol.ErrorCode;
 import dev.natgw.traversal.protocol.Frame;
@@ -38,7 +39,7 @@ class ForwarderProtocolTest {
     @AfterEach
     void stop() {
         fwd.deactivate();
-        dev.natgw.registry.RegistryLifecycle.stop(registry);
+        TestRegistry.stop(registry);
     }
 
     private static ProtocolException errorOf(Socket s) throws IOException {

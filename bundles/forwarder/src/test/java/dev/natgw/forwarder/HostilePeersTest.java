@@ -3,8 +3,8 @@ package dev.natgw.forwarder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.natgw.registry.RegistryLifecycle;
 import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
 import dev.natgw.traversal.TraversalOptions;
@@ -42,7 +42,7 @@ class HostilePeersTest {
         if (fwd != null) {
             fwd.deactivate();
         }
-        RegistryLifecycle.stop(registry);
+        TestRegistry.stop(registry);
     }
 
     private static long fds() throws Exception {

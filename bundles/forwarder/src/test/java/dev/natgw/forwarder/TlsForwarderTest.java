@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.natgw.registry.RegistryLifecycle;
 import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Endpoint;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
@@ -44,7 +44,7 @@ class TlsForwarderTest {
         if (fwd != null) {
             fwd.deactivate();
         }
-        RegistryLifecycle.stop(registry);
+        TestRegistry.stop(registry);
     }
 
     private void keytool(String... args) throws Exception {

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.forwarder.ForwarderState;
-import dev.natgw.registry.RegistryLifecycle;
 import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
 import dev.natgw.traversal.TraversalOptions;
@@ -53,7 +53,7 @@ class TwoAppliancesZooKeeperTest {
         if (forwarderA.info().state() != ForwarderState.STOPPED) {
             forwarderA.deactivate();
         }
-        RegistryLifecycle.stop(registryB);
+        TestRegistry.stop(registryB);
         zk.close();
     }
 
@@ -79,7 +79,7 @@ class TwoAppliancesZooKeeperTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> forwardersSeenBy(registryB).size() == 2);
 
             // appliance A dies: its registry session ends first (no withdrawal), then its forwarder
-            RegistryLifecycle.stop(registryA);
+            TestRegistry.stop(registryA);
             await().atMost(Duration.ofSeconds(10)).until(() -> forwardersSeenBy(registryB).equals(List.of(b)));
             forwarderA.deactivate();
             await().atMost(Duration.ofSeconds(5)).until(() -> b.equals(String.valueOf(server.endpoint())));

@@ -265,6 +265,9 @@ public final class NatManager implements NatAdminService, PacketStage {
             }
             publish();
             live = e;
+            // the pools' addresses are the NAT's: the dataplane answers ARP for them while this stage is attached
+            ctx.claimAddresses(() -> pools().stream().flatMap(p -> p.addresses().stream())
+                    .flatMapToInt(r -> java.util.stream.IntStream.of(r.first(), r.last())).toArray());
             LOG.info("NAT attached to {} workers; hand-over: {}", ctx.workerCount(), lastHandOver);
         }
     }

@@ -6,6 +6,7 @@ import dev.natgw.api.registry.RegistryKeys;
 import dev.natgw.api.registry.RegistryListener;
 import dev.natgw.registry.internal.EmbeddedBackend;
 import dev.natgw.registry.internal.RegistryBackend;
+import dev.natgw.registry.internal.RegistryBrowser;
 import dev.natgw.registry.internal.ZooKeeperBackend;
 import dev.natgw.registry.internal.ZooKeeperSettings;
 import java.time.Clock;

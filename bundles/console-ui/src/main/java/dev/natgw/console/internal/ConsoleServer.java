@@ -2,7 +2,7 @@ package dev.natgw.console.internal;
 
 import com.vaadin.flow.server.InitParameters;
 import com.vaadin.flow.server.startup.LookupServletContainerInitializer;
-import dev.natgw.console.metrics.MetricsServlet;
+import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.annotation.HandlesTypes;
 import java.lang.annotation.Annotation;
@@ -60,7 +60,7 @@ public final class ConsoleServer implements AutoCloseable {
      * @param consoleClasses the console's routes, layouts and app shell
      * @throws Exception if Jetty cannot start (port taken and the like)
      */
-    public ConsoleServer(ConsoleSettings settings, ConsoleServlet servlet, MetricsServlet metrics,
+    public ConsoleServer(ConsoleSettings settings, ConsoleServlet servlet, Servlet metrics,
             ClassLoader loader, List<Class<?>> consoleClasses) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("natgw-console");

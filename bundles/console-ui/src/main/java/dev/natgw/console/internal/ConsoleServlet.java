@@ -1,11 +1,11 @@
 package dev.natgw.console.internal;
 
+import com.vaadin.flow.component.Component;
 import com.vaadin.flow.function.DeploymentConfiguration;
 import com.vaadin.flow.server.ServiceException;
 import com.vaadin.flow.server.VaadinServlet;
 import com.vaadin.flow.server.VaadinServletService;
 import com.vaadin.flow.server.VaadinSession;
-import dev.natgw.console.views.LoginView;
 import jakarta.servlet.ServletException;
 import java.io.InputStream;
 import java.net.URL;
@@ -27,6 +27,7 @@ public final class ConsoleServlet extends VaadinServlet {
     private final transient GuardedLogin authenticator;
     private final transient ClassLoader loader;
     private final int sessionsGridMax;
+    private final Class<? extends Component> loginView;
 
     /**
      * @param services the services
@@ -35,9 +36,13 @@ public final class ConsoleServlet extends VaadinServlet {
      * @param authenticator the login
      * @param loader the bundle's class loader
      * @param sessionsGridMax the most sessions one Sessions query copies
+     * @param loginView the view every route forwards to until the user has logged in (given, so that this package
+     *        does not depend on the views, which depend on it)
      */
     public ConsoleServlet(ServiceBridge services, Ticker ticker, dev.natgw.console.model.RateHistory history,
-            GuardedLogin authenticator, ClassLoader loader, int sessionsGridMax) {
+            GuardedLogin authenticator, ClassLoader loader, int sessionsGridMax,
+            Class<? extends Component> loginView) {
+        this.loginView = loginView;
         this.services = services;
         this.ticker = ticker;
         this.history = history;
@@ -106,8 +111,8 @@ public final class ConsoleServlet extends VaadinServlet {
     protected void servletInitialized() throws ServletException {
         super.servletInitialized();
         getService().addUIInitListener(init -> init.getUI().addBeforeEnterListener(enter -> {
-            if (!LoginView.class.equals(enter.getNavigationTarget()) && user() == null) {
-                enter.forwardTo(LoginView.class);
+            if (!loginView.equals(enter.getNavigationTarget()) && user() == null) {
+                enter.forwardTo(loginView);
             }
         }));
     }

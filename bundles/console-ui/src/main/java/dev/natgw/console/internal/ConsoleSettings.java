@@ -1,6 +1,5 @@
 package dev.natgw.console.internal;
 
-import dev.natgw.console.ConsoleConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -39,6 +39,11 @@ public final class RateHistory {
         this.ring = new Point[capacity];
     }
 
+    /** {@return the most points kept} */
+    public int capacity() {
+        return capacity;
+    }
+
     /**
      * Records a sample.
      *

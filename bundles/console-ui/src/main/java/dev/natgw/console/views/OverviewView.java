@@ -65,7 +65,7 @@ public class OverviewView extends LiveView {
         List<RateHistory.Point> points = history.points();
         double[] created = points.stream().mapToDouble(RateHistory.Point::newSessionsPerSecond).toArray();
         double[] packets = points.stream().mapToDouble(RateHistory.Point::packetsPerSecond).toArray();
-        String svg = SvgChart.render("per second, last 5 minutes", 720, 220, dev.natgw.console.ConsoleManager.HISTORY,
+        String svg = SvgChart.render("per second, last 5 minutes", 720, 220, history.capacity(),
                 List.of(new SvgChart.Series("new sessions/s", "#d9480f", created),
                         new SvgChart.Series("packets/s", "#1c7ed6", packets)));
         chart.getElement().setProperty("innerHTML", svg);

@@ -1,9 +1,9 @@
 package dev.natgw.dataplane.dpdk;
 
+import dev.natgw.dataplane.internal.DataplaneConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The dataplane's configuration, checked: every bad value is refused with a message that names its
@@ -35,44 +35,39 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
         int[] cpus, int mbufs, int ealMemoryMb, List<String> ealExtra, boolean pci, int neighbours,
         int neighbourTimeoutSeconds, int idleSleepMicros, int stageHandoverMillis) {
 
-    /** Defaults: the demo topology of {@code ./natgw run}. */
-    public static final String DEFAULT_INSIDE_DEVICE = "net_af_packet,iface=ngwi0,framecnt=4096";
-    /** Defaults: the demo topology of {@code ./natgw run}. */
-    public static final String DEFAULT_OUTSIDE_DEVICE = "net_af_packet,iface=ngwo0,framecnt=4096";
-
     /**
-     * Reads and checks a configuration dictionary (absent keys take their defaults).
+     * Checks a configuration. Its defaults are {@link DataplaneConfig}'s, the only place they are written.
      *
-     * @param p the properties
+     * @param c the configuration
      * @return the settings
      * @throws IllegalArgumentException naming the first bad property
      */
-    public static DataplaneSettings of(Map<String, ?> p) {
-        String inDev = text(p, "inside.device", DEFAULT_INSIDE_DEVICE);
-        String outDev = text(p, "outside.device", DEFAULT_OUTSIDE_DEVICE);
-        int[] in = cidr(p, "inside.address", "198.18.0.1/24");
-        int[] out = cidr(p, "outside.address", "198.19.0.1/25");
-        int inGw = address(p, "inside.gateway", "");
-        int outGw = address(p, "outside.gateway", "198.19.0.2");
+    public static DataplaneSettings of(DataplaneConfig c) {
+        String inDev = text("inside.device", c.inside_device());
+        String outDev = text("outside.device", c.outside_device());
+        int[] in = cidr("inside.address", c.inside_address());
+        int[] out = cidr("outside.address", c.outside_address());
+        int inGw = address("inside.gateway", c.inside_gateway());
+        int outGw = address("outside.gateway", c.outside_gateway());
         if (inGw != 0 && !sameNet(in, inGw)) {
-            throw new IllegalArgumentException("inside.gateway must be on the inside network, was " + p.get(
-                    "inside.gateway"));
+            throw new IllegalArgumentException("inside.gateway must be on the inside network, was "
+                    + c.inside_gateway());
         }
         if (outGw != 0 && !sameNet(out, outGw)) {
-            throw new IllegalArgumentException("outside.gateway must be on the outside network, was " + p.get(
-                    "outside.gateway"));
+            throw new IllegalArgumentException("outside.gateway must be on the outside network, was "
+                    + c.outside_gateway());
         }
         if (inDev.equals(outDev)) {
             throw new IllegalArgumentException("outside.device must differ from inside.device, both were " + inDev);
         }
-        return new DataplaneSettings(inDev, in[0], in[1], inGw, integer(p, "inside.mtu", 1500, 576, 9000), outDev,
-                out[0], out[1], outGw, integer(p, "outside.mtu", 1500, 576, 9000), cpus(p), integer(p, "mbufs", 8191,
-                        1023, 1 << 20),
-                integer(p, "eal.memory.mb", 512, 64, 1 << 20), words(p, "eal.args"), bool(p, "eal.pci", false),
-                integer(p, "neighbours.max", 1024, 16, 1 << 20), integer(p, "neighbours.timeout.seconds", 300, 1,
-                        86400),
-                integer(p, "idle.sleep.micros", 20, 0, 100_000), integer(p, "stage.handover.millis", 5000, 0,
-                        600_000));
+        return new DataplaneSettings(inDev, in[0], in[1], inGw, range("inside.mtu", c.inside_mtu(), 576, 9000),
+                outDev, out[0], out[1], outGw, range("outside.mtu", c.outside_mtu(), 576, 9000),
+                cpus(c.workers_cpus()), range("mbufs", c.mbufs(), 1023, 1 << 20),
+                range("eal.memory.mb", c.eal_memory_mb(), 64, 1 << 20), words(c.eal_args()), c.eal_pci(),
+                range("neighbours.max", c.neighbours_max(), 16, 1 << 20),
+                range("neighbours.timeout.seconds", c.neighbours_timeout_seconds(), 1, 86400),
+                range("idle.sleep.micros", c.idle_sleep_micros(), 0, 100_000),
+                range("stage.handover.millis", c.stage_handover_millis(), 0, 600_000));
     }
 
     /** {@return the EAL arguments} */
@@ -92,53 +87,26 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
         return (cidr[0] & mask) == (ip & mask);
     }
 
-    private static String text(Map<String, ?> p, String key, String def) {
-        Object v = p.get(key);
-        String s = v == null ? def : v.toString().trim();
+    private static String text(String key, String v) {
+        String s = v == null ? "" : v.trim();
         if (s.isEmpty()) {
             throw new IllegalArgumentException(key + " must not be empty");
         }
         return s;
     }
 
-    static int integer(Map<String, ?> p, String key, int def, int min, int max) {
-        Object v = p.get(key);
-        int n;
-        if (v == null) {
-            n = def;
-        } else if (v instanceof Number num) {
-            n = num.intValue();
-        } else {
-            try {
-                n = Integer.parseInt(v.toString().trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be a whole number, was \"" + v + "\"");
-            }
-        }
+    private static int range(String key, int n, int min, int max) {
         if (n < min || n > max) {
             throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", was " + n);
         }
         return n;
     }
 
-    private static boolean bool(Map<String, ?> p, String key, boolean def) {
-        Object v = p.get(key);
-        if (v == null) {
-            return def;
-        }
-        String s = v.toString().trim();
-        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(s);
-        }
-        throw new IllegalArgumentException(key + " must be true or false, was \"" + v + "\"");
-    }
-
-    private static List<String> words(Map<String, ?> p, String key) {
-        Object v = p.get(key);
-        if (v == null || v.toString().isBlank()) {
+    private static List<String> words(String v) {
+        if (v == null || v.isBlank()) {
             return List.of();
         }
-        return List.of(v.toString().trim().split("\\s+"));
+        return List.of(v.trim().split("\\s+"));
     }
 
     static int parseIp(String key, String s) {
@@ -162,15 +130,13 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
         return ip;
     }
 
-    private static int address(Map<String, ?> p, String key, String def) {
-        Object v = p.get(key);
-        String s = v == null ? def : v.toString().trim();
+    private static int address(String key, String v) {
+        String s = v == null ? "" : v.trim();
         return s.isEmpty() ? 0 : parseIp(key, s);
     }
 
-    private static int[] cidr(Map<String, ?> p, String key, String def) {
-        Object v = p.get(key);
-        String s = v == null ? def : v.toString().trim();
+    private static int[] cidr(String key, String v) {
+        String s = v == null ? "" : v.trim();
         int slash = s.indexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException(
@@ -189,9 +155,8 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
         return new int[]{ip, prefix};
     }
 
-    private static int[] cpus(Map<String, ?> p) {
-        Object v = p.get("workers.cpus");
-        String s = v == null ? "auto" : v.toString().trim();
+    private static int[] cpus(String v) {
+        String s = v == null ? "" : v.trim();
         int available = Runtime.getRuntime().availableProcessors();
         if (s.equals("auto")) {
             return new int[]{available - 1};

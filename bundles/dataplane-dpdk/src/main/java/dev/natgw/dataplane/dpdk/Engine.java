@@ -7,7 +7,6 @@ import dev.natgw.api.dataplane.PortInfo;
 import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.dataplane.PortStats;
 import dev.natgw.api.dataplane.RssConfig;
-import dev.natgw.api.dataplane.StageContext;
 import dev.natgw.api.dataplane.WorkerInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,20 +19,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The DPDK dataplane without OSGi: EAL, the two ports, the workers, the stage array and the
- * housekeeping thread (neighbour expiry, worker figures, NAT pool addresses for proxy ARP). The OSGi
- * component wraps one; tests and benchmarks use it directly.
+ * The DPDK dataplane without OSGi: EAL, the two ports and the workers, with a {@link StagePipeline} for the
+ * stages they run and a {@link Housekeeper} for the periodic control-thread work while they run. The OSGi
+ * component wraps one; tests and benchmarks use it directly. Starting, stopping and every change to the stages
+ * run under one lock; the workers read only what is published through volatile fields.
  */
 public final class Engine implements Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -45,30 +42,21 @@ public final class Engine implements Dataplane {
     private final Interfaces ifs;
     private final RssConfig rss;
     private final Object lock = new Object();
-    private final List<Registered> registered = new ArrayList<>();
     private Port[] ports;
     private Worker[] workers;
     private Thread[] threads;
-    private Thread housekeeping;
+    private volatile Housekeeper housekeeper;
     private volatile boolean running;
-    private volatile Supplier<int[]> poolRanges = () -> new int[0];
-    private StageContext context;
-    /** The stages the workers run, after the gateway; replaced whole, never changed in place. */
-    volatile PacketStage[] stages = new PacketStage[0];
+    /** The addresses the attached stages claim, answered for by proxy ARP. */
+    private final AddressClaims claims;
+    /** The stages the workers run after the gateway. */
+    final StagePipeline pipeline;
     /** Captures in progress, by port role; read by the workers once per burst. */
     final Capture[] taps = new Capture[2];
-    private volatile double[] burstFill = new double[0];
-    private volatile double[] busyShare = new double[0];
     /** Ports a previous engine handed over, for {@link #start} to adopt or close; consumed by it. */
-    private List<Map<String, Object>> handedOver = List.of();
+    private List<PortDeposit.StartedPort> handedOver = List.of();
     /** Ports this engine adopted instead of opening, 0 to 2. */
     private volatile int adopted;
-
-    private record Registered(PacketStage stage, String name, int order, long serviceId) {
-    }
-
-    /** Withdrawn stages the workers still run until a successor of the same name comes; under the lock. */
-    private final Map<String, Registered> withdrawn = new HashMap<>();
 
     /**
      * @param settings the checked configuration
@@ -79,6 +67,8 @@ public final class Engine implements Dataplane {
                 settings.insideMtu(), settings.outsideAddress(), settings.outsidePrefix(), settings.outsideGateway(),
                 settings.outsideMtu(), settings.neighbours());
         this.rss = RssConfig.symmetricDefault(settings.cpus().length);
+        this.claims = new AddressClaims(ifs);
+        this.pipeline = new StagePipeline(lock, settings.stageHandoverMillis(), claims);
     }
 
     /**
@@ -94,11 +84,11 @@ public final class Engine implements Dataplane {
             }
             LOG.info("natgw dataplane: EAL {}", Eal.ensure(settings.ealArgs()));
             int n = settings.cpus().length;
-            List<Map<String, Object>> offered = handedOver;
+            List<PortDeposit.StartedPort> offered = handedOver;
             handedOver = List.of();
-            Map<String, Object> inOffer = offered(offered, PortRole.INSIDE, settings.insideDevice(), n,
+            PortDeposit.StartedPort inOffer = offered(offered, PortRole.INSIDE, settings.insideDevice(), n,
                     settings.insideMtu());
-            Map<String, Object> outOffer = offered(offered, PortRole.OUTSIDE, settings.outsideDevice(), n,
+            PortDeposit.StartedPort outOffer = offered(offered, PortRole.OUTSIDE, settings.outsideDevice(), n,
                     settings.outsideMtu());
             Port in = inOffer != null
                     ? Port.adopt(inOffer)
@@ -115,11 +105,11 @@ public final class Engine implements Dataplane {
                 throw e;
             }
             adopted = (inOffer != null ? 1 : 0) + (outOffer != null ? 1 : 0);
-            for (Map<String, Object> offer : new Map[]{inOffer, outOffer}) {
+            for (PortDeposit.StartedPort offer : new PortDeposit.StartedPort[]{inOffer, outOffer}) {
                 if (offer != null) {
-                    long[] known = (long[]) offer.get("neighbours");
-                    int role = PortRole.valueOf((String) offer.get("role")).code();
-                    for (int i = 0; known != null && i + 1 < known.length; i += 2) {
+                    long[] known = offer.neighbours();
+                    int role = offer.role().code();
+                    for (int i = 0; i + 1 < known.length; i += 2) {
                         ifs.neighbours[role].learn((int) known[i], known[i + 1], System.currentTimeMillis());
                     }
                 }
@@ -127,7 +117,6 @@ public final class Engine implements Dataplane {
             ports = new Port[]{in, out};
             ifs.mac[0] = in.mac;
             ifs.mac[1] = out.mac;
-            ifs.setProxyRanges(poolRanges.get());
             workers = new Worker[n];
             for (int w = 0; w < n; w++) {
                 workers[w] = new Worker(w, settings.cpus()[w], this, ifs, in.id, out.id, n,
@@ -142,21 +131,15 @@ public final class Engine implements Dataplane {
                     }
                 }
             }
-            List<PortInfo> infos = ports();
-            context = new Context(n, rss, infos);
-            burstFill = new double[n];
-            busyShare = new double[n];
-            for (Registered r : List.copyOf(registered)) {
-                attach(r);
-            }
-            publish();
+            pipeline.attachAll(n, rss, ports());
             running = true;
             threads = new Thread[n];
             for (int w = 0; w < n; w++) {
                 threads[w] = Thread.ofPlatform().name("natgw-worker-" + w).daemon(true).start(workers[w]);
             }
-            housekeeping = Thread.ofPlatform().name("natgw-dataplane-housekeeping").daemon(true)
-                    .start(this::housekeep);
+            pipeline.running(workers, threads);
+            housekeeper = new Housekeeper(settings, ifs, workers, ports, claims);
+            housekeeper.start();
             LOG.info("natgw dataplane: started, ports {} ({}) and {} ({}), {} worker(s) on CPUs {}; {} of 2 ports"
                     + " taken over running", in.device, in.macText(), out.device, out.macText(), n,
                     Arrays.toString(settings.cpus()), adopted);
@@ -169,23 +152,23 @@ public final class Engine implements Dataplane {
      *
      * @param ports the descriptions
      */
-    public void offer(List<Map<String, Object>> ports) {
+    public void offer(List<PortDeposit.StartedPort> ports) {
         synchronized (lock) {
             handedOver = List.copyOf(ports);
         }
     }
 
     /** Picks the offered port for a role, or closes it and returns null when it does not fit. */
-    private Map<String, Object> offered(List<Map<String, Object>> offered, PortRole role, String device, int queues,
-            int mtu) {
-        for (Map<String, Object> d : offered) {
-            if (role.name().equals(d.get("role"))) {
+    private PortDeposit.StartedPort offered(List<PortDeposit.StartedPort> offered, PortRole role, String device,
+            int queues, int mtu) {
+        for (PortDeposit.StartedPort d : offered) {
+            if (role == d.role()) {
                 String why = Port.mismatch(d, role, device, queues, mtu, settings.mbufs(), rss);
                 if (why == null) {
                     return d;
                 }
                 LOG.info("natgw dataplane: the {} port handed over ({}) does not fit the configuration ({});"
-                        + " closing it and opening a new one", role, d.get("device"), why);
+                        + " closing it and opening a new one", role, d.device(), why);
                 Port.adopt(d).close();
             }
         }
@@ -202,9 +185,9 @@ public final class Engine implements Dataplane {
      * that the next engine (in this revision of the bundle or the next) takes them over without closing
      * and reopening them; what the devices receive meanwhile waits in their queues.
      *
-     * @return the ports' descriptions, JDK types only, with the neighbours learnt; empty if not running
+     * @return the ports' descriptions, with the neighbours learnt; empty if not running
      */
-    public List<Map<String, Object>> handOver() {
+    public List<PortDeposit.StartedPort> handOver() {
         return stop(true);
     }
 
@@ -213,7 +196,7 @@ public final class Engine implements Dataplane {
         stop(false);
     }
 
-    private List<Map<String, Object>> stop(boolean keepPorts) {
+    private List<PortDeposit.StartedPort> stop(boolean keepPorts) {
         synchronized (lock) {
             if (!running) {
                 return List.of();
@@ -225,24 +208,16 @@ public final class Engine implements Dataplane {
             for (Thread t : threads) {
                 join(t);
             }
-            housekeeping.interrupt();
-            join(housekeeping);
-            for (Registered r : registered) {
-                detach(r.stage);
-            }
-            // a withdrawn stage waiting for its successor is gone for good once detached
-            registered.removeAll(withdrawn.values());
-            withdrawn.clear();
-            lock.notifyAll();
+            housekeeper.stop();
+            pipeline.detachAll();
             for (Worker w : workers) {
                 for (HandoffRing ring : w.inbound) {
                     drain(ring);
                 }
             }
-            List<Map<String, Object>> kept = new ArrayList<>();
+            List<PortDeposit.StartedPort> kept = new ArrayList<>();
             for (Port p : ports) {
                 if (keepPorts) {
-                    Map<String, Object> d = p.handOver();
                     List<Long> known = new ArrayList<>();
                     ifs.neighbours[p.roleCode].forEach(System.currentTimeMillis(), (ip, mac, age) -> {
                         if (mac != 0) {
@@ -250,8 +225,7 @@ public final class Engine implements Dataplane {
                             known.add(mac);
                         }
                     });
-                    d.put("neighbours", known.stream().mapToLong(Long::longValue).toArray());
-                    kept.add(d);
+                    kept.add(p.handOver(known.stream().mapToLong(Long::longValue).toArray()));
                 } else {
                     p.close();
                 }
@@ -284,7 +258,7 @@ public final class Engine implements Dataplane {
         }
     }
 
-    private static void join(Thread t) {
+    static void join(Thread t) {
         try {
             t.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
@@ -310,60 +284,19 @@ public final class Engine implements Dataplane {
 
     PacketStage preGateway;
 
-    /** Sets where the global addresses answered for by proxy ARP come from, as unsigned [start, end] pairs. */
-    public void setPoolRanges(Supplier<int[]> ranges) {
-        this.poolRanges = Objects.requireNonNull(ranges, "ranges");
-        ifs.setProxyRanges(ranges.get());
-    }
-
     /**
      * Adds a stage: attaches it (when running) and publishes the new array. A stage whose name is taken
      * is not added, unless the stage of that name was withdrawn and still runs while it waits for its
      * successor: then the new stage succeeds it (see {@link #removeStage(PacketStage)}).
      *
+     * @param stage the stage
+     * @param name its unique name
+     * @param order its place in the run order
+     * @param serviceId its service id, which orders stages of equal order
      * @return false, with the reason logged, if it was not added
      */
     public boolean addStage(PacketStage stage, String name, int order, long serviceId) {
-        synchronized (lock) {
-            if (name == null || name.isBlank() || name.equals(GATEWAY_STAGE)) {
-                LOG.warn("natgw dataplane: a stage without a usable {} is not added", PacketStage.STAGE_NAME);
-                return false;
-            }
-            Registered predecessor = withdrawn.get(name);
-            for (Registered r : registered) {
-                if (r != predecessor && (r.name.equals(name) || r.stage == stage)) {
-                    LOG.warn("natgw dataplane: stage name {} is taken; the new stage is not added", name);
-                    return false;
-                }
-            }
-            Registered r = new Registered(stage, name, order, serviceId);
-            if (running && !attach(r)) {
-                return false;
-            }
-            if (predecessor != null) {
-                succeed(predecessor, r);
-                return true;
-            }
-            registered.add(r);
-            sortAndPublish();
-            LOG.info("natgw dataplane: stage {} (order {}) added; stages now {}", name, order, stages());
-            return true;
-        }
-    }
-
-    /**
-     * Puts an attached successor in its withdrawn predecessor's place in one publication, waits until no
-     * worker runs the predecessor any more, and detaches it. Under the lock, while running.
-     */
-    private void succeed(Registered old, Registered next) {
-        withdrawn.remove(old.name);
-        registered.set(registered.indexOf(old), next);
-        sortAndPublish();
-        awaitQuiescence();
-        detach(old.stage);
-        lock.notifyAll();
-        LOG.info("natgw dataplane: stage {} handed over to its successor (service {} -> {}); stages now {}",
-                old.name, old.serviceId, next.serviceId, stages());
+        return pipeline.add(stage, name, order, serviceId);
     }
 
     /**
@@ -371,211 +304,20 @@ public final class Engine implements Dataplane {
      * positive, the stage keeps running until a stage of the same name is added (which then succeeds it
      * in one publication) or until that time passes; then, or at once with a hand-over time of 0, the array
      * is published without it, every worker passes a burst boundary, and the stage is detached.
+     *
+     * @param stage the stage
      */
     public void removeStage(PacketStage stage) {
-        synchronized (lock) {
-            Registered found = null;
-            for (Registered r : registered) {
-                if (r.stage == stage) {
-                    found = r;
-                }
-            }
-            if (found == null || withdrawn.get(found.name) == found) {
-                return;
-            }
-            long millis = settings.stageHandoverMillis();
-            if (running && millis > 0) {
-                withdrawn.put(found.name, found);
-                Registered waiting = found;
-                Thread.ofPlatform().name("natgw-stage-handover-" + found.name).daemon(true)
-                        .start(() -> expire(waiting, System.nanoTime() + millis * 1_000_000L));
-                LOG.info("natgw dataplane: stage {} withdrawn; it keeps running for up to {} ms until its"
-                        + " successor comes", found.name, millis);
-                return;
-            }
-            drop(found);
-        }
-    }
-
-    /** Removes a withdrawn stage whose successor did not come in time; on its own short-lived thread. */
-    private void expire(Registered r, long deadlineNanos) {
-        synchronized (lock) {
-            long left;
-            while (withdrawn.get(r.name) == r && (left = deadlineNanos - System.nanoTime()) > 0) {
-                try {
-                    lock.wait(Math.max(1, left / 1_000_000L));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            if (withdrawn.remove(r.name, r)) {
-                LOG.info("natgw dataplane: no successor for stage {} within {} ms", r.name,
-                        settings.stageHandoverMillis());
-                drop(r);
-            }
-        }
-    }
-
-    /** Publishes the array without a stage, waits for quiescence and detaches it; under the lock. */
-    private void drop(Registered r) {
-        registered.remove(r);
-        publish();
-        if (running) {
-            awaitQuiescence();
-            detach(r.stage);
-        }
-        LOG.info("natgw dataplane: stage {} removed; stages now {}", r.name, stages());
+        pipeline.remove(stage);
     }
 
     /** {@return the names of withdrawn stages still running while they wait for a successor} */
     public List<String> handingOver() {
-        synchronized (lock) {
-            return List.copyOf(withdrawn.keySet());
-        }
-    }
-
-    private boolean attach(Registered r) {
-        try {
-            r.stage.attach(context);
-            return true;
-        } catch (RuntimeException e) {
-            LOG.error("natgw dataplane: stage {} refused to attach; not added", r.name, e);
-            registered.remove(r);
-            return false;
-        }
-    }
-
-    private static void detach(PacketStage stage) {
-        try {
-            stage.detach();
-        } catch (RuntimeException e) {
-            LOG.warn("natgw dataplane: a stage failed to detach", e);
-        }
-    }
-
-    private void sortAndPublish() {
-        registered.sort(Comparator.comparingInt(Registered::order).thenComparingLong(Registered::serviceId));
-        publish();
-    }
-
-    private void publish() {
-        stages = registered.stream().map(Registered::stage).toArray(PacketStage[]::new);
-    }
-
-    /** Waits until every live worker has started a new loop iteration, so none still uses what was replaced. */
-    private void awaitQuiescence() {
-        Worker[] ws = workers;
-        long[] seen = new long[ws.length];
-        for (int w = 0; w < ws.length; w++) {
-            seen[w] = ws[w].epoch;
-        }
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        for (int w = 0; w < ws.length; w++) {
-            while (ws[w].epoch == seen[w] && threads[w].isAlive() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-        }
+        return pipeline.handingOver();
     }
 
     void workerFailed(Worker w, Throwable t) {
         LOG.error("natgw dataplane: worker {} stopped on an error", w.id, t);
-    }
-
-    private void housekeep() {
-        Worker[] ws = workers;
-        long[] lastBusy = new long[ws.length];
-        long[] lastPackets = new long[ws.length];
-        long[] lastBursts = new long[ws.length];
-        long last = System.nanoTime();
-        probeNeighbours(System.currentTimeMillis(), settings.neighbourTimeoutSeconds() * 1000L);
-        while (running) {
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            double[] fill = new double[ws.length];
-            double[] busy = new double[ws.length];
-            for (int w = 0; w < ws.length; w++) {
-                long b = ws[w].busyNanos;
-                long p = ws[w].packets;
-                long bursts = ws[w].bursts;
-                busy[w] = Math.min(1.0, Math.max(0.0, (b - lastBusy[w]) / (double) (now - last)));
-                fill[w] = bursts == lastBursts[w]
-                        ? 0.0
-                        : Math.min(1.0, (p - lastPackets[w]) / (double) ((bursts - lastBursts[w]) * Worker.BURST));
-                lastBusy[w] = b;
-                lastPackets[w] = p;
-                lastBursts[w] = bursts;
-            }
-            burstFill = fill;
-            busyShare = busy;
-            last = now;
-            long ms = System.currentTimeMillis();
-            long max = settings.neighbourTimeoutSeconds() * 1000L;
-            ifs.neighbours[0].expire(ms, max, 3000);
-            ifs.neighbours[1].expire(ms, max, 3000);
-            probeNeighbours(ms, max);
-            try {
-                ifs.setProxyRanges(poolRanges.get());
-            } catch (RuntimeException e) {
-                LOG.debug("natgw dataplane: cannot read NAT pool addresses", e);
-            }
-        }
-    }
-
-    private final Map<Long, Long> lastProbe = new HashMap<>();
-
-    /**
-     * Keeps the next hops resolved without dropping traffic: asks for each configured gateway that is not
-     * known yet, and again for every neighbour whose entry nears its timeout, at most once a second per
-     * address. The requests go out through worker 0's control ring. Housekeeping thread only.
-     */
-    private void probeNeighbours(long nowMillis, long maxAgeMillis) {
-        List<long[]> due = new ArrayList<>();
-        for (int role = 0; role < 2; role++) {
-            int r = role;
-            int gw = ifs.gateway[role];
-            if (gw != 0 && ifs.neighbours[role].lookup(gw) == 0) {
-                due.add(new long[]{role, gw});
-            }
-            ifs.neighbours[role].forEach(nowMillis, (ip, mac, age) -> {
-                if (mac != 0 && age > maxAgeMillis - Math.min(30_000, maxAgeMillis / 2)) {
-                    due.add(new long[]{r, ip});
-                }
-            });
-        }
-        for (long[] d : due) {
-            long key = d[0] << 32 | (d[1] & 0xffff_ffffL);
-            Long last = lastProbe.get(key);
-            if (last != null && nowMillis - last < 1000) {
-                continue;
-            }
-            lastProbe.put(key, nowMillis);
-            sendArpRequest((int) d[0], (int) d[1]);
-        }
-        lastProbe.values().removeIf(t -> nowMillis - t > 60_000);
-    }
-
-    private void sendArpRequest(int role, int ip) {
-        Port p = ports[role];
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ptr = arena.allocate(ValueLayout.JAVA_LONG, 1);
-            int rc = (int) Dpdk.ALLOC_BULK.invokeExact(p.pool(), ptr, 1);
-            if (rc != 0) {
-                return;
-            }
-            long m = ptr.get(ValueLayout.JAVA_LONG, 0);
-            Gateway.writeArpRequest(Dpdk.ALL, Mbuf.data(m), p.mac, ifs.address[role], ip);
-            Mbuf.setLength(m, 60);
-            if (!workers[0].controlTx.offer(m, (byte) role)) {
-                Dpdk.FREE_BULK.invokeExact(ptr, 1);
-            }
-        } catch (Throwable t) {
-            LOG.debug("natgw dataplane: cannot send an ARP request", t);
-        }
     }
 
     // ---- Dataplane ----
@@ -623,8 +365,9 @@ public final class Engine implements Dataplane {
         if (ws == null) {
             return List.of();
         }
-        double[] fill = burstFill;
-        double[] busy = busyShare;
+        Housekeeper h = housekeeper;
+        double[] fill = h == null ? new double[0] : h.burstFill();
+        double[] busy = h == null ? new double[0] : h.busyShare();
         List<WorkerInfo> out = new ArrayList<>();
         for (int w = 0; w < ws.length; w++) {
             out.add(new WorkerInfo(w, ws[w].cpu, List.of("inside:" + w, "outside:" + w), ws[w].bursts,
@@ -640,14 +383,7 @@ public final class Engine implements Dataplane {
 
     @Override
     public List<String> stages() {
-        List<String> names = new ArrayList<>();
-        names.add(GATEWAY_STAGE);
-        synchronized (lock) {
-            for (Registered r : registered) {
-                names.add(r.name);
-            }
-        }
-        return names;
+        return pipeline.names();
     }
 
     @Override
@@ -754,7 +490,7 @@ public final class Engine implements Dataplane {
                 setTap(p.roleCode, null);
             }
             if (running) {
-                awaitQuiescence();
+                StagePipeline.awaitQuiescence(workers, threads);
             }
             written += c.drain(out, bytes);
         } finally {
@@ -764,7 +500,7 @@ public final class Engine implements Dataplane {
                 }
             }
             if (running) {
-                awaitQuiescence();
+                StagePipeline.awaitQuiescence(workers, threads);
             }
             c.close();
         }
@@ -778,16 +514,5 @@ public final class Engine implements Dataplane {
     /** The capture on a port role, if any; read by the workers once per burst. */
     Capture tap(int role) {
         return (Capture) TAPS.getAcquire(taps, role);
-    }
-
-    private record Context(int workerCount, RssConfig rss, List<PortInfo> ports) implements StageContext {
-        Context {
-            ports = List.copyOf(ports);
-        }
-
-        @Override
-        public int workerForQueue(int rxQueue) {
-            return Objects.checkIndex(rxQueue, rss.queues());
-        }
     }
 }

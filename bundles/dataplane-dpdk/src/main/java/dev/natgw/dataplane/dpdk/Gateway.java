@@ -135,7 +135,7 @@ final class Gateway {
                 echoReply(b, m, i, f, ihl, total, role, l2Ready);
                 return;
             }
-            if (!ifs.isPoolAddress(dst)) {
+            if (!ifs.isClaimed(dst)) {
                 drop(b, i, Counters.TO_SELF);
                 return;
             }

@@ -3,8 +3,8 @@ package dev.natgw.dataplane.dpdk;
 /**
  * The L3 facts of the two ports that every worker reads: addresses, connected networks, next hops,
  * MTUs, MACs and neighbour tables, indexed by port role code (0 inside, 1 outside). Immutable but for
- * the neighbour tables (lock-free) and the proxy-ARP ranges (republished whole through a volatile
- * field).
+ * the neighbour tables (lock-free) and the addresses the stages claim (republished whole through a
+ * volatile field).
  */
 final class Interfaces {
     final int[] address = new int[2];
@@ -13,7 +13,7 @@ final class Interfaces {
     final int[] mtu = new int[2];
     final long[] mac = new long[2];
     final Neighbours[] neighbours = new Neighbours[2];
-    /** Global addresses answered for on the outside, as [start0, end0, start1, end1, ...], unsigned. */
+    /** Addresses the stages claim, answered for on the outside, as [first0, last0, first1, last1, ...], unsigned. */
     private volatile int[] proxyRanges = new int[0];
 
     Interfaces(int insideAddress, int insidePrefix, int insideGateway, int insideMtu, int outsideAddress,
@@ -49,11 +49,11 @@ final class Interfaces {
         if (ip == address[role]) {
             return true;
         }
-        return role == 1 && isPoolAddress(ip);
+        return role == 1 && isClaimed(ip);
     }
 
-    /** {@return whether ip is a global address of a NAT pool} */
-    boolean isPoolAddress(int ip) {
+    /** {@return whether a stage claims ip (the NAT: a global address of one of its pools)} */
+    boolean isClaimed(int ip) {
         int[] r = proxyRanges;
         for (int i = 0; i < r.length; i += 2) {
             if (Integer.compareUnsigned(ip, r[i]) >= 0 && Integer.compareUnsigned(ip, r[i + 1]) <= 0) {
@@ -65,9 +65,5 @@ final class Interfaces {
 
     void setProxyRanges(int[] ranges) {
         proxyRanges = ranges.clone();
-    }
-
-    int[] proxyRanges() {
-        return proxyRanges.clone();
     }
 }

@@ -9,9 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -194,31 +192,18 @@ public final class Port {
     }
 
     /**
-     * Describes the started port for the next revision of the dataplane bundle, in JDK types only: the
-     * port stays started (DPDK keeps receiving into its queues), and whoever gets the description either
-     * {@link #adopt adopts} it or {@link #close closes} it. Call after the workers stopped; this object is
-     * not used again.
+     * Describes the started port for the next revision of the dataplane bundle: the port stays started (DPDK
+     * keeps receiving into its queues), and whoever gets the description either {@link #adopt adopts} it or
+     * {@link #close closes} it. Call after the workers stopped; this object is not used again.
      *
+     * @param neighbours the neighbours learnt on the port, as address, MAC pairs
      * @return the description
      */
-    public Map<String, Object> handOver() {
+    public PortDeposit.StartedPort handOver(long[] neighbours) {
         closed = true; // this revision is done with it; the port itself stays up
-        Map<String, Object> d = new HashMap<>();
-        d.put("name", name);
-        d.put("role", role.name());
-        d.put("device", device);
-        d.put("id", id & 0xffff);
-        d.put("queues", queues);
-        d.put("mtu", mtu);
-        d.put("mbufs", mbufs);
-        d.put("mac", mac);
-        d.put("rss", rss);
-        d.put("vdev", vdevName == null ? "" : vdevName);
-        d.put("pool", pool.address());
-        d.put("ringRx", ringRx.address());
-        d.put("ringTx", ringTx.address());
-        d.put("rssHash", rssHash);
-        return d;
+        return new PortDeposit.StartedPort(name, role, device, id & 0xffff, queues, mtu, mbufs, mac, rss,
+                vdevName == null ? "" : vdevName, pool.address(), ringRx.address(), ringTx.address(), rssHash,
+                neighbours.clone());
     }
 
     /**
@@ -234,33 +219,33 @@ public final class Port {
      * @param rssConfig the RSS key and table asked for
      * @return null, or what differs
      */
-    public static String mismatch(Map<String, Object> d, PortRole role, String device, int queues, int mtu,
+    public static String mismatch(PortDeposit.StartedPort d, PortRole role, String device, int queues, int mtu,
             int mbufs, RssConfig rssConfig) {
-        if (!role.name().equals(d.get("role"))) {
-            return "role " + d.get("role");
+        if (role != d.role()) {
+            return "role " + d.role();
         }
-        if (!device.equals(d.get("device"))) {
-            return "device was " + d.get("device");
+        if (!device.equals(d.device())) {
+            return "device was " + d.device();
         }
-        if (!Integer.valueOf(queues).equals(d.get("queues"))) {
-            return "queues were " + d.get("queues") + ", now " + queues;
+        if (queues != d.queues()) {
+            return "queues were " + d.queues() + ", now " + queues;
         }
-        if (!Integer.valueOf(mtu).equals(d.get("mtu"))) {
-            return "MTU was " + d.get("mtu") + ", now " + mtu;
+        if (mtu != d.mtu()) {
+            return "MTU was " + d.mtu() + ", now " + mtu;
         }
-        if (!Integer.valueOf(mbufs).equals(d.get("mbufs"))) {
-            return "mbufs were " + d.get("mbufs") + ", now " + mbufs;
+        if (mbufs != d.mbufs()) {
+            return "mbufs were " + d.mbufs() + ", now " + mbufs;
         }
-        if (!Long.valueOf(rssHash(rssConfig)).equals(d.get("rssHash"))) {
+        if (rssHash(rssConfig) != d.rssHash()) {
             return "RSS configuration differs";
         }
-        int id = (Integer) d.get("id");
+        int id = d.id();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(ValueLayout.JAVA_LONG, 8);
             if ((int) Dpdk.PORT_INFO.invokeExact((short) id, info) != 0) {
                 return "DPDK has no port " + id + " any more";
             }
-            String vdev = (String) d.get("vdev");
+            String vdev = d.vdev();
             if (!vdev.isEmpty()) {
                 MemorySegment idOut = arena.allocate(ValueLayout.JAVA_SHORT);
                 int rc = (int) Dpdk.PORT_BY_NAME.invokeExact(arena.allocateFrom(vdev), idOut);
@@ -285,14 +270,10 @@ public final class Port {
      * @param d the description
      * @return the port, started
      */
-    public static Port adopt(Map<String, Object> d) {
-        String vdev = (String) d.get("vdev");
-        return new Port((String) d.get("name"), PortRole.valueOf((String) d.get("role")), (String) d.get("device"),
-                (short) (int) (Integer) d.get("id"), (Integer) d.get("queues"), (Integer) d.get("mtu"),
-                (Integer) d.get("mbufs"), (Long) d.get("mac"), (Boolean) d.get("rss"), (Long) d.get("rssHash"),
-                vdev.isEmpty() ? null : vdev,
-                MemorySegment.ofAddress((Long) d.get("pool")), MemorySegment.ofAddress((Long) d.get("ringRx")),
-                MemorySegment.ofAddress((Long) d.get("ringTx")));
+    public static Port adopt(PortDeposit.StartedPort d) {
+        return new Port(d.name(), d.role(), d.device(), (short) d.id(), d.queues(), d.mtu(), d.mbufs(), d.mac(),
+                d.rss(), d.rssHash(), d.vdev().isEmpty() ? null : d.vdev(), MemorySegment.ofAddress(d.pool()),
+                MemorySegment.ofAddress(d.ringRx()), MemorySegment.ofAddress(d.ringTx()));
     }
 
     private static IllegalArgumentException refuse(String name, String device, String why) {

@@ -21,6 +21,7 @@ final class Worker implements Runnable {
     final int id;
     final int cpu;
     private final Engine engine;
+    private final StagePipeline pipeline;
     private final short[] portIds = new short[2];
     private final PacketBurst burst = new PacketBurst(BURST, Dpdk.ALL);
     private final boolean[] l2Ready = new boolean[BURST];
@@ -59,6 +60,7 @@ final class Worker implements Runnable {
         this.id = id;
         this.cpu = cpu;
         this.engine = engine;
+        this.pipeline = engine.pipeline;
         this.portIds[0] = insidePort;
         this.portIds[1] = outsidePort;
         this.gateway = new Gateway(ifs, counters);
@@ -196,7 +198,7 @@ final class Worker implements Runnable {
     }
 
     private void runStages(PacketBurst b) {
-        PacketStage[] stages = engine.stages;
+        PacketStage[] stages = pipeline.stages;
         for (PacketStage stage : stages) {
             try {
                 stage.process(b);
@@ -213,7 +215,7 @@ final class Worker implements Runnable {
     }
 
     private void tick(long now) {
-        for (PacketStage stage : engine.stages) {
+        for (PacketStage stage : pipeline.stages) {
             try {
                 stage.tick(id, now);
             } catch (Throwable t) {

@@ -41,9 +41,8 @@ class GatewayRingTest {
 
     @BeforeAll
     static void start() throws Throwable {
-        engine = new Engine(DataplaneSettings.of(Map.of("inside.device", "ring:gti", "outside.device", "ring:gto",
-                "outside.mtu", "1400", "outside.gateway", "", "workers.cpus", "none", "mbufs", "2047")));
-        engine.setPoolRanges(() -> new int[]{GLOBAL, GLOBAL});
+        engine = new Engine(TestSettings.of(Map.of("inside.device", "ring:gti", "outside.device", "ring:gto",
+                "outside.mtu", 1400, "outside.gateway", "", "workers.cpus", "none", "mbufs", 2047)));
         engine.start();
         nat = new NatManager(new NatSettings(Timeouts.RFC_DEFAULTS, 1 << 16, 1024, Duration.ofSeconds(1), 1 << 16,
                 OtherProtocolPolicy.DROP, false, 4096));

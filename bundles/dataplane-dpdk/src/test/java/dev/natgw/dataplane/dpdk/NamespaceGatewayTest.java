@@ -49,10 +49,9 @@ class NamespaceGatewayTest {
         Sh.run(60, topology.toString(), "down", NAME);
         Sh.ok(60, topology.toString(), "up", NAME, "--outside-mtu", "1400");
         Sh.ok(120, topology.toString(), "serve", NAME);
-        engine = new Engine(DataplaneSettings.of(Map.of("inside.device", "net_af_packet,iface=" + NAME + "i0",
-                "outside.device", "net_af_packet,iface=" + NAME + "o0", "outside.mtu", "1400", "workers.cpus",
-                "none", "mbufs", "8191")));
-        engine.setPoolRanges(() -> new int[]{GLOBAL, GLOBAL});
+        engine = new Engine(TestSettings.of(Map.of("inside.device", "net_af_packet,iface=" + NAME + "i0",
+                "outside.device", "net_af_packet,iface=" + NAME + "o0", "outside.mtu", 1400, "workers.cpus",
+                "none", "mbufs", 8191)));
         engine.start();
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),

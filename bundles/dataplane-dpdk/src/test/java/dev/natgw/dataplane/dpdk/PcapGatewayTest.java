@@ -85,10 +85,10 @@ class PcapGatewayTest {
         Path outTx = dir.resolve("outside-tx.pcap");
         writePcap(inRx, in);
         writePcap(outRx, List.of());
-        Engine engine = new Engine(DataplaneSettings.of(Map.of("inside.device",
+        Engine engine = new Engine(TestSettings.of(Map.of("inside.device",
                 "net_pcap,rx_pcap=" + inRx + ",tx_pcap=" + inTx, "outside.device",
                 "net_pcap,rx_pcap=" + outRx + ",tx_pcap=" + outTx, "outside.gateway", "", "workers.cpus", "none",
-                "mbufs", "2047")));
+                "mbufs", 2047)));
         engine.learnNeighbour(1, REMOTE, 0x02_00_00_00_07_07L);
         NatManager nat = new NatManager(new NatSettings(Timeouts.RFC_DEFAULTS, 1 << 16, 1024, Duration.ofSeconds(1),
                 1 << 16, OtherProtocolPolicy.DROP, false, 4096));
@@ -97,7 +97,6 @@ class PcapGatewayTest {
         engine.addStage(nat, "nat", 500, 1);
         Map<String, Long> drops;
         try {
-            engine.setPoolRanges(() -> new int[]{GLOBAL, GLOBAL});
             engine.start();
             Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> engine.workerPackets()[0] >= in.size());

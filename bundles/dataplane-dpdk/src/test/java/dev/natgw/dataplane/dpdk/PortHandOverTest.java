@@ -37,23 +37,23 @@ class PortHandOverTest {
         rings.close();
     }
 
-    private Engine engine(String outsideMtu) {
-        Engine e = new Engine(DataplaneSettings.of(Map.of("inside.device", "ring:phi", "outside.device", "ring:pho",
-                "outside.mtu", outsideMtu, "outside.gateway", "", "workers.cpus", "none", "mbufs", "2047")));
+    private Engine engine(int outsideMtu) {
+        Engine e = new Engine(TestSettings.of(Map.of("inside.device", "ring:phi", "outside.device", "ring:pho",
+                "outside.mtu", outsideMtu, "outside.gateway", "", "workers.cpus", "none", "mbufs", 2047)));
         engines.add(e);
         return e;
     }
 
     @Test
     void theNextEngineTakesTheStartedPortsOverAndAnswersWhatArrivedInBetween() throws Throwable {
-        Engine first = engine("1400");
+        Engine first = engine(1400);
         first.start();
         Port in = first.port(PortRole.INSIDE);
         Port out = first.port(PortRole.OUTSIDE);
         rings.inject(in, "phi", GatewayRingTest.arp(1, HOST_MAC, HOST, 0, INSIDE_GW));
         assertThat(rings.collect("phi", 1, Duration.ofSeconds(5))).hasSize(1);
 
-        List<Map<String, Object>> handed = first.handOver();
+        List<PortDeposit.StartedPort> handed = first.handOver();
         assertThat(handed).hasSize(2);
         assertThat(first.running()).isFalse();
         // nobody polls now; the device keeps what arrives
@@ -63,7 +63,7 @@ class PortHandOverTest {
         }
         assertThat(rings.inject(in, "phi", pings)).isEqualTo(IN_BETWEEN);
 
-        Engine next = engine("1400");
+        Engine next = engine(1400);
         next.offer(handed);
         next.start();
         assertThat(next.adoptedPorts()).isEqualTo(2);
@@ -86,12 +86,12 @@ class PortHandOverTest {
 
     @Test
     void aPortTheNewConfigurationChangesIsClosedAndOpenedAnew() throws Throwable {
-        Engine first = engine("1400");
+        Engine first = engine(1400);
         first.start();
         Port in = first.port(PortRole.INSIDE);
-        List<Map<String, Object>> handed = first.handOver();
+        List<PortDeposit.StartedPort> handed = first.handOver();
 
-        Engine next = engine("1300");
+        Engine next = engine(1300);
         next.offer(handed);
         next.start();
         assertThat(next.adoptedPorts()).as("only the inside port fits").isEqualTo(1);
@@ -107,19 +107,18 @@ class PortHandOverTest {
 
     @Test
     void aHandOverNobodyTakesIsClosedByWhoeverGetsIt() throws Throwable {
-        Engine first = engine("1400");
+        Engine first = engine(1400);
         first.start();
-        List<Map<String, Object>> handed = first.handOver();
-        for (Map<String, Object> d : handed) {
-            assertThat(Port.mismatch(d, PortRole.valueOf((String) d.get("role")), (String) d.get("device"), 1,
-                    (Integer) d.get("mtu"), 2047, RssConfig.symmetricDefault(1))).isNull();
+        List<PortDeposit.StartedPort> handed = first.handOver();
+        for (PortDeposit.StartedPort d : handed) {
+            assertThat(Port.mismatch(d, d.role(), d.device(), 1, d.mtu(), 2047, RssConfig.symmetricDefault(1)))
+                    .isNull();
             Port.adopt(d).close();
-            assertThat(Port.mismatch(d, PortRole.valueOf((String) d.get("role")), (String) d.get("device"), 1,
-                    (Integer) d.get("mtu"), 2047, RssConfig.symmetricDefault(1)))
+            assertThat(Port.mismatch(d, d.role(), d.device(), 1, d.mtu(), 2047, RssConfig.symmetricDefault(1)))
                     .as("closed: DPDK no longer knows the port").startsWith("DPDK has no port");
         }
         // the names are free again: a new engine opens its own ports on them
-        Engine next = engine("1400");
+        Engine next = engine(1400);
         next.start();
         assertThat(next.adoptedPorts()).isZero();
     }

@@ -81,9 +81,9 @@ class StageSuccessionTest {
     }
 
     private static Engine engine(String name, int handoverMillis) {
-        Engine e = new Engine(DataplaneSettings.of(Map.of("inside.device", "ring:" + name + "i", "outside.device",
-                "ring:" + name + "o", "outside.gateway", "", "workers.cpus", "none", "mbufs", "4095",
-                "stage.handover.millis", String.valueOf(handoverMillis))));
+        Engine e = new Engine(TestSettings.of(Map.of("inside.device", "ring:" + name + "i", "outside.device",
+                "ring:" + name + "o", "outside.gateway", "", "workers.cpus", "none", "mbufs", 4095,
+                "stage.handover.millis", handoverMillis)));
         e.start();
         e.learnNeighbour(PortRole.OUTSIDE.code(), ROUTER, ROUTER_MAC);
         return e;
@@ -203,7 +203,7 @@ class StageSuccessionTest {
 
     @Test
     void aNegativeHandOverTimeIsRefusedByName() {
-        assertThatThrownBy(() -> DataplaneSettings.of(Map.of("stage.handover.millis", "-1")))
+        assertThatThrownBy(() -> TestSettings.of(Map.of("stage.handover.millis", -1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stage.handover.millis");
     }
 }

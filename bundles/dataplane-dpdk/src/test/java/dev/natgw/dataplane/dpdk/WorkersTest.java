@@ -16,9 +16,9 @@ class WorkersTest {
 
     @Test
     void twoWorkersEachPollTheirOwnQueues() {
-        Engine engine = new Engine(DataplaneSettings.of(Map.of("inside.device", "net_null_wa,size=64",
-                "outside.device", "net_null_wb,size=64", "workers.cpus", "0,1", "idle.sleep.micros", "50",
-                "mbufs", "2047")));
+        Engine engine = new Engine(TestSettings.of(Map.of("inside.device", "net_null_wa,size=64",
+                "outside.device", "net_null_wb,size=64", "workers.cpus", "0,1", "idle.sleep.micros", 50,
+                "mbufs", 2047)));
         engine.start();
         try {
             assertThat(engine.ports()).allSatisfy(p -> assertThat(p.rxQueues()).isEqualTo(2));
@@ -40,21 +40,21 @@ class WorkersTest {
 
     @Test
     void badSettingsAreRefusedNamingTheProperty() {
-        assertThatThrownBy(() -> DataplaneSettings.of(Map.of("inside.address", "198.18.0.1")))
+        assertThatThrownBy(() -> TestSettings.of(Map.of("inside.address", "198.18.0.1")))
                 .hasMessageStartingWith("inside.address");
-        assertThatThrownBy(() -> DataplaneSettings.of(Map.of("outside.mtu", "70000")))
+        assertThatThrownBy(() -> TestSettings.of(Map.of("outside.mtu", 70000)))
                 .hasMessageStartingWith("outside.mtu");
-        assertThatThrownBy(() -> DataplaneSettings.of(Map.of("workers.cpus", "0,0")))
+        assertThatThrownBy(() -> TestSettings.of(Map.of("workers.cpus", "0,0")))
                 .hasMessageStartingWith("workers.cpus");
-        assertThatThrownBy(() -> DataplaneSettings.of(Map.of("outside.gateway", "198.18.0.9")))
+        assertThatThrownBy(() -> TestSettings.of(Map.of("outside.gateway", "198.18.0.9")))
                 .hasMessageStartingWith("outside.gateway");
-        assertThatThrownBy(() -> DataplaneSettings.of(Map.of("inside.device", "x", "outside.device", "x")))
+        assertThatThrownBy(() -> TestSettings.of(Map.of("inside.device", "x", "outside.device", "x")))
                 .hasMessageStartingWith("outside.device");
     }
 
     @Test
     void aDeviceThatDoesNotStartIsRefusedNamingThePort() {
-        Engine engine = new Engine(DataplaneSettings.of(Map.of("inside.device", "net_af_packet,iface=nosuchif0",
+        Engine engine = new Engine(TestSettings.of(Map.of("inside.device", "net_af_packet,iface=nosuchif0",
                 "outside.device", "net_null_wc", "workers.cpus", "none")));
         assertThatThrownBy(engine::start).hasMessageStartingWith("inside.device")
                 .hasMessageContaining("nosuchif0");

@@ -1,6 +1,6 @@
 package dev.natgw.registry.cli;
 
-import dev.natgw.registry.RegistryBrowser;
+import dev.natgw.registry.internal.RegistryBrowser;
 import java.util.List;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;

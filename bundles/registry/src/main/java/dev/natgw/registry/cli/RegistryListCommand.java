@@ -2,7 +2,7 @@ package dev.natgw.registry.cli;
 
 import dev.natgw.api.registry.Registry;
 import dev.natgw.api.registry.RegistryEntry;
-import dev.natgw.registry.RegistryBrowser;
+import dev.natgw.registry.internal.RegistryBrowser;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,7 +1,6 @@
 package dev.natgw.registry.internal;
 
 import dev.natgw.api.registry.Registry;
-import dev.natgw.registry.RegistryBrowser;
 
 /**
  * One place where the registry keeps its entries: {@link EmbeddedBackend} or {@link ZooKeeperBackend}. The manager

@@ -1,0 +1,101 @@
+package dev.natgw.forwarder.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Configuration of the forwarder (PID {@code dev.natgw.forwarder}). In the configuration file each attribute's name
+ * has its underscores as dots: {@code listen.port}.
+ */
+@ObjectClassDefinition(name = "natgw forwarder", description = "The relay for servers that cannot accept inbound"
+        + " connections: where it listens, how it announces itself, and the bounds it enforces (docs/protocol.md).")
+public @interface ForwarderConfig {
+
+    @AttributeDefinition(name = "Listen address", description = "The IP address the forwarder listens on;"
+            + " 0.0.0.0 for all. Loopback by default: set the appliance's outside address to serve the world.")
+    String listen_host() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Listen port", description = "The TCP port, 1..65535 (0: any free port, for tests).")
+    int listen_port() default 7000;
+
+    @AttributeDefinition(name = "Announce", description = "Announce this forwarder in the registry under"
+            + " natgw/forwarders, so servers can find it.")
+    boolean announce() default true;
+
+    @AttributeDefinition(name = "Announced address", description = "host:port servers and clients reach this"
+            + " forwarder at; empty for the listen address (which must then not be 0.0.0.0).")
+    String announce_address() default "";
+
+    @AttributeDefinition(name = "Announcement TTL (s)", description = "Seconds the announcement lives; it is renewed"
+            + " every third of it. 3..3600.")
+    int announce_ttl() default 30;
+
+    @AttributeDefinition(name = "TLS", description = "Speak TLS (JSSE) on every connection, with the key and"
+            + " certificate of tls.keystore.")
+    boolean tls_enabled() default false;
+
+    @AttributeDefinition(name = "TLS key store", description = "Path of the key store holding the forwarder's key"
+            + " and certificate; required with tls.enabled.")
+    String tls_keystore() default "";
+
+    @AttributeDefinition(name = "TLS key store password", description = "Password of the key store and its key.", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String tls_keystore_password() default "";
+
+    @AttributeDefinition(name = "TLS key store type", description = "PKCS12 or JKS.")
+    String tls_keystore_type() default "PKCS12";
+
+    @AttributeDefinition(name = "Most connections", description = "Connections open at once, all kinds; more are"
+            + " closed at accept. 16..1000000.")
+    int max_connections() default 20000;
+
+    @AttributeDefinition(name = "Most connections per source", description = "Connections open at once from one"
+            + " source address. 1..1000000.")
+    int max_connections_per_source() default 512;
+
+    @AttributeDefinition(name = "New connections per source per second", description = "Rate of new connections one"
+            + " source address may open (a token bucket holding one second's worth). 1..1000000.")
+    int rate_per_source() default 200;
+
+    @AttributeDefinition(name = "Most servers", description = "Servers registered at once. 1..1000000.")
+    int max_servers() default 10000;
+
+    @AttributeDefinition(name = "Most pending clients per key", description = "Clients of one key waiting for its"
+            + " server's data connection at once. 1..100000.")
+    int max_pending_per_key() default 64;
+
+    @AttributeDefinition(name = "Most relays per key", description = "Relays open at once to one key's server."
+            + " 1..1000000.")
+    int max_relays_per_key() default 1024;
+
+    @AttributeDefinition(name = "Handshake timeout (s)", description = "Seconds a new connection has to send its"
+            + " whole opening frame, and a server to answer the challenge. 1..300.")
+    int handshake_timeout() default 10;
+
+    @AttributeDefinition(name = "Heartbeat interval (s)", description = "Seconds between a server's heartbeats,"
+            + " told to it at registration. 1..3600.")
+    int heartbeat_interval() default 10;
+
+    @AttributeDefinition(name = "Control idle timeout (s)", description = "Seconds without any frame after which a"
+            + " control connection is closed and its key unregistered; more than the heartbeat interval. 2..7200.")
+    int idle_timeout() default 30;
+
+    @AttributeDefinition(name = "Data connection timeout (s)", description = "Seconds a client waits for its"
+            + " server's data connection. 1..300.")
+    int data_timeout() default 10;
+
+    @AttributeDefinition(name = "Relay idle timeout (s)", description = "Seconds a relay may move no byte in either"
+            + " direction before it is closed. 1..604800.")
+    int relay_idle_timeout() default 3600;
+
+    @AttributeDefinition(name = "Relay buffer (bytes)", description = "Largest buffer per direction of a relay: a"
+            + " direction starts with 4 KiB and takes this size while it moves full buffers. 1024..4194304.")
+    int relay_buffer() default 65536;
+
+    @AttributeDefinition(name = "Probe timeout (s)", description = "Seconds a reachability probe may take to connect"
+            + " back. 1..60.")
+    int probe_timeout() default 5;
+
+    @AttributeDefinition(name = "Most concurrent probes", description = "Reachability probes running at once."
+            + " 1..10000.")
+    int max_probes() default 64;
+}

@@ -1,0 +1,123 @@
+package dev.natgw.forwarder.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A {@link ForwarderConfig} checked: every refusal names the configuration key as written in
+ * {@code etc/dev.natgw.forwarder.cfg}. Immutable.
+ */
+public record ForwarderSettings(InetSocketAddress listen, boolean announce, String announceAddress,
+        Duration announceTtl, boolean tls, String keystore, String keystorePassword, String keystoreType,
+        int maxConnections, int maxConnectionsPerSource, int ratePerSource, int maxServers, int maxPendingPerKey,
+        int maxRelaysPerKey, Duration handshakeTimeout, Duration heartbeatInterval, Duration idleTimeout,
+        Duration dataTimeout, Duration relayIdleTimeout, int relayBuffer, Duration probeTimeout, int maxProbes) {
+
+    /**
+     * @throws IllegalArgumentException naming the key at fault
+     */
+    public static ForwarderSettings of(ForwarderConfig c) {
+        String host = trim(c.listen_host());
+        InetAddress address;
+        try {
+            if (host.isEmpty() || !host.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '.'
+                    || ch == ':' || ch == '-')) {
+                throw new UnknownHostException(host);
+            }
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("listen.host must be an IP address or resolvable name, was \"" + host
+                    + "\"");
+        }
+        int port = range("listen.port", c.listen_port(), 0, 65535);
+        String announced = trim(c.announce_address());
+        if (announced.isEmpty()) {
+            if (c.announce() && address.isAnyLocalAddress()) {
+                throw new IllegalArgumentException("announce.address must be set when listen.host is " + host
+                        + ": clients cannot connect to a wildcard address");
+            }
+        } else {
+            checkHostPort(announced);
+        }
+        int ttl = range("announce.ttl", c.announce_ttl(), 3, 3600);
+        boolean tls = c.tls_enabled();
+        String keystore = trim(c.tls_keystore());
+        String type = trim(c.tls_keystore_type()).toUpperCase(Locale.ROOT);
+        if (tls && keystore.isEmpty()) {
+            throw new IllegalArgumentException("tls.keystore must name a key store file when tls.enabled is true");
+        }
+        if (!type.equals("PKCS12") && !type.equals("JKS")) {
+            throw new IllegalArgumentException("tls.keystore.type must be PKCS12 or JKS, was \""
+                    + c.tls_keystore_type() + "\"");
+        }
+        int heartbeat = range("heartbeat.interval", c.heartbeat_interval(), 1, 3600);
+        int idle = range("idle.timeout", c.idle_timeout(), 2, 7200);
+        if (idle <= heartbeat) {
+            throw new IllegalArgumentException("idle.timeout (" + idle + ") must be more than heartbeat.interval ("
+                    + heartbeat + ")");
+        }
+        return new ForwarderSettings(new InetSocketAddress(address, port), c.announce(), announced,
+                Duration.ofSeconds(ttl), tls, keystore, c.tls_keystore_password() == null
+                        ? ""
+                        : c.tls_keystore_password(),
+                type, range("max.connections", c.max_connections(), 16, 1_000_000),
+                range("max.connections.per.source", c.max_connections_per_source(), 1, 1_000_000),
+                range("rate.per.source", c.rate_per_source(), 1, 1_000_000),
+                range("max.servers", c.max_servers(), 1, 1_000_000),
+                range("max.pending.per.key", c.max_pending_per_key(), 1, 100_000),
+                range("max.relays.per.key", c.max_relays_per_key(), 1, 1_000_000),
+                Duration.ofSeconds(range("handshake.timeout", c.handshake_timeout(), 1, 300)),
+                Duration.ofSeconds(heartbeat), Duration.ofSeconds(idle),
+                Duration.ofSeconds(range("data.timeout", c.data_timeout(), 1, 300)),
+                Duration.ofSeconds(range("relay.idle.timeout", c.relay_idle_timeout(), 1, 604_800)),
+                range("relay.buffer", c.relay_buffer(), 1024, 4 * 1024 * 1024),
+                Duration.ofSeconds(range("probe.timeout", c.probe_timeout(), 1, 60)),
+                range("max.probes", c.max_probes(), 1, 10_000));
+    }
+
+    /**
+     * {@return the value this forwarder announces: natgw://host:port or natgw+tls://host:port, from announce.address
+     * or else the address it is bound to}
+     */
+    public String announceValue(InetSocketAddress bound) {
+        String where = announceAddress.isEmpty()
+                ? hostPort(bound.getAddress().getHostAddress(), bound.getPort())
+                : announceAddress;
+        return (tls ? "natgw+tls://" : "natgw://") + where;
+    }
+
+    private static String hostPort(String host, int port) {
+        return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    private static void checkHostPort(String hp) {
+        int colon = hp.lastIndexOf(':');
+        boolean ok = colon > 0;
+        if (ok) {
+            String h = hp.substring(0, colon);
+            try {
+                int p = Integer.parseInt(hp.substring(colon + 1));
+                ok = p >= 1 && p <= 65535 && !h.isBlank() && !h.contains("/") && !h.contains(" ");
+            } catch (NumberFormatException e) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("announce.address must be host:port, was \"" + hp + "\"");
+        }
+    }
+
+    private static String trim(String s) {
+        return s == null ? "" : s.strip();
+    }
+
+    private static int range(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", was " + value);
+        }
+        return value;
+    }
+}

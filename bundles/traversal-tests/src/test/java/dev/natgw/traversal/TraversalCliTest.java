@@ -1,0 +1,162 @@
+package dev.natgw.traversal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.natgw.forwarder.Echo;
+import dev.natgw.forwarder.FaceServer;
+import dev.natgw.forwarder.Fixture;
+import dev.natgw.forwarder.ForwarderManager;
+import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The natgw-traversal CLI as users run it, {@code java -jar natgw-traversal-VERSION-cli.jar}, in processes of its own,
+ * against a real forwarder and the registry's HTTP face on loopback.
+ */
+class TraversalCliTest {
+
+    private static final String JAR = System.getProperty("natgw.traversal.cli.jar");
+
+    private final RegistryManager registry = Fixture.registry();
+    private final FaceServer face;
+    private final ForwarderManager fwd;
+    private final List<Process> processes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    TraversalCliTest() throws IOException {
+        face = new FaceServer(registry);
+        fwd = Fixture.forwarder(registry, Map.of("announce", true));
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (Process p : processes) {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        fwd.deactivate();
+        face.close();
+        TestRegistry.stop(registry);
+    }
+
+    private Process cli(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** An echo server on loopback, standing for the local service a user exposes. */
+    private static ServerSocket echoService() throws IOException {
+        ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!ss.isClosed()) {
+                try {
+                    Socket s = ss.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s) {
+                            s.getInputStream().transferTo(s.getOutputStream());
+                        } catch (IOException e) {
+                            // client gone
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        return ss;
+    }
+
+    @Test
+    void exposeConnectAndForwardThroughTheForwarder() throws Exception {
+        try (ServerSocket service = echoService()) {
+            Path id = dir.resolve("id");
+            Process expose = cli("expose", "--port", String.valueOf(service.getLocalPort()), "--identity", id
+                    .toString(), "--registry", face.uri().toString(), "--no-direct");
+            BufferedReader exposed = new BufferedReader(new InputStreamReader(expose.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String keyLine = exposed.readLine();
+            assertThat(keyLine).startsWith("key ed25519-");
+            String key = keyLine.substring(4);
+            assertThat(key).isEqualTo(Identity.load(id).key());
+            assertThat(exposed.readLine()).isEqualTo("published at " + Fixture.endpoint(fwd));
+
+            // connect: standard input to the key, its answer on standard output, exit 0 at the end
+            Process connect = cli("connect", key, "--registry", face.uri().toString());
+            try (OutputStream in = connect.getOutputStream()) {
+                in.write("hello through natgw\n".getBytes(StandardCharsets.UTF_8));
+            }
+            String answer = new String(connect.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(connect.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(connect.exitValue()).isZero();
+            assertThat(answer).isEqualTo("hello through natgw\n");
+
+            // forward: a local port to the key
+            int local;
+            try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                local = tmp.getLocalPort();
+            }
+            Process forward = cli("forward", "--listen", "127.0.0.1:" + local, key, "--registry", face.uri()
+                    .toString());
+            assertThat(new BufferedReader(new InputStreamReader(forward.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine()).startsWith("forwarding ");
+            for (int i = 0; i < 4; i++) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), local)) {
+                    Echo.roundTrip(s, 200_000, i);
+                }
+            }
+            assertThat(fwd.counters().relaysOpened()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void keygenPrintsTheKeyAndBadUsageExitsWithTwo() throws Exception {
+        Path id = dir.resolve("keys/id");
+        Process keygen = cli("keygen", "--identity", id.toString());
+        String key = new String(keygen.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(keygen.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(key).isEqualTo(Identity.load(id).key());
+        assertThat(Files.getPosixFilePermissions(id)).hasSize(2);
+
+        Process bad = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR, "connect", "--bogus").redirectErrorStream(true).start();
+        processes.add(bad);
+        String text = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(bad.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isEqualTo(2);
+        assertThat(text).contains("unknown option --bogus").contains("usage: natgw-traversal");
+
+        Process unknown = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR, "connect", Identity.generate().key(), "--forwarder", Fixture.endpoint(fwd).toString())
+                .redirectErrorStream(true).start();
+        processes.add(unknown);
+        String why = new String(unknown.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(unknown.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(unknown.exitValue()).isEqualTo(1);
+        assertThat(why).contains("UNKNOWN_KEY");
+    }
+}

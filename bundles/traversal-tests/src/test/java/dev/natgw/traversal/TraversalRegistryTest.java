@@ -1,0 +1,182 @@
+package dev.natgw.traversal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.forwarder.ForwarderState;
+import dev.natgw.forwarder.Echo;
+import dev.natgw.forwarder.FaceServer;
+import dev.natgw.forwarder.Fixture;
+import dev.natgw.forwarder.ForwarderManager;
+import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The library finding forwarders and keys through the registry's HTTP face: the reachability probe and direct
+ * listening, forwarding when unreachable, and moving to another forwarder listed in the registry.
+ */
+class TraversalRegistryTest {
+
+    private final RegistryManager registry = Fixture.registry();
+    private final FaceServer face;
+    private final List<ForwarderManager> forwarders = new ArrayList<>();
+
+    TraversalRegistryTest() throws Exception {
+        face = new FaceServer(registry);
+    }
+
+    @AfterEach
+    void stop() {
+        for (ForwarderManager f : forwarders) {
+            if (f.info().state() != ForwarderState.STOPPED) {
+                f.deactivate();
+            }
+        }
+        face.close();
+        TestRegistry.stop(registry);
+    }
+
+    private ForwarderManager announcedForwarder() {
+        return announcedForwarder("127.0.0.1");
+    }
+
+    private ForwarderManager announcedForwarder(String host) {
+        ForwarderManager f = Fixture.forwarder(registry, Map.of("announce", true, "listen.host", host));
+        forwarders.add(f);
+        String value = new Endpoint(Endpoint.FORWARDER, f.boundAddress().getAddress().getHostAddress(), f
+                .boundAddress().getPort()).toString();
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.lookup(ForwarderService.ANNOUNCE_KEY, 10)
+                .stream().anyMatch(e -> e.value().equals(value)));
+        return f;
+    }
+
+    private TraversalOptions.Builder options() {
+        return TraversalOptions.builder().registry(face.uri()).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .connectTimeout(Duration.ofSeconds(2)).handshakeTimeout(Duration.ofSeconds(3));
+    }
+
+    private List<String> values(String key) {
+        return registry.lookup(key, 10).stream().map(e -> e.value()).toList();
+    }
+
+    @Test
+    void reachableServerListensDirectlyAfterTheProbe() throws Exception {
+        ForwarderManager f = announcedForwarder();
+        Identity id = Identity.generate();
+        try (TraversalServer server = TraversalServer.open(id, options().build())) {
+            assertThat(server.direct()).isTrue();
+            assertThat(server.endpoint().scheme()).isEqualTo(Endpoint.DIRECT);
+            assertThat(f.counters().probes()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).contains(server.endpoint()
+                    .toString()));
+            Echo.serve(server);
+            try (Socket s = new TraversalClient(options().build()).connect(id.key())) {
+                Echo.roundTrip(s, 100_000, 1);
+            }
+            assertThat(f.counters().relaysOpened()).isZero();
+        }
+        // closing withdraws the announcement
+        await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).isEmpty());
+    }
+
+    @Test
+    void unreachableServerFallsBackToAForwarderFromTheRegistry() throws Exception {
+        ForwarderManager f = announcedForwarder();
+        Identity id = Identity.generate();
+        // the direct listener on 127.0.0.2: the forwarder probes the control connection's source, 127.0.0.1
+        TraversalOptions o = options().directBind(new InetSocketAddress("127.0.0.2", 0)).build();
+        try (TraversalServer server = TraversalServer.open(id, o)) {
+            assertThat(server.direct()).isFalse();
+            assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
+            assertThat(server.endpoint()).isEqualTo(Fixture.endpoint(f));
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(Fixture.endpoint(f)
+                    .toString())));
+            Echo.serve(server);
+            try (Socket s = new TraversalClient(options().build()).connect(id.key())) {
+                Echo.roundTrip(s, 100_000, 2);
+            }
+            assertThat(f.counters().relaysOpened()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void serverMovesToTheOtherAnnouncedForwarderAndTheRegistryFollows() throws Exception {
+        ForwarderManager a = announcedForwarder();
+        ForwarderManager b = announcedForwarder();
+        Identity id = Identity.generate();
+        try (TraversalServer server = TraversalServer.open(id, options().direct(false).build())) {
+            assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
+            Echo.serve(server);
+            ForwarderManager victim = server.endpoint().equals(Fixture.endpoint(a)) ? a : b;
+            ForwarderManager other = victim == a ? b : a;
+            victim.deactivate();
+            await().atMost(Duration.ofSeconds(3)).until(() -> values(id.key()).equals(List.of(Fixture.endpoint(
+                    other).toString())));
+            try (Socket s = new TraversalClient(options().build()).connect(id.key())) {
+                Echo.roundTrip(s, 100_000, 3);
+            }
+            assertThat(server.registrations()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDirectServerNoLongerReachableMovesToAForwarderAndComesBackWhenReachableAgain() throws Exception {
+        ForwarderManager v4 = announcedForwarder();
+        Identity id = Identity.generate();
+        TraversalOptions o = options().directBind(new InetSocketAddress("127.0.0.1", 0)).reprobeInterval(Duration
+                .ofMillis(200)).build();
+        TraversalClient client = new TraversalClient(options().build());
+        try (TraversalServer server = TraversalServer.open(id, o)) {
+            assertThat(server.direct()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(server.endpoint()
+                    .toString())));
+            Echo.serve(server);
+            // while reachable, the re-probes of the live listener keep it direct and clients keep being served
+            long seed = 0;
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (v4.counters().probes() < 4 && System.nanoTime() < until) {
+                try (Socket s = client.connect(id.key())) {
+                    Echo.roundTrip(s, 1000, seed++);
+                }
+            }
+            assertThat(v4.counters().probes()).isGreaterThanOrEqualTo(4);
+            assertThat(server.direct()).isTrue();
+            assertThat(v4.counters().relaysOpened()).isZero();
+
+            // the only forwarder left sees this host as ::1, where the server does not listen: the next re-probe
+            // fails and the server registers with that forwarder instead
+            v4.deactivate();
+            ForwarderManager v6 = announcedForwarder("::1");
+            await().atMost(Duration.ofSeconds(5)).until(() -> !server.direct() && server.endpoint() != null);
+            assertThat(server.endpoint().port()).isEqualTo(v6.boundAddress().getPort());
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(server.endpoint()
+                    .toString())));
+            try (Socket s = client.connect(id.key())) {
+                Echo.roundTrip(s, 100_000, seed++);
+            }
+            assertThat(v6.counters().relaysOpened()).isEqualTo(1);
+
+            // reachable again (a forwarder on 127.0.0.1 takes over): it listens directly and leaves the forwarder
+            ForwarderManager back = announcedForwarder();
+            v6.deactivate();
+            await().atMost(Duration.ofSeconds(5)).until(server::direct);
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(server.endpoint()
+                    .toString())));
+            assertThat(server.endpoint().scheme()).isEqualTo(Endpoint.DIRECT);
+            try (Socket s = client.connect(id.key())) {
+                Echo.roundTrip(s, 100_000, seed);
+            }
+            assertThat(back.counters().relaysOpened()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> back.load().servers() == 0);
+        }
+    }
+}

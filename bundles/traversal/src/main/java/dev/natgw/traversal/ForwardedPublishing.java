@@ -1,0 +1,287 @@
+package dev.natgw.traversal;
+
+import static dev.natgw.traversal.Publication.quietly;
+
+import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.Frame;
+import dev.natgw.traversal.protocol.Keys;
+import dev.natgw.traversal.protocol.MessageType;
+import dev.natgw.traversal.protocol.Payload;
+import dev.natgw.traversal.protocol.ProtocolException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Forwarded publishing, the other of a {@link TraversalServer}'s two state machines: register with a forwarder
+ * (docs/protocol.md, section 4), announce {@code natgw://…} under the key, keep the control connection alive with
+ * heartbeats and open a data connection for each client the forwarder pushes (section 5), until closed or, re-probing
+ * meanwhile through {@link DirectPublishing#tryDirect}, reachable directly again.
+ *
+ * <p>
+ * Forwarders are tried in the shuffled order {@link Publication#forwarders()} gives, the next one on failure. After a
+ * lost session it waits {@link TraversalOptions#backoffMin()}, doubling with jitter up to
+ * {@link TraversalOptions#backoffMax()} while attempts fail. At most {@link TraversalOptions#backlog()} data
+ * connections are opened at once and clients beyond a full queue are declined, so a flood of INCOMING cannot start
+ * unbounded threads.
+ *
+ * <p>
+ * Invariant: {@link #current()} is set exactly while a registration holds. Thread-safe.
+ */
+final class ForwardedPublishing {
+    private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
+
+    private final Publication p;
+    private final DirectPublishing direct;
+    /** Bounds the data connections being opened at once, so a flood of INCOMING cannot start unbounded threads. */
+    private final Semaphore opening;
+    private final AtomicReference<Socket> control = new AtomicReference<>();
+    private final AtomicReference<Endpoint> current = new AtomicReference<>();
+    private final AtomicLong registrations = new AtomicLong();
+    private volatile CountDownLatch registered = new CountDownLatch(1);
+
+    ForwardedPublishing(Publication p, DirectPublishing direct) {
+        this.p = p;
+        this.direct = direct;
+        this.opening = new Semaphore(p.options.backlog());
+    }
+
+    /** {@return the forwarder registered with now, or null while none} */
+    Endpoint current() {
+        return current.get();
+    }
+
+    long registrations() {
+        return registrations.get();
+    }
+
+    /** {@return a latch counted down at the next registration} */
+    CountDownLatch registered() {
+        return registered;
+    }
+
+    /** Closes the control connection, if any: the session ends. */
+    void closeControl() {
+        quietly(control.get());
+    }
+
+    /** Registers with forwarders until closed or, re-probing meanwhile, reachable directly again. */
+    void run() {
+        Thread publisher = Thread.currentThread();
+        Thread reprober = !p.options.direct()
+                ? null
+                : Thread.ofVirtual().name("natgw-traversal-reprobe").start(() -> {
+                    try {
+                        while (!p.closed) {
+                            Thread.sleep(p.options.reprobeInterval());
+                            if (direct.tryDirect()) {
+                                // end the session (or the backoff) so that the publisher turns direct
+                                quietly(control.get());
+                                publisher.interrupt();
+                                return;
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        // the phase ended
+                    } catch (IOException e) {
+                        LOG.log(Level.WARNING, "cannot listen directly at " + p.options.directBind() + ": " + e
+                                .getMessage());
+                    }
+                });
+        try {
+            controlLoop();
+        } finally {
+            if (reprober != null) {
+                reprober.interrupt();
+                try {
+                    reprober.join();
+                } catch (InterruptedException e) {
+                    // the reprober ends on its own at its next step
+                }
+            }
+        }
+    }
+
+    private void controlLoop() {
+        int failures = 0;
+        while (!p.closed && !direct.listening()) {
+            List<Endpoint> candidates = p.forwarders();
+            if (candidates.isEmpty()) {
+                failures++;
+            }
+            for (Endpoint f : candidates) {
+                if (p.closed || direct.listening()) {
+                    return;
+                }
+                long before = registrations.get();
+                try {
+                    session(f);
+                } catch (IOException e) {
+                    if (!p.closed) {
+                        LOG.log(Level.INFO, "forwarder " + f + ": " + e.getMessage());
+                    }
+                } finally {
+                    current.set(null);
+                    registered = new CountDownLatch(1);
+                }
+                failures = registrations.get() > before ? 0 : failures + 1;
+                if (!backoff(failures)) {
+                    return;
+                }
+            }
+            if (candidates.isEmpty() && !backoff(failures)) {
+                return;
+            }
+        }
+    }
+
+    /** Sleeps the backoff for this many failures in a row, with jitter; false if interrupted or closed. */
+    private boolean backoff(int failures) {
+        long min = p.options.backoffMin().toMillis();
+        long max = p.options.backoffMax().toMillis();
+        long wait = Math.min(max, min << Math.min(20, Math.max(0, failures - 1)));
+        wait = wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1);
+        try {
+            Thread.sleep(wait);
+            return !p.closed;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** One registration with a forwarder, until its control connection ends. */
+    private void session(Endpoint f) throws IOException {
+        Socket s = Wire.open(f, p.options);
+        control.set(s);
+        if (p.closed) {
+            quietly(s);
+            return;
+        }
+        Thread heartbeat = null;
+        try {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            new Payload.Writer().string("natgw-traversal").frame(MessageType.HELLO).write(out);
+            Payload.Reader c = Frame.read(in).expect(MessageType.CHALLENGE).reader();
+            byte[] nonce = c.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
+            long heartbeatMillis = Math.max(100, c.u32());
+            long idleMillis = Math.max(heartbeatMillis + 100, c.u32());
+            c.end();
+            new Payload.Writer().bytes(p.identity.publicKey().getEncoded())
+                    .bytes(p.identity.sign(Keys.registerChallenge(nonce))).frame(MessageType.REGISTER).write(out);
+            Payload.Reader r = Frame.read(in).expect(MessageType.REGISTERED).reader();
+            String key = r.string(256);
+            r.end();
+            if (!key.equals(p.key())) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED, "forwarder registered " + key);
+            }
+            s.setSoTimeout((int) idleMillis);
+            registrations.incrementAndGet();
+            current.set(f);
+            registered.countDown();
+            p.replaceAnnouncement(f.toString());
+            heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,
+                    heartbeatMillis));
+            while (!p.closed) {
+                Frame frame = Frame.read(in);
+                switch (frame.type()) {
+                    case MessageType.PING -> {
+                        Payload.Reader ping = frame.reader();
+                        long seq = ping.u64();
+                        ping.end();
+                        send(s, new Payload.Writer().u64(seq).frame(MessageType.PONG));
+                    }
+                    case MessageType.PONG -> {
+                        // alive; the read timeout covers silence
+                    }
+                    case MessageType.INCOMING -> {
+                        Payload.Reader incoming = frame.reader();
+                        byte[] token = incoming.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
+                        incoming.string(256);
+                        incoming.end();
+                        Thread.ofVirtual().name("natgw-traversal-data").start(() -> openData(s, f, token));
+                    }
+                    case MessageType.ERROR -> throw frame.asError();
+                    default -> throw new ProtocolException(ErrorCode.UNEXPECTED, MessageType.name(frame.type()));
+                }
+            }
+        } finally {
+            if (heartbeat != null) {
+                heartbeat.interrupt();
+            }
+            quietly(s);
+            control.compareAndSet(s, null);
+        }
+    }
+
+    private void heartbeats(Socket s, Endpoint f, long heartbeatMillis) {
+        long seq = 0;
+        long reannounce = p.options.announceTtl().toMillis() / 3;
+        long sinceAnnounce = 0;
+        try {
+            while (!p.closed && !s.isClosed()) {
+                Thread.sleep(heartbeatMillis / 2);
+                send(s, new Payload.Writer().u64(++seq).frame(MessageType.PING));
+                sinceAnnounce += heartbeatMillis / 2;
+                if (sinceAnnounce >= reannounce) {
+                    sinceAnnounce = 0;
+                    p.announce(f.toString());
+                }
+            }
+        } catch (InterruptedException | IOException e) {
+            // the session ends; the control loop takes over
+        }
+    }
+
+    private void openData(Socket controlSocket, Endpoint f, byte[] token) {
+        if (!opening.tryAcquire()) {
+            decline(controlSocket, token, "too many data connections being opened");
+            return;
+        }
+        try {
+            openDataBounded(controlSocket, f, token);
+        } finally {
+            opening.release();
+        }
+    }
+
+    private static void decline(Socket controlSocket, byte[] token, String reason) {
+        try {
+            send(controlSocket, new Payload.Writer().bytes(token).string(reason).frame(MessageType.DECLINE));
+        } catch (IOException e) {
+            // the session ends
+        }
+    }
+
+    private void openDataBounded(Socket controlSocket, Endpoint f, byte[] token) {
+        if (p.accepted.remainingCapacity() == 0) {
+            decline(controlSocket, token, "backlog full");
+            return;
+        }
+        try {
+            Socket data = Wire.data(f, token, p.options);
+            if (p.closed || !p.accepted.offer(data)) {
+                quietly(data);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "data connection to " + f + " failed: " + e.getMessage());
+        }
+    }
+
+    private static void send(Socket s, Frame f) throws IOException {
+        byte[] bytes = f.encode();
+        OutputStream out = s.getOutputStream();
+        synchronized (s) {
+            out.write(bytes);
+            out.flush();
+        }
+    }
+}
