@@ -66,7 +66,7 @@ class ForwarderProtocolTest {
     @Test
     void registeredServerIsReachedWithHalfCloseCarriedBothWays() throws Exception {
         Identity id = Identity.generate();
-        try (Socket control = register(fwd, id)) {
+        try (Socket _ = register(fwd, id)) {
             assertThat(fwd.servers()).singleElement().satisfies(s -> assertThat(s.key()).isEqualTo(id.key()));
             Socket[] pair = relayPair(control, id.key());
             try (Socket client = pair[0]; Socket data = pair[1]) {
@@ -191,7 +191,7 @@ class ForwarderProtocolTest {
         assertThat(fwd.load().protocolErrors()).isEqualTo(6);
         await().atMost(Duration.ofSeconds(5)).until(() -> fwd.load().connections() == 0);
         // an honest server still registers
-        try (Socket control = register(fwd, Identity.generate())) {
+        try (Socket _ = register(fwd, Identity.generate())) {
             assertThat(fwd.servers()).hasSize(1);
         }
     }
