@@ -21,16 +21,20 @@ import dev.natgw.api.nat.TcpState;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.state.StateDeposit;
 import dev.natgw.api.state.StateKeeper;
-import dev.natgw.nat.fastpath.Drops;
 import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.fastpath.NatEngine;
 import dev.natgw.nat.fastpath.NatSnapshot;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.fastpath.PoolRuntime;
-import dev.natgw.nat.fastpath.PortAllocator;
 import dev.natgw.nat.fastpath.SessionTable;
 import dev.natgw.nat.fastpath.StaticTable;
 import dev.natgw.nat.fastpath.WorkerRequest;
+import dev.natgw.nat.handover.CounterIndex;
+import dev.natgw.nat.handover.Descriptors;
+import dev.natgw.nat.handover.Drops;
+import dev.natgw.nat.handover.HandOverFormat;
+import dev.natgw.nat.handover.SessionRow;
+import dev.natgw.nat.handover.TcpStateCodes;
 import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;
 import java.lang.foreign.Arena;
@@ -105,7 +109,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     private final Thread eventThread;
     private volatile boolean running = true;
     /** The owner name of the NAT's deposits. */
-    public static final String STATE_OWNER = "nat";
+    public static final String STATE_OWNER = HandOverFormat.STATE_OWNER;
     private final String instance = UUID.randomUUID().toString();
     private volatile StateKeeper keeper;
     private volatile String lastHandOver = "none: nothing was handed over";
@@ -318,20 +322,19 @@ public final class NatManager implements NatAdminService, PacketStage {
         }
         drainOnce(e);
         Map<String, Object> desc = new HashMap<>();
-        desc.put(D_INSTANCE, instance);
-        desc.put(D_WORKERS, e.workers());
-        desc.put(D_CAPACITY, e.worker(0).capacity());
-        desc.put(D_HOSTS, settings.hostsMax());
-        desc.put(D_RSS, e.rssFingerprint());
-        desc.put(D_ALLOCATOR_LAYOUT, PortAllocator.LAYOUT_VERSION);
+        desc.put(HandOverFormat.D_INSTANCE, instance);
+        desc.put(HandOverFormat.D_WORKERS, e.workers());
+        desc.put(HandOverFormat.D_CAPACITY, e.worker(0).capacity());
+        desc.put(HandOverFormat.D_HOSTS, settings.hostsMax());
+        desc.put(HandOverFormat.D_RSS, e.rssFingerprint());
         List<PoolDefinition> bySlot = new ArrayList<>();
         for (int i = 0; i < nextSlot; i++) {
             bySlot.add(slots[i].definition());
         }
         // JDK types only: after an update of the API bundle the next translator has other API classes
-        desc.put(D_POOLS, Descriptors.pools(bySlot));
-        desc.put(D_ACTIVE, List.copyOf(pools.keySet()));
-        desc.put(D_STATICS, Descriptors.statics(statics));
+        desc.put(HandOverFormat.D_POOLS, Descriptors.pools(bySlot));
+        desc.put(HandOverFormat.D_ACTIVE, List.copyOf(pools.keySet()));
+        desc.put(HandOverFormat.D_STATICS, Descriptors.statics(statics));
         List<Arena> arenas = new ArrayList<>();
         Map<String, MemorySegment> segs = e.handOver(arenas);
         for (int i = 0; i < nextSlot; i++) {
@@ -341,23 +344,13 @@ public final class NatManager implements NatAdminService, PacketStage {
         for (int w = 0; w < e.workers(); w++) {
             sessions += e.worker(w).sessions();
         }
-        k.deposit(new StateDeposit(STATE_OWNER, SessionTable.LAYOUT_VERSION, desc, segs, arenas));
+        k.deposit(new StateDeposit(STATE_OWNER, HandOverFormat.LAYOUT_VERSION, desc, segs, arenas));
         // the tables are the keeper's now: closing the engine frees only its heap objects
         engine = null;
         slots = null;
         LOG.info("NAT deposited {} sessions for the next translator: {}", sessions, why);
         return true;
     }
-
-    private static final String D_INSTANCE = "instance";
-    private static final String D_WORKERS = "workers";
-    private static final String D_CAPACITY = "capacity";
-    private static final String D_HOSTS = "hosts";
-    private static final String D_RSS = "rss";
-    private static final String D_ALLOCATOR_LAYOUT = "allocatorLayout";
-    private static final String D_POOLS = "pools";
-    private static final String D_ACTIVE = "active";
-    private static final String D_STATICS = "statics";
 
     /**
      * Adopts a deposit or refuses it; under the lock. On success the engine, slots and pools are set up and the
@@ -408,31 +401,27 @@ public final class NatManager implements NatAdminService, PacketStage {
     @SuppressWarnings("unchecked")
     private String mismatch(StateDeposit d, StageContext ctx, NatSettings s) {
         Map<String, Object> desc = d.descriptor();
-        if (d.layoutVersion() != SessionTable.LAYOUT_VERSION) {
-            return "layout " + d.layoutVersion() + " != " + SessionTable.LAYOUT_VERSION;
+        if (d.layoutVersion() != HandOverFormat.LAYOUT_VERSION) {
+            return "layout " + d.layoutVersion() + " != " + HandOverFormat.LAYOUT_VERSION;
         }
-        int allocatorLayout = (Integer) desc.get(D_ALLOCATOR_LAYOUT);
-        if (allocatorLayout != PortAllocator.LAYOUT_VERSION) {
-            return "port allocator layout " + allocatorLayout + " != " + PortAllocator.LAYOUT_VERSION;
-        }
-        int workers = (Integer) desc.get(D_WORKERS);
+        int workers = (Integer) desc.get(HandOverFormat.D_WORKERS);
         if (workers != ctx.workerCount()) {
             return "workers " + workers + " != " + ctx.workerCount();
         }
-        int capacity = (Integer) desc.get(D_CAPACITY);
+        int capacity = (Integer) desc.get(HandOverFormat.D_CAPACITY);
         int each = (int) Math.max(1, ((long) s.sessionsMax() + workers - 1) / workers);
         if (capacity != each) {
             return "sessions per worker " + capacity + " != " + each + " (sessions.max " + s.sessionsMax() + ")";
         }
-        int hosts = (Integer) desc.get(D_HOSTS);
+        int hosts = (Integer) desc.get(HandOverFormat.D_HOSTS);
         if (hosts != s.hostsMax()) {
             return "hosts.max " + hosts + " != " + s.hostsMax();
         }
-        if (!desc.get(D_RSS).equals(NatEngine.rssFingerprint(ctx))) {
+        if (!desc.get(HandOverFormat.D_RSS).equals(NatEngine.rssFingerprint(ctx))) {
             return "RSS configuration (key, redirection table or queues) changed";
         }
-        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
-        for (String name : (List<String>) desc.get(D_ACTIVE)) {
+        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(HandOverFormat.D_POOLS));
+        for (String name : (List<String>) desc.get(HandOverFormat.D_ACTIVE)) {
             PoolDefinition now = pools.get(name);
             PoolDefinition then = lastByName(bySlot, name);
             if (now != null && then != null && !now.equals(then)) {
@@ -454,15 +443,15 @@ public final class NatManager implements NatAdminService, PacketStage {
     @SuppressWarnings("unchecked")
     private NatEngine adoptChecked(StateDeposit d, StageContext ctx, NatSettings s) {
         Map<String, Object> desc = d.descriptor();
-        boolean mine = instance.equals(desc.get(D_INSTANCE));
-        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
-        List<StaticMapping> staticsThen = Descriptors.statics(desc.get(D_STATICS));
+        boolean mine = instance.equals(desc.get(HandOverFormat.D_INSTANCE));
+        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(HandOverFormat.D_POOLS));
+        List<StaticMapping> staticsThen = Descriptors.statics(desc.get(HandOverFormat.D_STATICS));
         if (!mine) {
             // a new revision: the previous one's static mappings and pools (also those added by commands) go on
             if (statics.isEmpty()) {
                 statics.addAll(staticsThen);
             }
-            for (String name : (List<String>) desc.get(D_ACTIVE)) {
+            for (String name : (List<String>) desc.get(HandOverFormat.D_ACTIVE)) {
                 if (!pools.containsKey(name)) {
                     pools.put(name, lastByName(bySlot, name));
                     adoptedPools.add(name);
@@ -792,7 +781,7 @@ public final class NatManager implements NatAdminService, PacketStage {
                 if (r != null) {
                     for (int w = 0; w < engine.workers(); w++) {
                         for (int k = 0; k < 3; k++) {
-                            bySlot[k] += engine.worker(w).counter(NatWorker.C_POOLS + 3 * r.slot() + k);
+                            bySlot[k] += engine.worker(w).counter(CounterIndex.POOLS + 3 * r.slot() + k);
                         }
                     }
                 }
@@ -828,9 +817,9 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public NatCounters counters() {
         NatEngine e = live;
-        long[] sum = new long[NatWorker.C_POOLS];
+        long[] sum = new long[CounterIndex.ADOPTED];
         long active = 0;
-        long[] byState = new long[TcpState.values().length];
+        long[] byState = new long[TcpStateCodes.COUNT];
         if (e != null) {
             for (int w = 0; w < e.workers(); w++) {
                 NatWorker nw = e.worker(w);
@@ -845,15 +834,15 @@ public final class NatManager implements NatAdminService, PacketStage {
         }
         Map<TcpState, Long> tcpStates = new EnumMap<>(TcpState.class);
         for (int st = 1; st < byState.length; st++) {
-            tcpStates.put(TcpState.values()[st], Math.max(0, byState[st]));
+            tcpStates.put(TcpStateCodes.toState(st), Math.max(0, byState[st]));
         }
         Map<String, Long> drops = new LinkedHashMap<>();
         for (int d = 0; d < Drops.COUNT; d++) {
-            drops.put(Drops.name(d), sum[NatWorker.C_DROPS + d]);
+            drops.put(Drops.name(d), sum[CounterIndex.DROPS + d]);
         }
-        return new NatCounters(sum[NatWorker.C_CREATED], sum[NatWorker.C_DELETED], active, sum[NatWorker.C_IN2OUT],
-                sum[NatWorker.C_OUT2IN], sum[NatWorker.C_EXHAUSTED], sum[NatWorker.C_QUOTA],
-                sum[NatWorker.C_HANDOFFS], 0, drops, tcpStates);
+        return new NatCounters(sum[CounterIndex.CREATED], sum[CounterIndex.DELETED], active, sum[CounterIndex.IN2OUT],
+                sum[CounterIndex.OUT2IN], sum[CounterIndex.EXHAUSTED], sum[CounterIndex.QUOTA],
+                sum[CounterIndex.HANDOFFS], 0, drops, tcpStates);
     }
 
     @Override
@@ -886,15 +875,22 @@ public final class NatManager implements NatAdminService, PacketStage {
             }
             askOn(e, w, r);
             for (int k = 0; k < r.count(); k++) {
-                Protocol proto = Protocol.ofNumber((int) r.field(k, 0));
-                int slot = (int) r.field(k, 9);
-                out.add(new SessionInfo(proto, new Endpoint((int) r.field(k, 1), (int) r.field(k, 2)),
-                        new Endpoint((int) r.field(k, 3), (int) r.field(k, 4)),
-                        new Endpoint((int) r.field(k, 5), (int) r.field(k, 6)),
-                        proto == Protocol.TCP ? TcpState.values()[(int) r.field(k, 7)] : TcpState.NONE,
-                        r.field(k, 8) / 1_000_000, (int) r.field(k, 10),
+                Protocol proto = Protocol.ofNumber((int) r.field(k, SessionRow.PROTOCOL));
+                int slot = (int) r.field(k, SessionRow.POOL_SLOT);
+                long idle = r.field(k, SessionRow.IDLE_NANOS);
+                out.add(new SessionInfo(proto,
+                        new Endpoint((int) r.field(k, SessionRow.INSIDE_ADDR),
+                                (int) r.field(k, SessionRow.INSIDE_PORT)),
+                        new Endpoint((int) r.field(k, SessionRow.OUTSIDE_ADDR),
+                                (int) r.field(k, SessionRow.OUTSIDE_PORT)),
+                        new Endpoint((int) r.field(k, SessionRow.REMOTE_ADDR),
+                                (int) r.field(k, SessionRow.REMOTE_PORT)),
+                        proto == Protocol.TCP
+                                ? TcpStateCodes.toState((int) r.field(k, SessionRow.STATE))
+                                : TcpState.NONE,
+                        idle / 1_000_000, (int) r.field(k, SessionRow.WORKER),
                         slot == NatSnapshot.STATIC_SLOT ? null : names[slot],
-                        Math.max(r.field(k, 8), r.field(k, 11)) / 1_000_000));
+                        Math.max(idle, r.field(k, SessionRow.AGE_NANOS)) / 1_000_000));
             }
         }
         return out;

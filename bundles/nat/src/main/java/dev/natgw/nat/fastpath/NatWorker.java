@@ -1,8 +1,20 @@
 package dev.natgw.nat.fastpath;
 
+import static dev.natgw.nat.handover.TcpStateCodes.ESTABLISHED;
+import static dev.natgw.nat.handover.TcpStateCodes.FIN_BOTH;
+import static dev.natgw.nat.handover.TcpStateCodes.FIN_IN;
+import static dev.natgw.nat.handover.TcpStateCodes.FIN_OUT;
+import static dev.natgw.nat.handover.TcpStateCodes.INIT_IN;
+import static dev.natgw.nat.handover.TcpStateCodes.INIT_OUT;
+import static dev.natgw.nat.handover.TcpStateCodes.NONE;
+import static dev.natgw.nat.handover.TcpStateCodes.TRANSITORY;
+
 import dev.natgw.api.dataplane.PacketBurst;
 import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.dataplane.Verdict;
+import dev.natgw.nat.handover.CounterIndex;
+import dev.natgw.nat.handover.Drops;
+import dev.natgw.nat.handover.SessionRow;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -23,29 +35,11 @@ import java.lang.invoke.VarHandle;
  * worker is handed off once; a handed-off packet is never handed off again.
  */
 public final class NatWorker implements AutoCloseable {
-    /** Counter indexes; drops follow at {@link #C_DROPS} + reason, pool sessions at {@link #C_POOLS}. */
-    public static final int C_IN2OUT = 0;
-    public static final int C_OUT2IN = 1;
-    public static final int C_CREATED = 2;
-    public static final int C_DELETED = 3;
-    public static final int C_EXHAUSTED = 4;
-    public static final int C_QUOTA = 5;
-    public static final int C_HANDOFFS = 6;
-    public static final int C_EVENTS_LOST = 7;
-    public static final int C_DROPS = 8;
-    public static final int C_POOLS = C_DROPS + Drops.COUNT;
-    /** Live sessions of pool slot {@code s} and protocol index {@code p} are at {@code C_POOLS + 3 * s + p}. */
-    public static final int COUNTERS = C_POOLS + 3 * 256;
-
     /** A {@code long} of a segment at a byte offset: the published counters. */
     private static final VarHandle COUNTER = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle STARTED;
 
     static {
-        if (COUNTERS > SessionTable.COUNTER_SLOTS) {
-            throw new ExceptionInInitializerError("NAT counters " + COUNTERS + " > table counter slots "
-                    + SessionTable.COUNTER_SLOTS);
-        }
         try {
             STARTED = MethodHandles.lookup().findVarHandle(NatWorker.class, "started", boolean.class);
         } catch (ReflectiveOperationException e) {
@@ -63,16 +57,6 @@ public final class NatWorker implements AutoCloseable {
     static final int RST = 0x04;
     static final int ACK = 0x10;
 
-    // TcpState ordinals, stored in the session record
-    static final int NONE = 0;
-    static final int INIT_IN = 1;
-    static final int INIT_OUT = 2;
-    static final int ESTABLISHED = 3;
-    static final int FIN_IN = 4;
-    static final int FIN_OUT = 5;
-    static final int FIN_BOTH = 6;
-    static final int TRANSITORY = 7;
-
     /** Expiries handled per tick, so a mass expiry spreads over ticks instead of stalling the worker. */
     static final int EXPIRE_PER_TICK = 2048;
     /** Sessions a control request scans per tick. */
@@ -86,7 +70,7 @@ public final class NatWorker implements AutoCloseable {
     private final SessionTable table;
     private final EventRing events;
     private final Packet pkt = new Packet();
-    private final long[] c = new long[COUNTERS];
+    private final long[] c = new long[CounterIndex.COUNT];
     /** The counters as last published, in the table's memory, so they go on across a hand-over. */
     private final MemorySegment published;
     private WorkerRequest current;
@@ -160,12 +144,12 @@ public final class NatWorker implements AutoCloseable {
         firstRun = false;
         if (adopted) {
             // its stage ran last on this worker: what it published is the latest
-            for (int k = 0; k < C_POOLS; k++) {
+            for (int k = 0; k < CounterIndex.ADOPTED; k++) {
                 c[k] = (long) COUNTER.getOpaque(published, 8L * k);
             }
             for (int s = table.nextLive(0); s >= 0; s = table.nextLive(s + 1)) {
                 int mp = table.mapping(s);
-                c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+                c[CounterIndex.POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
             }
         }
         // static mappings added or removed since the deposit: only this worker writes its allocators
@@ -205,7 +189,7 @@ public final class NatWorker implements AutoCloseable {
     /**
      * Returns the live sessions in one state, exact as the worker keeps it; any thread.
      *
-     * @param state a {@code TcpState} ordinal (0 counts every non-TCP session too)
+     * @param state a {@link dev.natgw.nat.handover.TcpStateCodes} code (0 counts every non-TCP session too)
      * @return the count
      */
     public long sessionsInState(int state) {
@@ -354,7 +338,7 @@ public final class NatWorker implements AutoCloseable {
         }
         int mp = table.mapping(s);
         pkt.rewriteSource(m, table.mOutAddr(mp), table.mOutPort(mp));
-        c[C_IN2OUT]++;
+        c[CounterIndex.IN2OUT]++;
         if (snap.addresses().find(pkt.dst) >= 0) {
             // hairpin: an inside host reached another one through its outside endpoint; the packet may
             // already have been handed to this home worker, and may need one more hop to the outside end's owner
@@ -429,7 +413,7 @@ public final class NatWorker implements AutoCloseable {
         PoolRuntime[] active = snap.active();
         if (active.length == 0) {
             drop(b, i, Drops.POOL_EXHAUSTED);
-            c[C_EXHAUSTED]++;
+            c[CounterIndex.EXHAUSTED]++;
             return -1;
         }
         PoolRuntime refusedBy = active[0];
@@ -488,11 +472,11 @@ public final class NatWorker implements AutoCloseable {
     }
 
     private void refuse(PacketBurst b, int i, MemorySegment m, PoolRuntime p, boolean quota) {
-        c[quota ? C_QUOTA : C_EXHAUSTED]++;
-        c[C_DROPS + (quota ? Drops.QUOTA : Drops.POOL_EXHAUSTED)]++;
+        c[quota ? CounterIndex.QUOTA : CounterIndex.EXHAUSTED]++;
+        c[CounterIndex.DROPS + (quota ? Drops.QUOTA : Drops.POOL_EXHAUSTED)]++;
         if (!events.record(quota ? EventRing.REFUSED_QUOTA : EventRing.REFUSED_EXHAUSTED, pkt.proto, p.slot(),
                 pkt.src, pkt.srcPort, 0, 0, System.currentTimeMillis())) {
-            c[C_EVENTS_LOST]++;
+            c[CounterIndex.EVENTS_LOST]++;
         }
         if (p.icmpOnExhaustion) {
             int[] addrs = p.addresses();
@@ -525,7 +509,7 @@ public final class NatWorker implements AutoCloseable {
         int mp = table.mapping(s);
         pkt.rewriteSource(m, table.mOutAddr(mp), 0);
         pkt.rewriteInnerDestination(m, table.mOutAddr(mp), table.mOutPort(mp));
-        c[C_IN2OUT]++;
+        c[CounterIndex.IN2OUT]++;
         b.setVerdict(i, Verdict.TX_OUTSIDE);
     }
 
@@ -545,7 +529,7 @@ public final class NatWorker implements AutoCloseable {
             PoolRuntime[] active = snap.active();
             if (active.length == 0) {
                 drop(b, i, Drops.POOL_EXHAUSTED);
-                c[C_EXHAUSTED]++;
+                c[CounterIndex.EXHAUSTED]++;
                 return;
             }
             PoolRuntime p = active[0];
@@ -579,7 +563,7 @@ public final class NatWorker implements AutoCloseable {
             table.touch(s, now);
         }
         pkt.rewriteSource(m, table.mOutAddr(table.mapping(s)), 0);
-        c[C_IN2OUT]++;
+        c[CounterIndex.IN2OUT]++;
         b.setVerdict(i, Verdict.TX_OUTSIDE);
     }
 
@@ -627,7 +611,7 @@ public final class NatWorker implements AutoCloseable {
             if (owner != id) {
                 if (secondHop) {
                     b.setHandoff(i, owner);
-                    c[C_HANDOFFS]++;
+                    c[CounterIndex.HANDOFFS]++;
                 } else {
                     handoff(b, i, owner);
                 }
@@ -640,7 +624,7 @@ public final class NatWorker implements AutoCloseable {
         }
         int mp = table.mapping(s);
         pkt.rewriteDestination(m, table.mInAddr(mp), table.mInPort(mp));
-        c[C_OUT2IN]++;
+        c[CounterIndex.OUT2IN]++;
         b.setVerdict(i, Verdict.TX_INSIDE);
     }
 
@@ -771,7 +755,7 @@ public final class NatWorker implements AutoCloseable {
         int mp = table.mapping(s);
         pkt.rewriteDestination(m, table.mInAddr(mp), 0);
         pkt.rewriteInnerSource(m, table.mInAddr(mp), table.mInPort(mp));
-        c[C_OUT2IN]++;
+        c[CounterIndex.OUT2IN]++;
         b.setVerdict(i, Verdict.TX_INSIDE);
     }
 
@@ -792,7 +776,7 @@ public final class NatWorker implements AutoCloseable {
         }
         table.touch(s, now);
         pkt.rewriteDestination(m, table.mInAddr(table.mapping(s)), 0);
-        c[C_OUT2IN]++;
+        c[CounterIndex.OUT2IN]++;
         b.setVerdict(i, Verdict.TX_INSIDE);
     }
 
@@ -853,17 +837,17 @@ public final class NatWorker implements AutoCloseable {
             return;
         }
         b.setHandoff(i, target);
-        c[C_HANDOFFS]++;
+        c[CounterIndex.HANDOFFS]++;
     }
 
     private void drop(PacketBurst b, int i, int reason) {
-        c[C_DROPS + reason]++;
+        c[CounterIndex.DROPS + reason]++;
         b.setVerdict(i, Verdict.DROP);
     }
 
     private void created(int mp) {
-        c[C_CREATED]++;
-        c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+        c[CounterIndex.CREATED]++;
+        c[CounterIndex.POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
     }
 
     /**
@@ -890,7 +874,7 @@ public final class NatWorker implements AutoCloseable {
     private void mappingEvent(int type, int mp) {
         if (!events.record(type, table.mProto(mp), slot(mp), table.mInAddr(mp), table.mInPort(mp),
                 table.mOutAddr(mp), table.mOutPort(mp), System.currentTimeMillis())) {
-            c[C_EVENTS_LOST]++;
+            c[CounterIndex.EVENTS_LOST]++;
         }
     }
 
@@ -898,8 +882,8 @@ public final class NatWorker implements AutoCloseable {
     private void deleteSession(int s, long now, NatSnapshot snap) {
         int mp = table.mapping(s);
         table.removeSession(s);
-        c[C_DELETED]++;
-        c[C_POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]--;
+        c[CounterIndex.DELETED]++;
+        c[CounterIndex.POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]--;
         if (table.mappingSessions(mp) == 0) {
             deleteMapping(mp, now, snap, true);
         }
@@ -964,8 +948,8 @@ public final class NatWorker implements AutoCloseable {
     }
 
     private void publishCounters() {
-        c[C_DROPS + Drops.EVENT_LOG_FULL] = c[C_EVENTS_LOST];
-        for (int k = 0; k < COUNTERS; k++) {
+        c[CounterIndex.DROPS + Drops.EVENT_LOG_FULL] = c[CounterIndex.EVENTS_LOST];
+        for (int k = 0; k < CounterIndex.COUNT; k++) {
             COUNTER.setOpaque(published, 8L * k, c[k]);
         }
     }
@@ -1021,19 +1005,19 @@ public final class NatWorker implements AutoCloseable {
     private void copy(WorkerRequest r, int s, long now) {
         int mp = table.mapping(s);
         long[] row = r.rows;
-        int o = r.count * WorkerRequest.ROW;
-        row[o] = table.mProto(mp);
-        row[o + 1] = table.mInAddr(mp);
-        row[o + 2] = table.mInPort(mp);
-        row[o + 3] = table.mOutAddr(mp);
-        row[o + 4] = table.mOutPort(mp);
-        row[o + 5] = table.remAddr(s);
-        row[o + 6] = table.remPort(s);
-        row[o + 7] = table.state(s);
-        row[o + 8] = Math.max(0, now - table.lastSeen(s));
-        row[o + 9] = slot(mp);
-        row[o + 10] = id;
-        row[o + 11] = Math.max(0, now - table.created(s));
+        int o = r.count * SessionRow.FIELDS;
+        row[o + SessionRow.PROTOCOL] = table.mProto(mp);
+        row[o + SessionRow.INSIDE_ADDR] = table.mInAddr(mp);
+        row[o + SessionRow.INSIDE_PORT] = table.mInPort(mp);
+        row[o + SessionRow.OUTSIDE_ADDR] = table.mOutAddr(mp);
+        row[o + SessionRow.OUTSIDE_PORT] = table.mOutPort(mp);
+        row[o + SessionRow.REMOTE_ADDR] = table.remAddr(s);
+        row[o + SessionRow.REMOTE_PORT] = table.remPort(s);
+        row[o + SessionRow.STATE] = table.state(s);
+        row[o + SessionRow.IDLE_NANOS] = Math.max(0, now - table.lastSeen(s));
+        row[o + SessionRow.POOL_SLOT] = slot(mp);
+        row[o + SessionRow.WORKER] = id;
+        row[o + SessionRow.AGE_NANOS] = Math.max(0, now - table.created(s));
     }
 
     @Override

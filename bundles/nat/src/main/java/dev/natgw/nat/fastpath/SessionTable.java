@@ -1,10 +1,13 @@
 package dev.natgw.nat.fastpath;
 
+import static dev.natgw.nat.handover.SessionLayout.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_CHAR;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.natgw.nat.handover.HandOverFormat;
+import dev.natgw.nat.handover.SessionLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -38,128 +41,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #bytesPerSession()} and {@link #bytes()} report the true figures.
  *
  * <p>
- * Record layouts ({@link #LAYOUT_VERSION} 3; all fields native byte order, naturally aligned, the
- * record arrays 64-byte aligned; {@code int} links, {@code -1} none). A later bundle version that
- * takes these segments over must check the version. <b>Session</b>, 64 bytes: 0 {@code int}
- * mapping index ({@code -1} when free); 4 {@code int} remote address; 8 {@code u16} remote port; 10
- * {@code u8} state; 11 {@code u8} flags (1 live, 2 on the wheel); 12 {@code int} next in the
- * session in-index chain (the free-list link while free); 16 {@code int} next in the session
- * out-index chain; 20 {@code int} wheel previous, or {@code -(slot + 2)} for the head of a slot; 24
- * {@code int} wheel next; 28 {@code int} previous and 32 {@code int} next session of the same
- * mapping; 36 reserved (0); 40 {@code long} last seen; 48 {@code long} due time; 56 {@code long}
- * created (all times {@code System.nanoTime()}). <b>Mapping</b>, 32 bytes: 0 {@code int} inside
- * address; 4 {@code int} outside address; 8 {@code u16} inside port; 10 {@code u16} outside port;
- * 12 {@code u8} protocol; 13 {@code u8} flags; 14 {@code u16} pool; 16 {@code int} session count
- * ({@code -1} when free); 20 {@code int} first session; 24 {@code int} next in the mapping in-index
- * chain (the free-list link while free); 28 {@code int} next in the mapping out-index chain.
- * <b>Host</b>, 16 bytes: 0 {@code int} inside address; 4, 8, 12 {@code int} port counts for TCP,
- * UDP, ICMP (a slot is empty exactly when all three are 0). Hash heads and wheel slots are
- * {@code int} arrays. <b>Header</b>, 128 bytes, one per table, holding every scalar the table keeps, so
- * the whole table is its memory and another bundle revision can adopt it: immutable after
- * construction: 0 {@code int} layout version; 4 {@code int} capacity; 8 {@code int} hash heads (a power
- * of two); 12 {@code int} host slots (a power of two); 16 {@code int} host limit; 20 reserved; 24
- * {@code long} hash seed. Written by the worker: 32 {@code int} session free-list head; 36 {@code int}
- * session high-water mark; 40 {@code int} mapping free-list head; 44 {@code int} mapping high-water mark;
- * 48 {@code int} live sessions and 52 {@code int} live mappings (both written with release, read with
- * acquire); 56 {@code int} hosts; 60 {@code int} sessions on the wheel; 64 {@code long} wheel cursor tick;
- * 72 {@code int} cursor node; 76 {@code u8} cursor set; 77 {@code u8} walk past; 78 {@code u8} skipped in
- * tick; 80 {@code long} earliest skipped due time; 88..127 reserved, 0; 128..1151 {@code int} live sessions
- * per state byte, 256 of them (written with release, read with acquire). A field added in the reserved
- * bytes whose 0 means "as before" keeps the layout version; anything else bumps it. <b>Counters</b>,
- * {@link #COUNTER_SLOTS} {@code long}s: the worker's counters as it last published them (written with opaque
- * stores, read with opaque loads), so a revision that adopts the table goes on counting from them.
- *
- * <p>
- * Version history: 1 kept the header's scalars in Java fields; 2 moved them into the header; 3 added the counters segment.
+ * The records, the header that holds every scalar of the table and the counters segment are laid out as
+ * {@link SessionLayout} describes, so the whole table is its memory and another bundle revision can adopt it
+ * ({@link #SessionTable(Arena, Map)}); the version is {@link HandOverFormat#LAYOUT_VERSION}.
  */
 public final class SessionTable implements AutoCloseable {
-    /** The version of the record layouts described in the class comment. */
-    public static final int LAYOUT_VERSION = 3;
-
-    /** The {@code long} counters a table carries for its worker, in the {@code counters} segment. */
-    public static final int COUNTER_SLOTS = 1024;
-
     /** The largest capacity: indexes and byte offsets stay well inside {@code int} and memory. */
     public static final int MAX_CAPACITY = 1 << 28;
 
-    static final long S_BYTES = 64;
-    private static final long S_MAPPING = 0;
-    private static final long S_REM_ADDR = 4;
-    private static final long S_REM_PORT = 8;
-    private static final long S_STATE = 10;
-    private static final long S_FLAGS = 11;
-    private static final long S_IN_NEXT = 12;
-    private static final long S_OUT_NEXT = 16;
-    private static final long S_WHEEL_PREV = 20;
-    private static final long S_WHEEL_NEXT = 24;
-    private static final long S_MAP_PREV = 28;
-    private static final long S_MAP_NEXT = 32;
-    private static final long S_LAST_SEEN = 40;
-    private static final long S_DUE = 48;
-    private static final long S_CREATED = 56;
-
-    private static final int LIVE = 1;
-    private static final int ON_WHEEL = 2;
-
-    static final long M_BYTES = 32;
-    private static final long M_IN_ADDR = 0;
-    private static final long M_OUT_ADDR = 4;
-    private static final long M_IN_PORT = 8;
-    private static final long M_OUT_PORT = 10;
-    private static final long M_PROTO = 12;
-    private static final long M_FLAGS = 13;
-    private static final long M_POOL = 14;
-    private static final long M_SESSIONS = 16;
-    private static final long M_FIRST = 20;
-    private static final long M_IN_NEXT = 24;
-    private static final long M_OUT_NEXT = 28;
-
-    static final long H_BYTES = 16;
-
-    /** Wheel slot width: 2^24 ns, about 16.8 ms. */
-    public static final int TICK_SHIFT = 24;
-    public static final int WHEEL_SLOTS = 4096;
     private static final int WHEEL_MASK = WHEEL_SLOTS - 1;
     /** Sessions examined per {@link #pollDue} call, so one call never stalls a burst. */
     public static final int POLL_BUDGET = 1024;
-    /** Cursor states besides a session index: walk the slot from its head, or the walk reached the end. */
-    private static final int FROM_HEAD = -1;
-    private static final int AT_END = -2;
-
-    /** Bytes of the table header, a {@code long}-aligned struct; fields past {@link #T_USED} are reserved (0). */
-    static final long T_BYTES = 128 + 4 * 256;
-    // immutable after construction: what an adopting revision checks and reads
-    private static final long T_LAYOUT = 0;
-    private static final long T_CAPACITY = 4;
-    private static final long T_HEADS = 8;
-    private static final long T_HOST_SLOTS = 12;
-    private static final long T_HOST_LIMIT = 16;
-    private static final long T_SEED = 24;
-    // written by the one worker that uses the table
-    private static final long T_S_FREE = 32;
-    private static final long T_S_HWM = 36;
-    private static final long T_M_FREE = 40;
-    private static final long T_M_HWM = 44;
-    private static final long T_SIZE = 48;
-    private static final long T_MAPPINGS = 52;
-    private static final long T_HOST_COUNT = 56;
-    private static final long T_SCHEDULED = 60;
-    private static final long T_CURSOR_TICK = 64;
-    private static final long T_CURSOR_NODE = 72;
-    private static final long T_CURSOR_SET = 76;
-    private static final long T_WALK_PAST = 77;
-    private static final long T_SKIPPED_IN_TICK = 78;
-    private static final long T_SKIPPED_MIN_DUE = 80;
-    /** The first reserved byte of the header. */
-    static final long T_USED = 88;
-    /** Live sessions per state byte: {@link #STATES} {@code int}s. */
-    private static final long T_STATES = 128;
-    /** The states a session may have: {@link #setState} takes 0..255. */
-    public static final int STATES = 256;
-
-    /** Names of the table's segments, as {@link #segments()} gives them and the adopting constructor takes them. */
-    public static final List<String> SEGMENT_NAMES = List.of("header", "sessions", "mappings", "sessionInHeads",
-            "sessionOutHeads", "mappingInHeads", "mappingOutHeads", "wheel", "hosts", "counters");
 
     // size and mapping count: written with release by the worker so other threads read a recent value
     private static final VarHandle SIZE = JAVA_INT.varHandle();
@@ -229,7 +121,7 @@ public final class SessionTable implements AutoCloseable {
             throw e;
         }
         this.arena = a;
-        hdr.set(JAVA_INT, T_LAYOUT, LAYOUT_VERSION);
+        hdr.set(JAVA_INT, T_LAYOUT, HandOverFormat.LAYOUT_VERSION);
         hdr.set(JAVA_INT, T_CAPACITY, capacity);
         hdr.set(JAVA_INT, T_HEADS, headCount);
         hdr.set(JAVA_INT, T_HOST_SLOTS, hostSlots);
@@ -246,14 +138,15 @@ public final class SessionTable implements AutoCloseable {
      * it until the dataplane swaps the stages. From now on this table owns the arena.
      *
      * @param arena the arena that owns the segments
-     * @param segs the segments by {@link #SEGMENT_NAMES}
+     * @param segs the segments by {@link SessionLayout#SEGMENT_NAMES}
      * @throws IllegalArgumentException naming what does not fit (layout version, a missing or short segment)
      */
     public SessionTable(Arena arena, Map<String, MemorySegment> segs) {
         MemorySegment h = need(segs, "header", T_BYTES);
         int layout = h.get(JAVA_INT, T_LAYOUT);
-        if (layout != LAYOUT_VERSION) {
-            throw new IllegalArgumentException("session table layout " + layout + " != " + LAYOUT_VERSION);
+        if (layout != HandOverFormat.LAYOUT_VERSION) {
+            throw new IllegalArgumentException(
+                    "session table layout " + layout + " != " + HandOverFormat.LAYOUT_VERSION);
         }
         this.hdr = h;
         this.capacity = h.get(JAVA_INT, T_CAPACITY);
@@ -289,7 +182,7 @@ public final class SessionTable implements AutoCloseable {
         return m;
     }
 
-    /** {@return the table's memory by {@link #SEGMENT_NAMES}, for a hand-over} */
+    /** {@return the table's memory by {@link SessionLayout#SEGMENT_NAMES}, for a hand-over} */
     public Map<String, MemorySegment> segments() {
         List<MemorySegment> all = List.of(hdr, sessions, maps, sInHeads, sOutHeads, mInHeads, mOutHeads, wheel, hosts,
                 counters);
@@ -300,7 +193,7 @@ public final class SessionTable implements AutoCloseable {
         return out;
     }
 
-    /** {@return the worker's published counters, {@link #COUNTER_SLOTS} {@code long}s, handed over with the table} */
+    /** {@return the worker's published counters, {@link SessionLayout#COUNTER_SLOTS} {@code long}s, handed over with the table} */
     public MemorySegment counters() {
         return counters;
     }
@@ -837,7 +730,7 @@ public final class SessionTable implements AutoCloseable {
         return sessions.get(JAVA_CHAR, s * S_BYTES + S_REM_PORT);
     }
 
-    /** The state, 0..255 (the translator stores {@code TcpState} ordinals). */
+    /** The state, 0..255 (the translator stores {@link dev.natgw.nat.handover.TcpStateCodes} codes). */
     public int state(int s) {
         return sessions.get(JAVA_BYTE, s * S_BYTES + S_STATE) & 0xff;
     }
@@ -863,7 +756,7 @@ public final class SessionTable implements AutoCloseable {
      * Exact on the worker; another thread sees the counts of a recent moment, each one on its own (a session
      * changing state may briefly be seen in both or neither).
      *
-     * @param st the state, 0..255 (the translator's {@code TcpState} ordinals; 0 also counts every non-TCP
+     * @param st the state, 0..255 (a {@link dev.natgw.nat.handover.TcpStateCodes} code; 0 also counts every non-TCP
      *     session)
      * @return the count
      */
