@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One worker's mappings and sessions, off-heap in one shared {@link Arena} owned by the table, with
- * the timer wheel that expires the sessions and the per-inside-host port counts for quotas.
+ * the timer wheel that expires the sessions ({@link TimerWheel}) and the per-inside-host port counts for quotas
+ * ({@link HostTable}), which work on the table's segments.
  *
  * <p>
  * Invariants: used by exactly one worker thread (only {@link #size()}, {@link #mappings()}, {@link #sessionsInState} and
@@ -71,8 +72,9 @@ public final class SessionTable implements AutoCloseable {
     private final int capacity;
     private final int headMask;
     private final int hostMask;
-    private final int hostLimit;
     private final long seed;
+    private final TimerWheel timers;
+    private final HostTable hostTable;
     private boolean closed;
 
     /**
@@ -99,7 +101,6 @@ public final class SessionTable implements AutoCloseable {
         }
         this.capacity = capacity;
         this.headMask = headCount - 1;
-        this.hostLimit = hostCapacity;
         int hostSlots = ceilPow2(hostCapacity + hostCapacity / 4 + 1);
         this.hostMask = hostSlots - 1;
         // a random seed keeps outside peers from choosing remote ports that all land in one chain
@@ -130,6 +131,8 @@ public final class SessionTable implements AutoCloseable {
         hdr.set(JAVA_INT, T_S_FREE, -1);
         hdr.set(JAVA_INT, T_M_FREE, -1);
         hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
+        this.timers = new TimerWheel(hdr, sessions, wheel);
+        this.hostTable = new HostTable(hdr, hosts, hostMask, hostCapacity, seed);
     }
 
     /**
@@ -159,7 +162,7 @@ public final class SessionTable implements AutoCloseable {
         }
         this.headMask = headCount - 1;
         this.hostMask = hostSlots - 1;
-        this.hostLimit = h.get(JAVA_INT, T_HOST_LIMIT);
+        int hostLimit = h.get(JAVA_INT, T_HOST_LIMIT);
         this.seed = h.get(JAVA_LONG, T_SEED);
         this.sessions = need(segs, "sessions", S_BYTES * capacity);
         this.maps = need(segs, "mappings", M_BYTES * capacity);
@@ -171,6 +174,8 @@ public final class SessionTable implements AutoCloseable {
         this.hosts = need(segs, "hosts", H_BYTES * hostSlots);
         this.counters = need(segs, "counters", 8L * COUNTER_SLOTS);
         this.arena = arena;
+        this.timers = new TimerWheel(hdr, sessions, wheel);
+        this.hostTable = new HostTable(hdr, hosts, hostMask, hostLimit, seed);
     }
 
     private static MemorySegment need(Map<String, MemorySegment> segs, String name, long bytes) {
@@ -275,7 +280,7 @@ public final class SessionTable implements AutoCloseable {
 
     // ---------------------------------------------------------------- hashing
 
-    private static long mix(long x) {
+    static long mix(long x) {
         // two multiply-xorshift rounds: every input bit reaches every output bit
         x ^= x >>> 32;
         x *= 0xd6e8feb86659fd93L;
@@ -472,11 +477,6 @@ public final class SessionTable implements AutoCloseable {
         }
     }
 
-    /** Whether {@code m} is a live mapping index. */
-    public boolean isMappingLive(int m) {
-        return m >= 0 && m < hdr.get(JAVA_INT, T_M_HWM) && mi(m, M_SESSIONS) >= 0;
-    }
-
     /** The number of sessions of a live mapping. */
     public int mappingSessions(int m) {
         return mi(m, M_SESSIONS);
@@ -518,16 +518,6 @@ public final class SessionTable implements AutoCloseable {
 
     public int mFlags(int m) {
         return mu8(m, M_FLAGS);
-    }
-
-    /** The next live mapping index at or after {@code fromIndex}, or -1; for control-plane scans. */
-    public int nextLiveMapping(int fromIndex) {
-        for (int m = Math.max(fromIndex, 0); m < hdr.get(JAVA_INT, T_M_HWM); m++) {
-            if (mi(m, M_SESSIONS) >= 0) {
-                return m;
-            }
-        }
-        return -1;
     }
 
     // ---------------------------------------------------------------- sessions
@@ -670,9 +660,7 @@ public final class SessionTable implements AutoCloseable {
         if (!isLive(s)) {
             throw new IllegalStateException("session " + s + " is not live");
         }
-        if ((sflags(s) & ON_WHEEL) != 0) {
-            unlinkWheel(s);
-        }
+        timers.unschedule(s);
         int m = si(s, S_MAPPING);
         int proto = mProto(m), remAddr = si(s, S_REM_ADDR), remPort = remPort(s);
         unlinkSession(sInHeads, sessionBucket(proto, mInAddr(m), mInPort(m), remAddr, remPort), s, S_IN_NEXT);
@@ -787,277 +775,60 @@ public final class SessionTable implements AutoCloseable {
         return -1;
     }
 
-    // ---------------------------------------------------------------- timer wheel
+    // ---------------------------------------------------------------- timer wheel and hosts (see TimerWheel, HostTable)
 
-    /**
-     * Puts live session {@code s} on the wheel due at {@code dueNanos}, moving it if it was on already;
-     * O(1). A due time in a slot the cursor has passed goes to the cursor's slot, so it is returned at
-     * the next poll rather than a revolution late.
-     */
+    /** Puts live session {@code s} on the wheel due at {@code dueNanos}; see {@link TimerWheel#schedule}. */
     public void schedule(int s, long dueNanos) {
-        int fl = sflags(s);
-        if ((fl & ON_WHEEL) != 0) {
-            unlinkWheel(s);
-        }
-        long o = s * S_BYTES;
-        sessions.set(JAVA_LONG, o + S_DUE, dueNanos);
-        long tick = dueNanos >> TICK_SHIFT;
-        if (hdr.get(JAVA_BYTE, T_CURSOR_SET) != 0 && tick <= hdr.get(JAVA_LONG, T_CURSOR_TICK)) {
-            tick = hdr.get(JAVA_LONG, T_CURSOR_TICK);
-            // the new head lies behind a walk in progress; walk the slot again so it is seen
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        int slot = (int) tick & WHEEL_MASK;
-        int h = wheel.getAtIndex(JAVA_INT, slot);
-        sessions.set(JAVA_INT, o + S_WHEEL_PREV, -(slot + 2));
-        sessions.set(JAVA_INT, o + S_WHEEL_NEXT, h);
-        if (h != -1) {
-            si(h, S_WHEEL_PREV, s);
-        }
-        wheel.setAtIndex(JAVA_INT, slot, s);
-        sflags(s, sflags(s) | ON_WHEEL);
-        hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) + 1);
+        timers.schedule(s, dueNanos);
     }
 
     /** Takes {@code s} off the wheel if it is on it. */
     public void unschedule(int s) {
-        if ((sflags(s) & ON_WHEEL) != 0) {
-            unlinkWheel(s);
-        }
-    }
-
-    private void unlinkWheel(int s) {
-        int prev = si(s, S_WHEEL_PREV), next = si(s, S_WHEEL_NEXT);
-        if (s == hdr.get(JAVA_INT, T_CURSOR_NODE)) {
-            hdr.set(JAVA_INT, T_CURSOR_NODE, next == -1 ? AT_END : next);
-        }
-        if (prev >= 0) {
-            si(prev, S_WHEEL_NEXT, next);
-        } else {
-            wheel.setAtIndex(JAVA_INT, -(prev + 2), next);
-        }
-        if (next != -1) {
-            si(next, S_WHEEL_PREV, prev);
-        }
-        si(s, S_WHEEL_PREV, -1);
-        si(s, S_WHEEL_NEXT, -1);
-        sflags(s, sflags(s) & ~ON_WHEEL);
-        hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) - 1);
+        timers.unschedule(s);
     }
 
     /** The due time last given to {@link #schedule}, 0 if never. */
     public long due(int s) {
-        return sessions.get(JAVA_LONG, s * S_BYTES + S_DUE);
+        return timers.due(s);
     }
 
     /** Whether {@code s} is on the wheel. */
     public boolean isScheduled(int s) {
-        return (sflags(s) & ON_WHEEL) != 0;
+        return timers.isScheduled(s);
     }
 
     /** Sessions on the wheel. */
     public int scheduled() {
-        return hdr.get(JAVA_INT, T_SCHEDULED);
+        return timers.scheduled();
     }
 
-    /**
-     * A session whose due time is at or before {@code now}, taken off the wheel (it stays live), or -1.
-     * Walks the slots from where the last call stopped up to {@code now}'s slot; a session of a later
-     * revolution stays where it is. Never returns a session early. Examines at most
-     * {@link #POLL_BUDGET} sessions and {@link #WHEEL_SLOTS} slot heads, so -1 can also mean "not finished, call again": the expiry loop calls it until -1 on each
-     * tick and catches up over the following ticks.
-     */
+    /** A due session taken off the wheel, or -1; see {@link TimerWheel#pollDue}. */
     public int pollDue(long now) {
-        long nowTick = now >> TICK_SHIFT;
-        if (hdr.get(JAVA_BYTE, T_CURSOR_SET) == 0 || nowTick - hdr.get(JAVA_LONG, T_CURSOR_TICK) > WHEEL_MASK) {
-            // first call, or idle for more than a revolution: one visit of each slot sees every node
-            hdr.set(JAVA_BYTE, T_CURSOR_SET, (byte) 1);
-            hdr.set(JAVA_LONG, T_CURSOR_TICK, nowTick - WHEEL_MASK);
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-            hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) 0);
-        }
-        if (hdr.get(JAVA_INT, T_SCHEDULED) == 0) {
-            if (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick) {
-                hdr.set(JAVA_LONG, T_CURSOR_TICK, nowTick);
-                hdr.set(JAVA_INT, T_CURSOR_NODE, AT_END);
-                hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) 0);
-                hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 0);
-            }
-            return -1;
-        }
-        if (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick && hdr.get(JAVA_BYTE, T_WALK_PAST) == 0) {
-            // the slot was walked while its tick was current; nodes skipped then may be due now
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        if (hdr.get(JAVA_INT, T_CURSOR_NODE) == AT_END && hdr.get(JAVA_LONG, T_CURSOR_TICK) == nowTick
-                && hdr.get(JAVA_BYTE, T_SKIPPED_IN_TICK) != 0 && now - hdr.get(JAVA_LONG, T_SKIPPED_MIN_DUE) >= 0) {
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        int budget = POLL_BUDGET;
-        while (hdr.get(JAVA_LONG, T_CURSOR_TICK) <= nowTick) {
-            int s;
-            if (hdr.get(JAVA_INT, T_CURSOR_NODE) == FROM_HEAD) {
-                s = wheel.getAtIndex(JAVA_INT, (int) hdr.get(JAVA_LONG, T_CURSOR_TICK) & WHEEL_MASK);
-                hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick ? 1 : 0));
-                hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 0);
-            } else if (hdr.get(JAVA_INT, T_CURSOR_NODE) == AT_END) {
-                s = -1;
-            } else {
-                s = hdr.get(JAVA_INT, T_CURSOR_NODE);
-            }
-            while (s != -1) {
-                if (--budget < 0) {
-                    hdr.set(JAVA_INT, T_CURSOR_NODE, s);
-                    return -1;
-                }
-                long d = due(s);
-                if (d - now <= 0) {
-                    // unlinkWheel moves the cursor past s
-                    hdr.set(JAVA_INT, T_CURSOR_NODE, s);
-                    unlinkWheel(s);
-                    return s;
-                }
-                if ((d >> TICK_SHIFT) <= hdr.get(JAVA_LONG, T_CURSOR_TICK)
-                        && (hdr.get(JAVA_BYTE, T_SKIPPED_IN_TICK) == 0
-                                || d - hdr.get(JAVA_LONG, T_SKIPPED_MIN_DUE) < 0)) {
-                    hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 1);
-                    hdr.set(JAVA_LONG, T_SKIPPED_MIN_DUE, d);
-                }
-                s = si(s, S_WHEEL_NEXT);
-            }
-            if (hdr.get(JAVA_LONG, T_CURSOR_TICK) == nowTick) {
-                hdr.set(JAVA_INT, T_CURSOR_NODE, AT_END);
-                return -1;
-            }
-            // empty or finished slots cost one read each and the cursor is never more than one
-            // revolution behind, so advancing is bounded by WHEEL_SLOTS without spending the budget
-            hdr.set(JAVA_LONG, T_CURSOR_TICK, hdr.get(JAVA_LONG, T_CURSOR_TICK) + 1);
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        return -1;
-    }
-
-    // ---------------------------------------------------------------- hosts
-
-    private static int protoIndex(int proto) {
-        return switch (proto) {
-            case 6 -> 0;
-            case 17 -> 1;
-            case 1 -> 2;
-            default -> -1;
-        };
+        return timers.pollDue(now);
     }
 
     /** The home slot of an inside address in the host table (visible for collision tests). */
     int hostHome(int inAddr) {
-        return (int) (mix(seed ^ (inAddr & 0xffffffffL) ^ 0x5bd1e995L << 32) >>> 32) & hostMask;
+        return hostTable.home(inAddr);
     }
 
     /** Hosts the table accepts. */
     public int hostCapacity() {
-        return hostLimit;
+        return hostTable.capacity();
     }
 
     /** Hosts with a non-zero count. */
     public int hostCount() {
-        return hdr.get(JAVA_INT, T_HOST_COUNT);
-    }
-
-    private long hostOff(int i) {
-        return i * H_BYTES;
-    }
-
-    private boolean hostEmpty(int i) {
-        long o = hostOff(i);
-        return (hosts.get(JAVA_INT, o + 4) | hosts.get(JAVA_INT, o + 8) | hosts.get(JAVA_INT, o + 12)) == 0;
-    }
-
-    /** The slot holding {@code inAddr}, or -1; an empty slot ends the probe since deletion shifts back. */
-    private int hostFind(int inAddr) {
-        int i = hostHome(inAddr);
-        while (!hostEmpty(i)) {
-            if (hosts.get(JAVA_INT, hostOff(i)) == inAddr) {
-                return i;
-            }
-            i = (i + 1) & hostMask;
-        }
-        return -1;
+        return hostTable.count();
     }
 
     /** Ports the inside host holds for the protocol (6, 17 or 1; 0 for any other). */
     public int hostPorts(int inAddr, int proto) {
-        int p = protoIndex(proto);
-        if (p < 0) {
-            return 0;
-        }
-        int i = hostFind(inAddr);
-        return i < 0 ? 0 : hosts.get(JAVA_INT, hostOff(i) + 4 + 4L * p);
+        return hostTable.ports(inAddr, proto);
     }
 
-    /**
-     * Adds {@code delta} to the host's count for the protocol (6, 17 or 1), adding the host when new
-     * and deleting it when all its counts reach 0.
-     *
-     * @return false when the host is new and the table already holds {@link #hostCapacity()} hosts
-     * @throws IllegalArgumentException for another protocol
-     * @throws IllegalStateException if a count would go negative (a bug in the caller)
-     */
+    /** Adds to the host's count for the protocol; see {@link HostTable#add}. */
     public boolean hostAdd(int inAddr, int proto, int delta) {
-        int p = protoIndex(proto);
-        if (p < 0) {
-            throw new IllegalArgumentException("no host counts for protocol " + proto);
-        }
-        int i = hostFind(inAddr);
-        if (i >= 0) {
-            long c = hostOff(i) + 4 + 4L * p;
-            int v = hosts.get(JAVA_INT, c) + delta;
-            if (v < 0) {
-                throw new IllegalStateException("host count would go negative");
-            }
-            hosts.set(JAVA_INT, c, v);
-            if (hostEmpty(i)) {
-                hostDelete(i);
-            }
-            return true;
-        }
-        if (delta == 0) {
-            return true;
-        }
-        if (delta < 0) {
-            throw new IllegalStateException("host count would go negative");
-        }
-        if (hdr.get(JAVA_INT, T_HOST_COUNT) >= hostLimit) {
-            return false;
-        }
-        i = hostHome(inAddr);
-        while (!hostEmpty(i)) {
-            i = (i + 1) & hostMask;
-        }
-        hosts.set(JAVA_INT, hostOff(i), inAddr);
-        hosts.set(JAVA_INT, hostOff(i) + 4 + 4L * p, delta);
-        hdr.set(JAVA_INT, T_HOST_COUNT, hdr.get(JAVA_INT, T_HOST_COUNT) + 1);
-        return true;
-    }
-
-    /** Backward-shift deletion: later entries of the run move into the hole unless that would put them before their home. */
-    private void hostDelete(int hole) {
-        int j = hole;
-        while (true) {
-            j = (j + 1) & hostMask;
-            if (hostEmpty(j)) {
-                break;
-            }
-            int k = hostHome(hosts.get(JAVA_INT, hostOff(j)));
-            // j may fill the hole unless its home lies cyclically in (hole, j]
-            boolean stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
-            if (!stays) {
-                MemorySegment.copy(hosts, hostOff(j), hosts, hostOff(hole), H_BYTES);
-                hole = j;
-            }
-        }
-        long o = hostOff(hole);
-        hosts.set(JAVA_LONG, o, 0L);
-        hosts.set(JAVA_LONG, o + 8, 0L);
-        hdr.set(JAVA_INT, T_HOST_COUNT, hdr.get(JAVA_INT, T_HOST_COUNT) - 1);
+        return hostTable.add(inAddr, proto, delta);
     }
 }
