@@ -14,8 +14,8 @@ import java.util.function.LongSupplier;
  * belongs in this class (and one delegating line in the manager).
  *
  * <p>
- * Invariants: the packet path reads one volatile field and allocates nothing; {@link #live} is null while no engine
- * is attached or once it is detached, and bursts then pass untouched.
+ * Invariants: the packet path reads two volatile fields (engine, clock) and allocates nothing; {@link #live} is
+ * null while no engine is attached or once it is detached, and bursts then pass untouched.
  */
 final class NatStage implements PacketStage {
     private final NatManager manager;
