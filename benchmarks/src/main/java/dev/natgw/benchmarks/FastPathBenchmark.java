@@ -3,7 +3,8 @@ package dev.natgw.benchmarks;
 import dev.natgw.api.dataplane.PacketBurst;
 import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.dataplane.Verdict;
-import dev.natgw.nat.fastpath.Drops;
+import dev.natgw.nat.handover.CounterIndex;
+import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.fastpath.NatWorker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -130,9 +131,9 @@ public class FastPathBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         worker.tick(now);
-        long in2out = worker.counter(NatWorker.C_IN2OUT);
+        long in2out = worker.counter(CounterIndex.IN2OUT);
         String drops = drops(worker);
-        long created = worker.counter(NatWorker.C_CREATED);
+        long created = worker.counter(CounterIndex.CREATED);
         System.out.printf("%nteardown: %,d packets translated in all, %,d sessions created (setup only: %,d), drops"
                 + " %s%n", in2out, created, sessions, drops.isEmpty() ? "none" : drops);
         try {
@@ -152,7 +153,7 @@ public class FastPathBenchmark {
     static String drops(NatWorker w) {
         StringBuilder sb = new StringBuilder();
         for (int d = 0; d < Drops.COUNT; d++) {
-            long n = w.counter(NatWorker.C_DROPS + d);
+            long n = w.counter(CounterIndex.DROPS + d);
             if (n != 0 && d != Drops.EVENT_LOG_FULL) {
                 sb.append(sb.isEmpty() ? "" : ", ").append(Drops.name(d)).append('=').append(n);
             }

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
+import java.net.HttpURLConnection;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleRevisions;
@@ -80,6 +83,8 @@ public class BundleUpdateIT {
     static final int INTERVAL_MS = 10;
     static final int STREAM = 300;
     static final int REPEATS = 20;
+    /** ms a listener holds each STOPPED event of registry-http, as a loaded machine delays them. */
+    static final long SLOW_LISTENER_MS = 300;
 
     @Inject
     BundleContext context;
@@ -278,6 +283,63 @@ public class BundleUpdateIT {
         }
     }
 
+    /**
+     * The registry's HTTP face answers as soon as natgw:update of registry-http or of the registry returns, even while
+     * the framework's asynchronous bundle events run late, as on a loaded machine (here: a listener that takes
+     * {@value #SLOW_LISTENER_MS} ms over each STOPPED event of registry-http). When the face was an HTTP Whiteboard
+     * servlet, Pax Web registered it asynchronously and tracked registry-http's web container through that late STOPPED
+     * event: the new servlet was dropped (404 without JSON), or the old one, bound to the closed registry, stayed in
+     * Jetty and the new one waited behind it ("was never registered by dev.natgw.registry.http", then "awaiting
+     * registration"), for the rest of the run.
+     */
+    @Test
+    public void theRegistryFaceAnswersAsSoonAsItsUpdateReturns() throws Exception {
+        URI lookup = URI.create(registryFace() + "/lookup?key=natgw/forwarders");
+        // the first natgw command waits until the shell has registered the core's commands
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> NatgwContainer.execute(sessions, "natgw:status --json").contains("dev.natgw.registry"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> get(lookup).startsWith("200 {"));
+        BundleListener slow = e -> {
+            if (e.getType() == BundleEvent.STOPPED && "dev.natgw.registry.http".equals(e.getBundle()
+                    .getSymbolicName())) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SLOW_LISTENER_MS));
+            }
+        };
+        context.addBundleListener(slow);
+        try {
+            for (int i = 0; i < 3; i++) {
+                for (String sn : List.of("dev.natgw.registry.http", "dev.natgw.registry")) {
+                    update(sn, null);
+                    // no wait: ACTIVE with its services is the face's readiness
+                    String answer = get(lookup);
+                    assertTrue("after update " + (i + 1) + " of " + sn + ": " + answer, answer.startsWith("200 {"));
+                }
+            }
+        } finally {
+            context.removeBundleListener(slow);
+        }
+    }
+
+    private URI registryFace() throws IOException {
+        Object port = configAdmin.getConfiguration("org.ops4j.pax.web", null).getProperties()
+                .get("org.osgi.service.http.port");
+        return URI.create("http://127.0.0.1:" + port + "/natgw/registry/v1");
+    }
+
+    /** {@return the status and the body of a GET} */
+    private static String get(URI uri) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(5000);
+        try (InputStream in = c.getResponseCode() < 400 ? c.getInputStream() : c.getErrorStream()) {
+            String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return c.getResponseCode() + " " + body;
+        } finally {
+            c.disconnect();
+        }
+    }
+
     private void updateUnderTraffic(String sn, String url) throws Exception {
         // the previous step's flows have ended and their ports are back
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sessionCount() == 0 && portsInUse() == 0);
@@ -410,9 +472,7 @@ public class BundleUpdateIT {
 
         void beforeUpdate() throws Exception {
             ForwarderService f = service(ForwarderService.class);
-            Object port = configAdmin.getConfiguration("org.ops4j.pax.web", null).getProperties()
-                    .get("org.osgi.service.http.port");
-            face = URI.create("http://127.0.0.1:" + port + "/natgw/registry/v1");
+            face = registryFace();
             Endpoint forwarder = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", f.info().listen().getPort());
             id = Identity.generate();
             server = TraversalServer.open(id, options().forwarder(forwarder).direct(false).build());

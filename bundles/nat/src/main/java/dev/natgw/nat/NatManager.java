@@ -21,33 +21,32 @@ import dev.natgw.api.nat.TcpState;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.state.StateDeposit;
 import dev.natgw.api.state.StateKeeper;
-import dev.natgw.nat.fastpath.Drops;
-import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.fastpath.NatEngine;
 import dev.natgw.nat.fastpath.NatSnapshot;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.fastpath.PoolRuntime;
-import dev.natgw.nat.fastpath.PortAllocator;
-import dev.natgw.nat.fastpath.SessionTable;
 import dev.natgw.nat.fastpath.StaticTable;
 import dev.natgw.nat.fastpath.WorkerRequest;
+import dev.natgw.nat.handover.CounterIndex;
+import dev.natgw.nat.handover.Drops;
+import dev.natgw.nat.handover.HandOverFormat;
+import dev.natgw.nat.handover.SessionRow;
+import dev.natgw.nat.handover.TcpStateCodes;
+import dev.natgw.nat.internal.EventLog;
 import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.time.Instant;
+import dev.natgw.nat.internal.WorkerMailbox;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -67,15 +66,11 @@ import org.slf4j.LoggerFactory;
  * A logging thread drains the workers' event rings into the {@value NatEvents#LOGGER_NAME} logger.
  *
  * <p>
- * Hand-over: the session tables are off-heap. When the component deactivates (bundle stop or update) or the
- * dataplane detaches the stage, the tables, the pools they were made from and the static mappings are
- * deposited with the {@link StateKeeper} (if there is one) instead of freed; the old engine keeps translating
- * on them until the dataplane detaches it, and its detach frees nothing. The next {@link #attach} claims the
- * deposit and adopts the tables if the layout, the workers, the RSS configuration, the sizes and the pools
- * match, or refuses them (WARN naming the mismatch), frees them and starts clean; {@link #lastHandOver()} says
- * which. Adoption only reads the memory's immutable header fields, because the old stage may still run on it
- * until the dataplane swaps the stages between two bursts; the old stage's detach frees nothing. Memory refused
- * while the old stage may still run on it is freed once every worker has run the new engine.
+ * Hand-over: when the component deactivates or the dataplane detaches the stage, {@link NatHandOver} deposits the
+ * off-heap tables, allocators, pools and static mappings with the {@link StateKeeper} (if there is one) instead of
+ * freeing them, and the next {@link #attach} adopts or refuses them by name ({@link #lastHandOver()}); the format is
+ * in {@code handover/}. The {@code PacketStage} methods delegate to {@link NatStage}; pool runtimes live in
+ * {@link PoolSlots}.
  */
 @Component(service = {NatService.class, NatAdminService.class,
         PacketStage.class}, configurationPid = NatManager.PID, property = {PacketStage.STAGE_NAME + "=nat",
@@ -86,33 +81,25 @@ public final class NatManager implements NatAdminService, PacketStage {
     public static final String PID = "dev.natgw.nat";
 
     private static final Logger LOG = LoggerFactory.getLogger(NatManager.class);
-    private static final Logger EVENTS = LoggerFactory.getLogger(NatEvents.LOGGER_NAME);
-    /** How long the control plane waits for a worker to answer a request. */
-    private static final long ANSWER_MILLIS = 5_000;
 
-    private final Object lock = new Object();
-    private final Object requestLock = new Object();
-    private final LinkedHashMap<String, PoolDefinition> pools = new LinkedHashMap<>();
-    private final List<StaticMapping> statics = new ArrayList<>();
-    private final Map<String, Integer> slotOf = new HashMap<>();
-    private volatile NatSettings settings;
-    private volatile NatEngine live;
-    private NatEngine engine;
-    private PoolRuntime[] slots;
-    private int nextSlot;
-    private volatile LongSupplier clock = System::nanoTime;
-    private volatile Consumer<String> eventLines = EVENTS::info;
-    private final Thread eventThread;
-    private volatile boolean running = true;
+    // package-private: NatStage, NatHandOver and PoolSlots work on them, under the lock
+    final Object lock = new Object();
+    final LinkedHashMap<String, PoolDefinition> pools = new LinkedHashMap<>();
+    final List<StaticMapping> statics = new ArrayList<>();
+    volatile NatSettings settings;
+    NatEngine engine;
+    final PoolSlots poolSlots = new PoolSlots(this);
+    final NatStage stage = new NatStage(this);
+    final NatHandOver handOver = new NatHandOver(this);
+    final EventLog events;
+    private final WorkerMailbox mailbox = new WorkerMailbox();
     /** The owner name of the NAT's deposits. */
-    public static final String STATE_OWNER = "nat";
-    private final String instance = UUID.randomUUID().toString();
-    private volatile StateKeeper keeper;
-    private volatile String lastHandOver = "none: nothing was handed over";
+    public static final String STATE_OWNER = HandOverFormat.STATE_OWNER;
+    final String instance = UUID.randomUUID().toString();
+    volatile StateKeeper keeper;
+    volatile String lastHandOver = "none: nothing was handed over";
     /** Pools restored from a deposit that a configuration may add again; adding one unchanged is a no-op. */
-    private final Set<String> adoptedPools = new HashSet<>();
-    /** A refused deposit, freed by {@link #freeRefused()}; under the lock. */
-    private StateDeposit refused;
+    final Set<String> adoptedPools = new HashSet<>();
 
     /**
      * Activates with the configuration of PID {@value #PID}.
@@ -132,8 +119,11 @@ public final class NatManager implements NatAdminService, PacketStage {
      */
     public NatManager(NatSettings settings) {
         this.settings = settings;
-        this.eventThread = Thread.ofPlatform().name("natgw-nat-events").daemon().unstarted(this::drainEvents);
-        eventThread.start();
+        this.events = new EventLog(stage::live, () -> this.settings.eventLog(), () -> {
+            synchronized (lock) {
+                handOver.freeRefused();
+            }
+        });
         LOG.info("NAT translator started: up to {} sessions, timeouts {}, other protocols {}",
                 settings.sessionsMax(), settings.timeouts(), settings.otherProtocols());
     }
@@ -161,30 +151,24 @@ public final class NatManager implements NatAdminService, PacketStage {
     /** Stops the event thread; the dataplane detaches the stage before this when it is running. */
     @Deactivate
     public void close() {
-        running = false;
-        LockSupport.unpark(eventThread);
-        try {
-            eventThread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        events.close();
         synchronized (lock) {
             // deposited: the dataplane may run the old stage on the tables until the new one replaces it
-            if (!deposit("the translator stops")) {
+            if (!handOver.deposit("the translator stops")) {
                 closeEngine();
             }
-            freeRefused();
+            handOver.freeRefused();
         }
         LOG.info("NAT translator stopped");
     }
 
     /**
-     * Replaces the clock {@link #process} reads; tests drive time by hand with it.
+     * Replaces the clock {@link NatStage#process} reads; tests drive time by hand with it.
      *
      * @param nanoClock returns nanoseconds like {@link System#nanoTime()}
      */
     public void setClock(LongSupplier nanoClock) {
-        this.clock = nanoClock;
+        stage.clock = nanoClock;
     }
 
     /**
@@ -194,7 +178,7 @@ public final class NatManager implements NatAdminService, PacketStage {
      * @param lines receives each line, on the logging thread
      */
     public void setEventLines(Consumer<String> lines) {
-        this.eventLines = lines;
+        events.setLines(lines);
     }
 
     /**
@@ -224,36 +208,56 @@ public final class NatManager implements NatAdminService, PacketStage {
      * thread's next 100 ms; for tests.
      */
     public void flushEvents() {
-        NatEngine e = live;
+        NatEngine e = stage.live();
         if (e != null) {
-            drainOnce(e);
+            events.drain(e);
         }
     }
 
     /** {@return the engine attached now, or null; for tests and benchmarks} */
     public NatEngine engine() {
-        return live;
+        return stage.live();
     }
 
     // ---------------------------------------------------------------- PacketStage
 
     @Override
     public void attach(StageContext ctx) {
+        stage.attach(ctx);
+    }
+
+    @Override
+    public void process(PacketBurst burst) {
+        stage.process(burst);
+    }
+
+    @Override
+    public void tick(int workerId, long nanoTime) {
+        stage.tick(workerId, nanoTime);
+    }
+
+    @Override
+    public void detach() {
+        stage.detach();
+    }
+
+    /** Attaches the engine: adopts a deposit or starts clean; {@link NatStage#attach} calls it. */
+    void attachEngine(StageContext ctx) {
         synchronized (lock) {
             closeEngine();
             NatSettings s = settings;
             StateKeeper k = keeper;
             StateDeposit d = k == null ? null : k.claim(STATE_OWNER);
-            NatEngine e = d == null ? null : adopt(d, ctx, s);
+            NatEngine e = d == null ? null : handOver.adopt(d, ctx, s);
             if (e == null) {
                 e = new NatEngine(ctx, s.sessionsMax(), s.hostsMax(), s.eventRing(), emptySnapshot());
                 engine = e;
-                slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
-                slotOf.clear();
-                nextSlot = 0;
+                poolSlots.slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
+                poolSlots.slotOf.clear();
+                poolSlots.nextSlot = 0;
                 try {
                     for (PoolDefinition p : pools.values()) {
-                        addRuntime(p);
+                        poolSlots.addRuntime(p);
                     }
                 } catch (RuntimeException ex) {
                     closeEngine();
@@ -264,38 +268,22 @@ public final class NatManager implements NatAdminService, PacketStage {
                 }
             }
             publish();
-            live = e;
+            stage.live = e;
             // the pools' addresses are the NAT's: the dataplane answers ARP for them while this stage is attached
             ctx.claimAddresses(() -> pools().stream().flatMap(p -> p.addresses().stream())
-                    .flatMapToInt(r -> java.util.stream.IntStream.of(r.first(), r.last())).toArray());
+                    .flatMapToInt(r -> IntStream.of(r.first(), r.last())).toArray());
             LOG.info("NAT attached to {} workers; hand-over: {}", ctx.workerCount(), lastHandOver);
         }
     }
 
-    @Override
-    public void process(PacketBurst burst) {
-        NatEngine e = live;
-        if (e != null) {
-            e.worker(burst.workerId()).process(burst, clock.getAsLong());
-        }
-    }
-
-    @Override
-    public void tick(int workerId, long nanoTime) {
-        NatEngine e = live;
-        if (e != null) {
-            e.worker(workerId).tick(nanoTime);
-        }
-    }
-
-    @Override
-    public void detach() {
+    /** Deposits or closes the engine; {@link NatStage#detach} calls it once no burst runs on it. */
+    void detachEngine() {
         synchronized (lock) {
-            live = null;
-            if (!deposit("the dataplane detached the translator")) {
+            stage.live = null;
+            if (!handOver.deposit("the dataplane detached the translator")) {
                 closeEngine();
             }
-            freeRefused();
+            handOver.freeRefused();
         }
     }
 
@@ -307,330 +295,35 @@ public final class NatManager implements NatAdminService, PacketStage {
         return lastHandOver;
     }
 
-    /**
-     * Deposits the engine's tables with the keeper, with what the next revision needs to check and use them;
-     * under the lock. The engine stays live: the workers may run on the tables until the stage is detached.
-     *
-     * @return false, depositing nothing, without an engine or a keeper
-     */
-    private boolean deposit(String why) {
-        StateKeeper k = keeper;
-        NatEngine e = engine;
-        if (e == null || k == null) {
-            return false;
-        }
-        drainOnce(e);
-        Map<String, Object> desc = new HashMap<>();
-        desc.put(D_INSTANCE, instance);
-        desc.put(D_WORKERS, e.workers());
-        desc.put(D_CAPACITY, e.worker(0).capacity());
-        desc.put(D_HOSTS, settings.hostsMax());
-        desc.put(D_RSS, e.rssFingerprint());
-        desc.put(D_ALLOCATOR_LAYOUT, PortAllocator.LAYOUT_VERSION);
-        List<PoolDefinition> bySlot = new ArrayList<>();
-        for (int i = 0; i < nextSlot; i++) {
-            bySlot.add(slots[i].definition());
-        }
-        // JDK types only: after an update of the API bundle the next translator has other API classes
-        desc.put(D_POOLS, Descriptors.pools(bySlot));
-        desc.put(D_ACTIVE, List.copyOf(pools.keySet()));
-        desc.put(D_STATICS, Descriptors.statics(statics));
-        List<Arena> arenas = new ArrayList<>();
-        Map<String, MemorySegment> segs = e.handOver(arenas);
-        for (int i = 0; i < nextSlot; i++) {
-            slots[i].handOver(segs);
-        }
-        long sessions = 0;
-        for (int w = 0; w < e.workers(); w++) {
-            sessions += e.worker(w).sessions();
-        }
-        k.deposit(new StateDeposit(STATE_OWNER, SessionTable.LAYOUT_VERSION, desc, segs, arenas));
-        // the tables are the keeper's now: closing the engine frees only its heap objects
-        engine = null;
-        slots = null;
-        LOG.info("NAT deposited {} sessions for the next translator: {}", sessions, why);
-        return true;
-    }
-
-    private static final String D_INSTANCE = "instance";
-    private static final String D_WORKERS = "workers";
-    private static final String D_CAPACITY = "capacity";
-    private static final String D_HOSTS = "hosts";
-    private static final String D_RSS = "rss";
-    private static final String D_ALLOCATOR_LAYOUT = "allocatorLayout";
-    private static final String D_POOLS = "pools";
-    private static final String D_ACTIVE = "active";
-    private static final String D_STATICS = "statics";
-
-    /**
-     * Adopts a deposit or refuses it; under the lock. On success the engine, slots and pools are set up and the
-     * engine is returned; on refusal the deposit's memory is freed and null is returned.
-     */
-    private NatEngine adopt(StateDeposit d, StageContext ctx, NatSettings s) {
-        String why;
-        try {
-            why = mismatch(d, ctx, s);
-        } catch (RuntimeException ex) {
-            why = "descriptor unreadable (" + ex + ")";
-        }
-        if (why == null) {
-            try {
-                return adoptChecked(d, ctx, s);
-            } catch (RuntimeException ex) {
-                closeEngine();
-                why = ex.getMessage();
-            }
-        }
-        lastHandOver = "refused: " + why + "; started clean";
-        LOG.warn("NAT refuses the previous translator's sessions: {}; their {} bytes are freed once every worker "
-                + "runs this translator; starting clean", why, d.bytes());
-        freeRefused();
-        refused = d;
-        return null;
-    }
-
-    /**
-     * Frees refused memory once no worker can run the previous stage on it any more: when every worker has run
-     * the engine attached since (the dataplane swaps stages between bursts), or when there is no engine.
-     */
-    private void freeRefused() {
-        StateDeposit d = refused;
-        if (d == null) {
-            return;
-        }
-        NatEngine e = engine;
-        for (int w = 0; e != null && w < e.workers(); w++) {
-            if (!e.worker(w).started()) {
-                return;
-            }
-        }
-        refused = null;
-        LOG.info("NAT freed the refused hand-over: {} arenas", d.close());
-    }
-
-    @SuppressWarnings("unchecked")
-    private String mismatch(StateDeposit d, StageContext ctx, NatSettings s) {
-        Map<String, Object> desc = d.descriptor();
-        if (d.layoutVersion() != SessionTable.LAYOUT_VERSION) {
-            return "layout " + d.layoutVersion() + " != " + SessionTable.LAYOUT_VERSION;
-        }
-        int allocatorLayout = (Integer) desc.get(D_ALLOCATOR_LAYOUT);
-        if (allocatorLayout != PortAllocator.LAYOUT_VERSION) {
-            return "port allocator layout " + allocatorLayout + " != " + PortAllocator.LAYOUT_VERSION;
-        }
-        int workers = (Integer) desc.get(D_WORKERS);
-        if (workers != ctx.workerCount()) {
-            return "workers " + workers + " != " + ctx.workerCount();
-        }
-        int capacity = (Integer) desc.get(D_CAPACITY);
-        int each = (int) Math.max(1, ((long) s.sessionsMax() + workers - 1) / workers);
-        if (capacity != each) {
-            return "sessions per worker " + capacity + " != " + each + " (sessions.max " + s.sessionsMax() + ")";
-        }
-        int hosts = (Integer) desc.get(D_HOSTS);
-        if (hosts != s.hostsMax()) {
-            return "hosts.max " + hosts + " != " + s.hostsMax();
-        }
-        if (!desc.get(D_RSS).equals(NatEngine.rssFingerprint(ctx))) {
-            return "RSS configuration (key, redirection table or queues) changed";
-        }
-        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
-        for (String name : (List<String>) desc.get(D_ACTIVE)) {
-            PoolDefinition now = pools.get(name);
-            PoolDefinition then = lastByName(bySlot, name);
-            if (now != null && then != null && !now.equals(then)) {
-                return "pool " + name + " changed: " + then + " != " + now;
-            }
-        }
-        return null;
-    }
-
-    private static PoolDefinition lastByName(List<PoolDefinition> bySlot, String name) {
-        for (int i = bySlot.size() - 1; i >= 0; i--) {
-            if (bySlot.get(i).name().equals(name)) {
-                return bySlot.get(i);
-            }
-        }
-        return null;
-    }
-
-    @SuppressWarnings("unchecked")
-    private NatEngine adoptChecked(StateDeposit d, StageContext ctx, NatSettings s) {
-        Map<String, Object> desc = d.descriptor();
-        boolean mine = instance.equals(desc.get(D_INSTANCE));
-        List<PoolDefinition> bySlot = Descriptors.pools(desc.get(D_POOLS));
-        List<StaticMapping> staticsThen = Descriptors.statics(desc.get(D_STATICS));
-        if (!mine) {
-            // a new revision: the previous one's static mappings and pools (also those added by commands) go on
-            if (statics.isEmpty()) {
-                statics.addAll(staticsThen);
-            }
-            for (String name : (List<String>) desc.get(D_ACTIVE)) {
-                if (!pools.containsKey(name)) {
-                    pools.put(name, lastByName(bySlot, name));
-                    adoptedPools.add(name);
-                }
-            }
-        }
-        SessionTable[] tables = NatEngine.adoptTables(d.segments(), d.arenas());
-        NatEngine e = new NatEngine(ctx, tables, s.eventRing(), emptySnapshot());
-        engine = e;
-        slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
-        slotOf.clear();
-        nextSlot = 0;
-        // the sessions name their pools by slot: the deposited pools take the same slots again
-        List<Integer> handedOverSlots = new ArrayList<>();
-        for (PoolDefinition p : bySlot) {
-            if (d.segments().containsKey(PoolRuntime.memoryName(0, nextSlot))) {
-                handedOverSlots.add(nextSlot);
-            }
-            addRuntime(p, d.segments());
-        }
-        e.startPortChanges(staticChanges(staticsThen, handedOverSlots));
-        for (PoolDefinition p : pools.values()) {
-            Integer at = slotOf.get(p.name());
-            if (at == null || !slots[at].definition().equals(p)) {
-                addRuntime(p);
-            }
-        }
-        long sessions = 0;
-        for (SessionTable t : tables) {
-            sessions += t.size();
-        }
-        lastHandOver = "adopted " + sessions + " sessions (layout " + d.layoutVersion() + ", " + tables.length
-                + " workers)";
-        LOG.info("NAT {}", lastHandOver);
-        return e;
-    }
-
-    /**
-     * The static ports the workers must reserve or unreserve in handed-over allocators, which hold the deposit's
-     * static mappings reserved: the mappings added since (while detached, or by the new revision's configuration)
-     * and those removed; unreservations first, so a mapping moved to another inside endpoint stays reserved. Rows as
-     * {@link NatEngine#startPortChanges} takes them; under the lock.
-     */
-    private int[] staticChanges(List<StaticMapping> then, List<Integer> handedOverSlots) {
-        List<int[]> rows = new ArrayList<>();
-        for (StaticMapping m : then) {
-            if (!statics.contains(m)) {
-                portChanges(WorkerRequest.UNRESERVE, m, handedOverSlots, rows);
-            }
-        }
-        for (StaticMapping m : statics) {
-            if (!then.contains(m)) {
-                portChanges(WorkerRequest.RESERVE, m, handedOverSlots, rows);
-            }
-        }
-        int[] out = new int[5 * rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i), 0, out, 5 * i, 5);
-        }
-        return out;
-    }
-
-    private void portChanges(int kind, StaticMapping m, List<Integer> inSlots, List<int[]> rows) {
-        for (int slot : inSlots) {
-            PoolDefinition p = slots[slot].definition();
-            int addrIndex = addressIndex(p, m.global().address());
-            int port = m.global().port();
-            if (addrIndex >= 0 && port >= p.portMin() && port <= p.portMax()) {
-                rows.add(new int[]{kind, m.protocol().number(), slot, addrIndex, port});
-            }
-        }
-    }
-
-    private void closeEngine() {
-        live = null;
+    void closeEngine() {
+        stage.live = null;
         if (engine != null) {
-            drainOnce(engine);
+            events.drain(engine);
             engine.close();
             engine = null;
-            slots = null;
+            poolSlots.slots = null;
             LOG.info("NAT detached; its sessions are gone");
         }
     }
 
-    private NatSnapshot emptySnapshot() {
+    NatSnapshot emptySnapshot() {
         return NatSnapshot.of(new PoolRuntime[0], new PoolRuntime[NatSnapshot.MAX_POOLS], StaticTable.EMPTY,
                 settings.timeouts(), settings.otherProtocols());
     }
 
-    /** {@return the newest slot whose runtime has exactly this definition and serves no active pool, or -1} */
-    private int retiredSlot(PoolDefinition p) {
-        for (int i = nextSlot - 1; i >= 0; i--) {
-            if (slots[i] != null && slots[i].definition().equals(p) && !servesActivePool(i)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private boolean servesActivePool(int slot) {
-        for (String name : pools.keySet()) {
-            Integer at = slotOf.get(name);
-            if (at != null && at == slot) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Builds a pool's runtime, reserving the ports of static mappings on its addresses; under the lock. */
-    private void addRuntime(PoolDefinition p) {
-        addRuntime(p, Map.of());
-    }
-
-    /**
-     * Builds a pool's runtime on handed-over allocators where there are some (whose static ports are reserved
-     * already, and which the previous translator may still be using, so they are not written here); under the lock.
-     */
-    private void addRuntime(PoolDefinition p, Map<String, MemorySegment> handedOver) {
-        if (nextSlot >= NatSnapshot.MAX_POOLS) {
-            throw new IllegalArgumentException("pool " + p.name() + ": " + NatSnapshot.MAX_POOLS
-                    + " pools were added since the dataplane attached the translator; no slot is left");
-        }
-        NatSettings s = settings;
-        PoolRuntime r = new PoolRuntime(nextSlot, p, engine, s.holdDown().toNanos(),
-                Math.max(1024, s.holdCapacity() / engine.workers()), handedOver);
-        // not yet published, so the control thread may still touch new allocators directly
-        for (StaticMapping sm : handedOver.containsKey(PoolRuntime.memoryName(0, nextSlot))
-                ? List.<StaticMapping>of()
-                : statics) {
-            int addrIndex = addressIndex(p, sm.global().address());
-            if (addrIndex >= 0) {
-                for (int w = 0; w < engine.workers(); w++) {
-                    r.allocator(w).reserve(sm.protocol().number(), addrIndex, sm.global().port());
-                }
-            }
-        }
-        slots[nextSlot] = r;
-        slotOf.put(p.name(), nextSlot);
-        nextSlot++;
-    }
-
-    private static int addressIndex(PoolDefinition p, int address) {
-        int base = 0;
-        for (var range : p.addresses()) {
-            if (range.contains(address)) {
-                return base + (int) (Integer.toUnsignedLong(address) - Integer.toUnsignedLong(range.first()));
-            }
-            base += (int) range.size();
-        }
-        return -1;
-    }
-
     /** Publishes the definitions to the workers; under the lock. */
-    private void publish() {
+    void publish() {
         if (engine == null) {
             return;
         }
         List<PoolRuntime> active = new ArrayList<>();
         for (String name : pools.keySet()) {
-            active.add(slots[slotOf.get(name)]);
+            active.add(poolSlots.slots[poolSlots.slotOf.get(name)]);
         }
         NatSettings s = settings;
-        engine.publish(NatSnapshot.of(active.toArray(new PoolRuntime[0]), slots.clone(), new StaticTable(statics),
-                s.timeouts(), s.otherProtocols()));
+        engine.publish(
+                NatSnapshot.of(active.toArray(new PoolRuntime[0]), poolSlots.slots.clone(), new StaticTable(statics),
+                        s.timeouts(), s.otherProtocols()));
     }
 
     // ---------------------------------------------------------------- NatAdminService
@@ -660,14 +353,14 @@ public final class NatManager implements NatAdminService, PacketStage {
                 }
             }
             if (engine != null) {
-                int retired = retiredSlot(pool);
+                int retired = poolSlots.retiredSlot(pool);
                 if (retired >= 0) {
                     // the same pool again while its retired runtime still holds sessions (a configuration that
                     // went away and came back, as around an update of this bundle): its allocators go on, so no
                     // second allocator hands out the ports of the same addresses
-                    slotOf.put(pool.name(), retired);
+                    poolSlots.slotOf.put(pool.name(), retired);
                 } else {
-                    addRuntime(pool);
+                    poolSlots.addRuntime(pool);
                 }
             }
             pools.put(pool.name(), pool);
@@ -726,9 +419,9 @@ public final class NatManager implements NatAdminService, PacketStage {
         if (engine == null) {
             return;
         }
-        for (Map.Entry<String, Integer> e : slotOf.entrySet()) {
-            PoolRuntime r = slots[e.getValue()];
-            int addrIndex = addressIndex(r.definition(), m.global().address());
+        for (Map.Entry<String, Integer> e : poolSlots.slotOf.entrySet()) {
+            PoolRuntime r = poolSlots.slots[e.getValue()];
+            int addrIndex = PoolSlots.addressIndex(r.definition(), m.global().address());
             int port = m.global().port();
             if (addrIndex < 0 || port < r.definition().portMin() || port > r.definition().portMax()) {
                 continue;
@@ -756,7 +449,7 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public int clearSessions(SessionFilter filter) {
-        NatEngine e = live;
+        NatEngine e = stage.live();
         if (e == null) {
             return 0;
         }
@@ -766,7 +459,7 @@ public final class NatManager implements NatAdminService, PacketStage {
             if (r == null) {
                 return total;
             }
-            askOn(e, w, r);
+            mailbox.ask(e, w, r);
             total += r.count();
         }
         return total;
@@ -783,57 +476,20 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public List<PoolUsage> poolUsage() {
-        synchronized (lock) {
-            List<PoolUsage> out = new ArrayList<>();
-            for (PoolDefinition p : pools.values()) {
-                PoolRuntime r = engine == null ? null : slots[slotOf.get(p.name())];
-                long total = 3L * p.addressCount() * (p.portMax() - p.portMin() + 1);
-                long inUse = r == null ? 0 : Math.min(total, r.portsInUse());
-                // read after inUse: a pair leaving hold-down then lowers both, so held stays within inUse
-                long held = r == null ? 0 : Math.min(inUse, r.portsHeld());
-                long[] bySlot = new long[3];
-                if (r != null) {
-                    for (int w = 0; w < engine.workers(); w++) {
-                        for (int k = 0; k < 3; k++) {
-                            bySlot[k] += engine.worker(w).counter(NatWorker.C_POOLS + 3 * r.slot() + k);
-                        }
-                    }
-                }
-                out.add(new PoolUsage(p.name(), p.addressCount(), total, inUse, Math.max(0, bySlot[0]),
-                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2]), held));
-            }
-            return out;
-        }
+        return poolSlots.poolUsage();
     }
 
     @Override
     public List<PortUsage> portUsage(String pool) {
-        synchronized (lock) {
-            Integer slot = slotOf.get(pool);
-            List<PortUsage> out = new ArrayList<>();
-            if (engine == null || slot == null || !pools.containsKey(pool)) {
-                return out;
-            }
-            PoolRuntime r = slots[slot];
-            int[] addrs = r.addresses();
-            for (int a = 0; a < addrs.length; a++) {
-                for (int w = 0; w < engine.workers(); w++) {
-                    var alloc = r.allocator(w);
-                    long total = alloc.ownedPerAddress();
-                    long busy = Math.min(total, alloc.busy(a));
-                    out.add(new PortUsage(pool, addrs[a], w, total, busy, Math.min(busy, alloc.held(a))));
-                }
-            }
-            return out;
-        }
+        return poolSlots.portUsage(pool);
     }
 
     @Override
     public NatCounters counters() {
-        NatEngine e = live;
-        long[] sum = new long[NatWorker.C_POOLS];
+        NatEngine e = stage.live();
+        long[] sum = new long[CounterIndex.ADOPTED];
         long active = 0;
-        long[] byState = new long[TcpState.values().length];
+        long[] byState = new long[TcpStateCodes.COUNT];
         if (e != null) {
             for (int w = 0; w < e.workers(); w++) {
                 NatWorker nw = e.worker(w);
@@ -848,20 +504,20 @@ public final class NatManager implements NatAdminService, PacketStage {
         }
         Map<TcpState, Long> tcpStates = new EnumMap<>(TcpState.class);
         for (int st = 1; st < byState.length; st++) {
-            tcpStates.put(TcpState.values()[st], Math.max(0, byState[st]));
+            tcpStates.put(TcpStateCodes.toState(st), Math.max(0, byState[st]));
         }
         Map<String, Long> drops = new LinkedHashMap<>();
         for (int d = 0; d < Drops.COUNT; d++) {
-            drops.put(Drops.name(d), sum[NatWorker.C_DROPS + d]);
+            drops.put(Drops.name(d), sum[CounterIndex.DROPS + d]);
         }
-        return new NatCounters(sum[NatWorker.C_CREATED], sum[NatWorker.C_DELETED], active, sum[NatWorker.C_IN2OUT],
-                sum[NatWorker.C_OUT2IN], sum[NatWorker.C_EXHAUSTED], sum[NatWorker.C_QUOTA],
-                sum[NatWorker.C_HANDOFFS], 0, drops, tcpStates);
+        return new NatCounters(sum[CounterIndex.CREATED], sum[CounterIndex.DELETED], active, sum[CounterIndex.IN2OUT],
+                sum[CounterIndex.OUT2IN], sum[CounterIndex.EXHAUSTED], sum[CounterIndex.QUOTA],
+                sum[CounterIndex.HANDOFFS], 0, drops, tcpStates);
     }
 
     @Override
     public long sessionCount() {
-        NatEngine e = live;
+        NatEngine e = stage.live();
         long n = 0;
         if (e != null) {
             for (int w = 0; w < e.workers(); w++) {
@@ -876,45 +532,38 @@ public final class NatManager implements NatAdminService, PacketStage {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, was " + limit);
         }
-        NatEngine e = live;
+        NatEngine e = stage.live();
         List<SessionInfo> out = new ArrayList<>();
         if (e == null) {
             return out;
         }
-        String[] names = slotNames();
+        String[] names = poolSlots.names();
         for (int w = 0; w < e.workers() && out.size() < limit; w++) {
             WorkerRequest r = request(WorkerRequest.LIST, filter, limit - out.size());
             if (r == null) {
                 break;
             }
-            askOn(e, w, r);
+            mailbox.ask(e, w, r);
             for (int k = 0; k < r.count(); k++) {
-                Protocol proto = Protocol.ofNumber((int) r.field(k, 0));
-                int slot = (int) r.field(k, 9);
-                out.add(new SessionInfo(proto, new Endpoint((int) r.field(k, 1), (int) r.field(k, 2)),
-                        new Endpoint((int) r.field(k, 3), (int) r.field(k, 4)),
-                        new Endpoint((int) r.field(k, 5), (int) r.field(k, 6)),
-                        proto == Protocol.TCP ? TcpState.values()[(int) r.field(k, 7)] : TcpState.NONE,
-                        r.field(k, 8) / 1_000_000, (int) r.field(k, 10),
+                Protocol proto = Protocol.ofNumber((int) r.field(k, SessionRow.PROTOCOL));
+                int slot = (int) r.field(k, SessionRow.POOL_SLOT);
+                long idle = r.field(k, SessionRow.IDLE_NANOS);
+                out.add(new SessionInfo(proto,
+                        new Endpoint((int) r.field(k, SessionRow.INSIDE_ADDR),
+                                (int) r.field(k, SessionRow.INSIDE_PORT)),
+                        new Endpoint((int) r.field(k, SessionRow.OUTSIDE_ADDR),
+                                (int) r.field(k, SessionRow.OUTSIDE_PORT)),
+                        new Endpoint((int) r.field(k, SessionRow.REMOTE_ADDR),
+                                (int) r.field(k, SessionRow.REMOTE_PORT)),
+                        proto == Protocol.TCP
+                                ? TcpStateCodes.toState((int) r.field(k, SessionRow.STATE))
+                                : TcpState.NONE,
+                        idle / 1_000_000, (int) r.field(k, SessionRow.WORKER),
                         slot == NatSnapshot.STATIC_SLOT ? null : names[slot],
-                        Math.max(r.field(k, 8), r.field(k, 11)) / 1_000_000));
+                        Math.max(idle, r.field(k, SessionRow.AGE_NANOS)) / 1_000_000));
             }
         }
         return out;
-    }
-
-    private String[] slotNames() {
-        synchronized (lock) {
-            String[] names = new String[NatSnapshot.MAX_POOLS + 1];
-            if (slots != null) {
-                for (int i = 0; i < slots.length; i++) {
-                    if (slots[i] != null) {
-                        names[i] = slots[i].definition().name();
-                    }
-                }
-            }
-            return names;
-        }
     }
 
     /** Makes a LIST or CLEAR request from a filter; null when the filter names a pool that does not exist. */
@@ -922,7 +571,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         int slot = -1;
         if (filter.pool() != null) {
             synchronized (lock) {
-                Integer s = slotOf.get(filter.pool());
+                Integer s = poolSlots.slotOf.get(filter.pool());
                 if (s == null) {
                     return null;
                 }
@@ -951,76 +600,10 @@ public final class NatManager implements NatAdminService, PacketStage {
         return settings.otherProtocols();
     }
 
-    // ---------------------------------------------------------------- worker requests
+    // ---------------------------------------------------------------- worker requests (WorkerMailbox)
 
     private void ask(int w, WorkerRequest r) {
-        askOn(engine, w, r);
+        mailbox.ask(engine, w, r);
     }
 
-    private void askOn(NatEngine e, int w, WorkerRequest r) {
-        synchronized (requestLock) {
-            long deadline = System.nanoTime() + ANSWER_MILLIS * 1_000_000;
-            try {
-                while (!e.post(w, r)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("NAT worker " + w + " has not taken the previous request");
-                    }
-                    Thread.onSpinWait();
-                    LockSupport.parkNanos(100_000);
-                }
-                if (!r.await(ANSWER_MILLIS)) {
-                    e.withdraw(w, r);
-                    throw new IllegalStateException("NAT worker " + w + " did not answer within " + ANSWER_MILLIS
-                            + " ms; is the dataplane running?");
-                }
-            } catch (InterruptedException ex) {
-                e.withdraw(w, r);
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for NAT worker " + w, ex);
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- event log
-
-    private void drainEvents() {
-        while (running) {
-            NatEngine e = live;
-            if (e != null) {
-                drainOnce(e);
-            }
-            synchronized (lock) {
-                freeRefused();
-            }
-            LockSupport.parkNanos(100_000_000L);
-        }
-    }
-
-    private void drainOnce(NatEngine e) {
-        for (int w = 0; w < e.workers(); w++) {
-            EventRing ring = e.worker(w).events();
-            synchronized (ring) {
-                // the detach path and the logging thread may both drain; the ring has one consumer at a time
-                ring.drain(this::logEvent, 65_536);
-            }
-        }
-    }
-
-    private void logEvent(int type, int proto, int slot, int inAddr, int inPort, int outAddr, int outPort,
-            long epochMillis) {
-        Consumer<String> out = eventLines;
-        if (!settings.eventLog()) {
-            return;
-        }
-        String what = switch (type) {
-            case EventRing.CREATED -> "mapping-created";
-            case EventRing.DELETED -> "mapping-deleted";
-            case EventRing.REFUSED_EXHAUSTED -> "refused-exhausted";
-            default -> "refused-quota";
-        };
-        String p = proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 ? "icmp" : "proto-" + proto;
-        // RFC 6888 REQ-12: inside and outside endpoints and the time, never the remote
-        out.accept(Instant.ofEpochMilli(epochMillis) + " " + what + " " + p + " inside=" + Ipv4.format(inAddr) + ":"
-                + inPort + " outside=" + Ipv4.format(outAddr) + ":" + outPort);
-    }
 }

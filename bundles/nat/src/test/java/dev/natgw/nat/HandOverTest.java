@@ -17,7 +17,7 @@ import dev.natgw.api.nat.StaticMapping;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.state.StateDeposit;
 import dev.natgw.state.StateKeeperManager;
-import dev.natgw.nat.fastpath.SessionTable;
+import dev.natgw.nat.handover.HandOverFormat;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.testing.FakeDataplane;
 import dev.natgw.nat.testing.FrameView;
@@ -140,7 +140,7 @@ class HandOverTest {
 
         NatManager second = update(dp, first, 1 << 14, POOL);
         assertThat(second.lastHandOver()).isEqualTo("adopted " + flows + " sessions (layout "
-                + SessionTable.LAYOUT_VERSION + ", " + workers + " workers)");
+                + HandOverFormat.LAYOUT_VERSION + ", " + workers + " workers)");
         assertThat(second.sessionCount()).isEqualTo(flows);
         for (int i = 0; i < flows; i++) {
             assertThat(out(dp, i).srcPort()).as("flow %d keeps its outside port", i).isEqualTo(ports[i]);
@@ -517,7 +517,7 @@ class HandOverTest {
     @ValueSource(ints = {1, 4})
     void otherMismatchesAreRefusedByName(int workers) {
         assertRefused(workers, 1 << 14, 1 << 14, POOL, POOL, false,
-                "refused: layout 1 != " + SessionTable.LAYOUT_VERSION
+                "refused: layout 1 != " + HandOverFormat.LAYOUT_VERSION
                         + "; started clean");
         assertRefused(workers, 1 << 14, 1 << 15, POOL, POOL, false,
                 "refused: sessions per worker " + (1 << 14) / workers + " != " + (1 << 15) / workers

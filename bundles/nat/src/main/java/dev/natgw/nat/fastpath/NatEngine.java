@@ -1,5 +1,7 @@
 package dev.natgw.nat.fastpath;
 
+import dev.natgw.nat.handover.HandOverFormat;
+import dev.natgw.nat.handover.SessionLayout;
 import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.StageContext;
 import java.lang.foreign.Arena;
@@ -212,7 +214,7 @@ public final class NatEngine implements AutoCloseable {
         for (int w = 0; w < workers; w++) {
             SessionTable t = perWorker[w].table();
             for (Map.Entry<String, MemorySegment> e : t.segments().entrySet()) {
-                out.put("w" + w + "." + e.getKey(), e.getValue());
+                out.put(HandOverFormat.tableSegment(w, e.getKey()), e.getValue());
             }
             arenas.add(t.arena());
             t.disown();
@@ -232,8 +234,8 @@ public final class NatEngine implements AutoCloseable {
         SessionTable[] out = new SessionTable[arenas.size()];
         for (int w = 0; w < out.length; w++) {
             Map<String, MemorySegment> mine = new HashMap<>();
-            for (String name : SessionTable.SEGMENT_NAMES) {
-                MemorySegment m = segments.get("w" + w + "." + name);
+            for (String name : SessionLayout.SEGMENT_NAMES) {
+                MemorySegment m = segments.get(HandOverFormat.tableSegment(w, name));
                 if (m != null) {
                     mine.put(name, m);
                 }

@@ -3,6 +3,7 @@ package dev.natgw.nat.fastpath;
 import static dev.natgw.nat.fastpath.Checksum.U16;
 import static dev.natgw.nat.fastpath.Checksum.U32;
 
+import dev.natgw.nat.handover.Drops;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

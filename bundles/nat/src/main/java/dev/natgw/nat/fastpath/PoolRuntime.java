@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import dev.natgw.nat.handover.HandOverFormat;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
@@ -86,7 +87,7 @@ public final class PoolRuntime {
      * @return the name
      */
     public static String memoryName(int worker, int slot) {
-        return "w" + worker + ".pool" + slot;
+        return HandOverFormat.allocatorSegment(worker, slot);
     }
 
     /**

@@ -1,9 +1,12 @@
 package dev.natgw.nat.fastpath;
 
+import static dev.natgw.nat.handover.AllocatorLayout.*;
 import static java.lang.foreign.ValueLayout.JAVA_CHAR;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.natgw.nat.handover.AllocatorLayout;
+import dev.natgw.nat.handover.HandOverFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -45,21 +48,11 @@ import java.util.Objects;
  * total.
  *
  * <p>
- * All mutable state is in one off-heap segment ({@link #memory()}), so another revision of the bundle can adopt
- * it; it lives as long as the arena the constructor is given (the worker's, which the session table uses too).
- * Only what the port ownership derives again (the owned ports, bucket bounds, RETA entries) and the
- * {@link #allocateShared} cursor and scan rotor (hints, reset by any caller) stay on the heap. Layout
- * ({@link #LAYOUT_VERSION} 1, native byte order, P = pairs = 3 * addresses * owned ports, G = 3 * addresses,
- * R = RETA size, W = ceil(R / 64), H = hold capacity): header of 192 bytes: 0 {@code int} layout version, 4
- * {@code int} worker, 8 {@code int} owned ports, 12 {@code int} G, 16 {@code int} R, 20 {@code int} H (all
- * immutable); 24 {@code int} hold-down FIFO head, 28 {@code int} its size; 32 {@code long} held, 40 free, 48
- * reserved, 56 affinity hits, 64 affinity misses, 72 holds cut short, 80 release errors, 88/96/104 in use for
- * TCP/UDP/ICMP (counters written with release); 112..191 reserved (0). Then, each starting 8-byte aligned: the
- * free stacks ({@code u16} x P), refcounts ({@code u16} x P), held bits and reserved bits ({@code long} x
- * ceil(P / 64) each), free counts per bucket ({@code int} x G * R), free pairs per group ({@code int} x G),
- * held pairs per address over the three protocols ({@code int} x addresses), non-empty bucket bitmaps ({@code long} x G * W), the hold-down FIFO's pair indexes ({@code int} x H) and due
- * times ({@code long} x H, {@link System#nanoTime()}). A field added in the reserved header bytes whose 0 means
- * "as before" keeps the version; anything else bumps it.
+ * All mutable state is in one off-heap segment ({@link #memory()}), laid out as {@link AllocatorLayout} describes,
+ * so another revision of the bundle can adopt it; it lives as long as the arena the constructor is given (the
+ * worker's, which the session table uses too). Only what the port ownership derives again (the owned ports, bucket
+ * bounds, RETA entries) and the {@link #allocateShared} cursor and scan rotor (hints, reset by any caller) stay on
+ * the heap.
  */
 public final class PortAllocator {
     /** IP protocol numbers of the three port spaces. */
@@ -78,32 +71,6 @@ public final class PortAllocator {
     public static final int DEFAULT_HOLD_CAPACITY_MAX = 1 << 18;
 
     private static final int ICMP_INDEX = 2;
-
-    /** The version of the memory layout in the class comment. */
-    public static final int LAYOUT_VERSION = 1;
-    /** Bytes of the header at the start of the memory. */
-    static final long A_HEADER = 192;
-    // header, immutable after construction
-    private static final long A_LAYOUT = 0;
-    private static final long A_WORKER = 4;
-    private static final long A_OWNED = 8;
-    private static final long A_GROUPS = 12;
-    private static final long A_RETA = 16;
-    private static final long A_HOLD_CAPACITY = 20;
-    // header, written by the worker
-    private static final long A_HOLD_HEAD = 24;
-    private static final long A_HOLD_SIZE = 28;
-    private static final long A_HELD = 32;
-    private static final long A_FREE = 40;
-    private static final long A_RESERVED = 48;
-    private static final long A_HITS = 56;
-    private static final long A_MISSES = 64;
-    private static final long A_CUT = 72;
-    private static final long A_ERRORS = 80;
-    /** Three {@code long}s: pairs in use per protocol index. */
-    private static final long A_IN_USE = 88;
-    /** The first reserved byte of the header. */
-    static final long A_USED = 112;
 
     // counters: written by the worker with release, read anywhere with acquire
     private static final VarHandle LV = JAVA_LONG.varHandle();
@@ -251,24 +218,24 @@ public final class PortAllocator {
         for (int r : retaEntries) {
             ownerMask[r >>> 6] |= 1L << r;
         }
-        long bitWords = (pairs + 63) >>> 6;
-        stackAt = A_HEADER;
-        refcountAt = align(stackAt + 2 * pairs);
-        heldBitsAt = align(refcountAt + 2 * pairs);
-        reservedBitsAt = heldBitsAt + 8 * bitWords;
-        freeCountAt = reservedBitsAt + 8 * bitWords;
-        freeByAt = align(freeCountAt + 4L * groups * retaSize);
-        heldByAt = align(freeByAt + 4L * groups);
-        nonEmptyAt = align(heldByAt + 4L * addresses.length);
-        holdIdxAt = nonEmptyAt + 8L * groups * words;
-        holdDueAt = align(holdIdxAt + 4L * holdCapacity);
-        long bytes = holdDueAt + 8L * holdCapacity;
+        long[] at = AllocatorLayout.arrays(addresses.length, m, retaSize, holdCapacity);
+        stackAt = at[AT_STACK];
+        refcountAt = at[AT_REFCOUNT];
+        heldBitsAt = at[AT_HELD_BITS];
+        reservedBitsAt = at[AT_RESERVED_BITS];
+        freeCountAt = at[AT_FREE_COUNT];
+        freeByAt = at[AT_FREE_BY_GROUP];
+        heldByAt = at[AT_HELD_BY_ADDRESS];
+        nonEmptyAt = at[AT_NON_EMPTY];
+        holdIdxAt = at[AT_HOLD_INDEX];
+        holdDueAt = at[AT_HOLD_DUE];
+        long bytes = at[AT_BYTES];
         if (adopt != null) {
             mem = adopt;
             String why = adopt.byteSize() < A_HEADER
                     ? "memory is " + adopt.byteSize() + " bytes"
-                    : adopt.get(JAVA_INT, A_LAYOUT) != LAYOUT_VERSION
-                            ? "layout " + adopt.get(JAVA_INT, A_LAYOUT) + " != " + LAYOUT_VERSION
+                    : adopt.get(JAVA_INT, A_LAYOUT) != HandOverFormat.LAYOUT_VERSION
+                            ? "layout " + adopt.get(JAVA_INT, A_LAYOUT) + " != " + HandOverFormat.LAYOUT_VERSION
                             : adopt.get(JAVA_INT, A_WORKER) != workerId
                                     ? "worker " + adopt.get(JAVA_INT, A_WORKER) + " != " + workerId
                                     : adopt.get(JAVA_INT, A_OWNED) != m
@@ -292,7 +259,7 @@ public final class PortAllocator {
             return;
         }
         mem = OffHeap.allocate(arena, bytes);
-        mem.set(JAVA_INT, A_LAYOUT, LAYOUT_VERSION);
+        mem.set(JAVA_INT, A_LAYOUT, HandOverFormat.LAYOUT_VERSION);
         mem.set(JAVA_INT, A_WORKER, workerId);
         mem.set(JAVA_INT, A_OWNED, m);
         mem.set(JAVA_INT, A_GROUPS, groups);
@@ -310,10 +277,6 @@ public final class PortAllocator {
             }
         }
         mem.set(JAVA_LONG, A_FREE, pairs);
-    }
-
-    private static long align(long at) {
-        return (at + 7) & -8L;
     }
 
     // ---------------------------------------------------------------- memory access

@@ -1,10 +1,13 @@
 package dev.natgw.nat.fastpath;
 
+import static dev.natgw.nat.handover.SessionLayout.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_CHAR;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.natgw.nat.handover.HandOverFormat;
+import dev.natgw.nat.handover.SessionLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -15,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One worker's mappings and sessions, off-heap in one shared {@link Arena} owned by the table, with
- * the timer wheel that expires the sessions and the per-inside-host port counts for quotas.
+ * the timer wheel that expires the sessions ({@link TimerWheel}) and the per-inside-host port counts for quotas
+ * ({@link HostTable}), which work on the table's segments.
  *
  * <p>
  * Invariants: used by exactly one worker thread (only {@link #size()}, {@link #mappings()}, {@link #sessionsInState} and
@@ -38,128 +42,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #bytesPerSession()} and {@link #bytes()} report the true figures.
  *
  * <p>
- * Record layouts ({@link #LAYOUT_VERSION} 3; all fields native byte order, naturally aligned, the
- * record arrays 64-byte aligned; {@code int} links, {@code -1} none). A later bundle version that
- * takes these segments over must check the version. <b>Session</b>, 64 bytes: 0 {@code int}
- * mapping index ({@code -1} when free); 4 {@code int} remote address; 8 {@code u16} remote port; 10
- * {@code u8} state; 11 {@code u8} flags (1 live, 2 on the wheel); 12 {@code int} next in the
- * session in-index chain (the free-list link while free); 16 {@code int} next in the session
- * out-index chain; 20 {@code int} wheel previous, or {@code -(slot + 2)} for the head of a slot; 24
- * {@code int} wheel next; 28 {@code int} previous and 32 {@code int} next session of the same
- * mapping; 36 reserved (0); 40 {@code long} last seen; 48 {@code long} due time; 56 {@code long}
- * created (all times {@code System.nanoTime()}). <b>Mapping</b>, 32 bytes: 0 {@code int} inside
- * address; 4 {@code int} outside address; 8 {@code u16} inside port; 10 {@code u16} outside port;
- * 12 {@code u8} protocol; 13 {@code u8} flags; 14 {@code u16} pool; 16 {@code int} session count
- * ({@code -1} when free); 20 {@code int} first session; 24 {@code int} next in the mapping in-index
- * chain (the free-list link while free); 28 {@code int} next in the mapping out-index chain.
- * <b>Host</b>, 16 bytes: 0 {@code int} inside address; 4, 8, 12 {@code int} port counts for TCP,
- * UDP, ICMP (a slot is empty exactly when all three are 0). Hash heads and wheel slots are
- * {@code int} arrays. <b>Header</b>, 128 bytes, one per table, holding every scalar the table keeps, so
- * the whole table is its memory and another bundle revision can adopt it: immutable after
- * construction: 0 {@code int} layout version; 4 {@code int} capacity; 8 {@code int} hash heads (a power
- * of two); 12 {@code int} host slots (a power of two); 16 {@code int} host limit; 20 reserved; 24
- * {@code long} hash seed. Written by the worker: 32 {@code int} session free-list head; 36 {@code int}
- * session high-water mark; 40 {@code int} mapping free-list head; 44 {@code int} mapping high-water mark;
- * 48 {@code int} live sessions and 52 {@code int} live mappings (both written with release, read with
- * acquire); 56 {@code int} hosts; 60 {@code int} sessions on the wheel; 64 {@code long} wheel cursor tick;
- * 72 {@code int} cursor node; 76 {@code u8} cursor set; 77 {@code u8} walk past; 78 {@code u8} skipped in
- * tick; 80 {@code long} earliest skipped due time; 88..127 reserved, 0; 128..1151 {@code int} live sessions
- * per state byte, 256 of them (written with release, read with acquire). A field added in the reserved
- * bytes whose 0 means "as before" keeps the layout version; anything else bumps it. <b>Counters</b>,
- * {@link #COUNTER_SLOTS} {@code long}s: the worker's counters as it last published them (written with opaque
- * stores, read with opaque loads), so a revision that adopts the table goes on counting from them.
- *
- * <p>
- * Version history: 1 kept the header's scalars in Java fields; 2 moved them into the header; 3 added the counters segment.
+ * The records, the header that holds every scalar of the table and the counters segment are laid out as
+ * {@link SessionLayout} describes, so the whole table is its memory and another bundle revision can adopt it
+ * ({@link #SessionTable(Arena, Map)}); the version is {@link HandOverFormat#LAYOUT_VERSION}.
  */
 public final class SessionTable implements AutoCloseable {
-    /** The version of the record layouts described in the class comment. */
-    public static final int LAYOUT_VERSION = 3;
-
-    /** The {@code long} counters a table carries for its worker, in the {@code counters} segment. */
-    public static final int COUNTER_SLOTS = 1024;
-
     /** The largest capacity: indexes and byte offsets stay well inside {@code int} and memory. */
     public static final int MAX_CAPACITY = 1 << 28;
 
-    static final long S_BYTES = 64;
-    private static final long S_MAPPING = 0;
-    private static final long S_REM_ADDR = 4;
-    private static final long S_REM_PORT = 8;
-    private static final long S_STATE = 10;
-    private static final long S_FLAGS = 11;
-    private static final long S_IN_NEXT = 12;
-    private static final long S_OUT_NEXT = 16;
-    private static final long S_WHEEL_PREV = 20;
-    private static final long S_WHEEL_NEXT = 24;
-    private static final long S_MAP_PREV = 28;
-    private static final long S_MAP_NEXT = 32;
-    private static final long S_LAST_SEEN = 40;
-    private static final long S_DUE = 48;
-    private static final long S_CREATED = 56;
-
-    private static final int LIVE = 1;
-    private static final int ON_WHEEL = 2;
-
-    static final long M_BYTES = 32;
-    private static final long M_IN_ADDR = 0;
-    private static final long M_OUT_ADDR = 4;
-    private static final long M_IN_PORT = 8;
-    private static final long M_OUT_PORT = 10;
-    private static final long M_PROTO = 12;
-    private static final long M_FLAGS = 13;
-    private static final long M_POOL = 14;
-    private static final long M_SESSIONS = 16;
-    private static final long M_FIRST = 20;
-    private static final long M_IN_NEXT = 24;
-    private static final long M_OUT_NEXT = 28;
-
-    static final long H_BYTES = 16;
-
-    /** Wheel slot width: 2^24 ns, about 16.8 ms. */
-    public static final int TICK_SHIFT = 24;
-    public static final int WHEEL_SLOTS = 4096;
     private static final int WHEEL_MASK = WHEEL_SLOTS - 1;
     /** Sessions examined per {@link #pollDue} call, so one call never stalls a burst. */
     public static final int POLL_BUDGET = 1024;
-    /** Cursor states besides a session index: walk the slot from its head, or the walk reached the end. */
-    private static final int FROM_HEAD = -1;
-    private static final int AT_END = -2;
-
-    /** Bytes of the table header, a {@code long}-aligned struct; fields past {@link #T_USED} are reserved (0). */
-    static final long T_BYTES = 128 + 4 * 256;
-    // immutable after construction: what an adopting revision checks and reads
-    private static final long T_LAYOUT = 0;
-    private static final long T_CAPACITY = 4;
-    private static final long T_HEADS = 8;
-    private static final long T_HOST_SLOTS = 12;
-    private static final long T_HOST_LIMIT = 16;
-    private static final long T_SEED = 24;
-    // written by the one worker that uses the table
-    private static final long T_S_FREE = 32;
-    private static final long T_S_HWM = 36;
-    private static final long T_M_FREE = 40;
-    private static final long T_M_HWM = 44;
-    private static final long T_SIZE = 48;
-    private static final long T_MAPPINGS = 52;
-    private static final long T_HOST_COUNT = 56;
-    private static final long T_SCHEDULED = 60;
-    private static final long T_CURSOR_TICK = 64;
-    private static final long T_CURSOR_NODE = 72;
-    private static final long T_CURSOR_SET = 76;
-    private static final long T_WALK_PAST = 77;
-    private static final long T_SKIPPED_IN_TICK = 78;
-    private static final long T_SKIPPED_MIN_DUE = 80;
-    /** The first reserved byte of the header. */
-    static final long T_USED = 88;
-    /** Live sessions per state byte: {@link #STATES} {@code int}s. */
-    private static final long T_STATES = 128;
-    /** The states a session may have: {@link #setState} takes 0..255. */
-    public static final int STATES = 256;
-
-    /** Names of the table's segments, as {@link #segments()} gives them and the adopting constructor takes them. */
-    public static final List<String> SEGMENT_NAMES = List.of("header", "sessions", "mappings", "sessionInHeads",
-            "sessionOutHeads", "mappingInHeads", "mappingOutHeads", "wheel", "hosts", "counters");
 
     // size and mapping count: written with release by the worker so other threads read a recent value
     private static final VarHandle SIZE = JAVA_INT.varHandle();
@@ -179,8 +72,9 @@ public final class SessionTable implements AutoCloseable {
     private final int capacity;
     private final int headMask;
     private final int hostMask;
-    private final int hostLimit;
     private final long seed;
+    private final TimerWheel timers;
+    private final HostTable hostTable;
     private boolean closed;
 
     /**
@@ -207,7 +101,6 @@ public final class SessionTable implements AutoCloseable {
         }
         this.capacity = capacity;
         this.headMask = headCount - 1;
-        this.hostLimit = hostCapacity;
         int hostSlots = ceilPow2(hostCapacity + hostCapacity / 4 + 1);
         this.hostMask = hostSlots - 1;
         // a random seed keeps outside peers from choosing remote ports that all land in one chain
@@ -229,7 +122,7 @@ public final class SessionTable implements AutoCloseable {
             throw e;
         }
         this.arena = a;
-        hdr.set(JAVA_INT, T_LAYOUT, LAYOUT_VERSION);
+        hdr.set(JAVA_INT, T_LAYOUT, HandOverFormat.LAYOUT_VERSION);
         hdr.set(JAVA_INT, T_CAPACITY, capacity);
         hdr.set(JAVA_INT, T_HEADS, headCount);
         hdr.set(JAVA_INT, T_HOST_SLOTS, hostSlots);
@@ -238,6 +131,8 @@ public final class SessionTable implements AutoCloseable {
         hdr.set(JAVA_INT, T_S_FREE, -1);
         hdr.set(JAVA_INT, T_M_FREE, -1);
         hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
+        this.timers = new TimerWheel(hdr, sessions, wheel);
+        this.hostTable = new HostTable(hdr, hosts, hostMask, hostCapacity, seed);
     }
 
     /**
@@ -246,14 +141,15 @@ public final class SessionTable implements AutoCloseable {
      * it until the dataplane swaps the stages. From now on this table owns the arena.
      *
      * @param arena the arena that owns the segments
-     * @param segs the segments by {@link #SEGMENT_NAMES}
+     * @param segs the segments by {@link SessionLayout#SEGMENT_NAMES}
      * @throws IllegalArgumentException naming what does not fit (layout version, a missing or short segment)
      */
     public SessionTable(Arena arena, Map<String, MemorySegment> segs) {
         MemorySegment h = need(segs, "header", T_BYTES);
         int layout = h.get(JAVA_INT, T_LAYOUT);
-        if (layout != LAYOUT_VERSION) {
-            throw new IllegalArgumentException("session table layout " + layout + " != " + LAYOUT_VERSION);
+        if (layout != HandOverFormat.LAYOUT_VERSION) {
+            throw new IllegalArgumentException(
+                    "session table layout " + layout + " != " + HandOverFormat.LAYOUT_VERSION);
         }
         this.hdr = h;
         this.capacity = h.get(JAVA_INT, T_CAPACITY);
@@ -266,7 +162,7 @@ public final class SessionTable implements AutoCloseable {
         }
         this.headMask = headCount - 1;
         this.hostMask = hostSlots - 1;
-        this.hostLimit = h.get(JAVA_INT, T_HOST_LIMIT);
+        int hostLimit = h.get(JAVA_INT, T_HOST_LIMIT);
         this.seed = h.get(JAVA_LONG, T_SEED);
         this.sessions = need(segs, "sessions", S_BYTES * capacity);
         this.maps = need(segs, "mappings", M_BYTES * capacity);
@@ -278,6 +174,8 @@ public final class SessionTable implements AutoCloseable {
         this.hosts = need(segs, "hosts", H_BYTES * hostSlots);
         this.counters = need(segs, "counters", 8L * COUNTER_SLOTS);
         this.arena = arena;
+        this.timers = new TimerWheel(hdr, sessions, wheel);
+        this.hostTable = new HostTable(hdr, hosts, hostMask, hostLimit, seed);
     }
 
     private static MemorySegment need(Map<String, MemorySegment> segs, String name, long bytes) {
@@ -289,7 +187,7 @@ public final class SessionTable implements AutoCloseable {
         return m;
     }
 
-    /** {@return the table's memory by {@link #SEGMENT_NAMES}, for a hand-over} */
+    /** {@return the table's memory by {@link SessionLayout#SEGMENT_NAMES}, for a hand-over} */
     public Map<String, MemorySegment> segments() {
         List<MemorySegment> all = List.of(hdr, sessions, maps, sInHeads, sOutHeads, mInHeads, mOutHeads, wheel, hosts,
                 counters);
@@ -300,7 +198,7 @@ public final class SessionTable implements AutoCloseable {
         return out;
     }
 
-    /** {@return the worker's published counters, {@link #COUNTER_SLOTS} {@code long}s, handed over with the table} */
+    /** {@return the worker's published counters, {@link SessionLayout#COUNTER_SLOTS} {@code long}s, handed over with the table} */
     public MemorySegment counters() {
         return counters;
     }
@@ -382,7 +280,7 @@ public final class SessionTable implements AutoCloseable {
 
     // ---------------------------------------------------------------- hashing
 
-    private static long mix(long x) {
+    static long mix(long x) {
         // two multiply-xorshift rounds: every input bit reaches every output bit
         x ^= x >>> 32;
         x *= 0xd6e8feb86659fd93L;
@@ -579,11 +477,6 @@ public final class SessionTable implements AutoCloseable {
         }
     }
 
-    /** Whether {@code m} is a live mapping index. */
-    public boolean isMappingLive(int m) {
-        return m >= 0 && m < hdr.get(JAVA_INT, T_M_HWM) && mi(m, M_SESSIONS) >= 0;
-    }
-
     /** The number of sessions of a live mapping. */
     public int mappingSessions(int m) {
         return mi(m, M_SESSIONS);
@@ -625,16 +518,6 @@ public final class SessionTable implements AutoCloseable {
 
     public int mFlags(int m) {
         return mu8(m, M_FLAGS);
-    }
-
-    /** The next live mapping index at or after {@code fromIndex}, or -1; for control-plane scans. */
-    public int nextLiveMapping(int fromIndex) {
-        for (int m = Math.max(fromIndex, 0); m < hdr.get(JAVA_INT, T_M_HWM); m++) {
-            if (mi(m, M_SESSIONS) >= 0) {
-                return m;
-            }
-        }
-        return -1;
     }
 
     // ---------------------------------------------------------------- sessions
@@ -777,9 +660,7 @@ public final class SessionTable implements AutoCloseable {
         if (!isLive(s)) {
             throw new IllegalStateException("session " + s + " is not live");
         }
-        if ((sflags(s) & ON_WHEEL) != 0) {
-            unlinkWheel(s);
-        }
+        timers.unschedule(s);
         int m = si(s, S_MAPPING);
         int proto = mProto(m), remAddr = si(s, S_REM_ADDR), remPort = remPort(s);
         unlinkSession(sInHeads, sessionBucket(proto, mInAddr(m), mInPort(m), remAddr, remPort), s, S_IN_NEXT);
@@ -837,7 +718,7 @@ public final class SessionTable implements AutoCloseable {
         return sessions.get(JAVA_CHAR, s * S_BYTES + S_REM_PORT);
     }
 
-    /** The state, 0..255 (the translator stores {@code TcpState} ordinals). */
+    /** The state, 0..255 (the translator stores {@link dev.natgw.nat.handover.TcpStateCodes} codes). */
     public int state(int s) {
         return sessions.get(JAVA_BYTE, s * S_BYTES + S_STATE) & 0xff;
     }
@@ -863,7 +744,7 @@ public final class SessionTable implements AutoCloseable {
      * Exact on the worker; another thread sees the counts of a recent moment, each one on its own (a session
      * changing state may briefly be seen in both or neither).
      *
-     * @param st the state, 0..255 (the translator's {@code TcpState} ordinals; 0 also counts every non-TCP
+     * @param st the state, 0..255 (a {@link dev.natgw.nat.handover.TcpStateCodes} code; 0 also counts every non-TCP
      *     session)
      * @return the count
      */
@@ -894,277 +775,60 @@ public final class SessionTable implements AutoCloseable {
         return -1;
     }
 
-    // ---------------------------------------------------------------- timer wheel
+    // ---------------------------------------------------------------- timer wheel and hosts (see TimerWheel, HostTable)
 
-    /**
-     * Puts live session {@code s} on the wheel due at {@code dueNanos}, moving it if it was on already;
-     * O(1). A due time in a slot the cursor has passed goes to the cursor's slot, so it is returned at
-     * the next poll rather than a revolution late.
-     */
+    /** Puts live session {@code s} on the wheel due at {@code dueNanos}; see {@link TimerWheel#schedule}. */
     public void schedule(int s, long dueNanos) {
-        int fl = sflags(s);
-        if ((fl & ON_WHEEL) != 0) {
-            unlinkWheel(s);
-        }
-        long o = s * S_BYTES;
-        sessions.set(JAVA_LONG, o + S_DUE, dueNanos);
-        long tick = dueNanos >> TICK_SHIFT;
-        if (hdr.get(JAVA_BYTE, T_CURSOR_SET) != 0 && tick <= hdr.get(JAVA_LONG, T_CURSOR_TICK)) {
-            tick = hdr.get(JAVA_LONG, T_CURSOR_TICK);
-            // the new head lies behind a walk in progress; walk the slot again so it is seen
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        int slot = (int) tick & WHEEL_MASK;
-        int h = wheel.getAtIndex(JAVA_INT, slot);
-        sessions.set(JAVA_INT, o + S_WHEEL_PREV, -(slot + 2));
-        sessions.set(JAVA_INT, o + S_WHEEL_NEXT, h);
-        if (h != -1) {
-            si(h, S_WHEEL_PREV, s);
-        }
-        wheel.setAtIndex(JAVA_INT, slot, s);
-        sflags(s, sflags(s) | ON_WHEEL);
-        hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) + 1);
+        timers.schedule(s, dueNanos);
     }
 
     /** Takes {@code s} off the wheel if it is on it. */
     public void unschedule(int s) {
-        if ((sflags(s) & ON_WHEEL) != 0) {
-            unlinkWheel(s);
-        }
-    }
-
-    private void unlinkWheel(int s) {
-        int prev = si(s, S_WHEEL_PREV), next = si(s, S_WHEEL_NEXT);
-        if (s == hdr.get(JAVA_INT, T_CURSOR_NODE)) {
-            hdr.set(JAVA_INT, T_CURSOR_NODE, next == -1 ? AT_END : next);
-        }
-        if (prev >= 0) {
-            si(prev, S_WHEEL_NEXT, next);
-        } else {
-            wheel.setAtIndex(JAVA_INT, -(prev + 2), next);
-        }
-        if (next != -1) {
-            si(next, S_WHEEL_PREV, prev);
-        }
-        si(s, S_WHEEL_PREV, -1);
-        si(s, S_WHEEL_NEXT, -1);
-        sflags(s, sflags(s) & ~ON_WHEEL);
-        hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) - 1);
+        timers.unschedule(s);
     }
 
     /** The due time last given to {@link #schedule}, 0 if never. */
     public long due(int s) {
-        return sessions.get(JAVA_LONG, s * S_BYTES + S_DUE);
+        return timers.due(s);
     }
 
     /** Whether {@code s} is on the wheel. */
     public boolean isScheduled(int s) {
-        return (sflags(s) & ON_WHEEL) != 0;
+        return timers.isScheduled(s);
     }
 
     /** Sessions on the wheel. */
     public int scheduled() {
-        return hdr.get(JAVA_INT, T_SCHEDULED);
+        return timers.scheduled();
     }
 
-    /**
-     * A session whose due time is at or before {@code now}, taken off the wheel (it stays live), or -1.
-     * Walks the slots from where the last call stopped up to {@code now}'s slot; a session of a later
-     * revolution stays where it is. Never returns a session early. Examines at most
-     * {@link #POLL_BUDGET} sessions and {@link #WHEEL_SLOTS} slot heads, so -1 can also mean "not finished, call again": the expiry loop calls it until -1 on each
-     * tick and catches up over the following ticks.
-     */
+    /** A due session taken off the wheel, or -1; see {@link TimerWheel#pollDue}. */
     public int pollDue(long now) {
-        long nowTick = now >> TICK_SHIFT;
-        if (hdr.get(JAVA_BYTE, T_CURSOR_SET) == 0 || nowTick - hdr.get(JAVA_LONG, T_CURSOR_TICK) > WHEEL_MASK) {
-            // first call, or idle for more than a revolution: one visit of each slot sees every node
-            hdr.set(JAVA_BYTE, T_CURSOR_SET, (byte) 1);
-            hdr.set(JAVA_LONG, T_CURSOR_TICK, nowTick - WHEEL_MASK);
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-            hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) 0);
-        }
-        if (hdr.get(JAVA_INT, T_SCHEDULED) == 0) {
-            if (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick) {
-                hdr.set(JAVA_LONG, T_CURSOR_TICK, nowTick);
-                hdr.set(JAVA_INT, T_CURSOR_NODE, AT_END);
-                hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) 0);
-                hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 0);
-            }
-            return -1;
-        }
-        if (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick && hdr.get(JAVA_BYTE, T_WALK_PAST) == 0) {
-            // the slot was walked while its tick was current; nodes skipped then may be due now
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        if (hdr.get(JAVA_INT, T_CURSOR_NODE) == AT_END && hdr.get(JAVA_LONG, T_CURSOR_TICK) == nowTick
-                && hdr.get(JAVA_BYTE, T_SKIPPED_IN_TICK) != 0 && now - hdr.get(JAVA_LONG, T_SKIPPED_MIN_DUE) >= 0) {
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        int budget = POLL_BUDGET;
-        while (hdr.get(JAVA_LONG, T_CURSOR_TICK) <= nowTick) {
-            int s;
-            if (hdr.get(JAVA_INT, T_CURSOR_NODE) == FROM_HEAD) {
-                s = wheel.getAtIndex(JAVA_INT, (int) hdr.get(JAVA_LONG, T_CURSOR_TICK) & WHEEL_MASK);
-                hdr.set(JAVA_BYTE, T_WALK_PAST, (byte) (hdr.get(JAVA_LONG, T_CURSOR_TICK) < nowTick ? 1 : 0));
-                hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 0);
-            } else if (hdr.get(JAVA_INT, T_CURSOR_NODE) == AT_END) {
-                s = -1;
-            } else {
-                s = hdr.get(JAVA_INT, T_CURSOR_NODE);
-            }
-            while (s != -1) {
-                if (--budget < 0) {
-                    hdr.set(JAVA_INT, T_CURSOR_NODE, s);
-                    return -1;
-                }
-                long d = due(s);
-                if (d - now <= 0) {
-                    // unlinkWheel moves the cursor past s
-                    hdr.set(JAVA_INT, T_CURSOR_NODE, s);
-                    unlinkWheel(s);
-                    return s;
-                }
-                if ((d >> TICK_SHIFT) <= hdr.get(JAVA_LONG, T_CURSOR_TICK)
-                        && (hdr.get(JAVA_BYTE, T_SKIPPED_IN_TICK) == 0
-                                || d - hdr.get(JAVA_LONG, T_SKIPPED_MIN_DUE) < 0)) {
-                    hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 1);
-                    hdr.set(JAVA_LONG, T_SKIPPED_MIN_DUE, d);
-                }
-                s = si(s, S_WHEEL_NEXT);
-            }
-            if (hdr.get(JAVA_LONG, T_CURSOR_TICK) == nowTick) {
-                hdr.set(JAVA_INT, T_CURSOR_NODE, AT_END);
-                return -1;
-            }
-            // empty or finished slots cost one read each and the cursor is never more than one
-            // revolution behind, so advancing is bounded by WHEEL_SLOTS without spending the budget
-            hdr.set(JAVA_LONG, T_CURSOR_TICK, hdr.get(JAVA_LONG, T_CURSOR_TICK) + 1);
-            hdr.set(JAVA_INT, T_CURSOR_NODE, FROM_HEAD);
-        }
-        return -1;
-    }
-
-    // ---------------------------------------------------------------- hosts
-
-    private static int protoIndex(int proto) {
-        return switch (proto) {
-            case 6 -> 0;
-            case 17 -> 1;
-            case 1 -> 2;
-            default -> -1;
-        };
+        return timers.pollDue(now);
     }
 
     /** The home slot of an inside address in the host table (visible for collision tests). */
     int hostHome(int inAddr) {
-        return (int) (mix(seed ^ (inAddr & 0xffffffffL) ^ 0x5bd1e995L << 32) >>> 32) & hostMask;
+        return hostTable.home(inAddr);
     }
 
     /** Hosts the table accepts. */
     public int hostCapacity() {
-        return hostLimit;
+        return hostTable.capacity();
     }
 
     /** Hosts with a non-zero count. */
     public int hostCount() {
-        return hdr.get(JAVA_INT, T_HOST_COUNT);
-    }
-
-    private long hostOff(int i) {
-        return i * H_BYTES;
-    }
-
-    private boolean hostEmpty(int i) {
-        long o = hostOff(i);
-        return (hosts.get(JAVA_INT, o + 4) | hosts.get(JAVA_INT, o + 8) | hosts.get(JAVA_INT, o + 12)) == 0;
-    }
-
-    /** The slot holding {@code inAddr}, or -1; an empty slot ends the probe since deletion shifts back. */
-    private int hostFind(int inAddr) {
-        int i = hostHome(inAddr);
-        while (!hostEmpty(i)) {
-            if (hosts.get(JAVA_INT, hostOff(i)) == inAddr) {
-                return i;
-            }
-            i = (i + 1) & hostMask;
-        }
-        return -1;
+        return hostTable.count();
     }
 
     /** Ports the inside host holds for the protocol (6, 17 or 1; 0 for any other). */
     public int hostPorts(int inAddr, int proto) {
-        int p = protoIndex(proto);
-        if (p < 0) {
-            return 0;
-        }
-        int i = hostFind(inAddr);
-        return i < 0 ? 0 : hosts.get(JAVA_INT, hostOff(i) + 4 + 4L * p);
+        return hostTable.ports(inAddr, proto);
     }
 
-    /**
-     * Adds {@code delta} to the host's count for the protocol (6, 17 or 1), adding the host when new
-     * and deleting it when all its counts reach 0.
-     *
-     * @return false when the host is new and the table already holds {@link #hostCapacity()} hosts
-     * @throws IllegalArgumentException for another protocol
-     * @throws IllegalStateException if a count would go negative (a bug in the caller)
-     */
+    /** Adds to the host's count for the protocol; see {@link HostTable#add}. */
     public boolean hostAdd(int inAddr, int proto, int delta) {
-        int p = protoIndex(proto);
-        if (p < 0) {
-            throw new IllegalArgumentException("no host counts for protocol " + proto);
-        }
-        int i = hostFind(inAddr);
-        if (i >= 0) {
-            long c = hostOff(i) + 4 + 4L * p;
-            int v = hosts.get(JAVA_INT, c) + delta;
-            if (v < 0) {
-                throw new IllegalStateException("host count would go negative");
-            }
-            hosts.set(JAVA_INT, c, v);
-            if (hostEmpty(i)) {
-                hostDelete(i);
-            }
-            return true;
-        }
-        if (delta == 0) {
-            return true;
-        }
-        if (delta < 0) {
-            throw new IllegalStateException("host count would go negative");
-        }
-        if (hdr.get(JAVA_INT, T_HOST_COUNT) >= hostLimit) {
-            return false;
-        }
-        i = hostHome(inAddr);
-        while (!hostEmpty(i)) {
-            i = (i + 1) & hostMask;
-        }
-        hosts.set(JAVA_INT, hostOff(i), inAddr);
-        hosts.set(JAVA_INT, hostOff(i) + 4 + 4L * p, delta);
-        hdr.set(JAVA_INT, T_HOST_COUNT, hdr.get(JAVA_INT, T_HOST_COUNT) + 1);
-        return true;
-    }
-
-    /** Backward-shift deletion: later entries of the run move into the hole unless that would put them before their home. */
-    private void hostDelete(int hole) {
-        int j = hole;
-        while (true) {
-            j = (j + 1) & hostMask;
-            if (hostEmpty(j)) {
-                break;
-            }
-            int k = hostHome(hosts.get(JAVA_INT, hostOff(j)));
-            // j may fill the hole unless its home lies cyclically in (hole, j]
-            boolean stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
-            if (!stays) {
-                MemorySegment.copy(hosts, hostOff(j), hosts, hostOff(hole), H_BYTES);
-                hole = j;
-            }
-        }
-        long o = hostOff(hole);
-        hosts.set(JAVA_LONG, o, 0L);
-        hosts.set(JAVA_LONG, o + 8, 0L);
-        hdr.set(JAVA_INT, T_HOST_COUNT, hdr.get(JAVA_INT, T_HOST_COUNT) - 1);
+        return hostTable.add(inAddr, proto, delta);
     }
 }

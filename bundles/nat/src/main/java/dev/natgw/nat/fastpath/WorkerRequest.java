@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import dev.natgw.nat.handover.SessionRow;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -18,9 +19,6 @@ public final class WorkerRequest {
     /** Give a reserved port back to its pool. */
     public static final int UNRESERVE = 4;
 
-    /** Fields per listed session in {@link #rows}. */
-    public static final int ROW = 12;
-
     final int kind;
     // filter: protocol 0 = any; hasInside/hasRemote say whether the address fields apply; pool -1 = any
     final int protocol;
@@ -34,7 +32,7 @@ public final class WorkerRequest {
     final int addrIndex;
     final int port;
 
-    /** Answer: LIST rows of {@link #ROW} longs; CLEAR count in {@link #count}; RESERVE result in count. */
+    /** Answer: LIST rows of {@link SessionRow#FIELDS} longs; CLEAR count in {@link #count}; RESERVE result in count. */
     final long[] rows;
     int count;
     private final CountDownLatch done = new CountDownLatch(1);
@@ -51,7 +49,7 @@ public final class WorkerRequest {
         this.limit = limit;
         this.addrIndex = addrIndex;
         this.port = port;
-        this.rows = kind == LIST ? new long[limit * ROW] : new long[0];
+        this.rows = kind == LIST ? new long[limit * SessionRow.FIELDS] : new long[0];
     }
 
     /**
@@ -110,10 +108,10 @@ public final class WorkerRequest {
      * Returns a field of a listed session.
      *
      * @param row the session, 0..count-1
-     * @param field the field, 0..{@link #ROW}-1
+     * @param field the field, 0..{@link SessionRow#FIELDS}-1
      * @return its value
      */
     public long field(int row, int field) {
-        return rows[row * ROW + field];
+        return rows[row * SessionRow.FIELDS + field];
     }
 }

@@ -3,6 +3,7 @@ package dev.natgw.nat.fastpath;
 import static dev.natgw.nat.testing.Frames.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.testing.Frames;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;

@@ -2,6 +2,7 @@ package dev.natgw.nat.fastpath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.testing.FrameView;
 import dev.natgw.nat.testing.Frames;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import dev.natgw.nat.handover.SessionLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -188,7 +189,7 @@ class SessionTableModelTest {
         assertThat(t.size()).isEqualTo(st.sessions.size());
         assertThat(t.mappings()).isEqualTo(st.maps.size());
         // the per-state counts follow every add, state change and removal
-        for (int state = 0; state < SessionTable.STATES; state++) {
+        for (int state = 0; state < SessionLayout.STATES; state++) {
             int want = state;
             assertThat(t.sessionsInState(state)).as("sessions in state %d", state)
                     .isEqualTo((int) st.states.values().stream().filter(v -> v == want).count());

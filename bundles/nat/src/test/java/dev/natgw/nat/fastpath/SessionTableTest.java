@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import dev.natgw.nat.handover.SessionLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,8 +15,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SessionTableTest {
-    private static final long TICK = 1L << SessionTable.TICK_SHIFT;
-    private static final long REVOLUTION = TICK * SessionTable.WHEEL_SLOTS;
+    private static final long TICK = 1L << SessionLayout.TICK_SHIFT;
+    private static final long REVOLUTION = TICK * SessionLayout.WHEEL_SLOTS;
     private static final long SECOND = 1_000_000_000L;
 
     @Test

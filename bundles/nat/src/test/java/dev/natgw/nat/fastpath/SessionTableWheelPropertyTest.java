@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import dev.natgw.nat.handover.SessionLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -21,8 +22,8 @@ import net.jqwik.api.constraints.Size;
  * removals and time jumps of up to several revolutions, starting anywhere (nanoTime may be negative).
  */
 class SessionTableWheelPropertyTest {
-    private static final long TICK = 1L << SessionTable.TICK_SHIFT;
-    private static final long REVOLUTION = TICK * SessionTable.WHEEL_SLOTS;
+    private static final long TICK = 1L << SessionLayout.TICK_SHIFT;
+    private static final long REVOLUTION = TICK * SessionLayout.WHEEL_SLOTS;
     private static final int N = 40;
 
     /** op 0: schedule (re)places a session; 1: remove and re-add it; 2: advance time and poll out. */
@@ -57,7 +58,7 @@ class SessionTableWheelPropertyTest {
                 }
                 assertThat(t.scheduled()).isEqualTo(due.size());
             }
-            now += 2 * REVOLUTION + 3 * SessionTable.WHEEL_SLOTS * TICK;
+            now += 2 * REVOLUTION + 3 * SessionLayout.WHEEL_SLOTS * TICK;
             pollOut(t, now, due);
             assertThat(due).isEmpty();
         }

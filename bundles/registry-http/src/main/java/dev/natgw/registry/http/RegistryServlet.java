@@ -1,41 +1,29 @@
 package dev.natgw.registry.http;
 
-import dev.natgw.api.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@link RegistryHttpFace} on the appliance's HTTP server through the OSGi HTTP Whiteboard, at
- * {@value #BASE}. Reads at most {@link RegistryHttpFace#MAX_BODY} bytes of a body. Stateless apart from the face.
+ * Serves {@link RegistryHttpFace} over HTTP below {@value #BASE} ({@link RegistryHttpManager} registers it). Reads at
+ * most {@link RegistryHttpFace#MAX_BODY} bytes of a body. Stateless apart from the face.
  */
-@Component(service = Servlet.class, property = {
-        "osgi.http.whiteboard.servlet.pattern=" + RegistryServlet.BASE + "/*",
-        "osgi.http.whiteboard.servlet.name=natgw-registry"})
 public class RegistryServlet extends HttpServlet {
     /** Where the face lives on the HTTP server. */
     public static final String BASE = "/natgw/registry/v1";
+    /** The servlet's name on the HTTP server. */
+    public static final String NAME = "natgw-registry";
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(RegistryServlet.class);
 
     private final transient RegistryHttpFace face;
 
-    @Activate
-    public RegistryServlet(@Reference Registry registry) {
-        this.face = new RegistryHttpFace(registry, Clock.systemUTC());
-        LOG.info("natgw registry HTTP face at {}", BASE);
+    public RegistryServlet(RegistryHttpFace face) {
+        this.face = face;
     }
 
     @Override

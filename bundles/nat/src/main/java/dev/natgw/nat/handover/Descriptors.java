@@ -1,4 +1,4 @@
-package dev.natgw.nat;
+package dev.natgw.nat.handover;
 
 import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.FilteringBehavior;
@@ -16,12 +16,12 @@ import java.util.Map;
  * numbers, booleans). An update of the natgw-api bundle gives the next translator new API classes: the previous
  * revision's {@code PoolDefinition} objects would not cast to them, so the descriptor carries none.
  */
-final class Descriptors {
+public final class Descriptors {
     private Descriptors() {
     }
 
     /** {@return the pools as JDK values} */
-    static List<Map<String, Object>> pools(List<PoolDefinition> pools) {
+    public static List<Map<String, Object>> pools(List<PoolDefinition> pools) {
         List<Map<String, Object>> out = new ArrayList<>(pools.size());
         for (PoolDefinition p : pools) {
             List<List<Integer>> ranges = new ArrayList<>();
@@ -43,7 +43,7 @@ final class Descriptors {
      *         is missing or of another shape: the descriptor is unreadable
      */
     @SuppressWarnings("unchecked")
-    static List<PoolDefinition> pools(Object value) {
+    public static List<PoolDefinition> pools(Object value) {
         List<PoolDefinition> out = new ArrayList<>();
         for (Map<String, Object> m : (List<Map<String, Object>>) value) {
             List<Ipv4Range> ranges = new ArrayList<>();
@@ -59,7 +59,7 @@ final class Descriptors {
     }
 
     /** {@return static mappings as JDK values: protocol number, global address and port, inside address and port} */
-    static List<List<Integer>> statics(List<StaticMapping> statics) {
+    public static List<List<Integer>> statics(List<StaticMapping> statics) {
         List<List<Integer>> out = new ArrayList<>(statics.size());
         for (StaticMapping s : statics) {
             out.add(List.of(s.protocol().number(), s.global().address(), s.global().port(), s.inside().address(),
@@ -74,7 +74,7 @@ final class Descriptors {
      * @throws RuntimeException when a value is missing or of another shape
      */
     @SuppressWarnings("unchecked")
-    static List<StaticMapping> statics(Object value) {
+    public static List<StaticMapping> statics(Object value) {
         List<StaticMapping> out = new ArrayList<>();
         for (List<Integer> s : (List<List<Integer>>) value) {
             out.add(new StaticMapping(Protocol.ofNumber(s.get(0)), new Endpoint(s.get(1), s.get(2)),

@@ -1,11 +1,14 @@
-package dev.natgw.nat.fastpath;
+package dev.natgw.nat.handover;
 
 /**
  * The reasons the translator drops a packet, as {@code int} codes {@code 0..COUNT-1} that index the
  * per-worker drop counters, each with the name the counters are published under.
  *
  * <p>
- * The codes are dense and stable within a build; {@link Packet#OK} and {@link Packet#NOT_IPV4} are
+ * The codes are part of the hand-over format: a worker that adopts a table goes on from the drop counters the
+ * previous revision published at {@link CounterIndex#DROPS} + code, so a code keeps its number across builds;
+ * renumbering one, or adding one (which moves {@link CounterIndex#POOLS}), bumps {@link HandOverFormat#LAYOUT_VERSION}
+ * and {@code HandOverFormatTest} pins them. The fast path's parse results {@code OK} and {@code NOT_IPV4} are
  * negative so they never collide with one. Constants only, thread-safe.
  */
 public final class Drops {

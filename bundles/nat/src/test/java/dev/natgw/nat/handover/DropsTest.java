@@ -1,8 +1,9 @@
-package dev.natgw.nat.fastpath;
+package dev.natgw.nat.handover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.natgw.nat.fastpath.Packet;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

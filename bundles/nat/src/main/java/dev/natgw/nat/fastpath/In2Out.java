@@ -1,0 +1,314 @@
+package dev.natgw.nat.fastpath;
+
+import static dev.natgw.nat.fastpath.NatWorker.ACK;
+import static dev.natgw.nat.fastpath.NatWorker.FIN;
+import static dev.natgw.nat.fastpath.NatWorker.ICMP;
+import static dev.natgw.nat.fastpath.NatWorker.RST;
+import static dev.natgw.nat.fastpath.NatWorker.SYN;
+import static dev.natgw.nat.fastpath.NatWorker.TCP;
+import static dev.natgw.nat.fastpath.NatWorker.UDP;
+import static dev.natgw.nat.handover.TcpStateCodes.INIT_IN;
+import static dev.natgw.nat.handover.TcpStateCodes.NONE;
+
+import dev.natgw.api.dataplane.PacketBurst;
+import dev.natgw.api.dataplane.Verdict;
+import dev.natgw.nat.handover.CounterIndex;
+import dev.natgw.nat.handover.Drops;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The inside-to-outside path of one worker (VPP's {@code nat44-ed-in2out}): translates the source of packets from
+ * inside hosts, creating mappings and sessions on the inside host's home worker, allocating outside ports from the
+ * pools, enforcing quotas, and the inside halves of ICMP errors, other protocols and hairpins. Runs on exactly one
+ * worker thread, on the packet {@link NatWorker} parsed; never blocks, never allocates, never locks, never logs.
+ */
+final class In2Out {
+    private final NatWorker w;
+    private final SessionTable table;
+    private final Packet pkt;
+    private final long[] c;
+    private final EventRing events;
+    private final int id;
+    private final int workers;
+    private final Out2In out2in;
+
+    In2Out(NatWorker w, Out2In out2in) {
+        this.w = w;
+        this.table = w.table;
+        this.pkt = w.pkt;
+        this.c = w.c;
+        this.events = w.events;
+        this.id = w.id;
+        this.workers = w.workers;
+        this.out2in = out2in;
+    }
+
+    void inside(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now) {
+        int proto = pkt.proto;
+        if (pkt.icmpError) {
+            insideIcmpError(b, i, m, snap);
+            return;
+        }
+        if (b.handedOffFrom(i) >= 0 && snap.addresses().find(pkt.src) >= 0) {
+            // second half of a hairpin: the home worker already translated the source
+            out2in.toInside(b, i, m, snap, now, pkt.dstPort, false);
+            return;
+        }
+        if (snap.addresses().find(pkt.src) >= 0) {
+            // no inside host may use a global address of ours; dropped here, it can never pose as a hairpin's half
+            w.drop(b, i, Drops.SPOOFED_SOURCE);
+            return;
+        }
+        if (proto != TCP && proto != UDP && proto != ICMP) {
+            insideOther(b, i, m, snap, now);
+            return;
+        }
+        int home = Ownership.home(pkt.src, workers);
+        if (home != id) {
+            w.handoff(b, i, home);
+            return;
+        }
+        int remPort = proto == ICMP ? 0 : pkt.dstPort;
+        int s = table.findIn(proto, pkt.src, pkt.srcPort, pkt.dst, remPort);
+        if (s < 0) {
+            s = newFromInside(b, i, m, snap, now, remPort);
+            if (s < 0) {
+                return;
+            }
+        } else {
+            table.touch(s, now);
+            if (proto == TCP && (pkt.tcpFlags & (SYN | FIN | RST)) != 0) {
+                TcpStates.fromInside(table, pkt.tcpFlags, s, snap, now);
+            }
+        }
+        int mp = table.mapping(s);
+        pkt.rewriteSource(m, table.mOutAddr(mp), table.mOutPort(mp));
+        c[CounterIndex.IN2OUT]++;
+        if (snap.addresses().find(pkt.dst) >= 0) {
+            // hairpin: an inside host reached another one through its outside endpoint; the packet may
+            // already have been handed to this home worker, and may need one more hop to the outside end's owner
+            out2in.toInside(b, i, m, snap, now, pkt.dstPort, true);
+            return;
+        }
+        b.setVerdict(i, Verdict.TX_OUTSIDE);
+    }
+
+    private int newFromInside(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now, int remPort) {
+        int proto = pkt.proto;
+        if (proto == TCP && (pkt.tcpFlags & (SYN | ACK | RST)) != SYN) {
+            w.drop(b, i, Drops.TCP_NO_SESSION);
+            return -1;
+        }
+        if (proto == ICMP && pkt.icmpType != 8) {
+            w.drop(b, i, Drops.NO_SESSION);
+            return -1;
+        }
+        if (!Checksum.l4Valid(m, pkt)) {
+            w.drop(b, i, Drops.BAD_L4_CHECKSUM);
+            return -1;
+        }
+        int mp = table.findMappingIn(proto, pkt.src, pkt.srcPort);
+        if (mp >= 0) {
+            int slot = w.slot(mp);
+            boolean reusable = slot == NatSnapshot.STATIC_SLOT
+                    || snap.slots()[slot] != null && snap.slots()[slot].endpointIndependentMapping;
+            if (!reusable) {
+                mp = -1;
+            }
+        }
+        boolean newMapping = false;
+        if (mp < 0) {
+            int st = snap.statics().findInside(proto, pkt.src, pkt.srcPort);
+            if (st >= 0) {
+                mp = table.addMapping(proto, pkt.src, pkt.srcPort, snap.statics().globalAddr(st),
+                        snap.statics().globalPort(st), NatSnapshot.STATIC_SLOT, 0);
+                if (mp < 0) {
+                    w.drop(b, i, Drops.SESSION_TABLE_FULL);
+                    return -1;
+                }
+            } else {
+                mp = allocateMapping(b, i, m, snap, now, remPort);
+                if (mp < 0) {
+                    return -1;
+                }
+            }
+            newMapping = true;
+        }
+        int s = table.addSession(mp, pkt.dst, remPort, now);
+        if (s < 0) {
+            if (newMapping) {
+                w.deleteMapping(mp, now, snap, false);
+            }
+            w.drop(b, i, Drops.SESSION_TABLE_FULL);
+            return -1;
+        }
+        if (newMapping) {
+            w.mappingEvent(EventRing.CREATED, mp);
+        }
+        int state = proto == TCP ? INIT_IN : NONE;
+        table.setState(s, state);
+        table.schedule(s, now + TcpStates.timeout(snap, proto, state));
+        w.created(mp);
+        return s;
+    }
+
+    /** Takes a port from the first active pool that has one; sets the verdict and returns -1 when refused. */
+    private int allocateMapping(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now, int remPort) {
+        int proto = pkt.proto;
+        PoolRuntime[] active = snap.active();
+        if (active.length == 0) {
+            w.drop(b, i, Drops.POOL_EXHAUSTED);
+            c[CounterIndex.EXHAUSTED]++;
+            return -1;
+        }
+        PoolRuntime refusedBy = active[0];
+        boolean quota = false;
+        for (PoolRuntime p : active) {
+            if (p.quota > 0 && table.hostPorts(pkt.src, proto) >= p.quota) {
+                quota = true;
+                refusedBy = p;
+                break;
+            }
+            PortAllocator a = p.allocator(id);
+            int[] addrs = p.addresses();
+            int first = p.paired ? a.addressFor(pkt.src) : a.addressFor(pkt.src * 31 + pkt.srcPort);
+            int tries = p.paired ? 1 : Math.min(addrs.length, 8);
+            for (int t = 0; t < tries; t++) {
+                int addrIndex = (first + t) % addrs.length;
+                int outAddr = addrs[addrIndex];
+                int port = a.allocate(proto, addrIndex, pkt.dst, remPort);
+                if (port < 0 && !p.endpointIndependentMapping && proto != ICMP) {
+                    // address-and-port-dependent mapping: an outside port may serve several destinations
+                    for (int attempt = 0; attempt < 8 && port < 0; attempt++) {
+                        int cand = a.allocateShared(proto, addrIndex, pkt.dst, remPort, attempt);
+                        if (cand < 0) {
+                            break;
+                        }
+                        if (table.findOut(proto, outAddr, cand, pkt.dst, remPort) < 0) {
+                            a.share(proto, addrIndex, cand);
+                            port = cand;
+                        }
+                    }
+                }
+                if (port < 0) {
+                    continue;
+                }
+                if (!table.hostAdd(pkt.src, proto, 1)) {
+                    a.release(proto, addrIndex, port, now);
+                    quota = true;
+                    refusedBy = p;
+                    break;
+                }
+                int mp = w.addMapping(proto, pkt.src, pkt.srcPort, outAddr, port, p.slot(), addrIndex);
+                if (mp < 0) {
+                    table.hostAdd(pkt.src, proto, -1);
+                    a.release(proto, addrIndex, port, now);
+                    w.drop(b, i, Drops.SESSION_TABLE_FULL);
+                    return -1;
+                }
+                return mp;
+            }
+            if (quota) {
+                break;
+            }
+        }
+        refuse(b, i, m, refusedBy, quota);
+        return -1;
+    }
+
+    private void refuse(PacketBurst b, int i, MemorySegment m, PoolRuntime p, boolean quota) {
+        c[quota ? CounterIndex.QUOTA : CounterIndex.EXHAUSTED]++;
+        c[CounterIndex.DROPS + (quota ? Drops.QUOTA : Drops.POOL_EXHAUSTED)]++;
+        if (!events.record(quota ? EventRing.REFUSED_QUOTA : EventRing.REFUSED_EXHAUSTED, pkt.proto, p.slot(),
+                pkt.src, pkt.srcPort, 0, 0, System.currentTimeMillis())) {
+            c[CounterIndex.EVENTS_LOST]++;
+        }
+        if (p.icmpOnExhaustion) {
+            int[] addrs = p.addresses();
+            int from = addrs[p.allocator(id).addressFor(pkt.src)];
+            int len = IcmpReplies.unreachable(m, b.dataOffset(i), pkt, from, IcmpReplies.CODE_PROHIBITED);
+            b.setLength(i, len);
+            b.setVerdict(i, Verdict.TX_INSIDE);
+        } else {
+            b.setVerdict(i, Verdict.DROP);
+        }
+    }
+
+    private void insideIcmpError(PacketBurst b, int i, MemorySegment m, NatSnapshot snap) {
+        // the quoted packet went from a remote to the inside host: its destination is the session's inside end
+        int ip = pkt.innerProto;
+        if (ip != TCP && ip != UDP && ip != ICMP) {
+            w.drop(b, i, Drops.ICMP_UNSUPPORTED);
+            return;
+        }
+        int home = Ownership.home(pkt.innerDst, workers);
+        if (home != id) {
+            w.handoff(b, i, home);
+            return;
+        }
+        int s = table.findIn(ip, pkt.innerDst, pkt.innerDstPort, pkt.innerSrc, ip == ICMP ? 0 : pkt.innerSrcPort);
+        if (s < 0) {
+            w.drop(b, i, Drops.NO_SESSION);
+            return;
+        }
+        int mp = table.mapping(s);
+        pkt.rewriteSource(m, table.mOutAddr(mp), 0);
+        pkt.rewriteInnerDestination(m, table.mOutAddr(mp), table.mOutPort(mp));
+        c[CounterIndex.IN2OUT]++;
+        b.setVerdict(i, Verdict.TX_OUTSIDE);
+    }
+
+    private void insideOther(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now) {
+        if (!snap.otherAddressOnly()) {
+            w.drop(b, i, Drops.OTHER_PROTOCOL);
+            return;
+        }
+        int owner = Ownership.home(pkt.dst, workers);
+        if (owner != id) {
+            w.handoff(b, i, owner);
+            return;
+        }
+        int proto = pkt.proto;
+        int s = table.findIn(proto, pkt.src, 0, pkt.dst, 0);
+        if (s < 0) {
+            PoolRuntime[] active = snap.active();
+            if (active.length == 0) {
+                w.drop(b, i, Drops.POOL_EXHAUSTED);
+                c[CounterIndex.EXHAUSTED]++;
+                return;
+            }
+            PoolRuntime p = active[0];
+            int addrIndex = p.allocator(id).addressFor(pkt.src);
+            int outAddr = p.addresses()[addrIndex];
+            if (table.findOut(proto, outAddr, 0, pkt.dst, 0) >= 0) {
+                // another inside host already talks this protocol to this remote from the same address
+                w.drop(b, i, Drops.MAPPING_CONFLICT);
+                return;
+            }
+            int mp = table.findMappingIn(proto, pkt.src, 0);
+            boolean newMapping = mp < 0;
+            if (newMapping) {
+                mp = w.addMapping(proto, pkt.src, 0, outAddr, 0, p.slot(), addrIndex);
+                if (mp < 0) {
+                    w.drop(b, i, Drops.SESSION_TABLE_FULL);
+                    return;
+                }
+            }
+            s = table.addSession(mp, pkt.dst, 0, now);
+            if (s < 0) {
+                if (newMapping) {
+                    table.removeMapping(mp);
+                }
+                w.drop(b, i, Drops.SESSION_TABLE_FULL);
+                return;
+            }
+            table.schedule(s, now + snap.udpNanos());
+            w.created(mp);
+        } else {
+            table.touch(s, now);
+        }
+        pkt.rewriteSource(m, table.mOutAddr(table.mapping(s)), 0);
+        c[CounterIndex.IN2OUT]++;
+        b.setVerdict(i, Verdict.TX_OUTSIDE);
+    }
+}
