@@ -66,7 +66,7 @@ class ForwarderProtocolTest {
     @Test
     void registeredServerIsReachedWithHalfCloseCarriedBothWays() throws Exception {
         Identity id = Identity.generate();
-        try (Socket _ = register(fwd, id)) {
+        try (Socket control = register(fwd, id)) {
             assertThat(fwd.servers()).singleElement().satisfies(s -> assertThat(s.key()).isEqualTo(id.key()));
             Socket[] pair = relayPair(control, id.key());
             try (Socket client = pair[0]; Socket data = pair[1]) {
@@ -271,7 +271,7 @@ class ForwarderProtocolTest {
     @Test
     void silentControlConnectionIsDroppedAndItsKeyUnregistered() throws Exception {
         Identity id = Identity.generate();
-        try (Socket control = register(fwd, id)) {
+        try (Socket _ = register(fwd, id)) {
             assertThat(fwd.servers()).hasSize(1);
             // no heartbeat: the idle timeout (3 s) ends it
             await().atMost(Duration.ofSeconds(6)).until(() -> fwd.servers().isEmpty());

@@ -50,7 +50,6 @@ public final class SessionTable implements AutoCloseable {
     /** The largest capacity: indexes and byte offsets stay well inside {@code int} and memory. */
     public static final int MAX_CAPACITY = 1 << 28;
 
-    private static final int WHEEL_MASK = WHEEL_SLOTS - 1;
     /** Sessions examined per {@link #pollDue} call, so one call never stalls a burst. */
     public static final int POLL_BUDGET = 1024;
 
@@ -89,6 +88,7 @@ public final class SessionTable implements AutoCloseable {
     }
 
     /** For tests: forces the number of hash heads (a power of two) to provoke long chains. */
+    @SuppressWarnings("MustBeClosedChecker") // the table owns its arena: close() or a hand-over deposit ends it
     SessionTable(int capacity, int hostCapacity, int headCount) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be 1.." + MAX_CAPACITY + ", was " + capacity);
