@@ -25,7 +25,8 @@ class ExportsTest {
     private static final Map<String, String> MAY_EXPORT = Map.of(
             "dev.natgw.api", "the contracts",
             "dev.natgw.state", "the state keeper's contract (dev.natgw.api.state)",
-            "dev.natgw.traversal", "client library for servers and clients behind a NAT, not installed in the appliance",
+            "dev.natgw.traversal",
+            "client library for servers and clients behind a NAT, not installed in the appliance",
             "dev.natgw.protocol", "the traversal wire protocol's codec, a library embedded by its users");
 
     @Test
@@ -44,7 +45,7 @@ class ExportsTest {
             }
         }
         assertThat(exports).as("natgw bundles on the class path").containsKeys("dev.natgw.api", "dev.natgw.nat",
-                "dev.natgw.dataplane", "dev.natgw.forwarder", "dev.natgw.registry", "dev.natgw.console");
+                "dev.natgw.dataplane.dpdk", "dev.natgw.forwarder", "dev.natgw.registry", "dev.natgw.console");
         List<String> wrong = new ArrayList<>();
         exports.forEach((bsn, export) -> {
             if (!export.isBlank() && !MAY_EXPORT.containsKey(bsn)) {

@@ -140,7 +140,8 @@ class GatewayRingTest {
 
     @Test
     void translatesUdpBothWays() throws Throwable {
-        byte[] query = Frames.udp(HOST, 40000, ROUTER, 53).payload("hello".getBytes(StandardCharsets.US_ASCII)).ttl(64).build();
+        byte[] query = Frames.udp(HOST, 40000, ROUTER, 53).payload("hello".getBytes(StandardCharsets.US_ASCII)).ttl(64)
+                .build();
         rings.inject(in(), "gti", query);
         byte[] f = one("gto");
         FrameView v = new FrameView(f);
@@ -153,7 +154,8 @@ class GatewayRingTest {
         assertThat(mac(f, 0)).as("next hop's MAC").isEqualTo(ROUTER_MAC);
         assertThat(mac(f, 6)).as("outside port's MAC").isEqualTo(out().mac());
         int port = v.srcPort();
-        byte[] answer = Frames.udp(ROUTER, 53, GLOBAL, port).payload("world".getBytes(StandardCharsets.US_ASCII)).build();
+        byte[] answer = Frames.udp(ROUTER, 53, GLOBAL, port).payload("world".getBytes(StandardCharsets.US_ASCII))
+                .build();
         rings.inject(out(), "gto", answer);
         byte[] back = one("gti");
         FrameView w = new FrameView(back);
