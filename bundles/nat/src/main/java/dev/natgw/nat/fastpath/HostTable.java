@@ -38,7 +38,7 @@ final class HostTable {
 
     /** The home slot of an inside address. */
     int home(int inAddr) {
-        return (int) (SessionTable.mix(seed ^ (inAddr & 0xffffffffL) ^ 0x5bd1e995L << 32) >>> 32) & hostMask;
+        return (int) (SessionRecords.mix(seed ^ (inAddr & 0xffffffffL) ^ 0x5bd1e995L << 32) >>> 32) & hostMask;
     }
 
     /** Hosts the table accepts. */

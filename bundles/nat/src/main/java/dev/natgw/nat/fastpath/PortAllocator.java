@@ -1,15 +1,11 @@
 package dev.natgw.nat.fastpath;
 
+import static dev.natgw.nat.fastpath.AllocatorMemory.*;
 import static dev.natgw.nat.handover.AllocatorLayout.*;
-import static java.lang.foreign.ValueLayout.JAVA_CHAR;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.natgw.nat.handover.AllocatorLayout;
-import dev.natgw.nat.handover.HandOverFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
@@ -53,6 +49,12 @@ import java.util.Objects;
  * worker's, which the session table uses too). Only what the port ownership derives again (the owned ports, bucket
  * bounds, RETA entries) and the {@link #allocateShared} cursor and scan rotor (hints, reset by any caller) stay on
  * the heap.
+ *
+ * <p>
+ * The allocator keeps the life cycle of a pair (refcounts, reservations) and the scans for a shared port; the free
+ * stacks and their bucket search are {@link FreeStacks}', the hold-down FIFO {@link HoldDown}'s, the search for a
+ * port to share {@link SharedScan}'s, and the header and
+ * field access {@link AllocatorMemory}'s (static, over the same segment).
  */
 public final class PortAllocator {
     /** IP protocol numbers of the three port spaces. */
@@ -72,57 +74,33 @@ public final class PortAllocator {
 
     private static final int ICMP_INDEX = 2;
 
-    // counters: written by the worker with release, read anywhere with acquire
-    private static final VarHandle LV = JAVA_LONG.varHandle();
-    private static final VarHandle IV = JAVA_INT.varHandle();
-
     private final PortOwnership own;
     private final Toeplitz t;
     private final int workerId;
     private final int[] addresses;
     private final long holdDownNanos;
-    private final int holdCapacity;
 
     /** Owned ports of this worker: m of them, local indexes 0..m-1. */
     private final int m;
     private final int retaSize;
     private final int mask;
-    /** Bitmap words per (protocol, address): ceil(retaSize / 64), a power of two. */
-    private final int words;
     private final char[] localPort;
     private final int[] bucketStart;
-    /** Bit r set iff RETA entry r's queue is polled by this worker. */
-    private final long[] ownerMask;
     /** This worker's RETA entries, ascending. */
     private final int[] retaEntries;
 
     /** The whole state, header first; see the class comment. */
     private final MemorySegment mem;
     private final long pairs;
-    private final int groups;
-    // byte offsets of the arrays in mem
-    private final long stackAt;
     private final long refcountAt;
-    private final long heldBitsAt;
     private final long reservedBitsAt;
-    private final long freeCountAt;
-    private final long freeByAt;
-    private final long heldByAt;
-    private final long nonEmptyAt;
-    private final long holdIdxAt;
-    private final long holdDueAt;
-    private static final int HELD_BITS = 0;
-    private static final int RESERVED_BITS = 1;
+    private final FreeStacks stacks;
+    private final HoldDown holdDown;
+
+    private final SharedScan shared;
 
     /** Rotates the starting point of the bucket scans so consecutive allocations spread. */
     private int rotor;
-
-    // allocateShared's cursor, so attempt k + 1 continues where attempt k stopped
-    private int sharedGroup = -1;
-    private int sharedC;
-    private int sharedNext;
-    private int sharedJ;
-    private int sharedLocal;
 
     /**
      * Builds the allocator with a hold-down FIFO as large as the owned pairs, at most
@@ -195,12 +173,10 @@ public final class PortAllocator {
         this.workerId = workerId;
         this.addresses = addresses.clone();
         this.holdDownNanos = holdDownNanos;
-        this.holdCapacity = holdCapacity;
         this.m = own.ownedCount(workerId);
         this.retaSize = own.retaSize();
         this.mask = retaSize - 1;
-        this.words = (retaSize + 63) >>> 6;
-        this.groups = 3 * addresses.length;
+        int groups = 3 * addresses.length;
         this.pairs = (long) groups * m;
         if (pairs > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("too many address-port pairs for one allocator: " + pairs);
@@ -214,142 +190,37 @@ public final class PortAllocator {
             bucketStart[b] = own.bucketStart(workerId, b);
         }
         retaEntries = own.retaEntries(workerId);
-        ownerMask = new long[words];
-        for (int r : retaEntries) {
-            ownerMask[r >>> 6] |= 1L << r;
-        }
         long[] at = AllocatorLayout.arrays(addresses.length, m, retaSize, holdCapacity);
-        stackAt = at[AT_STACK];
         refcountAt = at[AT_REFCOUNT];
-        heldBitsAt = at[AT_HELD_BITS];
         reservedBitsAt = at[AT_RESERVED_BITS];
-        freeCountAt = at[AT_FREE_COUNT];
-        freeByAt = at[AT_FREE_BY_GROUP];
-        heldByAt = at[AT_HELD_BY_ADDRESS];
-        nonEmptyAt = at[AT_NON_EMPTY];
-        holdIdxAt = at[AT_HOLD_INDEX];
-        holdDueAt = at[AT_HOLD_DUE];
         long bytes = at[AT_BYTES];
         if (adopt != null) {
-            mem = adopt;
-            String why = adopt.byteSize() < A_HEADER
-                    ? "memory is " + adopt.byteSize() + " bytes"
-                    : adopt.get(JAVA_INT, A_LAYOUT) != HandOverFormat.LAYOUT_VERSION
-                            ? "layout " + adopt.get(JAVA_INT, A_LAYOUT) + " != " + HandOverFormat.LAYOUT_VERSION
-                            : adopt.get(JAVA_INT, A_WORKER) != workerId
-                                    ? "worker " + adopt.get(JAVA_INT, A_WORKER) + " != " + workerId
-                                    : adopt.get(JAVA_INT, A_OWNED) != m
-                                            ? "owned ports " + adopt.get(JAVA_INT, A_OWNED) + " != " + m
-                                            : adopt.get(JAVA_INT, A_GROUPS) != groups
-                                                    ? "address groups " + adopt.get(JAVA_INT, A_GROUPS) + " != "
-                                                            + groups
-                                                    : adopt.get(JAVA_INT, A_RETA) != retaSize
-                                                            ? "RETA " + adopt.get(JAVA_INT, A_RETA) + " != " + retaSize
-                                                            : adopt.get(JAVA_INT, A_HOLD_CAPACITY) != holdCapacity
-                                                                    ? "hold capacity "
-                                                                            + adopt.get(JAVA_INT, A_HOLD_CAPACITY)
-                                                                            + " != " + holdCapacity
-                                                                    : adopt.byteSize() < bytes
-                                                                            ? "memory is " + adopt.byteSize()
-                                                                                    + " bytes, not " + bytes
-                                                                            : null;
+            String why = misfit(adopt, bytes, workerId, m, groups, retaSize, holdCapacity);
             if (why != null) {
                 throw new IllegalArgumentException("port allocator of worker " + workerId + ": " + why);
             }
-            return;
+            mem = adopt;
+        } else {
+            mem = create(arena, bytes, workerId, m, groups, retaSize, holdCapacity);
         }
-        mem = OffHeap.allocate(arena, bytes);
-        mem.set(JAVA_INT, A_LAYOUT, HandOverFormat.LAYOUT_VERSION);
-        mem.set(JAVA_INT, A_WORKER, workerId);
-        mem.set(JAVA_INT, A_OWNED, m);
-        mem.set(JAVA_INT, A_GROUPS, groups);
-        mem.set(JAVA_INT, A_RETA, retaSize);
-        mem.set(JAVA_INT, A_HOLD_CAPACITY, holdCapacity);
-        for (int g = 0; g < groups; g++) {
-            mem.set(JAVA_INT, freeByAt(g), m);
-            MemorySegment.copy(localPort, 0, mem, JAVA_CHAR, stackAt + 2L * g * m, m);
-            for (int b = 0; b < retaSize; b++) {
-                int size = bucketStart[b + 1] - bucketStart[b];
-                fc(g * retaSize + b, size);
-                if (size > 0) {
-                    ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) | 1L << b);
-                }
-            }
+        stacks = new FreeStacks(mem, at, own, localPort, bucketStart, retaEntries);
+        holdDown = new HoldDown(mem, at, holdCapacity, m, addresses.length);
+        shared = new SharedScan(mem, at, stacks, localPort, bucketStart, retaEntries);
+        if (adopt == null) {
+            stacks.fill(groups);
         }
-        mem.set(JAVA_LONG, A_FREE, pairs);
     }
 
-    // ---------------------------------------------------------------- memory access
-
-    private int stk(int i) {
-        return mem.get(JAVA_CHAR, stackAt + 2L * i);
+    private int rc(int idx) {
+        return u16(mem, refcountAt, idx);
     }
 
-    private void stk(int i, int v) {
-        mem.set(JAVA_CHAR, stackAt + 2L * i, (char) v);
+    private void rc(int idx, int v) {
+        u16(mem, refcountAt, idx, v);
     }
 
-    private int rc(int i) {
-        return mem.get(JAVA_CHAR, refcountAt + 2L * i);
-    }
-
-    private void rc(int i, int v) {
-        mem.set(JAVA_CHAR, refcountAt + 2L * i, (char) v);
-    }
-
-    private int fc(int i) {
-        return mem.get(JAVA_INT, freeCountAt + 4L * i);
-    }
-
-    private void fc(int i, int v) {
-        mem.set(JAVA_INT, freeCountAt + 4L * i, v);
-    }
-
-    private long ne(int i) {
-        return mem.get(JAVA_LONG, nonEmptyAt + 8L * i);
-    }
-
-    private void ne(int i, long v) {
-        mem.set(JAVA_LONG, nonEmptyAt + 8L * i, v);
-    }
-
-    private int holdIdx(int i) {
-        return mem.get(JAVA_INT, holdIdxAt + 4L * i);
-    }
-
-    private void holdIdx(int i, int v) {
-        mem.set(JAVA_INT, holdIdxAt + 4L * i, v);
-    }
-
-    private long holdDue(int i) {
-        return mem.get(JAVA_LONG, holdDueAt + 8L * i);
-    }
-
-    private void holdDue(int i, long v) {
-        mem.set(JAVA_LONG, holdDueAt + 8L * i, v);
-    }
-
-    private long freeByAt(int g) {
-        return freeByAt + 4L * g;
-    }
-
-    /** Counts a pair's hold-down start (+1) or end (-1) for its address; read by {@link #held(int)}. */
-    private void addHeldBy(int idx, int delta) {
-        long at = heldByAt + 4L * (idx / m % addresses.length);
-        IV.setRelease(mem, at, (int) IV.get(mem, at) + delta);
-    }
-
-    private int hd(long at) {
-        return mem.get(JAVA_INT, at);
-    }
-
-    private void hd(long at, int v) {
-        mem.set(JAVA_INT, at, v);
-    }
-
-    /** Adds to a header counter with release, so other threads read a recent value with acquire. */
-    private void add(long at, long delta) {
-        LV.setRelease(mem, at, mem.get(JAVA_LONG, at) + delta);
+    private boolean reserved(int idx) {
+        return bit(mem, reservedBitsAt, idx);
     }
 
     /** {@return the allocator's memory, header first, for a hand-over} */
@@ -394,108 +265,28 @@ public final class PortAllocator {
         int rot = rotor++;
         if (pi != ICMP_INDEX) {
             int c = t.hash(remoteAddr, addresses[addrIndex], remotePort, 0) & mask;
-            int b = findAffine(g, c, rot);
+            int b = stacks.findAffine(g, c, rot);
             if (b >= 0) {
-                add(A_HITS, 1);
+                add(mem, A_HITS, 1);
                 return pop(pi, g, b);
             }
-            b = findAny(g, rot);
+            b = stacks.findAny(g, rot);
             if (b >= 0) {
-                add(A_MISSES, 1);
+                add(mem, A_MISSES, 1);
                 return pop(pi, g, b);
             }
             return -1;
         }
-        int b = findAny(g, rot);
+        int b = stacks.findAny(g, rot);
         return b >= 0 ? pop(pi, g, b) : -1;
     }
 
-    /** A non-empty bucket among (c ^ r) for this worker's RETA entries r, or -1. */
-    private int findAffine(int g, int c, int rot) {
-        int chi = c >>> 6;
-        int clo = c & 63;
-        int base = g * words;
-        int start = (rot >>> 6) & (words - 1);
-        for (int k = 0; k < words; k++) {
-            int wi = (start + k) & (words - 1);
-            // word wi holds buckets b = 64 wi + j; b ^ c is RETA entry 64 (wi ^ chi) + (j ^ clo)
-            long acceptable = xorPermute(ownerMask[wi ^ chi], clo) & ne(base + wi);
-            if (acceptable != 0) {
-                return wi << 6 | pickBit(acceptable, rot);
-            }
-        }
-        return -1;
-    }
-
-    /** Any non-empty bucket, or -1. */
-    private int findAny(int g, int rot) {
-        int base = g * words;
-        int start = (rot >>> 6) & (words - 1);
-        for (int k = 0; k < words; k++) {
-            int wi = (start + k) & (words - 1);
-            long bits = ne(base + wi);
-            if (bits != 0) {
-                return wi << 6 | pickBit(bits, rot);
-            }
-        }
-        return -1;
-    }
-
-    /** A set bit of a non-zero word, the first at or after a rotating offset. */
-    private static int pickBit(long bits, int rot) {
-        int off = rot & 63;
-        return (Long.numberOfTrailingZeros(Long.rotateRight(bits, off)) + off) & 63;
-    }
-
-    /** Returns y with bit j of y = bit (j ^ s) of x, s in 0..63: one swap stage per bit of s. */
-    static long xorPermute(long x, int s) {
-        if ((s & 1) != 0) {
-            x = (x & 0x5555555555555555L) << 1 | (x >>> 1 & 0x5555555555555555L);
-        }
-        if ((s & 2) != 0) {
-            x = (x & 0x3333333333333333L) << 2 | (x >>> 2 & 0x3333333333333333L);
-        }
-        if ((s & 4) != 0) {
-            x = (x & 0x0F0F0F0F0F0F0F0FL) << 4 | (x >>> 4 & 0x0F0F0F0F0F0F0F0FL);
-        }
-        if ((s & 8) != 0) {
-            x = (x & 0x00FF00FF00FF00FFL) << 8 | (x >>> 8 & 0x00FF00FF00FF00FFL);
-        }
-        if ((s & 16) != 0) {
-            x = (x & 0x0000FFFF0000FFFFL) << 16 | (x >>> 16 & 0x0000FFFF0000FFFFL);
-        }
-        if ((s & 32) != 0) {
-            x = x << 32 | x >>> 32;
-        }
-        return x;
-    }
-
+    /** Takes a port off a non-empty bucket's stack and gives it its first user. */
     private int pop(int pi, int g, int b) {
-        int fi = g * retaSize + b;
-        int count = fc(fi) - 1;
-        fc(fi, count);
-        int port = stk(g * m + bucketStart[b] + count);
-        if (count == 0) {
-            ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) & ~(1L << b));
-        }
+        int port = stacks.pop(g, b);
         rc(g * m + own.localIndex(port), 1);
-        add(A_FREE, -1);
-        IV.setRelease(mem, freeByAt(g), (int) IV.get(mem, freeByAt(g)) - 1);
-        add(A_IN_USE + 8L * pi, 1);
+        add(mem, A_IN_USE + 8L * pi, 1);
         return port;
-    }
-
-    private void push(int g, int port) {
-        int b = own.bucket(port);
-        int fi = g * retaSize + b;
-        int count = fc(fi);
-        stk(g * m + bucketStart[b] + count, port);
-        fc(fi, count + 1);
-        if (count == 0) {
-            ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) | 1L << b);
-        }
-        add(A_FREE, 1);
-        IV.setRelease(mem, freeByAt(g), (int) IV.get(mem, freeByAt(g)) + 1);
     }
 
     /**
@@ -521,51 +312,7 @@ public final class PortAllocator {
         }
         int g = pi * addresses.length + addrIndex;
         int c = pi == ICMP_INDEX ? 0 : t.hash(remoteAddr, addresses[addrIndex], remotePort, 0) & mask;
-        int skip = 0;
-        if (attempt == 0 || attempt != sharedNext || g != sharedGroup || c != sharedC) {
-            // a new scan; a caller that jumps ahead skips candidates within the same probe budget
-            sharedGroup = g;
-            sharedC = c;
-            sharedJ = 0;
-            sharedLocal = -1;
-            skip = attempt;
-        }
-        sharedNext = -1;
-        int buckets = pi == ICMP_INDEX ? retaSize : retaEntries.length;
-        int probes = 0;
-        while (sharedJ < buckets) {
-            int b = pi == ICMP_INDEX ? sharedJ : (c ^ retaEntries[sharedJ]) & mask;
-            int to = bucketStart[b + 1];
-            if (sharedLocal < 0) {
-                int from = bucketStart[b];
-                if (fc(g * retaSize + b) == to - from) {
-                    // every port of the bucket is free: nothing to share
-                    sharedJ++;
-                    if (++probes > SHARED_PROBE_LIMIT) {
-                        return -1;
-                    }
-                    continue;
-                }
-                sharedLocal = from;
-            }
-            while (sharedLocal < to) {
-                if (++probes > SHARED_PROBE_LIMIT) {
-                    return -1;
-                }
-                int idx = g * m + sharedLocal++;
-                int rc = rc(idx);
-                if (rc != 0 && rc != MAX_REFCOUNT && !bit(RESERVED_BITS, idx)) {
-                    if (skip == 0) {
-                        sharedNext = attempt + 1;
-                        return localPort[sharedLocal - 1];
-                    }
-                    skip--;
-                }
-            }
-            sharedJ++;
-            sharedLocal = -1;
-        }
-        return -1;
+        return shared.find(g, c, pi == ICMP_INDEX, attempt);
     }
 
     /**
@@ -583,7 +330,7 @@ public final class PortAllocator {
             return false;
         }
         int rc = rc(idx);
-        if (rc == 0 || rc == MAX_REFCOUNT || bit(RESERVED_BITS, idx)) {
+        if (rc == 0 || rc == MAX_REFCOUNT || reserved(idx)) {
             return false;
         }
         rc(idx, (rc + 1));
@@ -604,7 +351,7 @@ public final class PortAllocator {
         int idx = pairIndex(proto, addrIndex, port);
         int rc = idx < 0 ? 0 : rc(idx);
         if (rc == 0) {
-            add(A_ERRORS, 1);
+            add(mem, A_ERRORS, 1);
             return;
         }
         rc(idx, (rc - 1));
@@ -612,29 +359,17 @@ public final class PortAllocator {
             return;
         }
         int pi = protoIndex(proto);
-        add(A_IN_USE + 8L * pi, -1);
+        add(mem, A_IN_USE + 8L * pi, -1);
         if (holdDownNanos == 0) {
             makeFree(idx);
             return;
         }
-        if (hd(A_HOLD_SIZE) == holdCapacity) {
+        int oldest = holdDown.cutIfFull();
+        if (oldest >= 0) {
             // full: the oldest entry leaves early rather than losing the newest
-            int oldest = holdIdx(hd(A_HOLD_HEAD));
-            hd(A_HOLD_HEAD, hd(A_HOLD_HEAD) + 1 == holdCapacity ? 0 : hd(A_HOLD_HEAD) + 1);
-            hd(A_HOLD_SIZE, hd(A_HOLD_SIZE) - 1);
-            endHold(oldest);
-            add(A_CUT, 1);
+            makeFree(oldest);
         }
-        int tail = hd(A_HOLD_HEAD) + hd(A_HOLD_SIZE);
-        if (tail >= holdCapacity) {
-            tail -= holdCapacity;
-        }
-        holdIdx(tail, idx);
-        holdDue(tail, now + holdDownNanos);
-        hd(A_HOLD_SIZE, hd(A_HOLD_SIZE) + 1);
-        setBit(HELD_BITS, idx);
-        addHeldBy(idx, 1);
-        add(A_HELD, 1);
+        holdDown.hold(idx, now + holdDownNanos);
     }
 
     /**
@@ -644,29 +379,23 @@ public final class PortAllocator {
      * @param now the time, {@link System#nanoTime()}
      */
     public void tick(long now) {
-        for (int n = 0; n < TICK_LIMIT && hd(A_HOLD_SIZE) > 0 && holdDue(hd(A_HOLD_HEAD)) - now <= 0; n++) {
-            int idx = holdIdx(hd(A_HOLD_HEAD));
-            hd(A_HOLD_HEAD, hd(A_HOLD_HEAD) + 1 == holdCapacity ? 0 : hd(A_HOLD_HEAD) + 1);
-            hd(A_HOLD_SIZE, hd(A_HOLD_SIZE) - 1);
-            endHold(idx);
+        for (int n = 0; n < TICK_LIMIT; n++) {
+            int idx = holdDown.pollDue(now);
+            if (idx < 0) {
+                return;
+            }
+            makeFree(idx);
         }
-    }
-
-    private void endHold(int idx) {
-        clearBit(HELD_BITS, idx);
-        addHeldBy(idx, -1);
-        add(A_HELD, -1);
-        makeFree(idx);
     }
 
     /** A pair whose last user left and whose hold-down (if any) ended: back on its stack. */
     private void makeFree(int idx) {
-        if (bit(RESERVED_BITS, idx)) {
+        if (reserved(idx)) {
             // a static mapping took it meanwhile; it stays out of service
             return;
         }
         int g = idx / m;
-        push(g, localPort[idx - g * m]);
+        stacks.push(g, localPort[idx - g * m]);
     }
 
     /**
@@ -685,13 +414,13 @@ public final class PortAllocator {
         if (idx < 0) {
             return false;
         }
-        if (bit(RESERVED_BITS, idx)) {
+        if (reserved(idx)) {
             return true;
         }
-        setBit(RESERVED_BITS, idx);
-        add(A_RESERVED, 1);
-        if (rc(idx) == 0 && !bit(HELD_BITS, idx)) {
-            removeFree(idx / m, port);
+        setBit(mem, reservedBitsAt, idx);
+        add(mem, A_RESERVED, 1);
+        if (rc(idx) == 0 && !holdDown.isHeld(idx)) {
+            stacks.remove(idx / m, port);
         }
         return true;
     }
@@ -706,34 +435,14 @@ public final class PortAllocator {
      */
     public void unreserve(int proto, int addrIndex, int port) {
         int idx = pairIndex(proto, addrIndex, port);
-        if (idx < 0 || !bit(RESERVED_BITS, idx)) {
+        if (idx < 0 || !reserved(idx)) {
             return;
         }
-        clearBit(RESERVED_BITS, idx);
-        add(A_RESERVED, -1);
-        if (rc(idx) == 0 && !bit(HELD_BITS, idx)) {
-            push(idx / m, port);
+        clearBit(mem, reservedBitsAt, idx);
+        add(mem, A_RESERVED, -1);
+        if (rc(idx) == 0 && !holdDown.isHeld(idx)) {
+            stacks.push(idx / m, port);
         }
-    }
-
-    private void removeFree(int g, int port) {
-        int b = own.bucket(port);
-        int fi = g * retaSize + b;
-        int count = fc(fi);
-        int base = g * m + bucketStart[b];
-        for (int k = 0; k < count; k++) {
-            if (stk(base + k) == port) {
-                stk(base + k, stk(base + count - 1));
-                fc(fi, count - 1);
-                if (count == 1) {
-                    ne(g * words + (b >>> 6), ne(g * words + (b >>> 6)) & ~(1L << b));
-                }
-                add(A_FREE, -1);
-                IV.setRelease(mem, freeByAt(g), (int) IV.get(mem, freeByAt(g)) - 1);
-                return;
-            }
-        }
-        throw new IllegalStateException("free port " + port + " is missing from its stack");
     }
 
     /** The pair index of an owned port, or -1 if proto, address or port is not this allocator's. */
@@ -752,24 +461,6 @@ public final class PortAllocator {
             case ICMP -> ICMP_INDEX;
             default -> -1;
         };
-    }
-
-    private long bitWord(int which, int i) {
-        return (which == HELD_BITS ? heldBitsAt : reservedBitsAt) + 8L * (i >>> 6);
-    }
-
-    private boolean bit(int which, int i) {
-        return (mem.get(JAVA_LONG, bitWord(which, i)) & 1L << i) != 0;
-    }
-
-    private void setBit(int which, int i) {
-        long at = bitWord(which, i);
-        mem.set(JAVA_LONG, at, mem.get(JAVA_LONG, at) | 1L << i);
-    }
-
-    private void clearBit(int which, int i) {
-        long at = bitWord(which, i);
-        mem.set(JAVA_LONG, at, mem.get(JAVA_LONG, at) & ~(1L << i));
     }
 
     /** {@return the worker this allocator belongs to} */
@@ -794,7 +485,7 @@ public final class PortAllocator {
 
     /** {@return the bytes of the arrays this allocator holds (not counting the shared ownership)} */
     public long bytes() {
-        return mem.byteSize() + 2L * localPort.length + 4L * bucketStart.length + 8L * ownerMask.length
+        return mem.byteSize() + 2L * localPort.length + 4L * bucketStart.length + stacks.heapBytes()
                 + 4L * retaEntries.length;
     }
 
@@ -811,7 +502,7 @@ public final class PortAllocator {
      */
     public long inUse(int proto) {
         int pi = protoIndex(proto);
-        return pi < 0 ? 0 : (long) LV.getAcquire(mem, A_IN_USE + 8L * pi);
+        return pi < 0 ? 0 : read(mem, A_IN_USE + 8L * pi);
     }
 
     /**
@@ -824,7 +515,7 @@ public final class PortAllocator {
     public long busy(int addrIndex) {
         long n = 0;
         for (int pi = 0; pi < 3; pi++) {
-            n += m - (int) IV.getAcquire(mem, freeByAt(pi * addresses.length + addrIndex));
+            n += m - stacks.freeOf(pi * addresses.length + addrIndex);
         }
         return n;
     }
@@ -837,7 +528,7 @@ public final class PortAllocator {
      * @return the held pairs
      */
     public long held(int addrIndex) {
-        return (int) IV.getAcquire(mem, heldByAt + 4L * addrIndex);
+        return holdDown.heldOf(addrIndex);
     }
 
     /**
@@ -851,17 +542,17 @@ public final class PortAllocator {
 
     /** {@return pairs in hold-down; any thread} */
     public long held() {
-        return (long) LV.getAcquire(mem, A_HELD);
+        return read(mem, A_HELD);
     }
 
     /** {@return pairs on the free stacks; any thread} */
     public long free() {
-        return (long) LV.getAcquire(mem, A_FREE);
+        return read(mem, A_FREE);
     }
 
     /** {@return reserved pairs; any thread} */
     public long reserved() {
-        return (long) LV.getAcquire(mem, A_RESERVED);
+        return read(mem, A_RESERVED);
     }
 
     /** {@return the owned address-port pairs over the three protocols} */
@@ -871,21 +562,21 @@ public final class PortAllocator {
 
     /** {@return allocations whose port brings the return traffic to this worker; any thread} */
     public long affinityHits() {
-        return (long) LV.getAcquire(mem, A_HITS);
+        return read(mem, A_HITS);
     }
 
     /** {@return TCP/UDP allocations that found no RSS-affine port and took another; any thread} */
     public long affinityMisses() {
-        return (long) LV.getAcquire(mem, A_MISSES);
+        return read(mem, A_MISSES);
     }
 
     /** {@return held pairs freed early because the hold-down FIFO was full; any thread} */
     public long holdCutShort() {
-        return (long) LV.getAcquire(mem, A_CUT);
+        return read(mem, A_CUT);
     }
 
     /** {@return releases of pairs not in use (or not this allocator's), ignored; any thread} */
     public long releaseErrors() {
-        return (long) LV.getAcquire(mem, A_ERRORS);
+        return read(mem, A_ERRORS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import static dev.natgw.nat.fastpath.SessionRecords.*;
 import static dev.natgw.nat.handover.SessionLayout.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -28,29 +29,13 @@ final class TimerWheel {
         this.wheel = wheel;
     }
 
-    private int si(int s, long f) {
-        return sessions.get(JAVA_INT, s * S_BYTES + f);
-    }
-
-    private void si(int s, long f, int v) {
-        sessions.set(JAVA_INT, s * S_BYTES + f, v);
-    }
-
-    private int sflags(int s) {
-        return sessions.get(JAVA_BYTE, s * S_BYTES + S_FLAGS) & 0xff;
-    }
-
-    private void sflags(int s, int v) {
-        sessions.set(JAVA_BYTE, s * S_BYTES + S_FLAGS, (byte) v);
-    }
-
     /**
      * Puts live session {@code s} on the wheel due at {@code dueNanos}, moving it if it was on already;
      * O(1). A due time in a slot the cursor has passed goes to the cursor's slot, so it is returned at
      * the next poll rather than a revolution late.
      */
     void schedule(int s, long dueNanos) {
-        int fl = sflags(s);
+        int fl = sflags(sessions, s);
         if ((fl & ON_WHEEL) != 0) {
             unlinkWheel(s);
         }
@@ -67,36 +52,36 @@ final class TimerWheel {
         sessions.set(JAVA_INT, o + S_WHEEL_PREV, -(slot + 2));
         sessions.set(JAVA_INT, o + S_WHEEL_NEXT, h);
         if (h != -1) {
-            si(h, S_WHEEL_PREV, s);
+            si(sessions, h, S_WHEEL_PREV, s);
         }
         wheel.setAtIndex(JAVA_INT, slot, s);
-        sflags(s, sflags(s) | ON_WHEEL);
+        sflags(sessions, s, sflags(sessions, s) | ON_WHEEL);
         hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) + 1);
     }
 
     /** Takes {@code s} off the wheel if it is on it. */
     void unschedule(int s) {
-        if ((sflags(s) & ON_WHEEL) != 0) {
+        if ((sflags(sessions, s) & ON_WHEEL) != 0) {
             unlinkWheel(s);
         }
     }
 
     private void unlinkWheel(int s) {
-        int prev = si(s, S_WHEEL_PREV), next = si(s, S_WHEEL_NEXT);
+        int prev = si(sessions, s, S_WHEEL_PREV), next = si(sessions, s, S_WHEEL_NEXT);
         if (s == hdr.get(JAVA_INT, T_CURSOR_NODE)) {
             hdr.set(JAVA_INT, T_CURSOR_NODE, next == -1 ? AT_END : next);
         }
         if (prev >= 0) {
-            si(prev, S_WHEEL_NEXT, next);
+            si(sessions, prev, S_WHEEL_NEXT, next);
         } else {
             wheel.setAtIndex(JAVA_INT, -(prev + 2), next);
         }
         if (next != -1) {
-            si(next, S_WHEEL_PREV, prev);
+            si(sessions, next, S_WHEEL_PREV, prev);
         }
-        si(s, S_WHEEL_PREV, -1);
-        si(s, S_WHEEL_NEXT, -1);
-        sflags(s, sflags(s) & ~ON_WHEEL);
+        si(sessions, s, S_WHEEL_PREV, -1);
+        si(sessions, s, S_WHEEL_NEXT, -1);
+        sflags(sessions, s, sflags(sessions, s) & ~ON_WHEEL);
         hdr.set(JAVA_INT, T_SCHEDULED, hdr.get(JAVA_INT, T_SCHEDULED) - 1);
     }
 
@@ -107,7 +92,7 @@ final class TimerWheel {
 
     /** Whether {@code s} is on the wheel. */
     boolean isScheduled(int s) {
-        return (sflags(s) & ON_WHEEL) != 0;
+        return (sflags(sessions, s) & ON_WHEEL) != 0;
     }
 
     /** Sessions on the wheel. */
@@ -178,7 +163,7 @@ final class TimerWheel {
                     hdr.set(JAVA_BYTE, T_SKIPPED_IN_TICK, (byte) 1);
                     hdr.set(JAVA_LONG, T_SKIPPED_MIN_DUE, d);
                 }
-                s = si(s, S_WHEEL_NEXT);
+                s = si(sessions, s, S_WHEEL_NEXT);
             }
             if (hdr.get(JAVA_LONG, T_CURSOR_TICK) == nowTick) {
                 hdr.set(JAVA_INT, T_CURSOR_NODE, AT_END);

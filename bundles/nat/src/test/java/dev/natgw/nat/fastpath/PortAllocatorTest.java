@@ -340,7 +340,7 @@ class PortAllocatorTest {
         for (int i = 0; i < 1000; i++) {
             long x = r.nextLong();
             int s = r.nextInt(64);
-            long y = PortAllocator.xorPermute(x, s);
+            long y = FreeStacks.xorPermute(x, s);
             for (int j = 0; j < 64; j++) {
                 assertThat(y >>> j & 1).isEqualTo(x >>> (j ^ s) & 1);
             }
