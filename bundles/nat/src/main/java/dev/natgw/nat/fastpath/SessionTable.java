@@ -84,7 +84,6 @@ public final class SessionTable implements AutoCloseable {
     }
 
     /** For tests: forces the number of hash heads (a power of two) to provoke long chains. */
-    @SuppressWarnings("MustBeClosedChecker") // the table owns its arena: close() or a hand-over deposit ends it
     SessionTable(int capacity, int hostCapacity, int headCount) {
         this(SessionMemory.allocate(capacity, hostCapacity, headCount));
     }
