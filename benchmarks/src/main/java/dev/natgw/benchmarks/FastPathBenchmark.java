@@ -83,6 +83,7 @@ public class FastPathBenchmark {
     static final int REMOTE_PORT = 443;
 
     @Setup(Level.Trial)
+    @SuppressWarnings("MustBeClosedChecker") // the arena lives for the trial; tearDown closes it
     public void setUp() {
         UdpFrameWriter writer = new UdpFrameWriter();
         writer.selfCheck();

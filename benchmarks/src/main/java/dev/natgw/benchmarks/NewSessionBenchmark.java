@@ -55,6 +55,7 @@ public class NewSessionBenchmark {
     private long now = 1_000_000_000_000L;
 
     @Setup(Level.Trial)
+    @SuppressWarnings("MustBeClosedChecker") // the arena lives for the trial; the tear-down closes it
     public void setUpTrial() {
         writer = new UdpFrameWriter();
         writer.selfCheck();

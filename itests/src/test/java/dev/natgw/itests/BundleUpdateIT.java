@@ -514,6 +514,7 @@ public class BundleUpdateIT {
      * held open across the forwarder's update; afterwards the relay must have ended with a FIN and the server must be
      * reachable again by key.
      */
+    @SuppressWarnings("try") // close() joins the echo thread, so it may be interrupted
     private final class ForwarderCheck implements AutoCloseable {
         private TraversalServer server;
         private Thread echo;

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * One unpacked copy of the natgw distribution tar.gz, driven through its own scripts as a user would, on ports of its
  * own. Used by tests that run outside the container.
  */
+@SuppressWarnings("try") // close() waits for Karaf to stop, so it may be interrupted
 final class Distribution implements AutoCloseable {
 
     final Path home;

@@ -21,6 +21,7 @@ import org.junit.Test;
  * start makes the admin password (no well-known one), {@code bin/client} reaches the ssh shell, the local console
  * answers, and nothing listens beyond loopback.
  */
+@SuppressWarnings("try") // Distribution.close() waits for Karaf to stop
 public class DistributionLaunchIT {
 
     private static final Pattern GENERATED = Pattern.compile("generated password of user \"admin\".*\\R\\s+(\\S+)");

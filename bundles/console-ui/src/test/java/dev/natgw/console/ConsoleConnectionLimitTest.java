@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.natgw.console.internal.ConsoleServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -80,7 +79,7 @@ class ConsoleConnectionLimitTest {
                     .getBytes(StandardCharsets.US_ASCII));
             queued.setSoTimeout(1000);
             boolean answeredWhileFull;
-            try (InputStream ignored = null) {
+            try {
                 answeredWhileFull = queued.getInputStream().read() >= 0;
             } catch (SocketTimeoutException waiting) {
                 answeredWhileFull = false;

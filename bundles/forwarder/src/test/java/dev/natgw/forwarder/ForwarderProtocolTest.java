@@ -191,7 +191,7 @@ class ForwarderProtocolTest {
         assertThat(fwd.load().protocolErrors()).isEqualTo(6);
         await().atMost(Duration.ofSeconds(5)).until(() -> fwd.load().connections() == 0);
         // an honest server still registers
-        try (Socket control = register(fwd, Identity.generate())) {
+        try (Socket _ = register(fwd, Identity.generate())) {
             assertThat(fwd.servers()).hasSize(1);
         }
     }
@@ -271,7 +271,7 @@ class ForwarderProtocolTest {
     @Test
     void silentControlConnectionIsDroppedAndItsKeyUnregistered() throws Exception {
         Identity id = Identity.generate();
-        try (Socket control = register(fwd, id)) {
+        try (Socket _ = register(fwd, id)) {
             assertThat(fwd.servers()).hasSize(1);
             // no heartbeat: the idle timeout (3 s) ends it
             await().atMost(Duration.ofSeconds(6)).until(() -> fwd.servers().isEmpty());

@@ -117,6 +117,7 @@ class NatFuzzTest {
         final List<byte[]> seen = new ArrayList<>();
         final List<Integer> outsidePorts = new ArrayList<>();
 
+        @SuppressWarnings("EnumOrdinal") // the fuzzer picks a behaviour by position; nothing stores it
         Run(FuzzedDataProvider data) {
             int workers = data.consumeBoolean() ? 2 : 1;
             MappingBehavior mapping = data.consumeBoolean()

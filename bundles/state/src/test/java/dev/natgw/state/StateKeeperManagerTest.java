@@ -27,6 +27,7 @@ class StateKeeperManagerTest {
     }
 
     @Test
+    @SuppressWarnings("MustBeClosedChecker") // the keeper owns each deposited arena and closes it
     void claimReturnsTheSameMemoryOnceAndTheKeeperForgetsIt() {
         Arena a = Arena.ofShared();
         keeper.deposit(deposit("nat", a));
@@ -48,6 +49,7 @@ class StateKeeperManagerTest {
     }
 
     @Test
+    @SuppressWarnings("MustBeClosedChecker") // the keeper owns each deposited arena and closes it
     void stoppingClosesUnclaimedDepositsAndASecondDepositClosesTheFirst() {
         Arena first = Arena.ofShared();
         Arena second = Arena.ofShared();
@@ -64,6 +66,7 @@ class StateKeeperManagerTest {
     }
 
     @Test
+    @SuppressWarnings("MustBeClosedChecker") // the keeper owns each deposited arena and closes it
     void historyRemembersHowEachDepositEndedNewestFirstAndIsBounded() {
         keeper.deposit(deposit("nat", Arena.ofShared()));
         keeper.deposit(deposit("nat", Arena.ofShared()));

@@ -74,6 +74,7 @@ final class ForwardedPublishing {
     }
 
     /** Registers with forwarders until closed or, re-probing meanwhile, reachable directly again. */
+    @SuppressWarnings("ThreadJoinLoop") // an interrupted join need not wait: the reprober was interrupted too
     void run() {
         Thread publisher = Thread.currentThread();
         Thread reprober = !p.options.direct()
@@ -104,7 +105,8 @@ final class ForwardedPublishing {
                 try {
                     reprober.join();
                 } catch (InterruptedException e) {
-                    // the reprober ends on its own at its next step
+                    // the reprober ends on its own at its next step; whoever interrupted us still sees it
+                    Thread.currentThread().interrupt();
                 }
             }
         }

@@ -33,6 +33,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * OSGi has no class path scanning, so Vaadin's ServletContainerInitializers are run here with the classes they
  * handle computed from the console's own classes, under the bundle's class loader.
  */
+@SuppressWarnings("try") // close() joins Jetty's threads, so it may be interrupted
 public final class ConsoleServer implements AutoCloseable {
     /** Jetty's request threads: enough for 10+ browsers with push, bounded. */
     static final int MAX_THREADS = 32;

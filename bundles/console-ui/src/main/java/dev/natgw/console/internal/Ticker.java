@@ -22,6 +22,8 @@ public final class Ticker implements AutoCloseable {
      *
      * @param periodMillis the period
      */
+    // tick() catches each subscriber's failure, so the schedule never ends by an exception; close() ends it
+    @SuppressWarnings("FutureReturnValueIgnored")
     public Ticker(long periodMillis) {
         clock = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("natgw-console-tick")
                 .daemon().unstarted(r));

@@ -17,7 +17,7 @@ import java.util.List;
 /** natgw's bundles with state and version, and its services: a hot deploy shows here as it happens. */
 @Route(value = "bundles", layout = MainLayout.class)
 @PageTitle("natgw - bundles")
-public class BundlesView extends LiveView {
+public final class BundlesView extends LiveView {
     private static final long serialVersionUID = 1L;
 
     private final VerticalLayout content = new VerticalLayout();

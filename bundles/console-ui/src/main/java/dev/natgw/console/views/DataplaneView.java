@@ -17,7 +17,7 @@ import java.util.Locale;
 /** The dataplane's ports, queues, counters, workers and stages. */
 @Route(value = "dataplane", layout = MainLayout.class)
 @PageTitle("natgw - dataplane")
-public class DataplaneView extends LiveView {
+public final class DataplaneView extends LiveView {
     private static final long serialVersionUID = 1L;
 
     private final VerticalLayout content = new VerticalLayout();

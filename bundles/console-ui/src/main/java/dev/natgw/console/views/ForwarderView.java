@@ -18,7 +18,7 @@ import java.util.Locale;
 /** The forwarder: its listener, registered servers and keys, relayed connections and throughput. */
 @Route(value = "forwarder", layout = MainLayout.class)
 @PageTitle("natgw - forwarder")
-public class ForwarderView extends LiveView {
+public final class ForwarderView extends LiveView {
     private static final long serialVersionUID = 1L;
 
     private final transient ForwarderModel model = new ForwarderModel();

@@ -53,6 +53,8 @@ abstract class LiveView extends VerticalLayout {
     }
 
     @Override
+    // ui.access queues the refresh in the UI's session; it has nothing to report back to the ticker
+    @SuppressWarnings("FutureReturnValueIgnored")
     protected void onAttach(AttachEvent event) {
         super.onAttach(event);
         refresh();

@@ -11,7 +11,7 @@ import dev.natgw.console.internal.ConsoleServlet;
 /** Log in with a user of Karaf's JAAS realm, the same as the shell's. */
 @Route("login")
 @PageTitle("natgw - log in")
-public class LoginView extends VerticalLayout {
+public final class LoginView extends VerticalLayout {
     private static final long serialVersionUID = 1L;
 
     /** Builds the form. */

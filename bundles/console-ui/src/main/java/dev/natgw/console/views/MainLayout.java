@@ -12,7 +12,7 @@ import dev.natgw.console.internal.ConsoleServlet;
 import dev.natgw.console.internal.JaasAuthenticator;
 
 /** The frame around every view: navigation, the user, log out. */
-public class MainLayout extends AppLayout {
+public final class MainLayout extends AppLayout {
     private static final long serialVersionUID = 1L;
 
     /** Builds the frame. */

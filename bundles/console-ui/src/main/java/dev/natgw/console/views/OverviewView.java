@@ -24,12 +24,12 @@ import java.util.Map;
 @Route(value = "", layout = MainLayout.class)
 @RouteAlias(value = "overview", layout = MainLayout.class)
 @PageTitle("natgw - overview")
-public class OverviewView extends LiveView {
+public final class OverviewView extends LiveView {
     private static final long serialVersionUID = 1L;
 
     private final VerticalLayout content = new VerticalLayout();
     private final Span sessions = new Span();
-    private final NatTables tables = new NatTables();
+    private final transient NatTables tables = new NatTables();
     private final Div chart = new Div();
     private final transient RateHistory history;
     private final transient dev.natgw.console.model.SharedReading<OverviewModel.Snapshot> shared;

@@ -16,7 +16,7 @@ import java.util.List;
 /** The registry's live entries under the keys that start with a prefix, with their expiry and time left. */
 @Route(value = "registry", layout = MainLayout.class)
 @PageTitle("natgw - registry")
-public class RegistryView extends LiveView {
+public final class RegistryView extends LiveView {
     private static final long serialVersionUID = 1L;
 
     private final TextField key = new TextField("Key prefix (empty for all keys)");

@@ -24,7 +24,7 @@ import java.util.List;
  */
 @Route(value = "sessions", layout = MainLayout.class)
 @PageTitle("natgw - sessions")
-public class SessionsView extends LiveView {
+public final class SessionsView extends LiveView {
     private static final long serialVersionUID = 1L;
 
     private final ComboBox<Protocol> protocol = new ComboBox<>("Protocol", Protocol.values());

@@ -25,6 +25,7 @@ class StateCommandTest extends StdoutCapture {
         return c;
     }
 
+    @SuppressWarnings("MustBeClosedChecker") // the deposit owns the arena; the keeper closes it
     private static StateDeposit deposit(String owner, long bytes) {
         Arena a = Arena.ofShared();
         return new StateDeposit(owner, 2, Map.of(), Map.of("table", a.allocate(bytes)), List.of(a));

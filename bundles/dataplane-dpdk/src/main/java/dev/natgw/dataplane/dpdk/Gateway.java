@@ -125,7 +125,6 @@ final class Gateway {
             return; // malformed: the NAT parses, drops and counts it by its reason
         }
         int role = b.inPort(i);
-        int src = m.get(U32, ip + 12);
         int dst = m.get(U32, ip + 16);
         int proto = m.get(U8, ip + 9) & 0xff;
         int fragField = m.get(U16, ip + 6) & 0xffff;

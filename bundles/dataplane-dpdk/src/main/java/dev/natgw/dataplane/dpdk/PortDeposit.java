@@ -167,6 +167,7 @@ public final class PortDeposit {
      * @param keeper the keeper, or null
      * @param ports the ports, started, that no engine uses any more
      */
+    @SuppressWarnings("MustBeClosedChecker") // the keeper owns the deposit's arena and closes it
     public static void deposit(StateKeeper keeper, List<StartedPort> ports) {
         if (ports.isEmpty()) {
             return;

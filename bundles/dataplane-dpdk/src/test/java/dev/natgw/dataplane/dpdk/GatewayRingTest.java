@@ -1,5 +1,6 @@
 package dev.natgw.dataplane.dpdk;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.natgw.api.dataplane.PortRole;
@@ -139,7 +140,8 @@ class GatewayRingTest {
 
     @Test
     void translatesUdpBothWays() throws Throwable {
-        byte[] query = Frames.udp(HOST, 40000, ROUTER, 53).payload("hello".getBytes()).ttl(64).build();
+        byte[] query = Frames.udp(HOST, 40000, ROUTER, 53).payload("hello".getBytes(StandardCharsets.US_ASCII)).ttl(64)
+                .build();
         rings.inject(in(), "gti", query);
         byte[] f = one("gto");
         FrameView v = new FrameView(f);
@@ -152,7 +154,8 @@ class GatewayRingTest {
         assertThat(mac(f, 0)).as("next hop's MAC").isEqualTo(ROUTER_MAC);
         assertThat(mac(f, 6)).as("outside port's MAC").isEqualTo(out().mac());
         int port = v.srcPort();
-        byte[] answer = Frames.udp(ROUTER, 53, GLOBAL, port).payload("world".getBytes()).build();
+        byte[] answer = Frames.udp(ROUTER, 53, GLOBAL, port).payload("world".getBytes(StandardCharsets.US_ASCII))
+                .build();
         rings.inject(out(), "gto", answer);
         byte[] back = one("gti");
         FrameView w = new FrameView(back);
@@ -162,7 +165,7 @@ class GatewayRingTest {
         assertThat(w.ttl()).isEqualTo(63);
         assertThat(w.ipChecksumValid()).isTrue();
         assertThat(w.l4ChecksumValid()).isTrue();
-        assertThat(new String(w.payload())).isEqualTo("world");
+        assertThat(new String(w.payload(), StandardCharsets.US_ASCII)).isEqualTo("world");
         assertThat(mac(back, 0)).isEqualTo(HOST_MAC);
     }
 

@@ -96,6 +96,7 @@ class PortDepositTest {
     }
 
     /** Deposits real started ports as a revision of another format would, with its own clean-up. */
+    @SuppressWarnings("MustBeClosedChecker") // the keeper owns the deposited arena
     private static AtomicBoolean depositAs(StateKeeperManager keeper, int version, List<Map<String, Object>> ports,
             List<PortDeposit.StartedPort> toClose) {
         AtomicBoolean taken = new AtomicBoolean();

@@ -96,6 +96,9 @@ public final class ForwarderEngine implements AutoCloseable {
     }
 
     /** Binds the port, starts accepting, starts the timer and announces. */
+    // the timer's tasks catch their own failures (a thrown one would end the schedule) and the timer stops with the
+    // engine, so their futures are not needed
+    @SuppressWarnings("FutureReturnValueIgnored")
     public synchronized void start() throws IOException {
         setState(ForwarderState.STARTING);
         ServerSocket ss;

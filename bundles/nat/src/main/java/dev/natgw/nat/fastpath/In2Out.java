@@ -46,7 +46,7 @@ final class In2Out {
     void inside(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now) {
         int proto = pkt.proto;
         if (pkt.icmpError) {
-            insideIcmpError(b, i, m, snap);
+            insideIcmpError(b, i, m);
             return;
         }
         if (b.handedOffFrom(i) >= 0 && snap.addresses().find(pkt.src) >= 0) {
@@ -234,7 +234,7 @@ final class In2Out {
         }
     }
 
-    private void insideIcmpError(PacketBurst b, int i, MemorySegment m, NatSnapshot snap) {
+    private void insideIcmpError(PacketBurst b, int i, MemorySegment m) {
         // the quoted packet went from a remote to the inside host: its destination is the session's inside end
         int ip = pkt.innerProto;
         if (ip != TCP && ip != UDP && ip != ICMP) {

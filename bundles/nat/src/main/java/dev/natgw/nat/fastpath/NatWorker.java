@@ -73,6 +73,8 @@ public final class NatWorker implements AutoCloseable {
     private final boolean adopted;
     @SuppressWarnings("unused") // through STARTED
     private boolean started;
+    // a sink for the warm pass's loads, so that the JIT cannot drop them as dead; never read on purpose
+    @SuppressWarnings("UnusedVariable")
     private int warmSink;
 
     /**

@@ -31,7 +31,6 @@ final class Out2In {
     private final SessionTable table;
     private final Packet pkt;
     private final long[] c;
-    private final EventRing events;
     private final int id;
     private final int workers;
 
@@ -40,7 +39,6 @@ final class Out2In {
         this.table = w.table;
         this.pkt = w.pkt;
         this.c = w.c;
-        this.events = w.events;
         this.id = w.id;
         this.workers = w.workers;
     }

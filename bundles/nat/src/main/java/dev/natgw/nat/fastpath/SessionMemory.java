@@ -65,6 +65,7 @@ final class SessionMemory {
      * @return the memory, header written
      * @throws IllegalArgumentException if an argument is out of range
      */
+    @SuppressWarnings("MustBeClosedChecker") // the table owns the arena: close() or a hand-over deposit ends it
     static SessionMemory allocate(int capacity, int hostCapacity, int headCount) {
         if (capacity < 1 || capacity > SessionTable.MAX_CAPACITY) {
             throw new IllegalArgumentException(

@@ -104,7 +104,7 @@ final class TimerWheel {
      * A session whose due time is at or before {@code now}, taken off the wheel (it stays live), or -1.
      * Walks the slots from where the last call stopped up to {@code now}'s slot; a session of a later
      * revolution stays where it is. Never returns a session early. Examines at most
-     * {@link SessionTable#POLL_BUDGET} sessions and {@link #WHEEL_SLOTS} slot heads, so -1 can also mean "not finished, call again": the expiry loop calls it until -1 on each
+     * {@link SessionTable#POLL_BUDGET} sessions and {@link SessionLayout#WHEEL_SLOTS} slot heads, so -1 can also mean "not finished, call again": the expiry loop calls it until -1 on each
      * tick and catches up over the following ticks.
      */
     int pollDue(long now) {

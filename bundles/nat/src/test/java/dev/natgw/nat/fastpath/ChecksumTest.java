@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import java.nio.charset.StandardCharsets;
 import static dev.natgw.nat.testing.Frames.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,7 +118,7 @@ class ChecksumTest {
 
     @Test
     void validatesL4Checksums() {
-        byte[] payload = "hello, odd!".getBytes();
+        byte[] payload = "hello, odd!".getBytes(StandardCharsets.US_ASCII);
         assertThat(l4Valid(Frames.tcp(A, 1000, B, 80).payload(payload).build())).isTrue();
         assertThat(l4Valid(Frames.tcp(A, 1000, B, 80).payload(payload).badL4Checksum().build())).isFalse();
         assertThat(l4Valid(Frames.udp(A, 1000, B, 53).payload(payload).build())).isTrue();

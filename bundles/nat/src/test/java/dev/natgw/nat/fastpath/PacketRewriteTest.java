@@ -1,5 +1,6 @@
 package dev.natgw.nat.fastpath;
 
+import java.nio.charset.StandardCharsets;
 import static dev.natgw.nat.testing.Frames.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +20,7 @@ class PacketRewriteTest {
     private static final int POOL = ip("198.18.0.2");
     private static final int REMOTE = ip("203.0.113.9");
     private static final int ROUTER = ip("192.0.2.1");
-    private static final byte[] DATA = "some payload, odd length".getBytes();
+    private static final byte[] DATA = "some payload, odd length".getBytes(StandardCharsets.US_ASCII);
 
     private final Packet p = new Packet();
 

@@ -81,7 +81,6 @@ public class InMemoryNatAdmin implements NatAdminService {
         return List.copyOf(pools.values());
     }
 
-    /** Derives each pool's use: ports in use are the distinct outside endpoints of its sessions. */
     /** Keeps no per-worker state: a set list, empty by default. */
     @Override
     public synchronized List<dev.natgw.api.nat.PortUsage> portUsage(String pool) {
@@ -112,7 +111,9 @@ public class InMemoryNatAdmin implements NatAdminService {
         return this;
     }
 
+    /** Derives each pool's use: ports in use are the distinct outside endpoints of its sessions. */
     @Override
+    @SuppressWarnings("EnumOrdinal") // a count per protocol on the heap, never stored
     public synchronized List<PoolUsage> poolUsage() {
         List<PoolUsage> usage = new ArrayList<>(pools.size());
         for (PoolDefinition p : pools.values()) {

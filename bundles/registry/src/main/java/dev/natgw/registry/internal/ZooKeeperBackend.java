@@ -349,6 +349,9 @@ public final class ZooKeeperBackend implements RegistryBackend {
     }
 
     /** Deletes this instance's expired entries; run by the scheduler, callable by tests. */
+    // own is a ConcurrentHashMap: its iteration is weakly consistent, and the conditional remove keeps an entry that
+    // was renewed meanwhile
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
     public void sweep() {
         if (closed) {
             return;
