@@ -235,7 +235,7 @@ final class ForwardedPublishing {
                 sinceAnnounce += heartbeatMillis / 2;
                 if (sinceAnnounce >= reannounce) {
                     sinceAnnounce = 0;
-                    p.announce(f.toString());
+                    p.renew(f.toString());
                 }
             }
         } catch (InterruptedException | IOException e) {
