@@ -1,6 +1,7 @@
 import dev.natgw.forwarder.internal.ForwarderConfig;
 import dev.natgw.forwarder.internal.ForwarderEngine;
 import dev.natgw.forwarder.internal.ForwarderSettings;
+import dev.natgw.testing.ConfigProxy;
 import dev.natgw.traversal.Endpoint;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -95,14 +95,7 @@ public class RelayBenchmark {
     }
 
     static ForwarderConfig config(Map<String, Object> values) {
-        return (ForwarderConfig) Proxy.newProxyInstance(ForwarderConfig.class.getClassLoader(),
-                new Class<?>[]{ForwarderConfig.class}, (p, m, a) -> {
-                    if (m.getName().equals("annotationType")) {
-                        return ForwarderConfig.class;
-                    }
-                    Object v = values.get(m.getName().replace('_', '.'));
-                    return v != null ? v : m.getDefaultValue();
-                });
+        return ConfigProxy.of(ForwarderConfig.class, values);
     }
 
     /** Streams for `seconds` from `streams` sockets opened by `open`; returns Gbit/s counted at the sink. */

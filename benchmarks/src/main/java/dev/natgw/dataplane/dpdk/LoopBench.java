@@ -6,7 +6,7 @@ import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.dataplane.RssConfig;
 import dev.natgw.api.dataplane.Verdict;
 import dev.natgw.dataplane.internal.DataplaneConfig;
-import dev.natgw.nat.testing.ConfigProxy;
+import dev.natgw.testing.ConfigProxy;
 import dev.natgw.nat.testing.Frames;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,5 @@
 package dev.natgw.console;
 
-import dev.natgw.api.dataplane.CaptureResult;
-import dev.natgw.api.dataplane.Dataplane;
 import dev.natgw.api.dataplane.PortInfo;
 import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.dataplane.PortStats;
@@ -33,9 +31,9 @@ import dev.natgw.api.status.DpdkInfo;
 import dev.natgw.api.status.JdkInfo;
 import dev.natgw.api.status.ServiceStatus;
 import dev.natgw.api.status.StatusService;
-import dev.natgw.nat.testing.InMemoryNatAdmin;
+import dev.natgw.testing.DataplaneAdapter;
+import dev.natgw.testing.InMemoryNatAdmin;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,8 +71,8 @@ public final class Fakes {
         }
     }
 
-    /** A dataplane with two ports and two workers whose counters the test moves. */
-    public static final class TestDataplane implements Dataplane {
+    /** A dataplane with two ports and two workers whose counters the test moves; it cannot capture. */
+    public static final class TestDataplane extends DataplaneAdapter {
         public final AtomicLong rx = new AtomicLong();
         public volatile boolean gone;
 
@@ -110,11 +108,6 @@ public final class Fakes {
         public List<String> stages() {
             check();
             return List.of("arp", "nat");
-        }
-
-        @Override
-        public CaptureResult capture(String port, int packets, Duration timeout, Path file) {
-            throw new UnsupportedOperationException("no capture in this fake");
         }
 
         private void check() {

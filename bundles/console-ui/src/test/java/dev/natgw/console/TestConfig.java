@@ -1,33 +1,29 @@
 package dev.natgw.console;
 
 import dev.natgw.console.internal.ConsoleConfig;
-import java.lang.reflect.Proxy;
-import java.util.HashMap;
-import java.util.Map;
+import dev.natgw.testing.ConfigProxy;
 
-/** A {@link ConsoleConfig} as ConfigAdmin would hand it over: the defaults, with some keys set. */
+/**
+ * A {@link ConsoleConfig} as Config Admin would hand it over: the defaults, with some attributes set. The console
+ * tests name attributes by method ({@code "login_max_failures"}); this maps each name to its configuration key and
+ * lets {@link ConfigProxy} build the annotation, so a misspelt name still fails the test.
+ */
 public final class TestConfig {
     private TestConfig() {
     }
 
     /**
+     * Builds the configuration.
+     *
      * @param pairs method name, value, method name, value...
      * @return the configuration
      */
     public static ConsoleConfig of(Object... pairs) {
-        Map<String, Object> set = new HashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            set.put((String) pairs[i], pairs[i + 1]);
+        Object[] byKey = pairs.clone();
+        for (int i = 0; i < byKey.length; i += 2) {
+            // the console's attribute names hold single underscores only, which DS reads as dots
+            byKey[i] = ((String) pairs[i]).replace('_', '.');
         }
-        return (ConsoleConfig) Proxy.newProxyInstance(ConsoleConfig.class.getClassLoader(),
-                new Class<?>[]{ConsoleConfig.class}, (proxy, method, args) -> {
-                    if (set.containsKey(method.getName())) {
-                        return set.get(method.getName());
-                    }
-                    if (method.getName().equals("annotationType")) {
-                        return ConsoleConfig.class;
-                    }
-                    return method.getDefaultValue();
-                });
+        return ConfigProxy.of(ConsoleConfig.class, byKey);
     }
 }

@@ -6,7 +6,7 @@ import dev.natgw.api.state.DepositInfo;
 import dev.natgw.api.state.HandOverRecord;
 import dev.natgw.dataplane.dpdk.PortDeposit;
 import dev.natgw.dataplane.internal.DataplaneConfig;
-import dev.natgw.nat.testing.ConfigProxy;
+import dev.natgw.testing.ConfigProxy;
 import dev.natgw.state.StateKeeperManager;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,9 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.natgw.api.registry.Registry;
 import dev.natgw.api.registry.RegistryEntry;
 import dev.natgw.registry.internal.Recorder;
+import dev.natgw.testing.ConfigProxy;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,7 @@ class RegistryManagerTest {
 
     @Test
     void embeddedByDefaultAndItsThreadsStopOnDeactivate() {
-        RegistryManager manager = new RegistryManager(TestConfig.embedded());
+        RegistryManager manager = new RegistryManager(config());
         try {
             assertThat(manager.backend()).isEqualTo(Registry.BACKEND_EMBEDDED);
             assertThat(manager.owner()).startsWith("natgw-");
@@ -47,31 +50,32 @@ class RegistryManagerTest {
 
     @Test
     void badConfigurationIsRefusedNamingTheKey() {
-        TestConfig ok = TestConfig.zookeeper("127.0.0.1:2181", "/natgw/registry");
-        assertThatThrownBy(() -> new RegistryManager(ok.withBackend("etcd")))
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("backend", "etcd")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("backend ");
-        assertThatThrownBy(() -> new RegistryManager(ok.withConnect("")))
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.connect", "")))
                 .hasMessageStartingWith("zookeeper.connect ");
-        assertThatThrownBy(() -> new RegistryManager(ok.withConnect("zk1:2181,zk2")))
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.connect", "zk1:2181,zk2")))
                 .hasMessageStartingWith("zookeeper.connect ").hasMessageContaining("\"zk2\"");
-        assertThatThrownBy(() -> new RegistryManager(ok.withConnect("zk1:99999")))
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.connect", "zk1:99999")))
                 .hasMessageStartingWith("zookeeper.connect ");
-        assertThatThrownBy(() -> new RegistryManager(ok.withRoot("natgw")))
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.root", "natgw")))
                 .hasMessageStartingWith("zookeeper.root ");
-        assertThatThrownBy(() -> new RegistryManager(ok.withRoot("/natgw/")))
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.root", "/natgw/")))
                 .hasMessageStartingWith("zookeeper.root ");
-        assertThatThrownBy(() -> new RegistryManager(ok.withRoot("/zookeeper/x")))
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.root", "/zookeeper/x")))
                 .hasMessageStartingWith("zookeeper.root ");
-        assertThatThrownBy(() -> new RegistryManager(ok.withTimeouts(0, 10)))
+        assertThatThrownBy(
+                () -> new RegistryManager(zookeeper("zookeeper.session.timeout", 0, "zookeeper.connect.timeout", 10)))
                 .hasMessageStartingWith("zookeeper.session.timeout ");
-        assertThatThrownBy(() -> new RegistryManager(ok.withTimeouts(30, 601)))
+        assertThatThrownBy(
+                () -> new RegistryManager(zookeeper("zookeeper.session.timeout", 30, "zookeeper.connect.timeout", 601)))
                 .hasMessageStartingWith("zookeeper.connect.timeout ");
-        assertThatThrownBy(() -> new RegistryManager(TestConfig.embedded().withBounds(0, 10)))
+        assertThatThrownBy(() -> new RegistryManager(config("max.entries", 0, "max.watches", 10)))
                 .hasMessageStartingWith("max.entries ");
-        assertThatThrownBy(() -> new RegistryManager(TestConfig.embedded().withBounds(10, -1)))
+        assertThatThrownBy(() -> new RegistryManager(config("max.entries", 10, "max.watches", -1)))
                 .hasMessageStartingWith("max.watches ");
         // the embedded backend does not read the zookeeper keys
-        RegistryManager embedded = new RegistryManager(TestConfig.embedded().withConnect("").withRoot(""));
+        RegistryManager embedded = new RegistryManager(config("zookeeper.connect", "", "zookeeper.root", ""));
         embedded.deactivate();
         await().atMost(10, TimeUnit.SECONDS).until(() -> !registryThreadsAlive());
     }
@@ -79,9 +83,10 @@ class RegistryManagerTest {
     @Test
     void aNewConfigurationSwapsTheBackendAndCarriesWatchesOver() throws Exception {
         try (TestingServer server = new TestingServer(true)) {
-            RegistryManager other = new RegistryManager(TestConfig.zookeeper(server.getConnectString(), "/swap"),
+            RegistryManager other = new RegistryManager(
+                    zookeeper("zookeeper.connect", server.getConnectString(), "zookeeper.root", "/swap"),
                     Clock.systemUTC(), "other");
-            RegistryManager manager = new RegistryManager(TestConfig.embedded());
+            RegistryManager manager = new RegistryManager(config());
             try {
                 other.announce("fwd", "on-zookeeper", TTL);
                 manager.announce("fwd", "in-memory", TTL);
@@ -89,7 +94,7 @@ class RegistryManagerTest {
                 manager.watch("fwd", recorder);
                 await().atMost(5, TimeUnit.SECONDS).until(() -> List.of("in-memory").equals(recorder.last()));
 
-                manager.modified(TestConfig.zookeeper(server.getConnectString(), "/swap"));
+                manager.modified(zookeeper("zookeeper.connect", server.getConnectString(), "zookeeper.root", "/swap"));
 
                 assertThat(manager.backend()).isEqualTo(Registry.BACKEND_ZOOKEEPER);
                 await().atMost(10, TimeUnit.SECONDS).until(() -> List.of("on-zookeeper").equals(recorder.last()));
@@ -99,12 +104,12 @@ class RegistryManagerTest {
                 assertThat(other.lookup("fwd", 10)).extracting(RegistryEntry::owner)
                         .contains(manager.owner());
 
-                assertThatThrownBy(() -> manager.modified(TestConfig.embedded().withBackend("nope")))
+                assertThatThrownBy(() -> manager.modified(config("backend", "nope")))
                         .hasMessageStartingWith("backend ");
                 assertThat(manager.backend()).as("a refused configuration keeps the backend")
                         .isEqualTo(Registry.BACKEND_ZOOKEEPER);
 
-                manager.modified(TestConfig.embedded());
+                manager.modified(config());
                 await().atMost(10, TimeUnit.SECONDS).until(() -> List.of().equals(recorder.last()));
                 await().atMost(10, TimeUnit.SECONDS).until(() -> other.lookup("fwd", 10).size() == 1);
             } finally {
@@ -113,5 +118,19 @@ class RegistryManagerTest {
             }
         }
         await().atMost(10, TimeUnit.SECONDS).until(() -> !registryThreadsAlive());
+    }
+
+    /** {@return the configuration with the given keys set, the others at the annotation defaults (embedded)} */
+    private static RegistryConfig config(Object... keysAndValues) {
+        return ConfigProxy.of(RegistryConfig.class, keysAndValues);
+    }
+
+    /** {@return a ZooKeeper configuration with a 10 s session timeout and the given keys set on top} */
+    private static RegistryConfig zookeeper(Object... keysAndValues) {
+        Map<String, Object> properties = new HashMap<>(Map.of("backend", "zookeeper", "zookeeper.session.timeout", 10));
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            properties.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return ConfigProxy.of(RegistryConfig.class, properties);
     }
 }

@@ -1,6 +1,7 @@
 package dev.natgw.registry;
 
-import java.lang.reflect.Proxy;
+import dev.natgw.testing.ConfigProxy;
+import java.util.Map;
 
 /** A real embedded RegistryManager for tests of other modules, with every configuration attribute at its default. */
 public final class TestRegistry {
@@ -8,10 +9,7 @@ public final class TestRegistry {
     }
 
     public static RegistryManager start() {
-        RegistryConfig defaults = (RegistryConfig) Proxy.newProxyInstance(RegistryConfig.class.getClassLoader(),
-                new Class<?>[]{RegistryConfig.class}, (proxy, method, args) -> method.getName().equals(
-                        "annotationType") ? RegistryConfig.class : method.getDefaultValue());
-        return new RegistryManager(defaults);
+        return new RegistryManager(ConfigProxy.of(RegistryConfig.class, Map.of()));
     }
 
     public static void stop(RegistryManager registry) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.state.StateDeposit;
 import dev.natgw.state.StateKeeperManager;
+import dev.natgw.testing.StdoutCapture;
 import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.Map;

@@ -10,6 +10,7 @@ import dev.natgw.api.status.DpdkInfo;
 import dev.natgw.api.status.JdkInfo;
 import dev.natgw.api.status.ServiceStatus;
 import dev.natgw.api.status.StatusService;
+import dev.natgw.testing.StdoutCapture;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.natgw.dataplane.dpdk;
 
 import dev.natgw.dataplane.internal.DataplaneConfig;
-import dev.natgw.nat.testing.ConfigProxy;
+import dev.natgw.testing.ConfigProxy;
 import java.util.Map;
 
 /** Dataplane settings from a few configuration properties, the others at {@link DataplaneConfig}'s defaults. */

@@ -11,17 +11,15 @@ import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.forwarder.ForwarderState;
 import dev.natgw.api.forwarder.RegisteredServer;
 import dev.natgw.api.forwarder.RelaySession;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.natgw.testing.StdoutCapture;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
 import org.junit.jupiter.api.Test;
 
 /** The fwd: commands print what the ForwarderService returns, as tables and as JSON. */
-class ForwarderCommandsTest {
+class ForwarderCommandsTest extends StdoutCapture {
 
     static final String KEY = "ed25519-" + "ab".repeat(32);
     static final Instant T = Instant.parse("2026-11-21T13:00:00Z");
@@ -57,19 +55,13 @@ class ForwarderCommandsTest {
         }
     };
 
-    private static String run(ForwarderAction a, boolean json) throws Exception {
+    private String run(ForwarderAction a, boolean json) throws Exception {
         a.forwarder = FIXED;
         a.json = json;
         a.noFormat = true;
-        PrintStream saved = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            ((Action) a).execute();
-        } finally {
-            System.setOut(saved);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        clearPrinted();
+        ((Action) a).execute();
+        return printed();
     }
 
     @Test

@@ -44,7 +44,8 @@ class ChangeCommandsTest extends CommandTestSupport {
 
         assertThat(nat.pools()).containsExactly(PoolDefinition.of("public",
                 List.of(Ipv4Range.parse("198.19.0.1"), Ipv4Range.parse("198.19.0.8/29"))));
-        assertThat(out()).contains("Pool public added: 198.19.0.1,198.19.0.8-198.19.0.15 ports 1025-65535, EIM/ADF");
+        assertThat(printed())
+                .contains("Pool public added: 198.19.0.1,198.19.0.8-198.19.0.15 ports 1025-65535, EIM/ADF");
     }
 
     @Test
@@ -114,7 +115,7 @@ class ChangeCommandsTest extends CommandTestSupport {
         c.execute();
 
         assertThat(nat.pools()).extracting(PoolDefinition::name).containsExactly("public");
-        assertThat(out()).contains("Pool cgn removed");
+        assertThat(printed()).contains("Pool cgn removed");
         assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("NAME: there is no pool \"cgn\"");
     }
@@ -125,7 +126,7 @@ class ChangeCommandsTest extends CommandTestSupport {
 
         assertThat(nat.staticMappings()).containsExactly(
                 new StaticMapping(Protocol.TCP, Endpoint.parse("198.19.0.1:8080"), Endpoint.parse("10.0.0.9:80")));
-        assertThat(out()).contains("Static mapping added: TCP 198.19.0.1:8080 -> 10.0.0.9:80");
+        assertThat(printed()).contains("Static mapping added: TCP 198.19.0.1:8080 -> 10.0.0.9:80");
 
         StaticRemoveCommand remove = new StaticRemoveCommand();
         remove.natService = nat;
@@ -134,7 +135,7 @@ class ChangeCommandsTest extends CommandTestSupport {
         remove.execute();
 
         assertThat(nat.staticMappings()).isEmpty();
-        assertThat(out()).contains("Static mapping removed: TCP 198.19.0.1:8080");
+        assertThat(printed()).contains("Static mapping removed: TCP 198.19.0.1:8080");
         assertThatThrownBy(remove::execute).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("GLOBAL: there is no static TCP mapping of 198.19.0.1:8080");
     }
@@ -181,7 +182,7 @@ class ChangeCommandsTest extends CommandTestSupport {
         c.execute();
 
         assertThat(nat.sessionCount()).isEqualTo(2);
-        assertThat(out()).contains("2 sessions deleted");
+        assertThat(printed()).contains("2 sessions deleted");
     }
 
     @Test
@@ -194,7 +195,7 @@ class ChangeCommandsTest extends CommandTestSupport {
         c.execute();
 
         assertThat(nat.sessionCount()).isEqualTo(3);
-        assertThat(out()).contains("1 session deleted");
+        assertThat(printed()).contains("1 session deleted");
     }
 
     @Test
@@ -216,7 +217,7 @@ class ChangeCommandsTest extends CommandTestSupport {
         all.all = true;
         all.execute();
         assertThat(nat.sessionCount()).isZero();
-        assertThat(out()).contains("4 sessions deleted");
+        assertThat(printed()).contains("4 sessions deleted");
     }
 
     @Test

@@ -6,36 +6,14 @@ import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.TcpState;
-import dev.natgw.nat.testing.InMemoryNatAdmin;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.natgw.testing.InMemoryNatAdmin;
+import dev.natgw.testing.StdoutCapture;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
 /** Captures System.out, which the commands print to as Karaf's own do, and builds a populated fake. */
-abstract class CommandTestSupport {
+abstract class CommandTestSupport extends StdoutCapture {
 
     final InMemoryNatAdmin nat = new InMemoryNatAdmin();
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    private PrintStream saved;
-
-    @BeforeEach
-    void captureStdout() {
-        saved = System.out;
-        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStdout() {
-        System.setOut(saved);
-    }
-
-    String out() {
-        return buffer.toString(StandardCharsets.UTF_8);
-    }
-
     static SessionInfo session(Protocol p, String inside, String outside, String remote, long idleMillis,
             int worker, String pool) {
         return new SessionInfo(p, Endpoint.parse(inside), Endpoint.parse(outside), Endpoint.parse(remote),

@@ -40,8 +40,9 @@ class ListCommandsTest extends CommandTestSupport {
         c.execute();
 
         // in use, held, free, total
-        assertThat(out()).containsPattern("public\\s+198.19.0.1\\s+1025-65535\\s+EIM\\s+ADF\\s+yes\\s+none\\s+3\\s+0"
-                + "\\s+193530\\s+193533\\s+0.0%\\s+1\\s+1\\s+1")
+        assertThat(printed())
+                .containsPattern("public\\s+198.19.0.1\\s+1025-65535\\s+EIM\\s+ADF\\s+yes\\s+none\\s+3\\s+0"
+                        + "\\s+193530\\s+193533\\s+0.0%\\s+1\\s+1\\s+1")
                 .containsPattern("cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+2\\s+2"
                         + "\\s+11998\\s+12000\\s+0.0%\\s+0\\s+0\\s+0");
     }
@@ -53,7 +54,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        assertThat(out()).contains("no pools");
+        assertThat(printed()).contains("no pools");
     }
 
     @Test
@@ -64,7 +65,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        JsonNode root = JSON.readTree(out());
+        JsonNode root = JSON.readTree(printed());
         JsonNode pub = root.get("pools").get(0);
         assertThat(pub.get("name").asText()).isEqualTo("public");
         assertThat(pub.get("addresses").get(0).asText()).isEqualTo("198.19.0.1");
@@ -90,7 +91,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        assertThat(out())
+        assertThat(printed())
                 .containsPattern(
                         "tcp\\s+10.0.0.2:40000\\s+198.19.0.1:1025\\s+203.0.113.7:443\\s+ESTABLISHED\\s+1s\\s+1m02s"
                                 + "\\s+0\\s+public")
@@ -111,7 +112,8 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        assertThat(out()).contains("10.0.0.2:40000").doesNotContain("10.0.0.9:80").contains("1 of 4 sessions shown");
+        assertThat(printed()).contains("10.0.0.2:40000").doesNotContain("10.0.0.9:80")
+                .contains("1 of 4 sessions shown");
     }
 
     @Test
@@ -125,7 +127,8 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        assertThat(out()).contains("10.0.0.2:5353").doesNotContain("10.0.0.2:40000").contains("1 of 4 sessions shown");
+        assertThat(printed()).contains("10.0.0.2:5353").doesNotContain("10.0.0.2:40000")
+                .contains("1 of 4 sessions shown");
     }
 
     @Test
@@ -137,7 +140,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        JsonNode root = JSON.readTree(out());
+        JsonNode root = JSON.readTree(printed());
         assertThat(root.get("shown").asInt()).isEqualTo(3);
         assertThat(root.get("total").asLong()).isEqualTo(4);
         JsonNode first = root.get("sessions").get(0);
@@ -160,7 +163,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        assertThat(JSON.readTree(out()).get("sessions").get(0).get("pool").isNull()).isTrue();
+        assertThat(JSON.readTree(printed()).get("sessions").get(0).get("pool").isNull()).isTrue();
     }
 
     @Test
@@ -206,7 +209,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        String out = out();
+        String out = printed();
         assertThat(out).contains("Sessions alive: 4")
                 .containsPattern("sessions created\\s+10")
                 .containsPattern("packets in2out\\s+1000")
@@ -229,7 +232,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        assertThat(out()).contains("Sessions alive: 0").contains("no drops");
+        assertThat(printed()).contains("Sessions alive: 0").contains("no drops");
     }
 
     @Test
@@ -241,7 +244,7 @@ class ListCommandsTest extends CommandTestSupport {
 
         c.execute();
 
-        JsonNode root = JSON.readTree(out());
+        JsonNode root = JSON.readTree(printed());
         assertThat(root.get("sessions").asLong()).isZero();
         assertThat(root.get("counters").get("sessionsCreated").asLong()).isEqualTo(10);
         assertThat(root.get("counters").get("handoffDrops").asLong()).isEqualTo(3);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.api.nat.PortUsage;
-import dev.natgw.nat.testing.InMemoryNatAdmin;
+import dev.natgw.testing.InMemoryNatAdmin;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class PortUsageCommandTest extends CommandTestSupport {
     @Test
     void sumsPerAddressAndPerWorker() throws Exception {
         command().execute();
-        String out = out();
+        String out = printed();
         // in use, held, free, total, share
         assertThat(out).containsPattern("198\\.19\\.0\\.1\\s+40\\s+4\\s+160\\s+200\\s+20\\.0%");
         assertThat(out).containsPattern("198\\.19\\.0\\.2\\s+60\\s+0\\s+140\\s+200\\s+30\\.0%");
@@ -41,7 +41,7 @@ class PortUsageCommandTest extends CommandTestSupport {
         PortUsageCommand c = command();
         c.json = true;
         c.execute();
-        JsonNode root = new ObjectMapper().readTree(out());
+        JsonNode root = new ObjectMapper().readTree(printed());
         assertThat(root.get("pool").asText()).isEqualTo("public");
         assertThat(root.get("usage")).hasSize(4);
         assertThat(root.get("usage").get(1).get("address").asText()).isEqualTo("198.19.0.1");
@@ -55,6 +55,6 @@ class PortUsageCommandTest extends CommandTestSupport {
         PortUsageCommand c = command();
         c.pool = "other";
         c.execute();
-        assertThat(out()).contains("no port use for pool other");
+        assertThat(printed()).contains("no port use for pool other");
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.Timeouts;
-import dev.natgw.nat.testing.ConfigProxy;
+import dev.natgw.testing.ConfigProxy;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -7,7 +7,7 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
-import dev.natgw.nat.testing.ConfigProxy;
+import dev.natgw.testing.ConfigProxy;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.registry.internal.EmbeddedBackend;
 import dev.natgw.registry.internal.MutableClock;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.natgw.testing.StdoutCapture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
@@ -18,18 +16,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RegistryCommandsTest {
+class RegistryCommandsTest extends StdoutCapture {
 
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T12:00:00Z"));
     private final ExecutorService events = Executors.newSingleThreadExecutor();
     private final EmbeddedBackend registry = new EmbeddedBackend("natgw-a1", clock, events, null, 100, 10);
-    private PrintStream saved;
 
     @BeforeEach
-    void captureStdoutAndFill() {
-        saved = System.out;
-        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    void fill() {
         registry.announce("fwd", "198.19.0.1:7000", Duration.ofSeconds(30));
         registry.announce("fwd", "198.19.0.2:7000", Duration.ofSeconds(90));
         registry.announce("srv/k1", "fwd-a", Duration.ofMinutes(60));
@@ -37,15 +31,10 @@ class RegistryCommandsTest {
     }
 
     @AfterEach
-    void restore() throws InterruptedException {
-        System.setOut(saved);
+    void closeRegistry() throws InterruptedException {
         registry.close();
         events.shutdown();
         assertThat(events.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-    }
-
-    private String out() {
-        return buffer.toString(StandardCharsets.UTF_8);
     }
 
     private RegistryListCommand list() {
@@ -72,7 +61,7 @@ class RegistryCommandsTest {
         command.execute();
 
         // --no-format: rows only, no header, for scripts
-        assertThat(out()).isEqualToIgnoringWhitespace("fwd 2 srv/k1 1");
+        assertThat(printed()).isEqualToIgnoringWhitespace("fwd 2 srv/k1 1");
     }
 
     @Test
@@ -82,7 +71,7 @@ class RegistryCommandsTest {
 
         command.execute();
 
-        assertThat(out()).containsPattern("fwd\\s+\\|\\s+198\\.19\\.0\\.1:7000\\s+\\|\\s+natgw-a1\\s+\\|\\s+30s")
+        assertThat(printed()).containsPattern("fwd\\s+\\|\\s+198\\.19\\.0\\.1:7000\\s+\\|\\s+natgw-a1\\s+\\|\\s+30s")
                 .containsPattern("198\\.19\\.0\\.2:7000.*1m 30s").doesNotContain("srv/k1");
     }
 
@@ -91,17 +80,17 @@ class RegistryCommandsTest {
         RegistryListCommand command = list();
         command.json = true;
         command.execute();
-        JsonNode keys = new ObjectMapper().readTree(out());
+        JsonNode keys = new ObjectMapper().readTree(printed());
         assertThat(keys.get("backend").asText()).isEqualTo("embedded");
         assertThat(keys.get("owner").asText()).isEqualTo("natgw-a1");
         assertThat(keys.get("keys")).hasSize(2);
         assertThat(keys.get("keys").get(0).get("key").asText()).isEqualTo("fwd");
         assertThat(keys.get("keys").get(0).get("entries").asInt()).isEqualTo(2);
 
-        buffer.reset();
+        clearPrinted();
         command.key = "srv/";
         command.execute();
-        JsonNode entries = new ObjectMapper().readTree(out());
+        JsonNode entries = new ObjectMapper().readTree(printed());
         assertThat(entries.get("prefix").asText()).isEqualTo("srv/");
         assertThat(entries.get("entries").get(0).get("value").asText()).isEqualTo("fwd-a");
         assertThat(entries.get("entries").get(0).get("expiresInSeconds").asLong()).isEqualTo(3600);
@@ -114,7 +103,7 @@ class RegistryCommandsTest {
 
         command.execute();
 
-        assertThat(out()).containsPattern("^srv/k1\\s+fwd-a\\s+natgw-a1\\s+1h 0m 0s\\s*$");
+        assertThat(printed()).containsPattern("^srv/k1\\s+fwd-a\\s+natgw-a1\\s+1h 0m 0s\\s*$");
     }
 
     @Test
@@ -125,7 +114,7 @@ class RegistryCommandsTest {
 
         command.execute();
 
-        JsonNode root = new ObjectMapper().readTree(out());
+        JsonNode root = new ObjectMapper().readTree(printed());
         assertThat(root.get("key").asText()).isEqualTo("fwd");
         assertThat(root.get("entries")).hasSize(1);
         assertThat(root.get("entries").get(0).get("owner").asText()).isEqualTo("natgw-a1");
@@ -138,7 +127,7 @@ class RegistryCommandsTest {
 
         command.execute();
 
-        assertThat(out()).containsPattern("Key\\s+\\|\\s+Value\\s+\\|\\s+Owner\\s+\\|\\s+Expires in")
+        assertThat(printed()).containsPattern("Key\\s+\\|\\s+Value\\s+\\|\\s+Owner\\s+\\|\\s+Expires in")
                 .doesNotContain("natgw-a1");
     }
 }

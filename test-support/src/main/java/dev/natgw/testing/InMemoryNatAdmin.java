@@ -1,4 +1,4 @@
-package dev.natgw.nat.testing;
+package dev.natgw.testing;
 
 import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.NatAdminService;
