@@ -3,6 +3,7 @@ package dev.natgw.tools;
 import static dev.natgw.tools.EchoServerTest.loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,8 @@ class RateLoadTest {
             assertThat(result.failures()).isZero();
             assertThat(result.clean()).isTrue();
             assertThat(server.accepted()).isEqualTo(300);
-            assertThat(server.echoed()).isEqualTo(300);
+            // the server counts an echo after writing it, so the last client can finish before the last count
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.echoed()).isEqualTo(300));
             // the 30 s bound was not needed: max came first
             assertThat(result.seconds()).isLessThan(30);
             assertThat(result.perSecond()).isCloseTo(300 / result.seconds(), within(1e-6));
