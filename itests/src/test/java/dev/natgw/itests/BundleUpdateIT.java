@@ -219,7 +219,7 @@ public class BundleUpdateIT {
     }
 
     /**
-     * natgw:update runs in the core bundle and will not replace it: the core is updated as the README tells a user,
+     * natgw:update runs in the core bundle and will not replace it: the core is updated as docs/manual/hot-deploy.md tells a user,
      * with bundle:update, and the same figures as natgw:update's are taken here.
      */
     private JsonNode updateCore(String url) throws Exception {

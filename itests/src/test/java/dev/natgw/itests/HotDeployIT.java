@@ -37,7 +37,7 @@ import org.osgi.framework.Version;
 import org.osgi.framework.wiring.BundleWiring;
 
 /**
- * Hot deploy: the core bundle is replaced by a new jar while Karaf runs, the way the README tells a user to
+ * Hot deploy: the core bundle is replaced by a new jar while Karaf runs, the way docs/manual/hot-deploy.md tells a user to
  * ({@code bundle:update ID file:...}); its StatusService comes back from the new revision, the shell command rebinds
  * to it, the API bundle is not refreshed, and it all happens in the same JVM.
  */

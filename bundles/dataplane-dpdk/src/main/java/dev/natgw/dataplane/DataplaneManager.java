@@ -95,7 +95,10 @@ public class DataplaneManager implements Dataplane, DataplaneControl {
     private void configure(DataplaneConfig config) {
         try {
             settings = DataplaneSettings.of(config);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // a value out of range (IllegalArgumentException), or one DS could not convert to the attribute's type:
+            // Felix's configuration proxy throws ComponentException from the attribute's method when it is read.
+            // Either way the component stays up and dp:ports says why.
             settings = null;
             failure = "configuration refused: " + e.getMessage();
             LOG.error("natgw dataplane: {} (PID {})", failure, PID);

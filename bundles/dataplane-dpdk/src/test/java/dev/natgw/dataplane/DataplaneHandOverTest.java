@@ -9,6 +9,7 @@ import dev.natgw.dataplane.internal.DataplaneConfig;
 import dev.natgw.testing.ConfigProxy;
 import dev.natgw.state.StateKeeperManager;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +51,22 @@ class DataplaneHandOverTest {
     }
 
     @Test
+    void aValueThatIsNotANumberIsRefusedWithTheComponentUp() {
+        // an operator's typo in etc/dev.natgw.dataplane.cfg; DS hands it over unconverted and the attribute's method
+        // throws when it is read (Felix: ComponentException, this proxy: ClassCastException)
+        Map<String, Object> typo = new HashMap<>(CONFIG);
+        typo.put("inside.mtu", "abc");
+        DataplaneManager c = new DataplaneManager();
+        c.activate(ConfigProxy.of(DataplaneConfig.class, typo));
+        active.add(c);
+        assertThat(c.failure()).startsWith("configuration refused: ");
+        assertThat(c.ports()).isEmpty();
+        c.modified(ConfigProxy.of(DataplaneConfig.class, CONFIG));
+        assertThat(c.failure()).as("the corrected file starts the ports").isNull();
+        assertThat(c.ports()).hasSize(2);
+    }
+
+    @Test
     void theNextRevisionTakesTheStartedPortsOverAndAnUnclaimedDepositClosesThem() {
         StateKeeperManager keeper = new StateKeeperManager();
         DataplaneManager first = activate(keeper);
@@ -80,7 +97,7 @@ class DataplaneHandOverTest {
     @Test
     void aConfigurationChangeKeepsThePortsItDoesNotTouch() {
         DataplaneManager c = activate(null);
-        Map<String, Object> changed = new java.util.HashMap<>(CONFIG);
+        Map<String, Object> changed = new HashMap<>(CONFIG);
         changed.put("idle.sleep.micros", 50);
         c.modified(ConfigProxy.of(DataplaneConfig.class, changed));
         assertThat(c.failure()).isNull();

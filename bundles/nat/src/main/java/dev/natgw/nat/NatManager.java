@@ -46,7 +46,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.stream.IntStream;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -270,8 +269,7 @@ public final class NatManager implements NatAdminService, PacketStage {
             publish();
             stage.live = e;
             // the pools' addresses are the NAT's: the dataplane answers ARP for them while this stage is attached
-            ctx.claimAddresses(() -> pools().stream().flatMap(p -> p.addresses().stream())
-                    .flatMapToInt(r -> IntStream.of(r.first(), r.last())).toArray());
+            ctx.claimAddresses(() -> PoolSlots.addressRanges(pools()));
             LOG.info("NAT attached to {} workers; hand-over: {}", ctx.workerCount(), lastHandOver);
         }
     }
@@ -428,7 +426,7 @@ public final class NatManager implements NatAdminService, PacketStage {
             }
             for (int w = 0; w < engine.workers(); w++) {
                 // only the owner holds the port; the others answer false at once
-                ask(w, WorkerRequest.port(kind, m.protocol().number(), e.getValue(), addrIndex, port));
+                mailbox.ask(engine, w, WorkerRequest.port(kind, m.protocol().number(), e.getValue(), addrIndex, port));
             }
         }
     }
@@ -598,12 +596,6 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public OtherProtocolPolicy otherProtocolPolicy() {
         return settings.otherProtocols();
-    }
-
-    // ---------------------------------------------------------------- worker requests (WorkerMailbox)
-
-    private void ask(int w, WorkerRequest r) {
-        mailbox.ask(engine, w, r);
     }
 
 }

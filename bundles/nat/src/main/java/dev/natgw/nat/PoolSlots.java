@@ -1,5 +1,6 @@
 package dev.natgw.nat;
 
+import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.PortUsage;
@@ -30,6 +31,26 @@ final class PoolSlots {
 
     PoolSlots(NatManager m) {
         this.m = m;
+    }
+
+    /**
+     * {@return the pools' addresses as unsigned inclusive pairs {@code [first0, last0, first1, last1, ...]}, the
+     * form the dataplane's ARP claim takes}
+     */
+    static int[] addressRanges(List<PoolDefinition> pools) {
+        int n = 0;
+        for (PoolDefinition p : pools) {
+            n += p.addresses().size();
+        }
+        int[] out = new int[2 * n];
+        int k = 0;
+        for (PoolDefinition p : pools) {
+            for (Ipv4Range r : p.addresses()) {
+                out[k++] = r.first();
+                out[k++] = r.last();
+            }
+        }
+        return out;
     }
 
     /** {@return the newest slot whose runtime has exactly this definition and serves no active pool, or -1} */

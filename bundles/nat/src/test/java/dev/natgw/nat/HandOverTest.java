@@ -542,6 +542,8 @@ class HandOverTest {
         }
         List<Arena> arenas = peekArenas();
         NatManager second = translator(sessionsAfter);
+        // the manual clock, which the ticks use: on the system clock the new session is due at the first tick
+        second.setClock(dp.clock());
         second.addPool(after);
         dp.replace(second);
         assertThat(second.lastHandOver()).isEqualTo(expected);

@@ -111,7 +111,7 @@ class TraversalLibraryTest {
     }
 
     /**
-     * A forwarder killed under load: the server re-registers on the other within the bound the README states (3 s
+     * A forwarder killed under load: the server re-registers on the other within the bound docs/manual/forwarder.md states (3 s
      * with these options: loss seen at once on a closed connection, backoff 100 ms, a registration), and clients that
      * reconnect reach it.
      */

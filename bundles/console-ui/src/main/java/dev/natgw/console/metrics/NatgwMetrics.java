@@ -35,7 +35,7 @@ import java.util.Map;
 /**
  * natgw's metrics, read from the services at each scrape (nothing is cached between scrapes). A service that is
  * absent gives {@code natgw_<area>_up 0} and none of its other metrics; one that goes away during the scrape is
- * treated as absent. The names are listed in README.md.
+ * treated as absent. The names are listed in docs/manual/console.md.
  */
 public final class NatgwMetrics implements MultiCollector {
     private final ServiceBridge services;

@@ -43,7 +43,12 @@ public final class FakeDataplane implements StageContext, AutoCloseable {
     private final PacketBurst burst = new PacketBurst(PacketBurst.DEFAULT_BURST, memory);
     private final Object turn = new Object();
     private PacketStage stage;
-    private long now = 1_000_000_000_000L;
+    /**
+     * 2^60 ns (36 years): later than any machine's {@link System#nanoTime()}, so a translator a test forgot to put
+     * on this clock sees its sessions due at the first tick and fails at once, not only on a machine booted minutes
+     * ago (HandOverTest failed that way when the manual clock started at 1,000 s).
+     */
+    private long now = 1L << 60;
     private Thread ticker;
     private volatile boolean ticking;
 
