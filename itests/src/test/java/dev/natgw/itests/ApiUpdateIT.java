@@ -134,6 +134,12 @@ public class ApiUpdateIT {
                 .redirectErrorStream(true).redirectOutput(PINGS.toFile()).start();
     }
 
+    /** A flow of its own (an ICMP id) that pings every 200 ms until it is stopped. */
+    private static Process keepAlive() throws IOException {
+        return new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-i", "0.2", "-W", "1", "198.19.0.2")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     private void configure() throws IOException {
         Map<String, String> dp = new LinkedHashMap<>();
         dp.put("inside.device", "net_af_packet,iface=" + NAME + "i0");
@@ -142,9 +148,9 @@ public class ApiUpdateIT {
         dp.put("outside.address", "198.19.0.1/25");
         dp.put("outside.gateway", "198.19.0.2");
         natgw.configure("dev.natgw.dataplane", dp);
-        // short ICMP timeouts and no hold-down, so that flows end within the test and ports return at once
-        // no hold-down, so that ports return as their flows end; ICMP sessions idle 30 s, longer than the update takes
-        natgw.configure("dev.natgw.nat", Map.of("timeout.icmp", "30", "port.hold.down", "0"));
+        // no hold-down, so that ports return as their flows end; ICMP sessions idle out after 10 s, so that flows
+        // end soon after their pings stop (the flows that must outlive the update keep pinging through it)
+        natgw.configure("dev.natgw.nat", Map.of("timeout.icmp", "10", "port.hold.down", "0"));
         // ports of its own, so that another natgw on this machine does not collide with this one
         natgw.configure("org.ops4j.pax.web", Map.of("org.osgi.service.http.port", NatgwContainer.freePort()));
         natgw.configure("dev.natgw.console", Map.of("port", NatgwContainer.freePort()));
@@ -184,11 +190,34 @@ public class ApiUpdateIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> sessions() == 0 && portsInUse() == 0);
         long portsIdle = portsInUse();
-        // five flows of their own (each ping run is an ICMP id of its own) plus the stream
-        for (int i = 0; i < 5; i++) {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> inside("ping", "-c", "1", "-W", "2", "198.19.0.2").contains(" 0% packet loss"));
+        // five flows of their own (each ping run is an ICMP id of its own) plus the stream; each keeps its session
+        // alive until the update is over, however long the commands around it take on a loaded machine (one-ping
+        // flows idled out before the update on a machine beside stress-ng)
+        List<Process> flows = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                flows.add(keepAlive());
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> sessions() >= 5);
+            update(portsIdle, flows);
+        } finally {
+            stop(flows);
         }
+    }
+
+    private static void stop(List<Process> flows) throws InterruptedException {
+        for (Process f : flows) {
+            f.destroy();
+        }
+        for (Process f : flows) {
+            if (!f.waitFor(10, TimeUnit.SECONDS)) {
+                f.destroyForcibly();
+            }
+        }
+    }
+
+    private void update(long portsIdle, List<Process> flows) throws Exception {
         long api = bundleId("dev.natgw.api");
         long state = bundleId("dev.natgw.state");
         String jar = Path.of(System.getProperty("natgw.api.jar")).toUri().toString();
@@ -210,6 +239,8 @@ public class ApiUpdateIT {
         String handOver = stats.lines().filter(l -> l.startsWith("Last hand-over:")).findFirst().orElse("(none)");
         String stateText = client("natgw:state --no-format");
         JsonNode st = clientJson("natgw:state --json");
+        // the update is over: the five flows end
+        stop(flows);
         // unanswered pings slow ping down: its -w deadline bounds the stream
         assertTrue("the ping stream ends", stream.waitFor(120, TimeUnit.SECONDS));
         BundleUpdateIT.Pings p = BundleUpdateIT.Pings.parse(Files.readString(PINGS));
