@@ -20,7 +20,7 @@ public class NeighboursCommand implements Action {
     @Option(name = "--json", description = "Print JSON instead of a table")
     boolean json;
 
-    record Row(String port, String address, String mac, long ageMillis) {
+    record Row(String port, String address, String mac, long ageMillis, boolean pinned) {
     }
 
     @Override
@@ -28,7 +28,7 @@ public class NeighboursCommand implements Action {
         List<Row> rows = new ArrayList<>();
         for (String port : new String[]{"inside", "outside"}) {
             for (String[] r : control.neighbours(port)) {
-                rows.add(new Row(port, r[0], r[1], Long.parseLong(r[2])));
+                rows.add(new Row(port, r[0], r[1], Long.parseLong(r[2]), "pinned".equals(r[3])));
             }
         }
         if (json) {
@@ -40,8 +40,10 @@ public class NeighboursCommand implements Action {
         t.column("Address");
         t.column("MAC");
         t.column("Age (s)").alignRight();
+        t.column("Source");
         for (Row r : rows) {
-            t.addRow().addContent(r.port(), r.address(), r.mac(), r.ageMillis() / 1000);
+            t.addRow().addContent(r.port(), r.address(), r.mac(), r.pinned() ? "-" : r.ageMillis() / 1000,
+                    r.pinned() ? "pinned (configuration)" : "ARP");
         }
         t.print(System.out);
         return null;

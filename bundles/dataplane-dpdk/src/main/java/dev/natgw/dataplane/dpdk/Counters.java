@@ -32,14 +32,15 @@ final class Counters {
     static final int TIME_EXCEEDED_SENT = 19;
     static final int FRAG_NEEDED_SENT = 20;
     static final int HANDOFFS = 21;
-    static final int COUNT = 22;
+    static final int ARP_REFUSED = 22;
+    static final int COUNT = 23;
 
     /** The names, by index, as {@code dp:stats} and the Dataplane service show them. */
     static final List<String> NAMES = List.of("drop-runt", "drop-not-ipv4", "drop-to-self", "drop-not-routed",
             "drop-ttl-expired", "drop-too-big", "drop-no-route", "drop-no-neighbour", "drop-neighbour-table-full",
             "drop-no-stage", "drop-stage-error", "drop-tx-full", "drop-handoff-full", "drop-icmp-rate-limited",
             "drop-multi-segment", "drop-arp-ignored", "arp-replies", "arp-requests",
-            "echo-replies", "time-exceeded-sent", "frag-needed-sent", "handoffs");
+            "echo-replies", "time-exceeded-sent", "frag-needed-sent", "handoffs", "arp-refused");
 
     private Counters() {
     }

@@ -13,11 +13,13 @@ import java.util.List;
  * @param insideAddress the inside port's address
  * @param insidePrefix its prefix length
  * @param insideGateway next hop for inside destinations off the connected network, 0 for none
+ * @param insideGatewayMac the inside gateway's pinned MAC, 0 to learn it by ARP
  * @param insideMtu the inside MTU
  * @param outsideDevice the outside port's device
  * @param outsideAddress the outside port's address
  * @param outsidePrefix its prefix length
  * @param outsideGateway the default route's next hop, 0 for none
+ * @param outsideGatewayMac the outside gateway's pinned MAC, 0 to learn it by ARP
  * @param outsideMtu the outside MTU
  * @param cpus the CPU of each worker, -1 for not pinned
  * @param mbufs mbufs per port pool
@@ -31,7 +33,8 @@ import java.util.List;
  *     the same name, 0 to remove it at once
  */
 public record DataplaneSettings(String insideDevice, int insideAddress, int insidePrefix, int insideGateway,
-        int insideMtu, String outsideDevice, int outsideAddress, int outsidePrefix, int outsideGateway, int outsideMtu,
+        long insideGatewayMac, int insideMtu, String outsideDevice, int outsideAddress, int outsidePrefix,
+        int outsideGateway, long outsideGatewayMac, int outsideMtu,
         int[] cpus, int mbufs, int ealMemoryMb, List<String> ealExtra, boolean pci, int neighbours,
         int neighbourTimeoutSeconds, int idleSleepMicros, int stageHandoverMillis) {
 
@@ -57,11 +60,13 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
             throw new IllegalArgumentException("outside.gateway must be on the outside network, was "
                     + c.outside_gateway());
         }
+        long inGwMac = mac("inside.gateway.mac", c.inside_gateway_mac(), inGw, "inside.gateway");
+        long outGwMac = mac("outside.gateway.mac", c.outside_gateway_mac(), outGw, "outside.gateway");
         if (inDev.equals(outDev)) {
             throw new IllegalArgumentException("outside.device must differ from inside.device, both were " + inDev);
         }
-        return new DataplaneSettings(inDev, in[0], in[1], inGw, range("inside.mtu", c.inside_mtu(), 576, 9000),
-                outDev, out[0], out[1], outGw, range("outside.mtu", c.outside_mtu(), 576, 9000),
+        return new DataplaneSettings(inDev, in[0], in[1], inGw, inGwMac, range("inside.mtu", c.inside_mtu(), 576, 9000),
+                outDev, out[0], out[1], outGw, outGwMac, range("outside.mtu", c.outside_mtu(), 576, 9000),
                 cpus(c.workers_cpus()), range("mbufs", c.mbufs(), 1023, 1 << 20),
                 range("eal.memory.mb", c.eal_memory_mb(), 64, 1 << 20), words(c.eal_args()), c.eal_pci(),
                 range("neighbours.max", c.neighbours_max(), 16, 1 << 20),
@@ -85,6 +90,36 @@ public record DataplaneSettings(String insideDevice, int insideAddress, int insi
     private static boolean sameNet(int[] cidr, int ip) {
         int mask = Interfaces.mask(cidr[1]);
         return (cidr[0] & mask) == (ip & mask);
+    }
+
+    /**
+     * A unicast MAC written as six hexadecimal octets separated by colons or dashes, 0 when empty; it pins the
+     * gateway named by gatewayKey, so that must be set.
+     */
+    static long mac(String key, String v, int gateway, String gatewayKey) {
+        String s = v == null ? "" : v.trim();
+        if (s.isEmpty()) {
+            return 0;
+        }
+        String[] octets = s.split("[:-]", -1);
+        long mac = 0;
+        if (octets.length != 6) {
+            throw new IllegalArgumentException(key + " must be six octets such as 02:00:00:00:01:02, was " + v);
+        }
+        for (String o : octets) {
+            if (!o.matches("[0-9A-Fa-f]{1,2}")) {
+                throw new IllegalArgumentException(key + " must be six hexadecimal octets such as 02:00:00:00:01:02,"
+                        + " was " + v);
+            }
+            mac = mac << 8 | Integer.parseInt(o, 16);
+        }
+        if (mac == 0 || (mac >>> 40 & 1) != 0) {
+            throw new IllegalArgumentException(key + " must be a unicast address, was " + v);
+        }
+        if (gateway == 0) {
+            throw new IllegalArgumentException(key + " pins the gateway's MAC, but " + gatewayKey + " is empty");
+        }
+        return mac;
     }
 
     private static String text(String key, String v) {

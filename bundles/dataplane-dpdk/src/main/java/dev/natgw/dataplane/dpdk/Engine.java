@@ -66,6 +66,12 @@ public final class Engine implements Dataplane {
         this.ifs = new Interfaces(settings.insideAddress(), settings.insidePrefix(), settings.insideGateway(),
                 settings.insideMtu(), settings.outsideAddress(), settings.outsidePrefix(), settings.outsideGateway(),
                 settings.outsideMtu(), settings.neighbours());
+        if (settings.insideGatewayMac() != 0) {
+            ifs.neighbours[0].pin(settings.insideGateway(), settings.insideGatewayMac());
+        }
+        if (settings.outsideGatewayMac() != 0) {
+            ifs.neighbours[1].pin(settings.outsideGateway(), settings.outsideGatewayMac());
+        }
         this.rss = RssConfig.symmetricDefault(settings.cpus().length);
         this.claims = new AddressClaims(ifs);
         this.pipeline = new StagePipeline(lock, settings.stageHandoverMillis(), claims);
@@ -219,8 +225,8 @@ public final class Engine implements Dataplane {
             for (Port p : ports) {
                 if (keepPorts) {
                     List<Long> known = new ArrayList<>();
-                    ifs.neighbours[p.roleCode].forEach(System.currentTimeMillis(), (ip, mac, age) -> {
-                        if (mac != 0) {
+                    ifs.neighbours[p.roleCode].forEach(System.currentTimeMillis(), (ip, mac, age, pinned) -> {
+                        if (mac != 0 && !pinned) {
                             known.add((long) ip);
                             known.add(mac);
                         }
@@ -403,13 +409,16 @@ public final class Engine implements Dataplane {
         return sums;
     }
 
-    /** {@return the neighbour table of a port: address, MAC, age in ms} For commands and tests. */
+    /**
+     * {@return the neighbour table of a port: address, MAC, age in ms, "pinned" or "learnt"} For commands and
+     * tests.
+     */
     public List<String[]> neighbours(String port) {
         Port p = port(port);
         List<String[]> rows = new ArrayList<>();
         ifs.neighbours[p.roleCode].forEach(System.currentTimeMillis(),
-                (ip, mac, age) -> rows.add(new String[]{ipText(ip), mac == 0 ? "(incomplete)" : macText(mac),
-                        String.valueOf(age)}));
+                (ip, mac, age, pinned) -> rows.add(new String[]{ipText(ip), mac == 0 ? "(incomplete)" : macText(mac),
+                        String.valueOf(age), pinned ? "pinned" : "learnt"}));
         return rows;
     }
 

@@ -95,9 +95,16 @@ final class Gateway {
         int senderIp = m.get(U32, a + 14);
         int targetIp = m.get(U32, a + 24);
         boolean forUs = ifs.answersArp(role, targetIp);
-        if (senderIp != 0 && ifs.connected(role, senderIp) && (forUs || op == 2)
-                && !ifs.neighbours[role].learn(senderIp, senderMac, System.currentTimeMillis())) {
-            counters[Counters.NEIGHBOUR_TABLE_FULL]++;
+        if (senderIp != 0 && senderIp != ifs.address[role] && ifs.connected(role, senderIp) && (forUs || op == 2)) {
+            // replies only to natgw's own requests, and no packet changes a known or pinned MAC: see Neighbours
+            Neighbours table = ifs.neighbours[role];
+            long now = System.currentTimeMillis();
+            int outcome = op == 2 ? table.answer(senderIp, senderMac, now) : table.announce(senderIp, senderMac, now);
+            if (outcome == Neighbours.FULL) {
+                counters[Counters.NEIGHBOUR_TABLE_FULL]++;
+            } else if (outcome == Neighbours.REFUSED) {
+                counters[Counters.ARP_REFUSED]++;
+            }
         }
         if (op != 1 || !forUs) {
             drop(b, i, Counters.ARP_IGNORED);

@@ -123,7 +123,7 @@ final class Housekeeper {
             if (gw != 0 && ifs.neighbours[role].lookup(gw) == 0) {
                 due.add(new long[]{role, gw});
             }
-            ifs.neighbours[role].forEach(nowMillis, (ip, mac, age) -> {
+            ifs.neighbours[role].forEach(nowMillis, (ip, mac, age, pinned) -> {
                 if (mac != 0 && age > maxAgeMillis - Math.min(30_000, maxAgeMillis / 2)) {
                     due.add(new long[]{r, ip});
                 }
@@ -151,6 +151,8 @@ final class Housekeeper {
             }
             long m = ptr.get(ValueLayout.JAVA_LONG, 0);
             Gateway.writeArpRequest(Dpdk.ALL, Mbuf.data(m), p.mac, ifs.address[role], ip);
+            // the answer is taken only while this request is out
+            ifs.neighbours[role].asking(ip, System.currentTimeMillis());
             Mbuf.setLength(m, 60);
             if (!workers[0].controlTx.offer(m, (byte) role)) {
                 Dpdk.FREE_BULK.invokeExact(ptr, 1);

@@ -24,6 +24,11 @@ public @interface DataplaneConfig {
             + " network; empty for none.", required = false)
     String inside_gateway() default "";
 
+    @AttributeDefinition(name = "Inside gateway MAC", description = "Pins the inside gateway's MAC address (such as"
+            + " 02:00:00:00:01:02): natgw then never asks for it and no ARP packet can change it; empty to learn it"
+            + " by ARP. Needs inside.gateway.", required = false)
+    String inside_gateway_mac() default "";
+
     @AttributeDefinition(name = "Inside MTU", min = "576", max = "9000")
     int inside_mtu() default 1500;
 
@@ -37,6 +42,12 @@ public @interface DataplaneConfig {
     @AttributeDefinition(name = "Outside gateway", description = "The default route's next hop; empty for none"
             + " (then only the outside network is reachable).", required = false)
     String outside_gateway() default "198.19.0.2";
+
+    @AttributeDefinition(name = "Outside gateway MAC", description = "Pins the outside gateway's MAC address (such"
+            + " as 02:00:00:00:02:01): natgw then never asks for it and no ARP packet from the outside segment can"
+            + " redirect the translated traffic; empty to learn it by ARP (a reply is taken only to natgw's own"
+            + " request, and never changes a known MAC). Needs outside.gateway.", required = false)
+    String outside_gateway_mac() default "";
 
     @AttributeDefinition(name = "Outside MTU", description = "Packets longer than this with DF set get ICMP"
             + " fragmentation needed; longer ones without DF are dropped (natgw does not fragment).", min = "576", max = "9000")
@@ -67,7 +78,8 @@ public @interface DataplaneConfig {
     int neighbours_max() default 1024;
 
     @AttributeDefinition(name = "Neighbour timeout (s)", description = "Seconds an ARP entry lives without an ARP"
-            + " packet from its host.", min = "1")
+            + " packet from its host confirming it. natgw asks again before it runs out; a neighbour whose MAC"
+            + " changed is learnt at that request, not from its own announcements.", min = "1")
     int neighbours_timeout_seconds() default 300;
 
     @AttributeDefinition(name = "Idle sleep (µs)", description = "How long a worker that found nothing in 256 polls"

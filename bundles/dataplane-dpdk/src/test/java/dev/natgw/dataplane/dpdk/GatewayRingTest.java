@@ -191,6 +191,26 @@ class GatewayRingTest {
     }
 
     @Test
+    void forgedArpChangesNoKnownNeighbour() throws Throwable {
+        long forged = 0x02_66_66_66_66_66L;
+        long refused = engine.counters().get("arp-refused");
+        // the router announced itself at the start; now someone else claims its address three ways: a gratuitous
+        // reply to everyone, a reply to natgw that natgw never asked for, and a request to natgw
+        rings.inject(out(), "gto", List.of(arp(2, forged, ROUTER, 0xffff_ffff_ffffL, ROUTER),
+                arp(2, forged, ROUTER, out().mac(), GLOBAL), arp(1, forged, ROUTER, 0, GLOBAL)));
+        // natgw still answers the request, to whoever asked
+        byte[] answer = one("gto");
+        assertThat(ByteBuffer.wrap(answer).getShort(20)).isEqualTo((short) 2);
+        assertThat(engine.counters().get("arp-refused")).isEqualTo(refused + 3);
+        assertThat(engine.neighbours("outside")).anySatisfy(r -> assertThat(r).startsWith("198.19.0.2",
+                "02:00:00:00:01:02"));
+        rings.inject(in(), "gti", Frames.udp(HOST, 40999, ROUTER, 53).payload(new byte[8]).build());
+        byte[] f = one("gto");
+        assertThat(mac(f, 0)).as("the router's real MAC").isEqualTo(ROUTER_MAC);
+        assertThat(new FrameView(f).src()).isEqualTo(GLOBAL);
+    }
+
+    @Test
     void expiringTtlComesBackAsTimeExceeded() throws Throwable {
         byte[] probe = Frames.udp(HOST, 33434, FAR, 33434).ttl(1).payload(new byte[12]).build();
         rings.inject(in(), "gti", probe);

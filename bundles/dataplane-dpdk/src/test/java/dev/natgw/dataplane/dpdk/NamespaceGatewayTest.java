@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.dataplane.PortRole;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
@@ -149,5 +150,40 @@ class NamespaceGatewayTest {
             PoolUsage u = nat.poolUsage().get(0);
             return u.portsInUse() == 0 && nat.sessionCount() == 0;
         });
+    }
+
+    @Test
+    @Order(7)
+    void forgedArpFromTheOutsideSegmentDoesNotRedirectTheTraffic() throws Exception {
+        assertThat(inside(20, "ping", "-c", "2", "-i", "0.2", "-W", "2", "198.19.0.130")).contains(" 0% packet loss");
+        String real = gatewayMac();
+        String forged = "02:66:66:66:66:66";
+        assertThat(real).isNotNull().isNotEqualTo(forged);
+        long refused = engine.counters().get("arp-refused");
+        String natgw = engine.port(PortRole.OUTSIDE).macText();
+        // a host on the outside segment (here: a raw socket in the router's namespace) claims the router's address
+        // with a gratuitous reply to everyone, replies to natgw that it never asked for, and requests to natgw
+        forge(2, forged, "198.19.0.2", "ff:ff:ff:ff:ff:ff");
+        forge(2, forged, "198.19.0.1", natgw);
+        forge(1, forged, "198.19.0.1", natgw);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.counters().get("arp-refused") >= refused + 30);
+        assertThat(gatewayMac()).isEqualTo(real);
+        assertThat(inside(30, "curl", "-sS", "--max-time", "10", "http://198.19.0.2/")).contains("198.19.0.1");
+        assertThat(inside(20, "ping", "-c", "3", "-i", "0.2", "-W", "2", "198.19.0.130")).contains(" 0% packet loss");
+        System.out.printf("natgw e2e: forged ARP for the outside gateway: %d refused, gateway still %s%n",
+                engine.counters().get("arp-refused") - refused, gatewayMac());
+    }
+
+    static String gatewayMac() {
+        return engine.neighbours("outside").stream().filter(r -> r[0].equals("198.19.0.2")).map(r -> r[1])
+                .findFirst().orElse(null);
+    }
+
+    /** Ten forged ARP frames from the router's side of the outside veth; see src/test/resources/forge-arp.py. */
+    static void forge(int op, String senderMac, String targetIp, String destMac) throws Exception {
+        String script = Path.of(NamespaceGatewayTest.class.getResource("/forge-arp.py").toURI()).toString();
+        Sh.ok(20, "ip", "netns", "exec", NAME + "-out", "python3", script, NAME + "o1", String.valueOf(op),
+                "198.19.0.2", senderMac, targetIp, destMac, "10");
     }
 }
