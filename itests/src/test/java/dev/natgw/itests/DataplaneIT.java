@@ -170,12 +170,13 @@ public class DataplaneIT {
             JsonNode workers = json.readTree(NatgwContainer.execute(sessions, "dp:workers --json"));
             assertTrue(workers.get("workers").get(0).get("packets").asLong() > 0);
 
-            // a capture of the outside port while pings go through
-            Path pcap = Path.of(System.getProperty("natgw.itests.work"), "outside.pcap");
+            // a capture of the outside port while pings go through, into the data directory (dp:capture writes
+            // nowhere else)
+            Path pcap = Path.of(System.getProperty("karaf.data"), "capture", "outside.pcap");
             Files.createDirectories(pcap.getParent());
             Process pinger = new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-c", "40", "-i", "0.05",
                     "198.19.0.2").redirectErrorStream(true).start();
-            String captured = NatgwContainer.execute(sessions, "dp:capture -c 6 -t 10 outside " + pcap);
+            String captured = NatgwContainer.execute(sessions, "dp:capture -c 6 -t 10 outside capture/outside.pcap");
             pinger.waitFor(20, TimeUnit.SECONDS);
             assertTrue(captured, captured.contains("captured 6 frames"));
             ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(pcap)).order(ByteOrder.LITTLE_ENDIAN);

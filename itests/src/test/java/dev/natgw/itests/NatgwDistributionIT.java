@@ -12,6 +12,7 @@ import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.StatusService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -166,6 +167,35 @@ public class NatgwDistributionIT {
         assertEquals(null, System.getProperty(property));
         NatgwContainer.execute(sessions, "system:property " + property + " yes");
         assertEquals("the same command works for an admin", "yes", System.getProperty(property));
+    }
+
+    /**
+     * The command ACLs the distribution ships for natgw's scopes (etc/org.apache.karaf.command.acl.{natgw,nat,dp,fwd,
+     * registry}.cfg): a viewer reads, only an admin changes the NAT, updates a bundle or captures traffic.
+     */
+    @Test
+    public void aViewerReadsButCannotChangeUpdateOrCapture() throws Exception {
+        String pools = NatgwContainer.execute(sessions, "nat:pools", "watcher", "viewer");
+        assertTrue(pools, pools.contains("default"));
+        String status = NatgwContainer.execute(sessions, "natgw:status", "watcher", "viewer");
+        assertTrue(status, status.contains("dev.natgw.nat"));
+        for (String command : List.of("nat:pool-add viewers 198.19.0.99", "nat:session-clear",
+                "natgw:update dev.natgw.nat", "dp:capture outside data/viewer.pcap")) {
+            try {
+                String out = NatgwContainer.execute(sessions, command, "watcher", "viewer");
+                fail("a viewer ran " + command + ": " + out);
+            } catch (Exception refused) {
+                // the command guard hides what the Subject may not run, or refuses it outright
+                String why = String.valueOf(refused);
+                assertTrue(command + ": " + why, why.contains("Insufficient credentials")
+                        || why.contains("Command not found"));
+            }
+        }
+        assertFalse(NatgwContainer.execute(sessions, "nat:pools").contains("viewers"));
+        // the same command, as an admin, is accepted: the refusal above was the ACL, not the syntax
+        NatgwContainer.execute(sessions, "nat:pool-add viewers 198.19.0.99");
+        assertTrue(NatgwContainer.execute(sessions, "nat:pools").contains("viewers"));
+        NatgwContainer.execute(sessions, "nat:pool-remove viewers");
     }
 
     private Bundle bundle(String symbolicName) {
