@@ -335,6 +335,7 @@ public class ConsoleBrowserIT {
         logInAsAdmin(b);
         Map<String, Long> one = proc(pid);
         one.put("heapUsedKbAfterGc", heapAfterGc(pid));
+        String histogramOne = histogram(pid);
         // nine more sessions in tabs of the same browser, each with its own cookie (the previous ones deleted)
         for (int i = 1; i < 10; i++) {
             b.manage().deleteAllCookies();
@@ -348,12 +349,20 @@ public class ConsoleBrowserIT {
         ten.put("heapUsedKbAfterGc", heapAfterGc(pid));
         System.out.println("natgw console: 1 session " + one + ", 10 sessions " + ten);
         Files.writeString(Path.of("target", "console-sessions.txt"), "1 session " + one + "\n10 sessions " + ten
-                + "\n");
+                + "\n\nlive objects with 1 session (jcmd GC.class_histogram, top 40)\n" + histogramOne
+                + "\nwith 10 sessions\n" + histogram(pid));
         long extraThreads = ten.get("threads") - one.get("threads");
         assertTrue("threads grew by " + extraThreads + " for 9 more sessions", extraThreads < 40);
         assertTrue("console threads " + ten.get("consoleThreads"), ten.get("consoleThreads") <= 40);
         long extraHeapKb = ten.get("heapUsedKbAfterGc") - one.get("heapUsedKbAfterGc");
         assertTrue("live heap grew by " + extraHeapKb + " KiB for 9 more sessions", extraHeapKb < 64 * 1024);
+    }
+
+    /** The 40 classes with the most live bytes in the Karaf JVM (jcmd GC.class_histogram, which runs a full GC). */
+    static String histogram(long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        return run(jcmd.toString(), String.valueOf(pid), "GC.class_histogram").lines().limit(43)
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 
     /** The Karaf JVM's live heap in KiB: a full GC, then the used figure, both by the JDK's jcmd. */

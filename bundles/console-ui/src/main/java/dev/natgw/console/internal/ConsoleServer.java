@@ -13,6 +13,7 @@ import java.util.Set;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -37,6 +38,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ConsoleServer implements AutoCloseable {
     /** Jetty's request threads: enough for 10+ browsers with push, bounded. */
     static final int MAX_THREADS = 32;
+    /** Heap bytes the I/O buffer pool may keep for reuse. */
+    static final long POOL_HEAP_BYTES = 4L << 20;
+    /** Direct bytes the I/O buffer pool may keep for reuse. */
+    static final long POOL_DIRECT_BYTES = 16L << 20;
     /** Open connections at once; past it Jetty stops accepting until some close, so no peer runs us out of fds. */
     public static final int MAX_CONNECTIONS = 256;
     /**
@@ -66,7 +71,10 @@ public final class ConsoleServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("natgw-console");
         threads.setDaemon(true);
-        server = new Server(threads);
+        // I/O buffers go back to a pool for reuse; its bound keeps a load peak (many pushes to slow browsers) from
+        // leaving the heap holding them: without it Jetty keeps up to an eighth of the heap
+        server = new Server(threads, null, new ArrayByteBufferPool(0, -1, -1, -1, POOL_HEAP_BYTES,
+                POOL_DIRECT_BYTES));
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         if (settings.tls()) {

@@ -25,8 +25,7 @@ public class CaptureCommand implements Action {
     String port;
 
     @Argument(index = 1, name = "FILE", description = "The pcap file to write (replaced if it exists), under natgw's data"
-            + " directory: a relative name is taken from there, and a path that leads out of it is refused",
-            required = true)
+            + " directory: a relative name is taken from there, and a path that leads out of it is refused", required = true)
     String file;
 
     @Option(name = "-c", aliases = "--count", description = "Frames to capture (default 100)")
