@@ -136,6 +136,12 @@ public class ConsoleManager {
     }
 
     private void stop() {
+        // the ticker first: a tick that pushes to the views while Jetty and Atmosphere stop under it could block on
+        // a broadcast that never completes, and its thread outlived the bundle (seen on a loaded machine)
+        if (ticker != null) {
+            ticker.close();
+            ticker = null;
+        }
         if (server != null) {
             try {
                 server.close();
@@ -143,10 +149,6 @@ public class ConsoleManager {
                 LOG.warn("natgw console: Jetty did not stop cleanly", e);
             }
             server = null;
-        }
-        if (ticker != null) {
-            ticker.close();
-            ticker = null;
         }
     }
 
