@@ -134,12 +134,6 @@ public class ApiUpdateIT {
                 .redirectErrorStream(true).redirectOutput(PINGS.toFile()).start();
     }
 
-    /** A flow of its own (an ICMP id) that pings every 200 ms until it is stopped. */
-    private static Process keepAlive() throws IOException {
-        return new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-i", "0.2", "-W", "1", "198.19.0.2")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
     private void configure() throws IOException {
         Map<String, String> dp = new LinkedHashMap<>();
         dp.put("inside.device", "net_af_packet,iface=" + NAME + "i0");
@@ -196,7 +190,7 @@ public class ApiUpdateIT {
         List<Process> flows = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
-                flows.add(keepAlive());
+                flows.add(BundleUpdateIT.keepAlive(NAME));
             }
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                     .until(() -> sessions() >= 5);

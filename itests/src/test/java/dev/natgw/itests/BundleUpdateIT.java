@@ -152,7 +152,12 @@ public class BundleUpdateIT {
 
     /** Pings every 200 ms until stopped: a flow that never idles for long, however long an update takes. */
     private static Process keepAlive() throws IOException {
-        return new ProcessBuilder("ip", "netns", "exec", NAME + "-in", "ping", "-i", "0.2", "-W", "1", "198.19.0.2")
+        return keepAlive(NAME);
+    }
+
+    /** A flow of its own (an ICMP id) from topology {@code name}'s inside host, pinging every 200 ms until stopped. */
+    static Process keepAlive(String name) throws IOException {
+        return new ProcessBuilder("ip", "netns", "exec", name + "-in", "ping", "-i", "0.2", "-W", "1", "198.19.0.2")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 

@@ -161,12 +161,9 @@ final class Neighbours {
         if (mac == 0) {
             return REFUSED;
         }
-        int slot = find(ip);
+        int slot = slotFor(ip);
         if (slot < 0) {
-            slot = slotFor(ip);
-            if (slot < 0) {
-                return FULL;
-            }
+            return FULL;
         }
         long known = (long) LONGS.getAcquire(macs, slot);
         if (known == mac) {
@@ -242,13 +239,11 @@ final class Neighbours {
 
     /** Finds ip's slot or claims a free one for it; -1 when the probe is full. */
     private int slotFor(int ip) {
-        int h = home(ip);
-        for (int p = 0; p < PROBE; p++) {
-            int idx = (h + p) & mask;
-            if ((int) INTS.getAcquire(keys, idx) == ip) {
-                return idx;
-            }
+        int found = find(ip);
+        if (found >= 0) {
+            return found;
         }
+        int h = home(ip);
         for (int p = 0; p < PROBE; p++) {
             int idx = (h + p) & mask;
             if ((int) INTS.getAcquire(keys, idx) == 0) {
