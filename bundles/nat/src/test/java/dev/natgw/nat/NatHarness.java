@@ -16,6 +16,7 @@ import dev.natgw.api.nat.StaticMapping;
 import dev.natgw.api.nat.TcpState;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.nat.internal.NatSettings;
+import dev.natgw.nat.internal.SourceRules;
 import dev.natgw.nat.testing.FakeDataplane;
 import dev.natgw.nat.testing.FrameView;
 import dev.natgw.nat.testing.Frames;
@@ -60,8 +61,12 @@ abstract class NatHarness {
     }
 
     void start(PoolDefinition pool, OtherProtocolPolicy other) {
+        start(pool, other, SourceRules.DEFAULTS);
+    }
+
+    void start(PoolDefinition pool, OtherProtocolPolicy other, SourceRules sources) {
         nat = new NatManager(new NatSettings(SHORT, 1 << 16, 1024, Duration.ofSeconds(5), 1 << 16, other, true,
-                4096));
+                4096, sources));
         dp = new FakeDataplane(workers());
         nat.setClock(dp.clock());
         if (pool != null) {
