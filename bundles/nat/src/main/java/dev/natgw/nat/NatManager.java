@@ -22,6 +22,7 @@ import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.state.StateDeposit;
 import dev.natgw.api.state.StateKeeper;
 import dev.natgw.nat.fastpath.NatEngine;
+import dev.natgw.nat.fastpath.InsidePrefixes;
 import dev.natgw.nat.fastpath.NatSnapshot;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.fastpath.PoolRuntime;
@@ -305,8 +306,10 @@ public final class NatManager implements NatAdminService, PacketStage {
     }
 
     NatSnapshot emptySnapshot() {
+        NatSettings s = settings;
         return NatSnapshot.of(new PoolRuntime[0], new PoolRuntime[NatSnapshot.MAX_POOLS], StaticTable.EMPTY,
-                settings.timeouts(), settings.otherProtocols());
+                s.timeouts(), s.otherProtocols(), new InsidePrefixes(s.sources().insidePrefixes()),
+                s.sources().icmpErrorsFromQuotedDestination());
     }
 
     /** Publishes the definitions to the workers; under the lock. */
@@ -321,7 +324,8 @@ public final class NatManager implements NatAdminService, PacketStage {
         NatSettings s = settings;
         engine.publish(
                 NatSnapshot.of(active.toArray(new PoolRuntime[0]), poolSlots.slots.clone(), new StaticTable(statics),
-                        s.timeouts(), s.otherProtocols()));
+                        s.timeouts(), s.otherProtocols(), new InsidePrefixes(s.sources().insidePrefixes()),
+                        s.sources().icmpErrorsFromQuotedDestination()));
     }
 
     // ---------------------------------------------------------------- NatAdminService
@@ -440,7 +444,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         synchronized (lock) {
             NatSettings s = settings;
             settings = new NatSettings(timeouts, s.sessionsMax(), s.hostsMax(), s.holdDown(), s.holdCapacity(),
-                    s.otherProtocols(), s.eventLog(), s.eventRing());
+                    s.otherProtocols(), s.eventLog(), s.eventRing(), s.sources());
             publish();
         }
     }

@@ -29,85 +29,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The translator's behaviour on packets built in the test, checked on what comes out of the fake dataplane
- * with checksums verified by {@link FrameView}'s own arithmetic. Runs once per subclass, with one worker and
- * with four, as VPP reruns its NAT suite multi-worker.
+ * The translator's behaviour on packets built in the test: mapping, filtering, pooling, timeouts, ICMP, static
+ * mappings, hairpins and counters (RFC 4787, RFC 5382, RFC 5508).
  */
-abstract class NatBehaviour {
-    static final int INSIDE_A = ip("198.18.0.2");
-    static final int INSIDE_B = ip("198.18.0.3");
-    static final int SERVER = ip("198.18.0.10");
-    static final int GLOBAL = ip("198.19.0.1");
-    static final int REMOTE = ip("198.19.0.100");
-    static final int REMOTE2 = ip("198.19.0.101");
-
-    static final Timeouts SHORT = new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(600), Duration.ofSeconds(
-            20), Duration.ofSeconds(10), Duration.ofSeconds(6));
-
-    NatManager nat;
-    FakeDataplane dp;
-
-    abstract int workers();
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        if (nat != null) {
-            nat.close();
-        }
-    }
-
-    void start(PoolDefinition pool, OtherProtocolPolicy other) {
-        nat = new NatManager(new NatSettings(SHORT, 1 << 16, 1024, Duration.ofSeconds(5), 1 << 16, other, true,
-                4096));
-        dp = new FakeDataplane(workers());
-        nat.setClock(dp.clock());
-        if (pool != null) {
-            nat.addPool(pool);
-        }
-        dp.attach(nat);
-    }
-
-    void start(PoolDefinition pool) {
-        start(pool, OtherProtocolPolicy.DROP);
-    }
-
-    static PoolDefinition pool(MappingBehavior mapping, FilteringBehavior filtering) {
-        return new PoolDefinition("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 1025, 65535, mapping, filtering,
-                true, 0, true);
-    }
-
-    static PoolDefinition defaults() {
-        return PoolDefinition.of("public", List.of(new Ipv4Range(GLOBAL, GLOBAL)));
-    }
-
-    /** Sends one frame in and returns the one frame that came out on the given side. */
-    FrameView through(byte[] frame, boolean fromInside, boolean expectInside) {
-        dp.clearOutputs();
-        dp.receive(frame, fromInside);
-        dp.run();
-        List<FakeDataplane.Out> out = expectInside ? dp.toInside : dp.toOutside;
-        assertThat(out).as("frames out of the %s port; dropped %s", expectInside ? "inside" : "outside",
-                dp.dropped.size()).hasSize(1);
-        FrameView v = new FrameView(out.get(0).frame());
-        v.assertChecksumsValid();
-        return v;
-    }
-
-    void dropped(byte[] frame, boolean fromInside) {
-        dp.clearOutputs();
-        dp.receive(frame, fromInside);
-        dp.run();
-        assertThat(dp.toInside).isEmpty();
-        assertThat(dp.toOutside).isEmpty();
-        assertThat(dp.dropped).hasSize(1);
-    }
-
-    byte[] syn(int src, int sport, int dst, int dport) {
-        return Frames.tcp(src, sport, dst, dport).flags(Frames.SYN).build();
-    }
+abstract class NatBehaviour extends NatHarness {
 
     @Test
     void tcpOpensTranslatesAndReturns() {
@@ -554,11 +479,5 @@ abstract class NatBehaviour {
         assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsTotal).sum()).isEqualTo(
                 nat.poolUsage().get(0).portsTotal());
         assertThat(nat.portUsage("nope")).isEmpty();
-    }
-
-    SessionInfo session() {
-        List<SessionInfo> all = nat.sessions(SessionFilter.ALL, 10);
-        assertThat(all).hasSize(1);
-        return all.get(0);
     }
 }

@@ -13,6 +13,7 @@ import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.nat.NatManager;
 import dev.natgw.nat.internal.NatSettings;
+import dev.natgw.nat.internal.SourceRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,8 @@ class NamespaceGatewayTest {
         engine.start();
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),
-                1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP, false, 4096));
+                1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP, false, 4096,
+                new SourceRules(List.of(Ipv4Range.parse("198.18.0.0/24")), true)));
         nat.addPool(PoolDefinition.of("default", List.of(new Ipv4Range(GLOBAL, GLOBAL))));
         assertThat(engine.addStage(nat, "nat", 500, 1)).isTrue();
     }
@@ -181,6 +183,24 @@ class NamespaceGatewayTest {
         assertThat(inside(20, "ping", "-c", "3", "-i", "0.2", "-W", "2", "198.19.0.130")).contains(" 0% packet loss");
         System.out.printf("natgw e2e: forged ARP for the outside gateway: %d refused, gateway still %s%n",
                 engine.counters().get("arp-refused") - refused, gatewayMac());
+    }
+
+    @Test
+    @Order(8)
+    void spoofedInsideSourcesAreDroppedAndTakeNoSession() throws Exception {
+        long refused = nat.counters().drops("source-not-inside");
+        long sessions = nat.sessionCount();
+        int count = 2000;
+        // the inside host forges 256 sources beyond the inside prefix 198.18.0.0/24, from a raw socket
+        String script = Path.of(NamespaceGatewayTest.class.getResource("/spoof-udp.py").toURI()).toString();
+        inside(30, "python3", script, "198.18.5.0", "256", "198.19.0.2", "9", String.valueOf(count));
+        // a veth ring may lose a few under the burst; natgw must refuse all that reach it and translate none
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> nat.counters().drops("source-not-inside") >= refused + count * 9L / 10);
+        assertThat(nat.sessionCount()).isLessThanOrEqualTo(sessions);
+        assertThat(inside(30, "curl", "-sS", "--max-time", "10", "http://198.19.0.2/")).contains("198.19.0.1");
+        System.out.printf("natgw e2e: %d spoofed inside sources refused, sessions %d -> %d%n",
+                nat.counters().drops("source-not-inside") - refused, sessions, nat.sessionCount());
     }
 
     static String gatewayMac() {

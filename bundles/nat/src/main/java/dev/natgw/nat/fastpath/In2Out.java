@@ -46,7 +46,7 @@ final class In2Out {
     void inside(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now) {
         int proto = pkt.proto;
         if (pkt.icmpError) {
-            insideIcmpError(b, i, m);
+            insideIcmpError(b, i, m, snap);
             return;
         }
         if (b.handedOffFrom(i) >= 0 && snap.addresses().find(pkt.src) >= 0) {
@@ -57,6 +57,11 @@ final class In2Out {
         if (snap.addresses().find(pkt.src) >= 0) {
             // no inside host may use a global address of ours; dropped here, it can never pose as a hairpin's half
             w.drop(b, i, Drops.SPOOFED_SOURCE);
+            return;
+        }
+        if (!snap.inside().contains(pkt.src)) {
+            // checked before the handoff, so a spoofed flood costs the receiving worker one scan and nothing else
+            w.drop(b, i, Drops.SOURCE_NOT_INSIDE);
             return;
         }
         if (proto != TCP && proto != UDP && proto != ICMP) {
@@ -234,8 +239,13 @@ final class In2Out {
         }
     }
 
-    private void insideIcmpError(PacketBurst b, int i, MemorySegment m) {
+    private void insideIcmpError(PacketBurst b, int i, MemorySegment m, NatSnapshot snap) {
         // the quoted packet went from a remote to the inside host: its destination is the session's inside end
+        if (snap.icmpErrorsFromQuotedDestination() ? pkt.src != pkt.innerDst : !snap.inside().contains(pkt.src)) {
+            // otherwise any inside host could report, and so tear down or probe, another host's sessions
+            w.drop(b, i, Drops.ICMP_ERROR_SOURCE);
+            return;
+        }
         int ip = pkt.innerProto;
         if (ip != TCP && ip != UDP && ip != ICMP) {
             w.drop(b, i, Drops.ICMP_UNSUPPORTED);
@@ -249,6 +259,11 @@ final class In2Out {
         int s = table.findIn(ip, pkt.innerDst, pkt.innerDstPort, pkt.innerSrc, ip == ICMP ? 0 : pkt.innerSrcPort);
         if (s < 0) {
             w.drop(b, i, Drops.NO_SESSION);
+            return;
+        }
+        if (!Checksum.l4Valid(m, pkt)) {
+            // RFC 5508 REQ-3: the rewrite below adjusts the checksum incrementally, which would bless a bad one
+            w.drop(b, i, Drops.BAD_L4_CHECKSUM);
             return;
         }
         int mp = table.mapping(s);

@@ -19,10 +19,13 @@ import dev.natgw.api.nat.Timeouts;
  * @param icmpNanos ICMP query idle timeout
  * @param synHoldNanos how long an outside-opened TCP session waits for the inside's answer
  * @param otherAddressOnly whether other IP protocols get address-only translation (else dropped)
+ * @param inside the sources inside packets may have
+ * @param icmpErrorsFromQuotedDestination whether an inside ICMP error must come from the quoted packet's
+ *     destination
  */
 public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap addresses, StaticTable statics,
         long udpNanos, long tcpEstablishedNanos, long tcpTransitoryNanos, long icmpNanos, long synHoldNanos,
-        boolean otherAddressOnly) {
+        boolean otherAddressOnly, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination) {
     /** The most pools an engine can hold over its life, the slot being stored in a byte of each mapping. */
     public static final int MAX_POOLS = 255;
     /** The pool slot of mappings made from static mappings. */
@@ -36,12 +39,16 @@ public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap 
      * @param statics the static mappings
      * @param timeouts the timeouts
      * @param policy the policy for other protocols
+     * @param inside the sources inside packets may have
+     * @param icmpErrorsFromQuotedDestination whether an inside ICMP error must come from the quoted packet's
+     *     destination
      * @return the snapshot
      */
     public static NatSnapshot of(PoolRuntime[] active, PoolRuntime[] slots, StaticTable statics, Timeouts timeouts,
-            OtherProtocolPolicy policy) {
+            OtherProtocolPolicy policy, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination) {
         return new NatSnapshot(active, slots, new AddressMap(slots, statics), statics, timeouts.udp().toNanos(),
                 timeouts.tcpEstablished().toNanos(), timeouts.tcpTransitory().toNanos(), timeouts.icmp().toNanos(),
-                timeouts.tcpSynHold().toNanos(), policy == OtherProtocolPolicy.ADDRESS_ONLY);
+                timeouts.tcpSynHold().toNanos(), policy == OtherProtocolPolicy.ADDRESS_ONLY, inside,
+                icmpErrorsFromQuotedDestination);
     }
 }

@@ -226,6 +226,11 @@ final class Out2In {
             }
             return;
         }
+        if (!Checksum.l4Valid(m, pkt)) {
+            // RFC 5508 REQ-3: the rewrite below adjusts the checksum incrementally, which would bless a bad one
+            w.drop(b, i, Drops.BAD_L4_CHECKSUM);
+            return;
+        }
         int mp = table.mapping(s);
         pkt.rewriteDestination(m, table.mInAddr(mp), 0);
         pkt.rewriteInnerSource(m, table.mInAddr(mp), table.mInPort(mp));

@@ -7,8 +7,9 @@ package dev.natgw.nat.handover;
  * <p>
  * The codes are part of the hand-over format: a worker that adopts a table goes on from the drop counters the
  * previous revision published at {@link CounterIndex#DROPS} + code, so a code keeps its number across builds;
- * renumbering one, or adding one (which moves {@link CounterIndex#POOLS}), bumps {@link HandOverFormat#LAYOUT_VERSION}
- * and {@code HandOverFormatTest} pins them. The fast path's parse results {@code OK} and {@code NOT_IPV4} are
+ * renumbering one bumps {@link HandOverFormat#LAYOUT_VERSION} and {@code HandOverFormatTest} pins them. The counters
+ * have room for {@link #SLOTS} codes: a new reason takes the next free code below it and keeps the version, as a
+ * previous revision left its counter at 0. The fast path's parse results {@code OK} and {@code NOT_IPV4} are
  * negative so they never collide with one. Constants only, thread-safe.
  */
 public final class Drops {
@@ -56,16 +57,23 @@ public final class Drops {
 
     /** An inside packet whose source is one of the NAT's own global addresses. */
     public static final int SPOOFED_SOURCE = 20;
+    /** An inside packet whose source lies outside the configured inside prefixes. */
+    public static final int SOURCE_NOT_INSIDE = 21;
+    /** An inside ICMP error sent by another host than the quoted packet's destination. */
+    public static final int ICMP_ERROR_SOURCE = 22;
 
     /** The number of reasons; codes are {@code 0..COUNT-1}. */
-    public static final int COUNT = 21;
+    public static final int COUNT = 23;
+    /** The drop counters' room in the hand-over format: codes {@code COUNT..SLOTS-1} are free for new reasons. */
+    public static final int SLOTS = 40;
 
     // index = code; the order must match the constants above, DropsTest checks it
     private static final String[] NAMES = {"truncated", "bad-ip-header", "bad-ip-checksum", "bad-l4-header",
             "bad-l4-checksum", "fragment", "ttl-expired", "icmp-unsupported", "other-protocol", "no-session",
             "filtered",
             "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full", "mapping-conflict",
-            "handoff-loop", "event-log-full", "stage-error", "spoofed-source"};
+            "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
+            "icmp-error-source"};
 
     private Drops() {
     }

@@ -60,6 +60,24 @@ public @interface NatConfig {
                     @Option(label = "Drop", value = "DROP")})
     String other_protocols() default "DROP";
 
+    @AttributeDefinition(name = "Inside prefixes", description = "The addresses inside hosts send from: ranges"
+            + " 10.0.0.0/8, 198.18.0.1-198.18.0.99 or single addresses, separated by commas in a .cfg file, at most"
+            + " 64. An inside packet from any other source is dropped and counted as source-not-inside, so a"
+            + " misconfigured or spoofing host takes no port and no session. The default is the special-use ranges"
+            + " inside networks are numbered from (RFC 1918, RFC 6598, RFC 2544); list the appliance's own inside"
+            + " networks, or 0.0.0.0/0 to accept any source.")
+    String[] inside_prefixes() default {"10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16",
+            "198.18.0.0/15"};
+
+    @AttributeDefinition(name = "Inside ICMP errors", description = "Who may send an ICMP error (unreachable, time"
+            + " exceeded) from inside about a session: QUOTED_DESTINATION only the host the quoted packet was sent"
+            + " to, so no inside host can tear down or probe another host's sessions; INSIDE_PREFIXES any source in"
+            + " the inside prefixes, for inside networks behind routers that report on their hosts' behalf. Refused"
+            + " errors are counted as icmp-error-source.", options = {
+                    @Option(label = "Only the quoted packet's destination", value = "QUOTED_DESTINATION"),
+                    @Option(label = "Any source in the inside prefixes", value = "INSIDE_PREFIXES")})
+    String inside_icmp_errors() default "QUOTED_DESTINATION";
+
     @AttributeDefinition(name = "NAT event log", description = "Write one line per mapping created or deleted and per"
             + " refusal to the logger dev.natgw.nat.events (RFC 6888), so an outside address and port can be"
             + " traced back to an inside host.")

@@ -2,7 +2,10 @@ package dev.natgw.nat.internal;
 
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.Timeouts;
+import dev.natgw.api.nat.Ipv4Range;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,9 +20,10 @@ import java.util.Objects;
  * @param otherProtocols what happens to protocols other than TCP, UDP and ICMP
  * @param eventLog whether the NAT event log is written
  * @param eventRing events buffered per worker, at least 1
+ * @param sources which inside sources are believed
  */
 public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
-        OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing) {
+        OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources) {
 
     /** The configuration PID, which every message of {@link #of} starts with. */
     public static final String PID = "dev.natgw.nat";
@@ -29,11 +33,30 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(holdDown, "holdDown");
         Objects.requireNonNull(otherProtocols, "otherProtocols");
+        Objects.requireNonNull(sources, "sources");
         if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()) {
             throw new IllegalArgumentException("sessionsMax, hostsMax, holdCapacity and eventRing must be >= 1 and"
                     + " holdDown >= 0, were " + sessionsMax + ", " + hostsMax + ", " + holdCapacity + ", "
                     + eventRing + " and " + holdDown);
         }
+    }
+
+    /**
+     * Settings with the default {@link SourceRules}.
+     *
+     * @param timeouts the session timeouts
+     * @param sessionsMax the most sessions
+     * @param hostsMax the most inside hosts
+     * @param holdDown the port hold-down
+     * @param holdCapacity the most ports in hold-down
+     * @param otherProtocols what happens to other protocols
+     * @param eventLog whether the event log is written
+     * @param eventRing events buffered per worker
+     */
+    public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
+            OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing) {
+        this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing,
+                SourceRules.DEFAULTS);
     }
 
     /**
@@ -65,7 +88,36 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         }
         int eventRing = positive("event.ring", c.event_ring());
         return new NatSettings(timeouts, sessionsMax, hostsMax, Duration.ofSeconds(c.port_hold_down()), holdCapacity,
-                policy, c.event_log(), eventRing);
+                policy, c.event_log(), eventRing, sources(c));
+    }
+
+    private static SourceRules sources(NatConfig c) {
+        String[] texts = c.inside_prefixes() == null ? new String[0] : c.inside_prefixes();
+        List<Ipv4Range> prefixes = new ArrayList<>();
+        for (String text : texts) {
+            for (String item : text.split(",")) {
+                if (item.isBlank()) {
+                    continue;
+                }
+                try {
+                    prefixes.add(Ipv4Range.parse(item.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw bad("inside.prefixes \"" + item.strip() + "\" is not an IPv4 range: " + e.getMessage());
+                }
+            }
+        }
+        SourceRules.InsideIcmpErrors errors;
+        try {
+            errors = Values.enumValue(SourceRules.InsideIcmpErrors.class,
+                    c.inside_icmp_errors() == null ? "" : c.inside_icmp_errors());
+        } catch (IllegalArgumentException e) {
+            throw bad("inside.icmp.errors " + e.getMessage());
+        }
+        try {
+            return new SourceRules(prefixes, errors == SourceRules.InsideIcmpErrors.QUOTED_DESTINATION);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage() + " (0.0.0.0/0 accepts any source)");
+        }
     }
 
     private static Duration seconds(String key, int value) {

@@ -16,7 +16,8 @@ class DropsTest {
                 "fragment", "ttl-expired", "icmp-unsupported", "other-protocol", "no-session", "filtered",
                 "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full",
                 "mapping-conflict",
-                "handoff-loop", "event-log-full", "stage-error", "spoofed-source"};
+                "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
+                "icmp-error-source"};
         assertThat(Drops.COUNT).isEqualTo(expected.length);
         for (int i = 0; i < expected.length; i++) {
             assertThat(Drops.name(i)).isEqualTo(expected[i]);
@@ -45,6 +46,9 @@ class DropsTest {
         assertThat(Drops.name(Drops.HANDOFF_LOOP)).isEqualTo("handoff-loop");
         assertThat(Drops.name(Drops.EVENT_LOG_FULL)).isEqualTo("event-log-full");
         assertThat(Drops.name(Drops.STAGE_ERROR)).isEqualTo("stage-error");
+        assertThat(Drops.name(Drops.SPOOFED_SOURCE)).isEqualTo("spoofed-source");
+        assertThat(Drops.name(Drops.SOURCE_NOT_INSIDE)).isEqualTo("source-not-inside");
+        assertThat(Drops.name(Drops.ICMP_ERROR_SOURCE)).isEqualTo("icmp-error-source");
     }
 
     @Test
@@ -57,6 +61,6 @@ class DropsTest {
         assertThatThrownBy(() -> Drops.name(Packet.OK)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Packet.NOT_IPV4)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Drops.COUNT)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("0..20");
+                .hasMessageContaining("0..22");
     }
 }

@@ -3,10 +3,13 @@ package dev.natgw.nat.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.natgw.api.nat.Ipv4;
+import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.testing.ConfigProxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,6 +33,39 @@ class NatSettingsTest {
         assertThat(s.otherProtocols()).isEqualTo(OtherProtocolPolicy.DROP);
         assertThat(s.eventLog()).isTrue();
         assertThat(s.eventRing()).isEqualTo(65536);
+        assertThat(s.sources()).as("the metatype's defaults are the record's").isEqualTo(SourceRules.DEFAULTS);
+        assertThat(s.sources().insidePrefixes()).extracting(Ipv4Range::first).containsExactly(Ipv4.parse("10.0.0.0"),
+                Ipv4.parse("100.64.0.0"), Ipv4.parse("172.16.0.0"), Ipv4.parse("192.168.0.0"),
+                Ipv4.parse("198.18.0.0"));
+        assertThat(s.sources().icmpErrorsFromQuotedDestination()).isTrue();
+    }
+
+    @Test
+    void readsInsidePrefixesAsListsOrOneCommaSeparatedValue() {
+        SourceRules listed = settings(Map.of("inside.prefixes", new String[]{"198.18.0.0/24", "198.18.1.1-198.18.1.9"},
+                "inside.icmp.errors", "inside_prefixes")).sources();
+        // a .cfg file's "a, b" reaches the component as one element
+        SourceRules joined = settings(Map.of("inside.prefixes", new String[]{"198.18.0.0/24, 198.18.1.1-198.18.1.9"},
+                "inside.icmp.errors", "INSIDE_PREFIXES")).sources();
+        assertThat(listed).isEqualTo(joined).isEqualTo(new SourceRules(List.of(Ipv4Range.parse("198.18.0.0/24"),
+                Ipv4Range.parse("198.18.1.1-198.18.1.9")), false));
+    }
+
+    @Test
+    void refusesBadInsidePrefixesNamingTheKey() {
+        assertThatThrownBy(() -> settings(Map.of("inside.prefixes", new String[]{"198.18.0.1/24"}))).hasMessage(
+                "dev.natgw.nat: inside.prefixes \"198.18.0.1/24\" is not an IPv4 range: \"198.18.0.1/24\" has host"
+                        + " bits set");
+        assertThatThrownBy(() -> settings(Map.of("inside.prefixes", new String[]{" "}))).hasMessageStartingWith(
+                "dev.natgw.nat: inside.prefixes must list 1..64 ranges, were 0");
+        String[] tooMany = new String[65];
+        for (int k = 0; k < tooMany.length; k++) {
+            tooMany[k] = "198.18.0." + k;
+        }
+        assertThatThrownBy(() -> settings(Map.of("inside.prefixes", tooMany))).hasMessageStartingWith(
+                "dev.natgw.nat: inside.prefixes must list 1..64 ranges, were 65");
+        assertThatThrownBy(() -> settings(Map.of("inside.icmp.errors", "ANYONE"))).hasMessage(
+                "dev.natgw.nat: inside.icmp.errors must be QUOTED_DESTINATION or INSIDE_PREFIXES, was \"ANYONE\"");
     }
 
     @Test
