@@ -4,17 +4,23 @@ import static dev.natgw.nat.testing.Frames.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.FilteringBehavior;
+import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.nat.internal.SourceRules;
+import dev.natgw.nat.testing.FakeDataplane;
 import dev.natgw.nat.testing.FrameView;
 import dev.natgw.nat.testing.Frames;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the translator believes of the packets it is sent: sources outside the inside prefixes, ICMP errors from
  * hosts other than the one the quoted packet went to, and ICMP errors whose checksum is wrong (issue 16, RFC 5508
- * REQ-3). Every refusal is counted by reason and leaves no port, session or host entry behind.
+ * REQ-3); and how much it answers a host it refuses. Every refusal is counted by reason and leaves no port, session
+ * or host entry behind.
  */
 abstract class NatDefences extends NatHarness {
     /** The inside network of these tests: INSIDE_A, INSIDE_B and SERVER lie in it. */
@@ -122,6 +128,37 @@ abstract class NatDefences extends NatHarness {
         // the same errors with their checksums right pass, in both directions
         through(Frames.icmpError(REMOTE, GLOBAL, 3, 3, out.bytes()).build(), false, true);
         through(Frames.icmpError(INSIDE_A, REMOTE, 3, 3, toA).build(), true, false);
+    }
+
+    @Test
+    void refusedFlowsAreAnsweredWithIcmpOnlyWithinTheWorkersBudget() {
+        // one port: at most the first flow gets it, every later one is refused on INSIDE_A's home worker
+        start(new PoolDefinition("one", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 30000, 30000,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true),
+                OtherProtocolPolicy.DROP, SourceRules.DEFAULTS);
+        assertThat(refusals(250, 10000)).as("a second's worth at once, of the default 100 a second").isEqualTo(100);
+        long refused = nat.counters().drops("pool-exhausted");
+        assertThat(refused).isBetween(249L, 250L);
+        assertThat(nat.counters().drops("icmp-rate-limited")).isEqualTo(refused - 100);
+        dp.advance(Duration.ofMillis(500));
+        assertThat(refusals(250, 20000)).as("half a second later, half a second's worth").isEqualTo(50);
+        assertThat(nat.counters().drops("pool-exhausted")).isEqualTo(refused + 250);
+        assertThat(nat.counters().drops("icmp-rate-limited")).isEqualTo(refused - 100 + 200);
+    }
+
+    /** Sends {@code n} new flows from INSIDE_A at the same instant; returns how many were answered with ICMP. */
+    private int refusals(int n, int firstPort) {
+        dp.clearOutputs();
+        for (int k = 0; k < n; k++) {
+            dp.receive(Frames.udp(INSIDE_A, firstPort + k, REMOTE, 53).build(), true);
+        }
+        dp.run();
+        for (FakeDataplane.Out o : dp.toInside) {
+            FrameView v = new FrameView(o.frame());
+            assertThat(v.icmpType()).isEqualTo(3);
+            assertThat(v.icmpCode()).isEqualTo(13);
+        }
+        return dp.toInside.size();
     }
 
     /** Opens a UDP session from an inside host and returns the translated reply it was sent, as an error quotes it. */

@@ -66,7 +66,7 @@ abstract class NatHarness {
 
     void start(PoolDefinition pool, OtherProtocolPolicy other, SourceRules sources) {
         nat = new NatManager(new NatSettings(SHORT, 1 << 16, 1024, Duration.ofSeconds(5), 1 << 16, other, true,
-                4096, sources));
+                4096, sources, NatSettings.DEFAULT_ICMP_ANSWERS));
         dp = new FakeDataplane(workers());
         nat.setClock(dp.clock());
         if (pool != null) {

@@ -31,6 +31,12 @@ final class In2Out {
     private final int id;
     private final int workers;
     private final Out2In out2in;
+    /**
+     * The ICMP answer budget as a virtual time (GCRA): an answer is due one interval after the last, and the budget
+     * never runs more than a second's worth behind the clock, so a second's answers may go out at once.
+     */
+    private long icmpBudgetAt;
+    private boolean icmpBudgetUsed;
 
     In2Out(NatWorker w, Out2In out2in) {
         this.w = w;
@@ -217,18 +223,41 @@ final class In2Out {
                 break;
             }
         }
-        refuse(b, i, m, refusedBy, quota);
+        refuse(b, i, m, snap, now, refusedBy, quota);
         return -1;
     }
 
-    private void refuse(PacketBurst b, int i, MemorySegment m, PoolRuntime p, boolean quota) {
+    /**
+     * Takes one ICMP answer from this worker's budget of {@code perSecond} a second: a host that keeps opening
+     * flows against a full pool cannot turn natgw into an ICMP generator (RFC 1812 4.3.2.8).
+     */
+    private boolean icmpBudget(int perSecond, long now) {
+        if (perSecond <= 0) {
+            return false;
+        }
+        long interval = 1_000_000_000L / perSecond;
+        long floor = now - 1_000_000_000L;
+        if (!icmpBudgetUsed || icmpBudgetAt - floor < 0) {
+            icmpBudgetAt = floor;
+            icmpBudgetUsed = true;
+        }
+        if (icmpBudgetAt + interval - now > 0) {
+            c[CounterIndex.DROPS + Drops.ICMP_RATE_LIMITED]++;
+            return false;
+        }
+        icmpBudgetAt += interval;
+        return true;
+    }
+
+    private void refuse(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now, PoolRuntime p,
+            boolean quota) {
         c[quota ? CounterIndex.QUOTA : CounterIndex.EXHAUSTED]++;
         c[CounterIndex.DROPS + (quota ? Drops.QUOTA : Drops.POOL_EXHAUSTED)]++;
         if (!events.record(quota ? EventRing.REFUSED_QUOTA : EventRing.REFUSED_EXHAUSTED, pkt.proto, p.slot(),
                 pkt.src, pkt.srcPort, 0, 0, System.currentTimeMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
-        if (p.icmpOnExhaustion) {
+        if (p.icmpOnExhaustion && icmpBudget(snap.icmpAnswersPerSecond(), now)) {
             int[] addrs = p.addresses();
             int from = addrs[p.allocator(id).addressFor(pkt.src)];
             int len = IcmpReplies.unreachable(m, b.dataOffset(i), pkt, from, IcmpReplies.CODE_PROHIBITED);

@@ -22,10 +22,12 @@ import dev.natgw.api.nat.Timeouts;
  * @param inside the sources inside packets may have
  * @param icmpErrorsFromQuotedDestination whether an inside ICMP error must come from the quoted packet's
  *     destination
+ * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
  */
 public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap addresses, StaticTable statics,
         long udpNanos, long tcpEstablishedNanos, long tcpTransitoryNanos, long icmpNanos, long synHoldNanos,
-        boolean otherAddressOnly, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination) {
+        boolean otherAddressOnly, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination,
+        int icmpAnswersPerSecond) {
     /** The most pools an engine can hold over its life, the slot being stored in a byte of each mapping. */
     public static final int MAX_POOLS = 255;
     /** The pool slot of mappings made from static mappings. */
@@ -42,13 +44,15 @@ public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap 
      * @param inside the sources inside packets may have
      * @param icmpErrorsFromQuotedDestination whether an inside ICMP error must come from the quoted packet's
      *     destination
+     * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
      * @return the snapshot
      */
     public static NatSnapshot of(PoolRuntime[] active, PoolRuntime[] slots, StaticTable statics, Timeouts timeouts,
-            OtherProtocolPolicy policy, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination) {
+            OtherProtocolPolicy policy, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination,
+            int icmpAnswersPerSecond) {
         return new NatSnapshot(active, slots, new AddressMap(slots, statics), statics, timeouts.udp().toNanos(),
                 timeouts.tcpEstablished().toNanos(), timeouts.tcpTransitory().toNanos(), timeouts.icmp().toNanos(),
                 timeouts.tcpSynHold().toNanos(), policy == OtherProtocolPolicy.ADDRESS_ONLY, inside,
-                icmpErrorsFromQuotedDestination);
+                icmpErrorsFromQuotedDestination, icmpAnswersPerSecond);
     }
 }

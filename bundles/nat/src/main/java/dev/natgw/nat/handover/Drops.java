@@ -62,8 +62,11 @@ public final class Drops {
     /** An inside ICMP error sent by another host than the quoted packet's destination. */
     public static final int ICMP_ERROR_SOURCE = 22;
 
+    /** A refused flow not answered with ICMP because the worker's ICMP budget for the second was spent. */
+    public static final int ICMP_RATE_LIMITED = 23;
+
     /** The number of reasons; codes are {@code 0..COUNT-1}. */
-    public static final int COUNT = 23;
+    public static final int COUNT = 24;
     /** The drop counters' room in the hand-over format: codes {@code COUNT..SLOTS-1} are free for new reasons. */
     public static final int SLOTS = 40;
 
@@ -73,7 +76,7 @@ public final class Drops {
             "filtered",
             "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full", "mapping-conflict",
             "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
-            "icmp-error-source"};
+            "icmp-error-source", "icmp-rate-limited"};
 
     private Drops() {
     }

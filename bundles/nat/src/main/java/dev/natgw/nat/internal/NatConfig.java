@@ -78,6 +78,13 @@ public @interface NatConfig {
                     @Option(label = "Any source in the inside prefixes", value = "INSIDE_PREFIXES")})
     String inside_icmp_errors() default "QUOTED_DESTINATION";
 
+    @AttributeDefinition(name = "ICMP answers per second", description = "How many refused flows (pool exhausted,"
+            + " quota reached) each worker answers with an ICMP destination unreachable per second, where the pool"
+            + " answers at all (icmp.on.exhaustion); beyond it a refusal is dropped silently and counted as"
+            + " icmp-rate-limited, so a host that keeps opening flows cannot make natgw an ICMP generator. 0 answers"
+            + " none.", min = "0")
+    int icmp_answers_per_second() default 100;
+
     @AttributeDefinition(name = "NAT event log", description = "Write one line per mapping created or deleted and per"
             + " refusal to the logger dev.natgw.nat.events (RFC 6888), so an outside address and port can be"
             + " traced back to an inside host.")

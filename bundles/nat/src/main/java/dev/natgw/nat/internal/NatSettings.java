@@ -21,9 +21,14 @@ import java.util.Objects;
  * @param eventLog whether the NAT event log is written
  * @param eventRing events buffered per worker, at least 1
  * @param sources which inside sources are believed
+ * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
  */
 public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
-        OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources) {
+        OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
+        int icmpAnswersPerSecond) {
+
+    /** The default of {@code icmp.answers.per.second}. */
+    public static final int DEFAULT_ICMP_ANSWERS = 100;
 
     /** The configuration PID, which every message of {@link #of} starts with. */
     public static final String PID = "dev.natgw.nat";
@@ -34,15 +39,16 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         Objects.requireNonNull(holdDown, "holdDown");
         Objects.requireNonNull(otherProtocols, "otherProtocols");
         Objects.requireNonNull(sources, "sources");
-        if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()) {
+        if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()
+                || icmpAnswersPerSecond < 0) {
             throw new IllegalArgumentException("sessionsMax, hostsMax, holdCapacity and eventRing must be >= 1 and"
-                    + " holdDown >= 0, were " + sessionsMax + ", " + hostsMax + ", " + holdCapacity + ", "
-                    + eventRing + " and " + holdDown);
+                    + " holdDown and icmpAnswersPerSecond >= 0, were " + sessionsMax + ", " + hostsMax + ", "
+                    + holdCapacity + ", " + eventRing + ", " + holdDown + " and " + icmpAnswersPerSecond);
         }
     }
 
     /**
-     * Settings with the default {@link SourceRules}.
+     * Settings with the default {@link SourceRules} and ICMP answer rate.
      *
      * @param timeouts the session timeouts
      * @param sessionsMax the most sessions
@@ -56,7 +62,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
     public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
             OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing) {
         this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing,
-                SourceRules.DEFAULTS);
+                SourceRules.DEFAULTS, DEFAULT_ICMP_ANSWERS);
     }
 
     /**
@@ -75,9 +81,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
                 seconds("timeout.tcp.syn.hold", c.timeout_tcp_syn_hold()));
         int sessionsMax = positive("sessions.max", c.sessions_max());
         int hostsMax = positive("hosts.max", c.hosts_max());
-        if (c.port_hold_down() < 0) {
-            throw bad("port.hold.down must be >= 0, was " + c.port_hold_down());
-        }
+        atLeastZero("port.hold.down", c.port_hold_down());
         int holdCapacity = positive("port.hold.capacity", c.port_hold_capacity());
         String other = c.other_protocols();
         OtherProtocolPolicy policy;
@@ -88,7 +92,8 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         }
         int eventRing = positive("event.ring", c.event_ring());
         return new NatSettings(timeouts, sessionsMax, hostsMax, Duration.ofSeconds(c.port_hold_down()), holdCapacity,
-                policy, c.event_log(), eventRing, sources(c));
+                policy, c.event_log(), eventRing, sources(c), atLeastZero("icmp.answers.per.second",
+                        c.icmp_answers_per_second()));
     }
 
     private static SourceRules sources(NatConfig c) {
@@ -118,6 +123,13 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage() + " (0.0.0.0/0 accepts any source)");
         }
+    }
+
+    private static int atLeastZero(String key, int value) {
+        if (value < 0) {
+            throw bad(key + " must be >= 0, was " + value);
+        }
+        return value;
     }
 
     private static Duration seconds(String key, int value) {

@@ -17,7 +17,7 @@ class DropsTest {
                 "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full",
                 "mapping-conflict",
                 "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
-                "icmp-error-source"};
+                "icmp-error-source", "icmp-rate-limited"};
         assertThat(Drops.COUNT).isEqualTo(expected.length);
         for (int i = 0; i < expected.length; i++) {
             assertThat(Drops.name(i)).isEqualTo(expected[i]);
@@ -49,6 +49,7 @@ class DropsTest {
         assertThat(Drops.name(Drops.SPOOFED_SOURCE)).isEqualTo("spoofed-source");
         assertThat(Drops.name(Drops.SOURCE_NOT_INSIDE)).isEqualTo("source-not-inside");
         assertThat(Drops.name(Drops.ICMP_ERROR_SOURCE)).isEqualTo("icmp-error-source");
+        assertThat(Drops.name(Drops.ICMP_RATE_LIMITED)).isEqualTo("icmp-rate-limited");
     }
 
     @Test
@@ -61,6 +62,6 @@ class DropsTest {
         assertThatThrownBy(() -> Drops.name(Packet.OK)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Packet.NOT_IPV4)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Drops.COUNT)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("0..22");
+                .hasMessageContaining("0..23");
     }
 }
