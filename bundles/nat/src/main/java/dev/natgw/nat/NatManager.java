@@ -309,7 +309,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         NatSettings s = settings;
         return NatSnapshot.of(new PoolRuntime[0], new PoolRuntime[NatSnapshot.MAX_POOLS], StaticTable.EMPTY,
                 s.timeouts(), s.otherProtocols(), new InsidePrefixes(s.sources().insidePrefixes()),
-                s.sources().icmpErrorsFromQuotedDestination(), s.icmpAnswersPerSecond());
+                s.sources().icmpErrorsFromQuotedDestination(), s.icmpAnswersPerSecond(), s.udpUnanswered());
     }
 
     /** Publishes the definitions to the workers; under the lock. */
@@ -325,7 +325,8 @@ public final class NatManager implements NatAdminService, PacketStage {
         engine.publish(
                 NatSnapshot.of(active.toArray(new PoolRuntime[0]), poolSlots.slots.clone(), new StaticTable(statics),
                         s.timeouts(), s.otherProtocols(), new InsidePrefixes(s.sources().insidePrefixes()),
-                        s.sources().icmpErrorsFromQuotedDestination(), s.icmpAnswersPerSecond()));
+                        s.sources().icmpErrorsFromQuotedDestination(), s.icmpAnswersPerSecond(),
+                        s.udpUnanswered()));
     }
 
     // ---------------------------------------------------------------- NatAdminService
@@ -444,7 +445,8 @@ public final class NatManager implements NatAdminService, PacketStage {
         synchronized (lock) {
             NatSettings s = settings;
             settings = new NatSettings(timeouts, s.sessionsMax(), s.hostsMax(), s.holdDown(), s.holdCapacity(),
-                    s.otherProtocols(), s.eventLog(), s.eventRing(), s.sources(), s.icmpAnswersPerSecond());
+                    s.otherProtocols(), s.eventLog(), s.eventRing(), s.sources(), s.icmpAnswersPerSecond(),
+                    s.udpUnanswered());
             publish();
         }
     }

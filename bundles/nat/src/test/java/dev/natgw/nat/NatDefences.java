@@ -8,6 +8,9 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SessionFilter;
+import dev.natgw.api.nat.SessionInfo;
+import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.internal.SourceRules;
 import dev.natgw.nat.testing.FakeDataplane;
 import dev.natgw.nat.testing.FrameView;
@@ -159,6 +162,29 @@ abstract class NatDefences extends NatHarness {
             assertThat(v.icmpCode()).isEqualTo(13);
         }
         return dp.toInside.size();
+    }
+
+    @Test
+    void aUdpSessionOpenedFromOutsideLivesTheShortTimeoutUntilTheInsideAnswers() {
+        start(defaults(),
+                new NatSettings(SHORT, 1 << 16, 1024, Duration.ofSeconds(5), 1 << 16, OtherProtocolPolicy.DROP,
+                        true, 4096, SourceRules.DEFAULTS, 100, Duration.ofSeconds(5)));
+        int port = through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false).srcPort();
+        // address-dependent filtering admits any port of REMOTE: each new one opens a session from outside
+        through(Frames.udp(REMOTE, 6000, GLOBAL, port).build(), false, true);
+        through(Frames.udp(REMOTE, 7000, GLOBAL, port).build(), false, true);
+        assertThat(nat.sessionCount()).isEqualTo(3);
+        // the inside host answers 7000 only; REMOTE keeps sending from 6000, which does not extend it
+        through(Frames.udp(INSIDE_A, 5000, REMOTE, 7000).build(), true, false);
+        dp.advance(Duration.ofSeconds(3));
+        through(Frames.udp(REMOTE, 6000, GLOBAL, port).build(), false, true);
+        dp.advance(Duration.ofSeconds(3));
+        assertThat(nat.sessions(SessionFilter.ALL, 10)).as("6 s after it opened, 6000's session is gone")
+                .extracting(si -> si.remote().port()).containsExactlyInAnyOrder(53, 7000);
+        // answered, 7000 lives the UDP timeout (30 s here), as the session the inside opened does
+        dp.advance(Duration.ofSeconds(20));
+        assertThat(nat.sessions(SessionFilter.ALL, 10)).extracting(si -> si.remote().port())
+                .containsExactlyInAnyOrder(53, 7000);
     }
 
     /** Opens a UDP session from an inside host and returns the translated reply it was sent, as an error quotes it. */

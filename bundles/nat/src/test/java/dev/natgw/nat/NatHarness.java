@@ -65,8 +65,12 @@ abstract class NatHarness {
     }
 
     void start(PoolDefinition pool, OtherProtocolPolicy other, SourceRules sources) {
-        nat = new NatManager(new NatSettings(SHORT, 1 << 16, 1024, Duration.ofSeconds(5), 1 << 16, other, true,
-                4096, sources, NatSettings.DEFAULT_ICMP_ANSWERS));
+        start(pool, new NatSettings(SHORT, 1 << 16, 1024, Duration.ofSeconds(5), 1 << 16, other, true, 4096, sources,
+                NatSettings.DEFAULT_ICMP_ANSWERS, NatSettings.DEFAULT_UDP_UNANSWERED));
+    }
+
+    void start(PoolDefinition pool, NatSettings settings) {
+        nat = new NatManager(settings);
         dp = new FakeDataplane(workers());
         nat.setClock(dp.clock());
         if (pool != null) {

@@ -58,7 +58,8 @@ class NamespaceGatewayTest {
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),
                 1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP, false, 4096,
-                new SourceRules(List.of(Ipv4Range.parse("198.18.0.0/24")), true), NatSettings.DEFAULT_ICMP_ANSWERS));
+                new SourceRules(List.of(Ipv4Range.parse("198.18.0.0/24")), true), NatSettings.DEFAULT_ICMP_ANSWERS,
+                NatSettings.DEFAULT_UDP_UNANSWERED));
         nat.addPool(PoolDefinition.of("default", List.of(new Ipv4Range(GLOBAL, GLOBAL))));
         assertThat(engine.addStage(nat, "nat", 500, 1)).isTrue();
     }

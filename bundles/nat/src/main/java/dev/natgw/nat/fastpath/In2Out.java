@@ -88,6 +88,10 @@ final class In2Out {
             }
         } else {
             table.touch(s, now);
+            if (proto == UDP && table.unanswered(s)) {
+                // the inside host answered: the session now lives the UDP timeout; the expiry handler reschedules
+                table.setUnanswered(s, false);
+            }
             if (proto == TCP && (pkt.tcpFlags & (SYN | FIN | RST)) != 0) {
                 TcpStates.fromInside(table, pkt.tcpFlags, s, snap, now);
             }

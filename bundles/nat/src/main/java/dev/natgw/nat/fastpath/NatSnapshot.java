@@ -2,6 +2,7 @@ package dev.natgw.nat.fastpath;
 
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.Timeouts;
+import java.time.Duration;
 
 /**
  * Everything the workers read of the configuration, immutable, published by the control plane through a
@@ -23,11 +24,12 @@ import dev.natgw.api.nat.Timeouts;
  * @param icmpErrorsFromQuotedDestination whether an inside ICMP error must come from the quoted packet's
  *     destination
  * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
+ * @param unansweredNanos how long a UDP session opened from outside lives until the inside answers
  */
 public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap addresses, StaticTable statics,
         long udpNanos, long tcpEstablishedNanos, long tcpTransitoryNanos, long icmpNanos, long synHoldNanos,
         boolean otherAddressOnly, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination,
-        int icmpAnswersPerSecond) {
+        int icmpAnswersPerSecond, long unansweredNanos) {
     /** The most pools an engine can hold over its life, the slot being stored in a byte of each mapping. */
     public static final int MAX_POOLS = 255;
     /** The pool slot of mappings made from static mappings. */
@@ -45,14 +47,15 @@ public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap 
      * @param icmpErrorsFromQuotedDestination whether an inside ICMP error must come from the quoted packet's
      *     destination
      * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
+     * @param unanswered how long a UDP session opened from outside lives until the inside answers
      * @return the snapshot
      */
     public static NatSnapshot of(PoolRuntime[] active, PoolRuntime[] slots, StaticTable statics, Timeouts timeouts,
             OtherProtocolPolicy policy, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination,
-            int icmpAnswersPerSecond) {
+            int icmpAnswersPerSecond, Duration unanswered) {
         return new NatSnapshot(active, slots, new AddressMap(slots, statics), statics, timeouts.udp().toNanos(),
                 timeouts.tcpEstablished().toNanos(), timeouts.tcpTransitory().toNanos(), timeouts.icmp().toNanos(),
                 timeouts.tcpSynHold().toNanos(), policy == OtherProtocolPolicy.ADDRESS_ONLY, inside,
-                icmpErrorsFromQuotedDestination, icmpAnswersPerSecond);
+                icmpErrorsFromQuotedDestination, icmpAnswersPerSecond, unanswered.toNanos());
     }
 }

@@ -387,7 +387,9 @@ public final class NatWorker implements AutoCloseable {
                 break;
             }
             int mp = table.mapping(s);
-            long due = table.lastSeen(s) + TcpStates.timeout(snap, table.mProto(mp), table.state(s));
+            long due = table.lastSeen(s) + (table.unanswered(s)
+                    ? snap.unansweredNanos()
+                    : TcpStates.timeout(snap, table.mProto(mp), table.state(s)));
             if (due > now) {
                 table.schedule(s, due);
             } else {

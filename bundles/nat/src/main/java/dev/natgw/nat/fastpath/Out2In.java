@@ -71,7 +71,10 @@ final class Out2In {
         int remPort = proto == ICMP ? 0 : pkt.srcPort;
         int s = table.findOut(proto, pkt.dst, outPort, pkt.src, remPort);
         if (s >= 0) {
-            table.touch(s, now);
+            if (!table.unanswered(s)) {
+                // an unanswered session keeps its deadline: an outside sender alone cannot hold table space
+                table.touch(s, now);
+            }
             if (proto == TCP && (pkt.tcpFlags & (SYN | FIN | RST)) != 0) {
                 TcpStates.fromOutside(table, pkt.tcpFlags, s, snap, now);
             }
@@ -172,7 +175,12 @@ final class Out2In {
         }
         int state = proto == TCP ? INIT_OUT : NONE;
         table.setState(s, state);
-        table.schedule(s, now + TcpStates.timeout(snap, proto, state));
+        if (proto == UDP) {
+            table.setUnanswered(s, true);
+            table.schedule(s, now + snap.unansweredNanos());
+        } else {
+            table.schedule(s, now + TcpStates.timeout(snap, proto, state));
+        }
         w.created(mp);
         return s;
     }

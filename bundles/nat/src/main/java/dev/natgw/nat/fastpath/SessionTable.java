@@ -497,6 +497,17 @@ public final class SessionTable implements AutoCloseable {
         sessions.set(JAVA_LONG, s * S_BYTES + S_LAST_SEEN, now);
     }
 
+    /** Whether {@code s} was opened from outside and the inside has not answered yet. */
+    public boolean unanswered(int s) {
+        return (sflags(sessions, s) & UNANSWERED) != 0;
+    }
+
+    /** Marks {@code s} as opened from outside and unanswered, or as answered. */
+    public void setUnanswered(int s, boolean unanswered) {
+        int fl = sflags(sessions, s);
+        sflags(sessions, s, unanswered ? fl | UNANSWERED : fl & ~UNANSWERED);
+    }
+
     public long created(int s) {
         return sessions.get(JAVA_LONG, s * S_BYTES + S_CREATED);
     }

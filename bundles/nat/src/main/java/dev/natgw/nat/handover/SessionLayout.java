@@ -10,7 +10,7 @@ import java.util.List;
  * <p>
  * <b>Session</b>, {@link #S_BYTES} bytes: 0 {@code int} mapping index ({@code -1} when free); 4 {@code int} remote
  * address; 8 {@code u16} remote port; 10 {@code u8} state (a {@link TcpStateCodes} code); 11 {@code u8} flags
- * ({@link #LIVE}, {@link #ON_WHEEL}); 12 {@code int} next in the session in-index chain (the free-list link while
+ * ({@link #LIVE}, {@link #ON_WHEEL}, {@link #UNANSWERED}); 12 {@code int} next in the session in-index chain (the free-list link while
  * free); 16 {@code int} next in the session out-index chain; 20 {@code int} wheel previous, or
  * {@code -(slot + 2)} for the head of a slot; 24 {@code int} wheel next; 28 {@code int} previous and 32
  * {@code int} next session of the same mapping; 36 reserved (0); 40 {@code long} last seen; 48 {@code long} due
@@ -76,6 +76,11 @@ public final class SessionLayout {
     public static final int LIVE = 1;
     /** Session flag: the session is on the wheel. */
     public static final int ON_WHEEL = 2;
+    /**
+     * Session flag: opened by an outside packet and not yet answered from inside, so it lives the short unanswered
+     * timeout and inbound packets do not extend it. A table from an earlier build has the bit 0: answered, as before.
+     */
+    public static final int UNANSWERED = 4;
 
     /** Bytes of a mapping record. */
     public static final long M_BYTES = 32;

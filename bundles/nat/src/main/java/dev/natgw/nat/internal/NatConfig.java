@@ -29,6 +29,12 @@ public @interface NatConfig {
             + " (RFC 4787 REQ-5: at least 120, 300 or more recommended).", min = "1")
     int timeout_udp() default 300;
 
+    @AttributeDefinition(name = "UDP unanswered timeout (s)", description = "Seconds a UDP session opened by an"
+            + " outside packet lives until the inside host answers it; packets from outside do not extend it (RFC 4787"
+            + " REQ-6 asks for outbound refresh), so spoofed packets cannot hold table space. Once answered, the"
+            + " session lives timeout.udp.", min = "1")
+    int timeout_udp_unanswered() default 30;
+
     @AttributeDefinition(name = "TCP established timeout (s)", description = "Seconds an established or half-closed"
             + " TCP session lives without a packet (RFC 5382 REQ-5: at least 7440).", min = "1")
     int timeout_tcp_established() default 7440;

@@ -22,13 +22,16 @@ import java.util.Objects;
  * @param eventRing events buffered per worker, at least 1
  * @param sources which inside sources are believed
  * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
+ * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers, positive
  */
 public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
         OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
-        int icmpAnswersPerSecond) {
+        int icmpAnswersPerSecond, Duration udpUnanswered) {
 
     /** The default of {@code icmp.answers.per.second}. */
     public static final int DEFAULT_ICMP_ANSWERS = 100;
+    /** The default of {@code timeout.udp.unanswered}. */
+    public static final Duration DEFAULT_UDP_UNANSWERED = Duration.ofSeconds(30);
 
     /** The configuration PID, which every message of {@link #of} starts with. */
     public static final String PID = "dev.natgw.nat";
@@ -39,16 +42,18 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         Objects.requireNonNull(holdDown, "holdDown");
         Objects.requireNonNull(otherProtocols, "otherProtocols");
         Objects.requireNonNull(sources, "sources");
+        Objects.requireNonNull(udpUnanswered, "udpUnanswered");
         if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()
-                || icmpAnswersPerSecond < 0) {
+                || icmpAnswersPerSecond < 0 || udpUnanswered.isNegative() || udpUnanswered.isZero()) {
             throw new IllegalArgumentException("sessionsMax, hostsMax, holdCapacity and eventRing must be >= 1 and"
-                    + " holdDown and icmpAnswersPerSecond >= 0, were " + sessionsMax + ", " + hostsMax + ", "
-                    + holdCapacity + ", " + eventRing + ", " + holdDown + " and " + icmpAnswersPerSecond);
+                    + " holdDown and icmpAnswersPerSecond >= 0 and udpUnanswered > 0, were " + sessionsMax + ", "
+                    + hostsMax + ", " + holdCapacity + ", " + eventRing + ", " + holdDown + ", " + icmpAnswersPerSecond
+                    + " and " + udpUnanswered);
         }
     }
 
     /**
-     * Settings with the default {@link SourceRules} and ICMP answer rate.
+     * Settings with the default {@link SourceRules}, ICMP answer rate and unanswered timeout.
      *
      * @param timeouts the session timeouts
      * @param sessionsMax the most sessions
@@ -62,7 +67,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
     public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
             OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing) {
         this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing,
-                SourceRules.DEFAULTS, DEFAULT_ICMP_ANSWERS);
+                SourceRules.DEFAULTS, DEFAULT_ICMP_ANSWERS, DEFAULT_UDP_UNANSWERED);
     }
 
     /**
@@ -93,7 +98,8 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         int eventRing = positive("event.ring", c.event_ring());
         return new NatSettings(timeouts, sessionsMax, hostsMax, Duration.ofSeconds(c.port_hold_down()), holdCapacity,
                 policy, c.event_log(), eventRing, sources(c), atLeastZero("icmp.answers.per.second",
-                        c.icmp_answers_per_second()));
+                        c.icmp_answers_per_second()),
+                seconds("timeout.udp.unanswered", c.timeout_udp_unanswered()));
     }
 
     private static SourceRules sources(NatConfig c) {

@@ -35,6 +35,7 @@ class NatSettingsTest {
         assertThat(s.eventRing()).isEqualTo(65536);
         assertThat(s.sources()).as("the metatype's defaults are the record's").isEqualTo(SourceRules.DEFAULTS);
         assertThat(s.icmpAnswersPerSecond()).isEqualTo(NatSettings.DEFAULT_ICMP_ANSWERS).isEqualTo(100);
+        assertThat(s.udpUnanswered()).isEqualTo(NatSettings.DEFAULT_UDP_UNANSWERED).hasSeconds(30);
         assertThat(s.sources().insidePrefixes()).extracting(Ipv4Range::first).containsExactly(Ipv4.parse("10.0.0.0"),
                 Ipv4.parse("100.64.0.0"), Ipv4.parse("172.16.0.0"), Ipv4.parse("192.168.0.0"),
                 Ipv4.parse("198.18.0.0"));
@@ -87,7 +88,7 @@ class NatSettingsTest {
     @CsvSource({"sessions.max, 0, > 0", "hosts.max, -5, > 0", "timeout.udp, -1, > 0",
             "timeout.tcp.established, 0, > 0", "timeout.tcp.transitory, 0, > 0", "timeout.icmp, -60, > 0",
             "timeout.tcp.syn.hold, 0, > 0", "port.hold.down, -1, >= 0", "port.hold.capacity, 0, > 0",
-            "event.ring, 0, > 0", "icmp.answers.per.second, -1, >= 0"})
+            "event.ring, 0, > 0", "icmp.answers.per.second, -1, >= 0", "timeout.udp.unanswered, 0, > 0"})
     void refusesANumberOutOfRangeNamingTheKeyAndValue(String key, int value, String rule) {
         assertThatThrownBy(() -> settings(Map.of(key, value))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("dev.natgw.nat: " + key + " must be " + rule + ", was " + value);
