@@ -30,7 +30,6 @@ import dev.natgw.nat.fastpath.WorkerRequest;
 import dev.natgw.nat.handover.CounterIndex;
 import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.handover.HandOverFormat;
-import dev.natgw.nat.handover.SessionRow;
 import dev.natgw.nat.handover.TcpStateCodes;
 import dev.natgw.nat.internal.EventLog;
 import dev.natgw.nat.internal.NatConfig;
@@ -88,10 +87,11 @@ public final class NatManager implements NatAdminService, PacketStage {
     volatile NatSettings settings;
     NatEngine engine;
     final PoolSlots poolSlots = new PoolSlots(this);
+    private final SessionRequests sessionRequests = new SessionRequests(this);
     final NatStage stage = new NatStage(this);
     final NatHandOver handOver = new NatHandOver(this);
     final EventLog events;
-    private final WorkerMailbox mailbox = new WorkerMailbox();
+    final WorkerMailbox mailbox = new WorkerMailbox();
     /** The owner name of the NAT's deposits. */
     public static final String STATE_OWNER = HandOverFormat.STATE_OWNER;
     final String instance = UUID.randomUUID().toString();
@@ -447,20 +447,7 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public int clearSessions(SessionFilter filter) {
-        NatEngine e = stage.live();
-        if (e == null) {
-            return 0;
-        }
-        int total = 0;
-        for (int w = 0; w < e.workers(); w++) {
-            WorkerRequest r = request(WorkerRequest.CLEAR, filter, Integer.MAX_VALUE);
-            if (r == null) {
-                return total;
-            }
-            mailbox.ask(e, w, r);
-            total += r.count();
-        }
-        return total;
+        return sessionRequests.clear(filter);
     }
 
     // ---------------------------------------------------------------- NatService
@@ -527,58 +514,7 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public List<SessionInfo> sessions(SessionFilter filter, int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
-        NatEngine e = stage.live();
-        List<SessionInfo> out = new ArrayList<>();
-        if (e == null) {
-            return out;
-        }
-        String[] names = poolSlots.names();
-        for (int w = 0; w < e.workers() && out.size() < limit; w++) {
-            WorkerRequest r = request(WorkerRequest.LIST, filter, limit - out.size());
-            if (r == null) {
-                break;
-            }
-            mailbox.ask(e, w, r);
-            for (int k = 0; k < r.count(); k++) {
-                Protocol proto = Protocol.ofNumber((int) r.field(k, SessionRow.PROTOCOL));
-                int slot = (int) r.field(k, SessionRow.POOL_SLOT);
-                long idle = r.field(k, SessionRow.IDLE_NANOS);
-                out.add(new SessionInfo(proto,
-                        new Endpoint((int) r.field(k, SessionRow.INSIDE_ADDR),
-                                (int) r.field(k, SessionRow.INSIDE_PORT)),
-                        new Endpoint((int) r.field(k, SessionRow.OUTSIDE_ADDR),
-                                (int) r.field(k, SessionRow.OUTSIDE_PORT)),
-                        new Endpoint((int) r.field(k, SessionRow.REMOTE_ADDR),
-                                (int) r.field(k, SessionRow.REMOTE_PORT)),
-                        proto == Protocol.TCP
-                                ? TcpStateCodes.toState((int) r.field(k, SessionRow.STATE))
-                                : TcpState.NONE,
-                        idle / 1_000_000, (int) r.field(k, SessionRow.WORKER),
-                        slot == NatSnapshot.STATIC_SLOT ? null : names[slot],
-                        Math.max(idle, r.field(k, SessionRow.AGE_NANOS)) / 1_000_000));
-            }
-        }
-        return out;
-    }
-
-    /** Makes a LIST or CLEAR request from a filter; null when the filter names a pool that does not exist. */
-    private WorkerRequest request(int kind, SessionFilter filter, int limit) {
-        int slot = -1;
-        if (filter.pool() != null) {
-            synchronized (lock) {
-                Integer s = poolSlots.slotOf.get(filter.pool());
-                if (s == null) {
-                    return null;
-                }
-                slot = s;
-            }
-        }
-        int proto = filter.protocol() == null ? 0 : filter.protocol().number();
-        int rows = kind == WorkerRequest.LIST ? Math.min(limit, 1_000_000) : limit;
-        return WorkerRequest.sessions(kind, proto, filter.insideAddress(), filter.remoteAddress(), slot, rows);
+        return sessionRequests.list(filter, limit);
     }
 
     @Override
