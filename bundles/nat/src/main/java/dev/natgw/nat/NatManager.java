@@ -17,6 +17,7 @@ import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.StaticMappingEntry;
 import dev.natgw.api.nat.TcpState;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.state.StateDeposit;
@@ -26,7 +27,6 @@ import dev.natgw.nat.fastpath.NatSnapshot;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.fastpath.PoolRuntime;
 import dev.natgw.nat.fastpath.StaticTable;
-import dev.natgw.nat.fastpath.WorkerRequest;
 import dev.natgw.nat.handover.CounterIndex;
 import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.handover.HandOverFormat;
@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -97,8 +98,13 @@ public final class NatManager implements NatAdminService, PacketStage {
     final String instance = UUID.randomUUID().toString();
     volatile StateKeeper keeper;
     volatile String lastHandOver = "none: nothing was handed over";
-    /** Pools restored from a deposit that a configuration may add again; adding one unchanged is a no-op. */
-    final Set<String> adoptedPools = new HashSet<>();
+    /**
+     * Pools a configuration is to add again, restored from a deposit or saved by a command; adding one unchanged is
+     * a no-op.
+     */
+    final Set<String> awaitedPools = new HashSet<>();
+    final StaticMappings mappings = new StaticMappings(this);
+    final KeptChanges kept = new KeptChanges(this);
 
     /**
      * Activates with the configuration of PID {@value #PID}.
@@ -199,6 +205,27 @@ public final class NatManager implements NatAdminService, PacketStage {
     public void unsetStateKeeper(StateKeeper k) {
         if (keeper == k) {
             keeper = null;
+        }
+    }
+
+    /**
+     * Binds the Config Admin that pools and static mappings made by commands are written through.
+     *
+     * @param admin the service
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    public void setConfigurationAdmin(ConfigurationAdmin admin) {
+        kept.configurations.setAdmin(admin);
+    }
+
+    /**
+     * Unbinds the Config Admin.
+     *
+     * @param admin the service going away
+     */
+    public void unsetConfigurationAdmin(ConfigurationAdmin admin) {
+        if (kept.configurations.admin() == admin) {
+            kept.configurations.setAdmin(null);
         }
     }
 
@@ -329,7 +356,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public void addPool(PoolDefinition pool) {
         synchronized (lock) {
-            if (adoptedPools.remove(pool.name())) {
+            if (awaitedPools.remove(pool.name())) {
                 if (pool.equals(pools.get(pool.name()))) {
                     // the configuration brings back a pool the previous translator handed over: already there
                     return;
@@ -370,7 +397,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public boolean removePool(String name) {
         synchronized (lock) {
-            adoptedPools.remove(name);
+            awaitedPools.remove(name);
             if (pools.remove(name) == null) {
                 return false;
             }
@@ -382,57 +409,42 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public void addStaticMapping(StaticMapping mapping) {
-        synchronized (lock) {
-            for (StaticMapping s : statics) {
-                if (s.protocol() == mapping.protocol()
-                        && (s.global().equals(mapping.global()) || s.inside().equals(mapping.inside()))) {
-                    throw new IllegalArgumentException("static mapping " + describe(mapping) + " clashes with "
-                            + describe(s));
-                }
-            }
-            portRequest(WorkerRequest.RESERVE, mapping);
-            statics.add(mapping);
-            publish();
-        }
+        mappings.add(mapping);
     }
 
     @Override
     public boolean removeStaticMapping(Protocol protocol, Endpoint global) {
-        synchronized (lock) {
-            for (int i = 0; i < statics.size(); i++) {
-                StaticMapping s = statics.get(i);
-                if (s.protocol() == protocol && s.global().equals(global)) {
-                    statics.remove(i);
-                    publish();
-                    portRequest(WorkerRequest.UNRESERVE, s);
-                    return true;
-                }
-            }
-            return false;
-        }
+        return mappings.remove(protocol, global);
     }
 
-    /** Asks the worker owning a static mapping's global port in a pool to (un)reserve it; under the lock. */
-    private void portRequest(int kind, StaticMapping m) {
-        if (engine == null) {
-            return;
-        }
-        for (Map.Entry<String, Integer> e : poolSlots.slotOf.entrySet()) {
-            PoolRuntime r = poolSlots.slots[e.getValue()];
-            int addrIndex = PoolSlots.addressIndex(r.definition(), m.global().address());
-            int port = m.global().port();
-            if (addrIndex < 0 || port < r.definition().portMin() || port > r.definition().portMax()) {
-                continue;
-            }
-            for (int w = 0; w < engine.workers(); w++) {
-                // only the owner holds the port; the others answer false at once
-                mailbox.ask(engine, w, WorkerRequest.port(kind, m.protocol().number(), e.getValue(), addrIndex, port));
-            }
-        }
+    @Override
+    public String configureStaticMapping(String configuration, StaticMapping mapping) {
+        return mappings.configure(configuration, mapping);
     }
 
-    private static String describe(StaticMapping m) {
-        return m.protocol() + " " + m.global() + " -> " + m.inside();
+    @Override
+    public boolean unconfigureStaticMapping(String configuration) {
+        return mappings.unconfigure(configuration);
+    }
+
+    @Override
+    public void savePool(PoolDefinition pool) {
+        kept.savePool(pool);
+    }
+
+    @Override
+    public boolean deletePool(String name) {
+        return kept.deletePool(name);
+    }
+
+    @Override
+    public void saveStaticMapping(StaticMapping mapping) {
+        kept.saveStaticMapping(mapping);
+    }
+
+    @Override
+    public boolean deleteStaticMapping(Protocol protocol, Endpoint global) {
+        return kept.deleteStaticMapping(protocol, global);
     }
 
     @Override
@@ -522,6 +534,11 @@ public final class NatManager implements NatAdminService, PacketStage {
         synchronized (lock) {
             return List.copyOf(statics);
         }
+    }
+
+    @Override
+    public List<StaticMappingEntry> staticMappingEntries() {
+        return mappings.entries();
     }
 
     @Override

@@ -47,6 +47,10 @@ public final class PoolConfigurator {
     @Modified
     void modified(PoolConfig config, Map<String, Object> props) {
         PoolDefinition next = PoolConfigs.toDefinition(PoolConfigs.factoryName(props), config);
+        if (next.equals(pool)) {
+            // the same pool again, as when Karaf's file installer reads back the file nat:pool-add wrote
+            return;
+        }
         nat.removePool(pool.name());
         nat.clearSessions(new SessionFilter(null, null, null, pool.name()));
         pool = next;
