@@ -35,6 +35,7 @@ import dev.natgw.nat.internal.EventLog;
 import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.internal.WorkerMailbox;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -105,6 +106,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     final Set<String> awaitedPools = new HashSet<>();
     final StaticMappings mappings = new StaticMappings(this);
     final KeptChanges kept = new KeptChanges(this);
+    final RestartHolds restartHolds = new RestartHolds(this);
 
     /**
      * Activates with the configuration of PID {@value #PID}.
@@ -158,6 +160,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     public void close() {
         events.close();
         synchronized (lock) {
+            restartHolds.save();
             // deposited: the dataplane may run the old stage on the tables until the new one replaces it
             if (!handOver.deposit("the translator stops")) {
                 closeEngine();
@@ -174,6 +177,16 @@ public final class NatManager implements NatAdminService, PacketStage {
      */
     public void setClock(LongSupplier nanoClock) {
         stage.clock = nanoClock;
+    }
+
+    /**
+     * Sets the file the port hold-down is kept in across a restart, instead of {@code karaf.data}'s
+     * {@code natgw/nat-hold-down.bin}; for tests.
+     *
+     * @param file the file, or null to keep nothing
+     */
+    public void setHoldDownFile(Path file) {
+        restartHolds.file = file;
     }
 
     /**
@@ -276,6 +289,7 @@ public final class NatManager implements NatAdminService, PacketStage {
             StateDeposit d = k == null ? null : k.claim(STATE_OWNER);
             NatEngine e = d == null ? null : handOver.adopt(d, ctx, s);
             if (e == null) {
+                restartHolds.load();
                 e = new NatEngine(ctx, s.sessionsMax(), s.hostsMax(), s.eventRing(), emptySnapshot());
                 engine = e;
                 poolSlots.slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
@@ -292,6 +306,8 @@ public final class NatManager implements NatAdminService, PacketStage {
                 if (d == null) {
                     lastHandOver = "none: nothing was handed over";
                 }
+            } else {
+                restartHolds.discard();
             }
             publish();
             stage.live = e;
@@ -305,6 +321,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     void detachEngine() {
         synchronized (lock) {
             stage.live = null;
+            restartHolds.save();
             if (!handOver.deposit("the dataplane detached the translator")) {
                 closeEngine();
             }
