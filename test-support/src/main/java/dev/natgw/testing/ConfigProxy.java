@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Builds an instance of a configuration annotation ({@code @ObjectClassDefinition}) as Declarative Services would
  * hand it to {@code @Activate}: from properties keyed the way Config Admin keys them, every attribute not given at
- * its annotation default. Keys follow the DS name mapping of the attributes natgw uses: {@code timeout_udp()} reads
+ * its annotation default, and a text value converted to the attribute's type as DS converts a {@code .cfg} file's
+ * text. Keys follow the DS name mapping of the attributes natgw uses: {@code timeout_udp()} reads
  * {@code "timeout.udp"}, {@code $_$} in a method name reads as {@code -}, and {@code __} as {@code _}. A key that
  * no attribute reads is refused, so a misspelt key fails the test instead of silently testing the default.
  */
@@ -21,7 +22,7 @@ public final class ConfigProxy {
      *
      * @param <A> the annotation type
      * @param type the annotation type
-     * @param properties values by configuration key; a value must already have the attribute's type
+     * @param properties values by configuration key; a value must have the attribute's type or be its text
      * @return the configuration
      * @throws IllegalArgumentException if a key names no attribute of the annotation
      */
@@ -87,6 +88,23 @@ public final class ConfigProxy {
         return k.toString();
     }
 
+    /**
+     * Converts a text value as DS converts a {@code .cfg} file's text to the attribute's type: a number or boolean
+     * parsed, an array of the one text.
+     */
+    private static Object fromText(Class<?> type, String text) {
+        if (type == int.class) {
+            return Integer.parseInt(text.strip());
+        } else if (type == long.class) {
+            return Long.parseLong(text.strip());
+        } else if (type == boolean.class) {
+            return Boolean.parseBoolean(text.strip());
+        } else if (type == String[].class) {
+            return new String[]{text};
+        }
+        return text;
+    }
+
     private static Object value(Class<?> type, Object proxy, Method method, Object[] args, Map<String, ?> properties) {
         return switch (method.getName()) {
             case "toString" -> type.getSimpleName() + properties;
@@ -99,7 +117,7 @@ public final class ConfigProxy {
                 if (v == null) {
                     throw new IllegalStateException(key + " has no value and no default");
                 }
-                yield v;
+                yield v instanceof String text ? fromText(method.getReturnType(), text) : v;
             }
         };
     }

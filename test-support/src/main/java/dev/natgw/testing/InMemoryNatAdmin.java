@@ -10,6 +10,7 @@ import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.StaticMappingEntry;
 import dev.natgw.api.nat.Timeouts;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +37,12 @@ public class InMemoryNatAdmin implements NatAdminService {
 
     private final Map<String, PoolDefinition> pools = new LinkedHashMap<>();
     private final List<StaticMapping> statics = new ArrayList<>();
+    /** The configuration of each mapping in force that has one. */
+    private final Map<StaticMapping, String> sources = new HashMap<>();
+    /** Configured mappings refused for a clash, by configuration. */
+    private final Map<String, StaticMappingEntry> refused = new LinkedHashMap<>();
+    /** The pools {@link #savePool} kept. */
+    private final Set<String> keptPools = new HashSet<>();
     private final List<SessionInfo> sessions = new ArrayList<>();
     private final Map<String, Long> held = new HashMap<>();
     private NatCounters counters = new NatCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
@@ -167,6 +174,21 @@ public class InMemoryNatAdmin implements NatAdminService {
     }
 
     @Override
+    public synchronized List<StaticMappingEntry> staticMappingEntries() {
+        List<StaticMappingEntry> out = new ArrayList<>();
+        for (StaticMapping m : statics) {
+            out.add(new StaticMappingEntry(m, sources.getOrDefault(m, ""), ""));
+        }
+        out.addAll(refused.values());
+        return out;
+    }
+
+    /** {@return the names of the pools {@link #savePool} kept and {@link #deletePool} did not delete} */
+    public synchronized Set<String> keptPools() {
+        return Set.copyOf(keptPools);
+    }
+
+    @Override
     public synchronized Timeouts timeouts() {
         return timeouts;
     }
@@ -199,6 +221,56 @@ public class InMemoryNatAdmin implements NatAdminService {
         return pools.remove(name) != null;
     }
 
+    /** Adds the pool and remembers it as kept ({@link #keptPools}); nothing is written anywhere. */
+    @Override
+    public synchronized void savePool(PoolDefinition pool) {
+        addPool(pool);
+        keptPools.add(pool.name());
+    }
+
+    @Override
+    public synchronized boolean deletePool(String name) {
+        return removePool(name) | keptPools.remove(name);
+    }
+
+    /** Adds the mapping with the configuration {@code memory~PROTOCOL-GLOBAL}; nothing is written anywhere. */
+    @Override
+    public synchronized void saveStaticMapping(StaticMapping mapping) {
+        addStaticMapping(mapping);
+        sources.put(mapping, "memory~" + mapping.protocol() + "-" + mapping.global());
+    }
+
+    @Override
+    public synchronized boolean deleteStaticMapping(Protocol protocol, Endpoint global) {
+        return removeStaticMapping(protocol, global);
+    }
+
+    @Override
+    public synchronized String configureStaticMapping(String configuration, StaticMapping mapping) {
+        unconfigureStaticMapping(configuration);
+        try {
+            addStaticMapping(mapping);
+        } catch (IllegalArgumentException clash) {
+            refused.put(configuration, new StaticMappingEntry(mapping, configuration, clash.getMessage()));
+            return clash.getMessage();
+        }
+        sources.put(mapping, configuration);
+        return "";
+    }
+
+    @Override
+    public synchronized boolean unconfigureStaticMapping(String configuration) {
+        if (refused.remove(configuration) != null) {
+            return true;
+        }
+        for (Map.Entry<StaticMapping, String> e : sources.entrySet()) {
+            if (e.getValue().equals(configuration)) {
+                return removeStaticMapping(e.getKey().protocol(), e.getKey().global());
+            }
+        }
+        return false;
+    }
+
     @Override
     public synchronized void addStaticMapping(StaticMapping mapping) {
         for (StaticMapping m : statics) {
@@ -218,6 +290,7 @@ public class InMemoryNatAdmin implements NatAdminService {
 
     @Override
     public synchronized boolean removeStaticMapping(Protocol protocol, Endpoint global) {
+        sources.keySet().removeIf(m -> m.protocol() == protocol && m.global().equals(global));
         return statics.removeIf(m -> m.protocol() == protocol && m.global().equals(global));
     }
 

@@ -11,6 +11,7 @@ import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.StaticMappingEntry;
 import dev.natgw.api.nat.Timeouts;
 import java.util.List;
 
@@ -72,6 +73,41 @@ public class NatAdminServiceAdapter implements NatAdminService {
     @Override
     public boolean removePool(String a0) {
         throw new UnsupportedOperationException("removePool");
+    }
+
+    @Override
+    public List<StaticMappingEntry> staticMappingEntries() {
+        throw new UnsupportedOperationException("staticMappingEntries");
+    }
+
+    @Override
+    public void savePool(PoolDefinition a0) {
+        throw new UnsupportedOperationException("savePool");
+    }
+
+    @Override
+    public boolean deletePool(String a0) {
+        throw new UnsupportedOperationException("deletePool");
+    }
+
+    @Override
+    public void saveStaticMapping(StaticMapping a0) {
+        throw new UnsupportedOperationException("saveStaticMapping");
+    }
+
+    @Override
+    public boolean deleteStaticMapping(Protocol a0, Endpoint a1) {
+        throw new UnsupportedOperationException("deleteStaticMapping");
+    }
+
+    @Override
+    public String configureStaticMapping(String a0, StaticMapping a1) {
+        throw new UnsupportedOperationException("configureStaticMapping");
+    }
+
+    @Override
+    public boolean unconfigureStaticMapping(String a0) {
+        throw new UnsupportedOperationException("unconfigureStaticMapping");
     }
 
     @Override

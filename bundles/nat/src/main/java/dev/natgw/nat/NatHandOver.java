@@ -192,7 +192,7 @@ final class NatHandOver {
             for (String name : (List<String>) desc.get(HandOverFormat.D_ACTIVE)) {
                 if (!m.pools.containsKey(name)) {
                     m.pools.put(name, lastByName(bySlot, name));
-                    m.adoptedPools.add(name);
+                    m.awaitedPools.add(name);
                 }
             }
         }

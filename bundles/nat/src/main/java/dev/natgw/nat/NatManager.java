@@ -17,6 +17,7 @@ import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.StaticMappingEntry;
 import dev.natgw.api.nat.TcpState;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.state.StateDeposit;
@@ -27,16 +28,15 @@ import dev.natgw.nat.fastpath.NatSnapshot;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.fastpath.PoolRuntime;
 import dev.natgw.nat.fastpath.StaticTable;
-import dev.natgw.nat.fastpath.WorkerRequest;
 import dev.natgw.nat.handover.CounterIndex;
 import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.handover.HandOverFormat;
-import dev.natgw.nat.handover.SessionRow;
 import dev.natgw.nat.handover.TcpStateCodes;
 import dev.natgw.nat.internal.EventLog;
 import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.internal.WorkerMailbox;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -89,17 +90,24 @@ public final class NatManager implements NatAdminService, PacketStage {
     volatile NatSettings settings;
     NatEngine engine;
     final PoolSlots poolSlots = new PoolSlots(this);
+    private final SessionRequests sessionRequests = new SessionRequests(this);
     final NatStage stage = new NatStage(this);
     final NatHandOver handOver = new NatHandOver(this);
     final EventLog events;
-    private final WorkerMailbox mailbox = new WorkerMailbox();
+    final WorkerMailbox mailbox = new WorkerMailbox();
     /** The owner name of the NAT's deposits. */
     public static final String STATE_OWNER = HandOverFormat.STATE_OWNER;
     final String instance = UUID.randomUUID().toString();
     volatile StateKeeper keeper;
     volatile String lastHandOver = "none: nothing was handed over";
-    /** Pools restored from a deposit that a configuration may add again; adding one unchanged is a no-op. */
-    final Set<String> adoptedPools = new HashSet<>();
+    /**
+     * Pools a configuration is to add again, restored from a deposit or saved by a command; adding one unchanged is
+     * a no-op.
+     */
+    final Set<String> awaitedPools = new HashSet<>();
+    final StaticMappings mappings = new StaticMappings(this);
+    final KeptChanges kept = new KeptChanges(this);
+    final RestartHolds restartHolds = new RestartHolds(this);
 
     /**
      * Activates with the configuration of PID {@value #PID}.
@@ -153,6 +161,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     public void close() {
         events.close();
         synchronized (lock) {
+            restartHolds.save();
             // deposited: the dataplane may run the old stage on the tables until the new one replaces it
             if (!handOver.deposit("the translator stops")) {
                 closeEngine();
@@ -169,6 +178,16 @@ public final class NatManager implements NatAdminService, PacketStage {
      */
     public void setClock(LongSupplier nanoClock) {
         stage.clock = nanoClock;
+    }
+
+    /**
+     * Sets the file the port hold-down is kept in across a restart, instead of {@code karaf.data}'s
+     * {@code natgw/nat-hold-down.bin}; for tests.
+     *
+     * @param file the file, or null to keep nothing
+     */
+    public void setHoldDownFile(Path file) {
+        restartHolds.file = file;
     }
 
     /**
@@ -200,6 +219,27 @@ public final class NatManager implements NatAdminService, PacketStage {
     public void unsetStateKeeper(StateKeeper k) {
         if (keeper == k) {
             keeper = null;
+        }
+    }
+
+    /**
+     * Binds the Config Admin that pools and static mappings made by commands are written through.
+     *
+     * @param admin the service
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    public void setConfigurationAdmin(ConfigurationAdmin admin) {
+        kept.configurations.setAdmin(admin);
+    }
+
+    /**
+     * Unbinds the Config Admin.
+     *
+     * @param admin the service going away
+     */
+    public void unsetConfigurationAdmin(ConfigurationAdmin admin) {
+        if (kept.configurations.admin() == admin) {
+            kept.configurations.setAdmin(null);
         }
     }
 
@@ -250,6 +290,7 @@ public final class NatManager implements NatAdminService, PacketStage {
             StateDeposit d = k == null ? null : k.claim(STATE_OWNER);
             NatEngine e = d == null ? null : handOver.adopt(d, ctx, s);
             if (e == null) {
+                restartHolds.load();
                 e = new NatEngine(ctx, s.sessionsMax(), s.hostsMax(), s.eventRing(), emptySnapshot());
                 engine = e;
                 poolSlots.slots = new PoolRuntime[NatSnapshot.MAX_POOLS];
@@ -266,6 +307,8 @@ public final class NatManager implements NatAdminService, PacketStage {
                 if (d == null) {
                     lastHandOver = "none: nothing was handed over";
                 }
+            } else {
+                restartHolds.discard();
             }
             publish();
             stage.live = e;
@@ -279,6 +322,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     void detachEngine() {
         synchronized (lock) {
             stage.live = null;
+            restartHolds.save();
             if (!handOver.deposit("the dataplane detached the translator")) {
                 closeEngine();
             }
@@ -334,7 +378,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public void addPool(PoolDefinition pool) {
         synchronized (lock) {
-            if (adoptedPools.remove(pool.name())) {
+            if (awaitedPools.remove(pool.name())) {
                 if (pool.equals(pools.get(pool.name()))) {
                     // the configuration brings back a pool the previous translator handed over: already there
                     return;
@@ -375,7 +419,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public boolean removePool(String name) {
         synchronized (lock) {
-            adoptedPools.remove(name);
+            awaitedPools.remove(name);
             if (pools.remove(name) == null) {
                 return false;
             }
@@ -387,57 +431,42 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public void addStaticMapping(StaticMapping mapping) {
-        synchronized (lock) {
-            for (StaticMapping s : statics) {
-                if (s.protocol() == mapping.protocol()
-                        && (s.global().equals(mapping.global()) || s.inside().equals(mapping.inside()))) {
-                    throw new IllegalArgumentException("static mapping " + describe(mapping) + " clashes with "
-                            + describe(s));
-                }
-            }
-            portRequest(WorkerRequest.RESERVE, mapping);
-            statics.add(mapping);
-            publish();
-        }
+        mappings.add(mapping);
     }
 
     @Override
     public boolean removeStaticMapping(Protocol protocol, Endpoint global) {
-        synchronized (lock) {
-            for (int i = 0; i < statics.size(); i++) {
-                StaticMapping s = statics.get(i);
-                if (s.protocol() == protocol && s.global().equals(global)) {
-                    statics.remove(i);
-                    publish();
-                    portRequest(WorkerRequest.UNRESERVE, s);
-                    return true;
-                }
-            }
-            return false;
-        }
+        return mappings.remove(protocol, global);
     }
 
-    /** Asks the worker owning a static mapping's global port in a pool to (un)reserve it; under the lock. */
-    private void portRequest(int kind, StaticMapping m) {
-        if (engine == null) {
-            return;
-        }
-        for (Map.Entry<String, Integer> e : poolSlots.slotOf.entrySet()) {
-            PoolRuntime r = poolSlots.slots[e.getValue()];
-            int addrIndex = PoolSlots.addressIndex(r.definition(), m.global().address());
-            int port = m.global().port();
-            if (addrIndex < 0 || port < r.definition().portMin() || port > r.definition().portMax()) {
-                continue;
-            }
-            for (int w = 0; w < engine.workers(); w++) {
-                // only the owner holds the port; the others answer false at once
-                mailbox.ask(engine, w, WorkerRequest.port(kind, m.protocol().number(), e.getValue(), addrIndex, port));
-            }
-        }
+    @Override
+    public String configureStaticMapping(String configuration, StaticMapping mapping) {
+        return mappings.configure(configuration, mapping);
     }
 
-    private static String describe(StaticMapping m) {
-        return m.protocol() + " " + m.global() + " -> " + m.inside();
+    @Override
+    public boolean unconfigureStaticMapping(String configuration) {
+        return mappings.unconfigure(configuration);
+    }
+
+    @Override
+    public void savePool(PoolDefinition pool) {
+        kept.savePool(pool);
+    }
+
+    @Override
+    public boolean deletePool(String name) {
+        return kept.deletePool(name);
+    }
+
+    @Override
+    public void saveStaticMapping(StaticMapping mapping) {
+        kept.saveStaticMapping(mapping);
+    }
+
+    @Override
+    public boolean deleteStaticMapping(Protocol protocol, Endpoint global) {
+        return kept.deleteStaticMapping(protocol, global);
     }
 
     @Override
@@ -453,20 +482,7 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public int clearSessions(SessionFilter filter) {
-        NatEngine e = stage.live();
-        if (e == null) {
-            return 0;
-        }
-        int total = 0;
-        for (int w = 0; w < e.workers(); w++) {
-            WorkerRequest r = request(WorkerRequest.CLEAR, filter, Integer.MAX_VALUE);
-            if (r == null) {
-                return total;
-            }
-            mailbox.ask(e, w, r);
-            total += r.count();
-        }
-        return total;
+        return sessionRequests.clear(filter);
     }
 
     // ---------------------------------------------------------------- NatService
@@ -533,58 +549,7 @@ public final class NatManager implements NatAdminService, PacketStage {
 
     @Override
     public List<SessionInfo> sessions(SessionFilter filter, int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
-        NatEngine e = stage.live();
-        List<SessionInfo> out = new ArrayList<>();
-        if (e == null) {
-            return out;
-        }
-        String[] names = poolSlots.names();
-        for (int w = 0; w < e.workers() && out.size() < limit; w++) {
-            WorkerRequest r = request(WorkerRequest.LIST, filter, limit - out.size());
-            if (r == null) {
-                break;
-            }
-            mailbox.ask(e, w, r);
-            for (int k = 0; k < r.count(); k++) {
-                Protocol proto = Protocol.ofNumber((int) r.field(k, SessionRow.PROTOCOL));
-                int slot = (int) r.field(k, SessionRow.POOL_SLOT);
-                long idle = r.field(k, SessionRow.IDLE_NANOS);
-                out.add(new SessionInfo(proto,
-                        new Endpoint((int) r.field(k, SessionRow.INSIDE_ADDR),
-                                (int) r.field(k, SessionRow.INSIDE_PORT)),
-                        new Endpoint((int) r.field(k, SessionRow.OUTSIDE_ADDR),
-                                (int) r.field(k, SessionRow.OUTSIDE_PORT)),
-                        new Endpoint((int) r.field(k, SessionRow.REMOTE_ADDR),
-                                (int) r.field(k, SessionRow.REMOTE_PORT)),
-                        proto == Protocol.TCP
-                                ? TcpStateCodes.toState((int) r.field(k, SessionRow.STATE))
-                                : TcpState.NONE,
-                        idle / 1_000_000, (int) r.field(k, SessionRow.WORKER),
-                        slot == NatSnapshot.STATIC_SLOT ? null : names[slot],
-                        Math.max(idle, r.field(k, SessionRow.AGE_NANOS)) / 1_000_000));
-            }
-        }
-        return out;
-    }
-
-    /** Makes a LIST or CLEAR request from a filter; null when the filter names a pool that does not exist. */
-    private WorkerRequest request(int kind, SessionFilter filter, int limit) {
-        int slot = -1;
-        if (filter.pool() != null) {
-            synchronized (lock) {
-                Integer s = poolSlots.slotOf.get(filter.pool());
-                if (s == null) {
-                    return null;
-                }
-                slot = s;
-            }
-        }
-        int proto = filter.protocol() == null ? 0 : filter.protocol().number();
-        int rows = kind == WorkerRequest.LIST ? Math.min(limit, 1_000_000) : limit;
-        return WorkerRequest.sessions(kind, proto, filter.insideAddress(), filter.remoteAddress(), slot, rows);
+        return sessionRequests.list(filter, limit);
     }
 
     @Override
@@ -592,6 +557,11 @@ public final class NatManager implements NatAdminService, PacketStage {
         synchronized (lock) {
             return List.copyOf(statics);
         }
+    }
+
+    @Override
+    public List<StaticMappingEntry> staticMappingEntries() {
+        return mappings.entries();
     }
 
     @Override

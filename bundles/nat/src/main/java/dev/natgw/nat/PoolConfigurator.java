@@ -40,13 +40,17 @@ public final class PoolConfigurator {
     @Activate
     public PoolConfigurator(@Reference NatAdminService nat, PoolConfig config, Map<String, Object> props) {
         this.nat = nat;
-        this.pool = PoolConfigs.toDefinition(factoryName(props), config);
+        this.pool = PoolConfigs.toDefinition(PoolConfigs.factoryName(props), config);
         nat.addPool(pool);
     }
 
     @Modified
     void modified(PoolConfig config, Map<String, Object> props) {
-        PoolDefinition next = PoolConfigs.toDefinition(factoryName(props), config);
+        PoolDefinition next = PoolConfigs.toDefinition(PoolConfigs.factoryName(props), config);
+        if (next.equals(pool)) {
+            // the same pool again, as when Karaf's file installer reads back the file nat:pool-add wrote
+            return;
+        }
         nat.removePool(pool.name());
         nat.clearSessions(new SessionFilter(null, null, null, pool.name()));
         pool = next;
@@ -56,29 +60,5 @@ public final class PoolConfigurator {
     @Deactivate
     void deactivate() {
         nat.removePool(pool.name());
-    }
-
-    /**
-     * The pool's name when the configuration does not set {@code name}: the name of a named factory
-     * configuration ({@code dev.natgw.nat.pool~NAME}), else what follows the factory PID in the file name
-     * Karaf's file installer read it from ({@code dev.natgw.nat.pool-NAME.cfg}), since that installer names
-     * factory configurations by '-', not '~'.
-     */
-    static String factoryName(Map<String, Object> props) {
-        Object pid = props.get("service.pid");
-        String named = PoolConfigs.factoryName(pid == null ? "" : pid.toString());
-        if (!named.isEmpty()) {
-            return named;
-        }
-        Object file = props.get("felix.fileinstall.filename");
-        if (file != null) {
-            String f = file.toString();
-            String base = f.substring(f.lastIndexOf('/') + 1);
-            String prefix = FACTORY_PID + "-";
-            if (base.startsWith(prefix) && base.endsWith(".cfg")) {
-                return base.substring(prefix.length(), base.length() - ".cfg".length());
-            }
-        }
-        return "";
     }
 }

@@ -101,6 +101,9 @@ final class PoolSlots {
                 }
             }
         }
+        if (handedOver.isEmpty()) {
+            m.restartHolds.apply(r);
+        }
         slots[nextSlot] = r;
         slotOf.put(p.name(), nextSlot);
         nextSlot++;

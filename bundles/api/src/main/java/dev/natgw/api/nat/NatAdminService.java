@@ -28,6 +28,68 @@ public interface NatAdminService extends NatService {
     boolean removePool(String name);
 
     /**
+     * Adds a pool and keeps it: writes it as the factory configuration {@code dev.natgw.nat.pool~NAME} (a file
+     * {@code etc/dev.natgw.nat.pool-NAME.cfg} on the appliance), so it comes back after a restart. The pool is in
+     * service when this returns.
+     *
+     * @param pool the pool
+     * @throws IllegalArgumentException as {@link #addPool} refuses it
+     * @throws IllegalStateException if the configuration cannot be written; the pool is then not added
+     */
+    void savePool(PoolDefinition pool);
+
+    /**
+     * Removes a pool as {@link #removePool} does and deletes its configuration, so it stays gone after a restart.
+     *
+     * @param name the pool's name
+     * @return true if there was such a pool or configuration
+     * @throws IllegalStateException if the configuration cannot be deleted
+     */
+    boolean deletePool(String name);
+
+    /**
+     * Adds a static mapping and keeps it as a factory configuration {@code dev.natgw.nat.static~NAME}, so it comes
+     * back after a restart. The mapping is in force when this returns.
+     *
+     * @param mapping the mapping
+     * @throws IllegalArgumentException as {@link #addStaticMapping} refuses it
+     * @throws IllegalStateException if the configuration cannot be written; the mapping is then not added
+     */
+    void saveStaticMapping(StaticMapping mapping);
+
+    /**
+     * Removes a static mapping as {@link #removeStaticMapping} does and deletes the configuration that holds it; a
+     * configured mapping refused for a clash is deleted the same way when none is in force.
+     *
+     * @param protocol the protocol
+     * @param global the mapping's global endpoint
+     * @return true if there was such a mapping
+     * @throws IllegalStateException if the configuration cannot be deleted
+     */
+    boolean deleteStaticMapping(Protocol protocol, Endpoint global);
+
+    /**
+     * Applies the static mapping a configuration holds, in place of what that configuration applied before. One
+     * that clashes with a mapping in force is not thrown away: it is kept refused, listed by
+     * {@link #staticMappingEntries()} with the reason, and applied once the clash is gone. Applying the same
+     * mapping again from the same configuration changes nothing.
+     *
+     * @param configuration the configuration's PID
+     * @param mapping the mapping
+     * @return "" if the mapping is in force, else why it is refused
+     */
+    String configureStaticMapping(String configuration, StaticMapping mapping);
+
+    /**
+     * Withdraws the static mapping of a configuration, in force or refused; a refused mapping it clashed with
+     * applies then.
+     *
+     * @param configuration the configuration's PID
+     * @return true if the configuration had a mapping here
+     */
+    boolean unconfigureStaticMapping(String configuration);
+
+    /**
      * Adds a static mapping.
      *
      * @param mapping the mapping

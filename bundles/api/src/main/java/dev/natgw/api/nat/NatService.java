@@ -50,8 +50,14 @@ public interface NatService {
      */
     List<SessionInfo> sessions(SessionFilter filter, int limit);
 
-    /** {@return the static mappings} */
+    /** {@return the static mappings in force} */
     List<StaticMapping> staticMappings();
+
+    /**
+     * {@return the static mappings in force and those configured but refused, each with the configuration it came
+     * from; in force first}
+     */
+    List<StaticMappingEntry> staticMappingEntries();
 
     /** {@return the session timeouts in force} */
     Timeouts timeouts();

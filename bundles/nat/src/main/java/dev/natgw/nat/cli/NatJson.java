@@ -7,6 +7,7 @@ import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.SessionInfo;
+import dev.natgw.api.nat.StaticMappingEntry;
 import dev.natgw.api.nat.TcpState;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,18 @@ final class NatJson {
     /** Share of ports in use, in percent rounded to two decimals. */
     static double percent(PoolUsage u) {
         return Math.round(u.usedShare() * 10000.0) / 100.0;
+    }
+
+    record Statics(List<Static> statics) {
+    }
+
+    record Static(String protocol, String global, String inside, boolean active, String refusal,
+            String configuration) {
+
+        static Static of(StaticMappingEntry e) {
+            return new Static(e.mapping().protocol().name(), e.mapping().global().toString(),
+                    e.mapping().inside().toString(), e.active(), e.refusal(), e.configuration());
+        }
     }
 
     record Sessions(int shown, long total, List<Session> sessions) {

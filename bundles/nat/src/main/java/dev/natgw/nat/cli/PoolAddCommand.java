@@ -19,11 +19,12 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 /**
- * {@code nat:pool-add}: adds an address pool at run time. It lasts until the translator restarts; a
- * pool meant to stay belongs in a {@code dev.natgw.nat.pool~NAME.cfg} configuration.
+ * {@code nat:pool-add}: adds an address pool and keeps it as the configuration {@code dev.natgw.nat.pool~NAME}
+ * (the file {@code etc/dev.natgw.nat.pool-NAME.cfg}), so it survives a restart.
  */
 @Command(scope = "nat", name = "pool-add", description = "Adds a NAT address pool with the RFC-recommended"
-        + " behaviours unless told otherwise. Lasts until restart; configure dev.natgw.nat.pool~NAME to keep it.")
+        + " behaviours unless told otherwise, and keeps it in etc/ (dev.natgw.nat.pool~NAME), so it survives a"
+        + " restart.")
 @Service
 public class PoolAddCommand implements Action {
 
@@ -92,7 +93,7 @@ public class PoolAddCommand implements Action {
             // the record names its own fields (name, addresses); the user knows them as NAME and ADDRESS
             throw new IllegalArgumentException("pool \"" + name + "\": " + e.getMessage());
         }
-        natService.addPool(pool);
+        natService.savePool(pool);
         System.out.println("Pool " + pool.name() + " added: "
                 + pool.addresses().stream().map(Object::toString).collect(Collectors.joining(",")) + " ports "
                 + pool.portMin() + "-" + pool.portMax() + ", " + PoolListCommand.abbreviation(m) + "/"

@@ -2,7 +2,6 @@ package dev.natgw.nat.cli;
 
 import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.MappingBehavior;
-import dev.natgw.api.nat.NatAdminService;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
 import java.io.PrintStream;
@@ -11,10 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -22,16 +18,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 @Command(scope = "nat", name = "pools", description = "Lists the NAT address pools: addresses, ports, mapping and"
         + " filtering behaviour (RFC 4787: EIM/APDM, EIF/ADF/APDF), quota, ports in use (of them held down after their session ended), free, and sessions.")
 @Service
-public class PoolListCommand implements Action {
-
-    @Reference
-    NatAdminService natService;
-
-    @Option(name = "--json", description = "Print one JSON document instead of a table")
-    boolean json;
-
-    @Option(name = "--no-format", description = "Plain table without borders, for scripts")
-    boolean noFormat;
+public class PoolListCommand extends NatListAction {
 
     @Override
     public Object execute() {

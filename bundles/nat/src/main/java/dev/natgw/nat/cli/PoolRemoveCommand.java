@@ -8,9 +8,12 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-/** {@code nat:pool-remove}: stops a pool from taking new sessions; its sessions live on until they end. */
-@Command(scope = "nat", name = "pool-remove", description = "Removes a NAT address pool: no new session uses it,"
-        + " existing ones live until they expire or close.")
+/**
+ * {@code nat:pool-remove}: stops a pool from taking new sessions and deletes its configuration; its sessions live on
+ * until they end.
+ */
+@Command(scope = "nat", name = "pool-remove", description = "Removes a NAT address pool and deletes its"
+        + " configuration in etc/: no new session uses it, existing ones live until they expire or close.")
 @Service
 public class PoolRemoveCommand implements Action {
 
@@ -23,7 +26,7 @@ public class PoolRemoveCommand implements Action {
 
     @Override
     public Object execute() {
-        if (!natService.removePool(name)) {
+        if (!natService.deletePool(name)) {
             throw new IllegalArgumentException("NAME: there is no pool \"" + name + "\"");
         }
         System.out.println("Pool " + name + " removed; its sessions live on until they expire or close");

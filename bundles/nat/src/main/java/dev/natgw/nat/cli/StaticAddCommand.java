@@ -12,9 +12,12 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 
-/** {@code nat:static-add}: a port forward from a global endpoint to an inside server. */
+/**
+ * {@code nat:static-add}: a port forward from a global endpoint to an inside server, kept as the configuration
+ * {@code dev.natgw.nat.static~PROTOCOL-ADDRESS-PORT} so it survives a restart.
+ */
 @Command(scope = "nat", name = "static-add", description = "Adds a static mapping (port forward): outside hosts"
-        + " reaching GLOBAL reach INSIDE. TCP or UDP.")
+        + " reaching GLOBAL reach INSIDE. TCP or UDP. Kept in etc/ (dev.natgw.nat.static~NAME), so it survives a restart.")
 @Service
 public class StaticAddCommand implements Action {
 
@@ -45,7 +48,7 @@ public class StaticAddCommand implements Action {
         if (i.port() == 0) {
             throw new IllegalArgumentException("INSIDE \"" + inside + "\" needs a port 1..65535");
         }
-        natService.addStaticMapping(new StaticMapping(p, g, i));
+        natService.saveStaticMapping(new StaticMapping(p, g, i));
         System.out.println("Static mapping added: " + p + " " + g + " -> " + i);
         return null;
     }

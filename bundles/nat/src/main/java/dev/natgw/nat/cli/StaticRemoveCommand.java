@@ -11,9 +11,12 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 
-/** {@code nat:static-remove}: removes a port forward; sessions made through it live on until they end. */
-@Command(scope = "nat", name = "static-remove", description = "Removes a static mapping; sessions already made"
-        + " through it live until they expire or close.")
+/**
+ * {@code nat:static-remove}: removes a port forward and deletes its configuration; sessions made through it live on
+ * until they end.
+ */
+@Command(scope = "nat", name = "static-remove", description = "Removes a static mapping and deletes its"
+        + " configuration in etc/; sessions already made through it live until they expire or close.")
 @Service
 public class StaticRemoveCommand implements Action {
 
@@ -32,7 +35,7 @@ public class StaticRemoveCommand implements Action {
     public Object execute() {
         Protocol p = Args.protocol("PROTOCOL", protocol);
         Endpoint g = Args.endpoint("GLOBAL", global);
-        if (!natService.removeStaticMapping(p, g)) {
+        if (!natService.deleteStaticMapping(p, g)) {
             throw new IllegalArgumentException("GLOBAL: there is no static " + p + " mapping of " + g);
         }
         System.out.println("Static mapping removed: " + p + " " + g);

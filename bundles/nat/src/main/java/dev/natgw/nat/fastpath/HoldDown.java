@@ -18,6 +18,8 @@ import java.lang.foreign.MemorySegment;
  * read from any thread.
  */
 final class HoldDown {
+    /** The protocol of each of a pair's three port spaces, in the allocator's order. */
+    private static final int[] PROTOCOLS = {PortAllocator.TCP, PortAllocator.UDP, PortAllocator.ICMP};
     private final MemorySegment mem;
     private final int capacity;
     /** Pairs per address group, to find a pair's address. */
@@ -27,6 +29,8 @@ final class HoldDown {
     private final long heldByAt;
     private final long indexAt;
     private final long dueAt;
+    private final long refcountAt;
+    private final long reservedBitsAt;
 
     HoldDown(MemorySegment mem, long[] at, int capacity, int owned, int addresses) {
         this.mem = mem;
@@ -37,6 +41,8 @@ final class HoldDown {
         this.heldByAt = at[AT_HELD_BY_ADDRESS];
         this.indexAt = at[AT_HOLD_INDEX];
         this.dueAt = at[AT_HOLD_DUE];
+        this.refcountAt = at[AT_REFCOUNT];
+        this.reservedBitsAt = at[AT_RESERVED_BITS];
     }
 
     /** {@return whether the pair is held down} */
@@ -98,6 +104,36 @@ final class HoldDown {
     private void countHeld(int idx, int delta) {
         addInt(mem, heldByAt + 4L * (idx / m % addresses), delta);
         add(mem, A_HELD, delta);
+    }
+
+    /**
+     * Lists the pairs a restart must not hand out at once: those in the ring, with their due times, then those in
+     * use (refcount above 0) and not reserved, due at {@code dueInUse}. Control plane, only while no worker runs the
+     * allocator.
+     *
+     * @param dueInUse the due time given to pairs in use: a full hold-down from now
+     * @param localPort the port of each local index
+     * @param addrs the pool's addresses
+     * @param out receives the pairs
+     */
+    void visitRecent(long dueInUse, char[] localPort, int[] addrs, RecentPair out) {
+        int head = mem.get(JAVA_INT, A_HOLD_HEAD);
+        int size = mem.get(JAVA_INT, A_HOLD_SIZE);
+        for (int k = 0; k < size; k++) {
+            int at = head + k >= capacity ? head + k - capacity : head + k;
+            report(i32(mem, indexAt, at), i64(mem, dueAt, at), localPort, addrs, out);
+        }
+        long pairs = 3L * addresses * m;
+        for (int idx = 0; idx < pairs; idx++) {
+            if (u16(mem, refcountAt, idx) > 0 && !bit(mem, reservedBitsAt, idx)) {
+                report(idx, dueInUse, localPort, addrs, out);
+            }
+        }
+    }
+
+    private void report(int idx, long due, char[] localPort, int[] addrs, RecentPair out) {
+        int g = idx / m;
+        out.pair(PROTOCOLS[g / addresses], addrs[g % addresses], localPort[idx - g * m], due);
     }
 
     /** {@return the held pairs of one address, over the three protocols; any thread} */

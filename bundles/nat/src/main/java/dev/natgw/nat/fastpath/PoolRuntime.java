@@ -147,6 +147,36 @@ public final class PoolRuntime {
         return allocators[worker];
     }
 
+    /**
+     * Lists the pairs a restart must not hand out at once, over all workers ({@link PortAllocator#visitRecent}).
+     * Control plane, only while no worker runs the pool.
+     *
+     * @param now the time, {@link System#nanoTime()}
+     * @param out receives the pairs
+     */
+    public void visitRecent(long now, RecentPair out) {
+        for (PortAllocator a : allocators) {
+            a.visitRecent(now, out);
+        }
+    }
+
+    /**
+     * Holds a free pair down until {@code due} on the worker that owns its port ({@link PortAllocator#holdFree});
+     * before the runtime is published, in ascending order of due times.
+     *
+     * @param proto 6, 17 or 1
+     * @param addrIndex the address's index in the pool
+     * @param port the port
+     * @param due when it may serve again, {@link System#nanoTime()} time
+     * @return whether the pair was held down
+     */
+    public boolean holdFree(int proto, int addrIndex, int port, long due) {
+        if (port < definition.portMin() || port > definition.portMax()) {
+            return false;
+        }
+        return allocators[ownership.owner(port)].holdFree(proto, addrIndex, port, due);
+    }
+
     /** {@return address-port pairs in use or held, over all workers; control plane} */
     public long portsInUse() {
         long n = 0;

@@ -364,12 +364,16 @@ public final class PortAllocator {
             makeFree(idx);
             return;
         }
+        hold(idx, now + holdDownNanos);
+    }
+
+    private void hold(int idx, long due) {
         int oldest = holdDown.cutIfFull();
         if (oldest >= 0) {
             // full: the oldest entry leaves early rather than losing the newest
             makeFree(oldest);
         }
-        holdDown.hold(idx, now + holdDownNanos);
+        holdDown.hold(idx, due);
     }
 
     /**
@@ -443,6 +447,32 @@ public final class PortAllocator {
         if (rc(idx) == 0 && !holdDown.isHeld(idx)) {
             stacks.push(idx / m, port);
         }
+    }
+
+    /**
+     * Lists the pairs a restart must not hand out at once ({@link HoldDown#visitRecent}). Control plane, only while
+     * no worker runs the allocator; O(pairs).
+     *
+     * @param now the time, {@link System#nanoTime()}
+     * @param out receives the pairs
+     */
+    public void visitRecent(long now, RecentPair out) {
+        holdDown.visitRecent(now + holdDownNanos, localPort, addresses, out);
+    }
+
+    /**
+     * Holds a free pair down until {@code due} (a start after a restart); in ascending order of due, before publication.
+     *
+     * @return false, changing nothing, if the pair is not this allocator's, not free, or there is no hold-down
+     */
+    public boolean holdFree(int proto, int addrIndex, int port, long due) {
+        int idx = pairIndex(proto, addrIndex, port);
+        if (idx < 0 || holdDownNanos == 0 || reserved(idx) || rc(idx) != 0 || holdDown.isHeld(idx)) {
+            return false;
+        }
+        stacks.remove(idx / m, port);
+        hold(idx, due);
+        return true;
     }
 
     /** The pair index of an owned port, or -1 if proto, address or port is not this allocator's. */

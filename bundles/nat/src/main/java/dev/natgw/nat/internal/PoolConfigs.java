@@ -6,6 +6,7 @@ import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Turns {@link PoolConfig}s into {@link PoolDefinition}s, with messages that name the configuration key. */
@@ -30,6 +31,33 @@ public final class PoolConfigs {
     public static String factoryName(String pid) {
         int tilde = pid.indexOf('~');
         return tilde < 0 ? "" : pid.substring(tilde + 1);
+    }
+
+    /**
+     * The pool's name when the configuration does not set {@code name}: the name of a named factory
+     * configuration ({@code dev.natgw.nat.pool~NAME}), else what follows the factory PID in the file name
+     * Karaf's file installer read it from ({@code dev.natgw.nat.pool-NAME.cfg}), since that installer names
+     * factory configurations by '-', not '~'.
+     *
+     * @param props the configuration's properties
+     * @return the name, or "" if neither gives one
+     */
+    public static String factoryName(Map<String, ?> props) {
+        Object pid = props.get("service.pid");
+        String named = factoryName(pid == null ? "" : pid.toString());
+        if (!named.isEmpty()) {
+            return named;
+        }
+        Object file = props.get("felix.fileinstall.filename");
+        if (file != null) {
+            String f = file.toString();
+            String base = f.substring(f.lastIndexOf('/') + 1);
+            String prefix = FACTORY_PID + "-";
+            if (base.startsWith(prefix) && base.endsWith(".cfg")) {
+                return base.substring(prefix.length(), base.length() - ".cfg".length());
+            }
+        }
+        return "";
     }
 
     /**

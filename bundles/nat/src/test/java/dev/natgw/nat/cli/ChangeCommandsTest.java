@@ -10,6 +10,7 @@ import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.StaticMappingEntry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,7 @@ class ChangeCommandsTest extends CommandTestSupport {
                 List.of(Ipv4Range.parse("198.19.0.1"), Ipv4Range.parse("198.19.0.8/29"))));
         assertThat(printed())
                 .contains("Pool public added: 198.19.0.1,198.19.0.8-198.19.0.15 ports 1025-65535, EIM/ADF");
+        assertThat(nat.keptPools()).as("kept, so it survives a restart").containsExactly("public");
     }
 
     @Test
@@ -115,6 +117,7 @@ class ChangeCommandsTest extends CommandTestSupport {
         c.execute();
 
         assertThat(nat.pools()).extracting(PoolDefinition::name).containsExactly("public");
+        assertThat(nat.keptPools()).doesNotContain("cgn");
         assertThat(printed()).contains("Pool cgn removed");
         assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("NAME: there is no pool \"cgn\"");
@@ -127,6 +130,8 @@ class ChangeCommandsTest extends CommandTestSupport {
         assertThat(nat.staticMappings()).containsExactly(
                 new StaticMapping(Protocol.TCP, Endpoint.parse("198.19.0.1:8080"), Endpoint.parse("10.0.0.9:80")));
         assertThat(printed()).contains("Static mapping added: TCP 198.19.0.1:8080 -> 10.0.0.9:80");
+        assertThat(nat.staticMappingEntries()).extracting(StaticMappingEntry::configuration)
+                .as("kept, so it survives a restart").containsExactly("memory~TCP-198.19.0.1:8080");
 
         StaticRemoveCommand remove = new StaticRemoveCommand();
         remove.natService = nat;

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.NatCounters;
+import dev.natgw.api.nat.Protocol;
+import dev.natgw.api.nat.StaticMapping;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +48,43 @@ class ListCommandsTest extends CommandTestSupport {
                         + "\\s+193530\\s+193533\\s+0.0%\\s+1\\s+1\\s+1")
                 .containsPattern("cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+2\\s+2"
                         + "\\s+11998\\s+12000\\s+0.0%\\s+0\\s+0\\s+0");
+    }
+
+    StaticListCommand statics() {
+        StaticListCommand c = new StaticListCommand();
+        c.natService = nat;
+        return c;
+    }
+
+    @Test
+    void staticsShowWhatIsInForceAndWhatIsRefusedWithWhy() throws Exception {
+        nat.saveStaticMapping(new StaticMapping(Protocol.TCP, Endpoint.parse("198.19.0.1:8080"),
+                Endpoint.parse("10.0.0.9:80")));
+        String why = nat.configureStaticMapping("dev.natgw.nat.static~web", new StaticMapping(Protocol.TCP,
+                Endpoint.parse("198.19.0.1:8080"), Endpoint.parse("10.0.0.10:80")));
+        StaticListCommand c = statics();
+        c.noFormat = true;
+        c.execute();
+        assertThat(printed()).contains("TCP", "198.19.0.1:8080", "10.0.0.9:80", "in force",
+                "memory~TCP-198.19.0.1:8080", "10.0.0.10:80", "refused: " + why, "dev.natgw.nat.static~web");
+
+        StaticListCommand json = statics();
+        json.json = true;
+        clearPrinted();
+        json.execute();
+        JsonNode root = new ObjectMapper().readTree(printed());
+        assertThat(root.get("statics")).hasSize(2);
+        assertThat(root.get("statics").get(1).get("active").asBoolean()).isFalse();
+        assertThat(root.get("statics").get(1).get("refusal").asText()).isEqualTo(why);
+        assertThat(root.get("statics").get(0).get("global").asText()).isEqualTo("198.19.0.1:8080");
+    }
+
+    @Test
+    void staticsWithoutAnySaySo() {
+        StaticListCommand c = statics();
+        c.noFormat = true;
+        c.execute();
+        assertThat(printed()).isEqualToIgnoringNewLines("no static mappings");
     }
 
     @Test
