@@ -3,6 +3,7 @@ package dev.natgw.core.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.natgw.core.internal.BundleSwap;
+import dev.natgw.core.internal.JarSource;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
@@ -21,8 +22,8 @@ import org.osgi.framework.BundleContext;
  * {@code natgw:update BUNDLE [URL]}: replaces a natgw bundle while natgw runs, waits for it and its services,
  * and reports what was swapped and what the swap cost.
  */
-@Command(scope = "natgw", name = "update", description = "Updates a natgw bundle from a new jar (a URL or a file;"
-        + " default: re-read its location), waits until it is ACTIVE and its services are back, and reports versions,"
+@Command(scope = "natgw", name = "update", description = "Updates a natgw bundle from a new jar (a file: or mvn:"
+        + " URL or a file; default: re-read its location; the jar must carry the bundle's symbolic name), waits until it is ACTIVE and its services are back, and reports versions,"
         + " revisions, times, NAT sessions before and after, and the packets the dataplane dropped meanwhile.")
 @Service
 public class UpdateCommand implements Action {
@@ -36,9 +37,14 @@ public class UpdateCommand implements Action {
     @Completion(NatgwBundleCompleter.class)
     String bundle;
 
-    @Argument(index = 1, name = "url", required = false, description = "The new jar: a URL (file:, http:, mvn:) or"
-            + " a file path; default: the bundle's location, which for a -SNAPSHOT is natgw's system/ copy")
+    @Argument(index = 1, name = "url", required = false, description = "The new jar: a file: or mvn: URL or a file"
+            + " path (http: and other schemes are refused); default: the bundle's location, which for a -SNAPSHOT is"
+            + " natgw's system/ copy. Its Bundle-SymbolicName must be the bundle's")
     String url;
+
+    @Option(name = "--sha256", description = "The jar's SHA-256 (64 hex digits, as sha256sum prints it): a jar with"
+            + " another digest is refused before the bundle is touched")
+    String sha256;
 
     @Option(name = "--timeout", description = "Seconds to wait for the bundle and its services (default 60)")
     int timeoutSeconds = 60;
@@ -51,9 +57,12 @@ public class UpdateCommand implements Action {
         if (timeoutSeconds < 1) {
             throw new IllegalArgumentException("--timeout must be at least 1 second, was " + timeoutSeconds);
         }
+        if (sha256 != null) {
+            JarSource.parseSha256(sha256);
+        }
         BundleSwap swap = new BundleSwap(bundleContext);
         Bundle target = swap.find(bundle);
-        BundleSwap.Report report = swap.update(target, url, Duration.ofSeconds(timeoutSeconds));
+        BundleSwap.Report report = swap.update(target, url, sha256, Duration.ofSeconds(timeoutSeconds));
         if (json) {
             System.out.println(JSON.writeValueAsString(UpdateJson.of(report)));
         } else {
@@ -63,7 +72,8 @@ public class UpdateCommand implements Action {
     }
 
     static void print(BundleSwap.Report r, PrintStream out) {
-        out.println("updated " + r.symbolicName() + " [" + r.bundleId() + "] from " + r.source());
+        out.println("updated " + r.symbolicName() + " [" + r.bundleId() + "] from " + r.source() + " (SHA-256 "
+                + r.sha256() + ")");
         ShellTable t = new ShellTable();
         t.column("");
         t.column("before");

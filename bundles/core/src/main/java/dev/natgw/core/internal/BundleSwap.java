@@ -4,9 +4,6 @@ import dev.natgw.api.dataplane.Dataplane;
 import dev.natgw.api.nat.NatService;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +55,7 @@ public final class BundleSwap {
      * @param oldRevision the framework's revision id before
      * @param newRevision the framework's revision id after
      * @param source where the new jar was read from
+     * @param sha256 the new jar's SHA-256, hex
      * @param millisToActive from the update call until the bundle was ACTIVE again
      * @param millisToServices from the update call until every service interface it had registered was back
      * @param services the service interfaces it registers
@@ -67,7 +65,8 @@ public final class BundleSwap {
      *     update count from 0)
      */
     public record Report(long bundleId, String symbolicName, String oldVersion, String newVersion, String oldRevision,
-            String newRevision, String source, long millisToActive, long millisToServices, List<String> services,
+            String newRevision, String source, String sha256, long millisToActive, long millisToServices,
+            List<String> services,
             long sessionsBefore, long sessionsAfter, Map<String, Long> dropped) {
 
         /** {@return all packets the dataplane dropped during the swap} */
@@ -140,31 +139,39 @@ public final class BundleSwap {
     }
 
     /**
-     * Updates the bundle from source (its location when null), refreshes it and waits for it.
+     * Updates the bundle from source (its location when null), refreshes it and waits for it. The jar is fetched
+     * and checked first ({@link JarSource}: only file: and mvn:, the bundle's own symbolic name, the given SHA-256);
+     * a refusal leaves the bundle as it was.
      *
      * @param bundle the bundle
-     * @param source a URL or a file path of the new jar, or null to re-read the bundle's location
+     * @param source a file: or mvn: URL or a file path of the new jar, or null to re-read the bundle's location
+     * @param sha256 the SHA-256 the jar must have (64 hex digits), or null for any
      * @param timeout how long to wait for ACTIVE and for the services
      * @return what it did and cost
+     * @throws IllegalArgumentException when the jar is refused
      * @throws IOException when the jar cannot be read
      * @throws BundleException when the framework refuses the update
      * @throws IllegalStateException when the bundle or its services do not come back within the timeout
      */
-    public Report update(Bundle bundle, String source, Duration timeout)
+    public Report update(Bundle bundle, String source, String sha256, Duration timeout)
+            throws IOException, BundleException, InterruptedException {
+        String from = source == null ? bundle.getLocation() : source;
+        try (JarSource jar = JarSource.fetch(from)) {
+            jar.check(bundle.getSymbolicName(), sha256);
+            return swap(bundle, jar, timeout);
+        }
+    }
+
+    private Report swap(Bundle bundle, JarSource jar, Duration timeout)
             throws IOException, BundleException, InterruptedException {
         String oldVersion = bundle.getVersion().toString();
         String oldRevision = revision(bundle);
         List<String> services = serviceInterfaces(bundle);
         long sessionsBefore = sessions();
         Map<String, Long> dropsBefore = drops();
-        String from = source == null ? bundle.getLocation() : source;
         long t0 = System.nanoTime();
-        if (source == null) {
-            bundle.update();
-        } else {
-            try (InputStream in = open(source)) {
-                bundle.update(in);
-            }
+        try (InputStream in = jar.open()) {
+            bundle.update(in);
         }
         refresh(bundle, timeout);
         long deadline = t0 + timeout.toNanos();
@@ -183,19 +190,8 @@ public final class BundleSwap {
             dropped.put(k, after >= before ? after - before : after);
         });
         return new Report(bundle.getBundleId(), bundle.getSymbolicName(), oldVersion, bundle.getVersion().toString(),
-                oldRevision, revision(bundle), from, (active - t0) / 1_000_000, (back - t0) / 1_000_000, services,
-                sessionsBefore, sessionsAfter, dropped);
-    }
-
-    private static InputStream open(String source) throws IOException {
-        if (source.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !source.matches("^[a-zA-Z]:\\\\.*")) {
-            return URI.create(source).toURL().openStream();
-        }
-        Path p = Path.of(source);
-        if (!Files.isRegularFile(p)) {
-            throw new IOException("no such jar: " + p.toAbsolutePath());
-        }
-        return Files.newInputStream(p);
+                oldRevision, revision(bundle), jar.source(), jar.sha256Hex(), (active - t0) / 1_000_000,
+                (back - t0) / 1_000_000, services, sessionsBefore, sessionsAfter, dropped);
     }
 
     private void refresh(Bundle bundle, Duration timeout) throws InterruptedException {

@@ -18,7 +18,8 @@ class UpdateCommandTest {
 
     private static BundleSwap.Report report(long sessionsBefore, long sessionsAfter, Map<String, Long> dropped) {
         return new BundleSwap.Report(31, "dev.natgw.nat", "0.1.0.SNAPSHOT", "0.1.0.hotdeploy1", "31.0", "31.1",
-                "file:/tmp/nat.jar", 42, 57, List.of("dev.natgw.api.nat.NatService"), sessionsBefore, sessionsAfter,
+                "file:/tmp/nat.jar", "ab".repeat(32), 42, 57, List.of("dev.natgw.api.nat.NatService"), sessionsBefore,
+                sessionsAfter,
                 dropped);
     }
 
@@ -31,7 +32,7 @@ class UpdateCommandTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         UpdateCommand.print(report(120, 118, dropped), new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("updated dev.natgw.nat [31] from file:/tmp/nat.jar")
+        assertThat(out).contains("updated dev.natgw.nat [31] from file:/tmp/nat.jar (SHA-256 " + "ab".repeat(32) + ")")
                 .containsPattern("version\\s*\\|\\s*0.1.0.SNAPSHOT\\s*\\|\\s*0.1.0.hotdeploy1")
                 .containsPattern("revision\\s*\\|\\s*31.0\\s*\\|\\s*31.1")
                 .containsPattern("NAT sessions\\s*\\|\\s*120\\s*\\|\\s*118")
@@ -53,6 +54,7 @@ class UpdateCommandTest {
         JsonNode j = m.readTree(m.writeValueAsString(UpdateJson.of(report(-1, -1, Map.of("drop-no-stage", 3L)))));
         assertThat(j.get("symbolicName").asText()).isEqualTo("dev.natgw.nat");
         assertThat(j.get("newRevision").asText()).isEqualTo("31.1");
+        assertThat(j.get("sha256").asText()).isEqualTo("ab".repeat(32));
         assertThat(j.get("millisToServices").asLong()).isEqualTo(57);
         assertThat(j.get("sessionsBefore").isNull()).isTrue();
         assertThat(j.get("droppedTotal").asLong()).isEqualTo(3);
@@ -65,6 +67,16 @@ class UpdateCommandTest {
         c.bundle = "dev.natgw.nat";
         c.timeoutSeconds = 0;
         assertThatThrownBy(c::execute).hasMessageContaining("--timeout");
+    }
+
+    @Test
+    void aDigestThatIsNotSixtyFourHexDigitsIsRefusedBeforeAnyBundleIsLookedUp() {
+        UpdateCommand c = new UpdateCommand();
+        c.bundle = "dev.natgw.nat";
+        c.sha256 = "12ab";
+        // no bundle context: the option is refused before the command reaches the framework
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--sha256")
+                .hasMessageContaining("64 hex digits");
     }
 
     @Test
