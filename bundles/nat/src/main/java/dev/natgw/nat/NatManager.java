@@ -350,10 +350,15 @@ public final class NatManager implements NatAdminService, PacketStage {
     }
 
     NatSnapshot emptySnapshot() {
+        return snapshot(new PoolRuntime[0], new PoolRuntime[NatSnapshot.MAX_POOLS], StaticTable.EMPTY);
+    }
+
+    /** A snapshot of these pools and static mappings with the current settings. */
+    private NatSnapshot snapshot(PoolRuntime[] active, PoolRuntime[] slots, StaticTable statics) {
         NatSettings s = settings;
-        return NatSnapshot.of(new PoolRuntime[0], new PoolRuntime[NatSnapshot.MAX_POOLS], StaticTable.EMPTY,
-                s.timeouts(), s.otherProtocols(), new InsidePrefixes(s.sources().insidePrefixes()),
-                s.sources().icmpErrorsFromQuotedDestination(), s.icmpAnswersPerSecond(), s.udpUnanswered());
+        return NatSnapshot.of(active, slots, statics, s.timeouts(), s.otherProtocols(),
+                new InsidePrefixes(s.sources().insidePrefixes()), s.sources().icmpErrorsFromQuotedDestination(),
+                s.icmpAnswersPerSecond(), s.udpUnanswered());
     }
 
     /** Publishes the definitions to the workers; under the lock. */
@@ -365,12 +370,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         for (String name : pools.keySet()) {
             active.add(poolSlots.slots[poolSlots.slotOf.get(name)]);
         }
-        NatSettings s = settings;
-        engine.publish(
-                NatSnapshot.of(active.toArray(new PoolRuntime[0]), poolSlots.slots.clone(), new StaticTable(statics),
-                        s.timeouts(), s.otherProtocols(), new InsidePrefixes(s.sources().insidePrefixes()),
-                        s.sources().icmpErrorsFromQuotedDestination(), s.icmpAnswersPerSecond(),
-                        s.udpUnanswered()));
+        engine.publish(snapshot(active.toArray(new PoolRuntime[0]), poolSlots.slots.clone(), new StaticTable(statics)));
     }
 
     // ---------------------------------------------------------------- NatAdminService
@@ -472,10 +472,7 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public void setTimeouts(Timeouts timeouts) {
         synchronized (lock) {
-            NatSettings s = settings;
-            settings = new NatSettings(timeouts, s.sessionsMax(), s.hostsMax(), s.holdDown(), s.holdCapacity(),
-                    s.otherProtocols(), s.eventLog(), s.eventRing(), s.sources(), s.icmpAnswersPerSecond(),
-                    s.udpUnanswered());
+            settings = settings.withTimeouts(timeouts);
             publish();
         }
     }

@@ -71,6 +71,17 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
     }
 
     /**
+     * The same settings with other timeouts.
+     *
+     * @param newTimeouts the timeouts
+     * @return the settings
+     */
+    public NatSettings withTimeouts(Timeouts newTimeouts) {
+        return new NatSettings(newTimeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog,
+                eventRing, sources, icmpAnswersPerSecond, udpUnanswered);
+    }
+
+    /**
      * Checks a configuration.
      *
      * @param c the configuration
