@@ -11,8 +11,12 @@ import dev.natgw.console.internal.ConsoleServlet;
 import dev.natgw.console.internal.ConsoleSettings;
 import dev.natgw.console.internal.GuardedLogin;
 import dev.natgw.console.internal.JaasAuthenticator;
+import dev.natgw.console.internal.KarafRoles;
 import dev.natgw.console.internal.LoginThrottle;
+import dev.natgw.console.internal.RoleLookup;
 import dev.natgw.console.internal.ServiceBridge;
+import dev.natgw.console.internal.SessionGate;
+import dev.natgw.console.internal.SessionGuard;
 import dev.natgw.console.internal.Ticker;
 import dev.natgw.console.metrics.MetricsServlet;
 import dev.natgw.console.metrics.NatgwMetrics;
@@ -28,6 +32,8 @@ import dev.natgw.console.views.RegistryView;
 import dev.natgw.console.views.SessionsView;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -55,18 +61,39 @@ public class ConsoleManager {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleManager.class);
 
     private final ServiceBridge services = new ServiceBridge();
+    private RoleLookup roles;
+    private BundleContext context;
     private ConsoleSettings settings;
     private Ticker ticker;
     private ConsoleServer server;
+    private SessionGate gate;
+
+    /** For DS: the users' roles are re-checked in Karaf's JAAS realm. */
+    public ConsoleManager() {
+        this(null);
+    }
+
+    /**
+     * Outside OSGi.
+     *
+     * @param roles where the users' roles are re-checked, or null for Karaf's JAAS realm (or none outside OSGi)
+     */
+    ConsoleManager(RoleLookup roles) {
+        this.roles = roles;
+    }
 
     /**
      * Checks the configuration and starts the console.
      *
      * @param config the configuration
+     * @param bundle the console bundle's context, or null outside OSGi
      * @throws Exception if the configuration is refused (naming the field) or Jetty cannot start
      */
+    // one method of this name only: with an overload taking the configuration alone, SCR calls that one and the
+    // bundle context (and with it the realm's role look-up) is lost
     @Activate
-    public void activate(ConsoleConfig config) throws Exception {
+    public void activate(ConsoleConfig config, BundleContext bundle) throws Exception {
+        this.context = bundle;
         settings = ConsoleSettings.of(config);
         start();
     }
@@ -119,14 +146,32 @@ public class ConsoleManager {
             }
             history.record(counters, System.nanoTime(), System.currentTimeMillis());
         });
-        ConsoleServlet servlet = new ConsoleServlet(services, ticker, history, authenticator, loader,
-                settings.sessionsGridMax(), LoginView.class);
+        gate = new SessionGate(settings.maxSessions(), settings.maxSessionsPerSource());
+        RoleLookup lookup = roleLookup();
+        AtomicInteger ticks = new AtomicInteger();
+        List<String> allowed = settings.roles();
+        int every = settings.sessionRecheckSeconds();
+        SessionGate sessions = gate;
+        ticker.subscribe(() -> {
+            if (ticks.incrementAndGet() % every == 0) {
+                try {
+                    sessions.recheck(lookup, allowed);
+                } catch (LinkageError jaasGone) {
+                    // the JAAS bundles were refreshed under the console: the next start looks them up again
+                    LOG.debug("natgw console: role re-check failed", jaasGone);
+                }
+            }
+        });
+        ConsoleServlet servlet = new ConsoleServlet(services, ticker, history, authenticator, gate,
+                settings.sessionTimeoutMinutes() * 60, loader, settings.sessionsGridMax(), LoginView.class);
         MetricsServlet metrics = new MetricsServlet(new NatgwMetrics(services),
                 settings.metricsAuth() ? authenticator : null);
         try {
-            server = new ConsoleServer(settings, servlet, metrics, loader, List.of(AppShell.class, MainLayout.class,
-                    LoginView.class, OverviewView.class, SessionsView.class, DataplaneView.class,
-                    ForwarderView.class, RegistryView.class, BundlesView.class));
+            server = new ConsoleServer(settings, servlet, metrics, new SessionGuard(gate,
+                    settings.sessionLoginTimeoutSeconds()), loader,
+                    List.of(AppShell.class, MainLayout.class,
+                            LoginView.class, OverviewView.class, SessionsView.class, DataplaneView.class,
+                            ForwarderView.class, RegistryView.class, BundlesView.class));
         } catch (Exception e) {
             ticker.close();
             ticker = null;
@@ -150,6 +195,27 @@ public class ConsoleManager {
             }
             server = null;
         }
+    }
+
+    private RoleLookup roleLookup() {
+        if (roles != null) {
+            return roles;
+        }
+        if (context == null) {
+            return RoleLookup.NONE;
+        }
+        try {
+            return new KarafRoles(context, settings.realm());
+        } catch (LinkageError noKarafJaas) {
+            LOG.warn("natgw console: Karaf's JAAS modules are not there, so logged-in users' roles are not re-checked;"
+                    + " sessions end by their idle timeout only");
+            return RoleLookup.NONE;
+        }
+    }
+
+    /** {@return the sessions of the running console, or null} */
+    SessionGate sessions() {
+        return gate;
     }
 
     /** {@return the running server, or null} */

@@ -48,7 +48,7 @@ class ConsoleConnectionLimitTest {
     void idleConnectionsPastTheLimitAreQueuedAndCannotKeepAnHonestClientOut() throws Exception {
         int port = ConsoleManagerTest.freePort();
         console = new ConsoleManager();
-        console.activate(TestConfig.of("port", port, "realm", "test"));
+        console.activate(TestConfig.of("port", port, "realm", "test"), null);
         ConsoleServer server = console.server();
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         long fdsBefore = openFds();

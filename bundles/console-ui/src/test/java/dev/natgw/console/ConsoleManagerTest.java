@@ -43,14 +43,19 @@ class ConsoleManagerTest {
 
     private void start(Object... config) throws Exception {
         port = freePort();
+        console = new ConsoleManager();
+        console.activate(onTestRealm(port, config), null);
+    }
+
+    /** {@return the configuration on this port against {@link TestRealm}, with these attributes set too} */
+    static dev.natgw.console.internal.ConsoleConfig onTestRealm(int port, Object... config) {
         Object[] all = new Object[config.length + 4];
         all[0] = "port";
         all[1] = port;
         all[2] = "realm";
         all[3] = "test";
         System.arraycopy(config, 0, all, 4, config.length);
-        console = new ConsoleManager();
-        console.activate(TestConfig.of(all));
+        return TestConfig.of(all);
     }
 
     @AfterEach
@@ -169,6 +174,50 @@ class ConsoleManagerTest {
         assertThat(get("/metrics", "Authorization", basic("someone-else", "x")).statusCode()).isEqualTo(429);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(
                 () -> get("/metrics", "Authorization", basic("op", "secret-pw")).statusCode() == 200);
+    }
+
+    @Test
+    void metricsNeedALoginWhenTheConsoleListensBeyondLoopbackAndStayOpenOnIt() throws Exception {
+        // all addresses: reached here through loopback, but the listener is the one a network would reach
+        start("bind_address", "0.0.0.0");
+        HttpResponse<String> none = get("/metrics");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith(
+                "Basic"));
+        assertThat(none.body()).doesNotContain("natgw_nat_up");
+        assertThat(get("/metrics", "Authorization", basic("guest", "guest-pw")).statusCode()).isEqualTo(401);
+        HttpResponse<String> ok = get("/metrics", "Authorization", basic("op", "secret-pw"));
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(metrics(ok.body())).containsKey("natgw_nat_up");
+        // over the login page's throttle
+        for (int i = 0; i < 4; i++) {
+            assertThat(get("/metrics", "Authorization", basic("op", "guess" + i)).statusCode()).isEqualTo(401);
+        }
+        assertThat(get("/metrics", "Authorization", basic("op", "guess")).statusCode()).isEqualTo(429);
+        console.deactivate();
+
+        start(); // loopback: Prometheus on this host scrapes without credentials
+        assertThat(get("/metrics").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void noResponseMayBeFramedByAnotherPage() throws Exception {
+        start("metrics_auth", true, "max_sessions", 2, "max_sessions_per_source", 1);
+        List<HttpResponse<String>> responses = new java.util.ArrayList<>();
+        responses.add(get("/"));
+        responses.add(get("/login"));
+        responses.add(get("/lumo/lumo.css", "Cookie", responses.getFirst().headers().firstValue("Set-Cookie")
+                .orElseThrow().split(";")[0]));
+        responses.add(get("/metrics"));
+        responses.add(get("/metrics", "Authorization", basic("op", "secret-pw")));
+        responses.add(get("/no-such-page")); // the address's one session is taken: refused by the session bound
+        assertThat(responses).extracting(HttpResponse::statusCode).containsExactly(200, 429, 200, 401, 200, 429);
+        for (HttpResponse<String> r : responses) {
+            assertThat(r.headers().allValues("Content-Security-Policy")).as(r.uri() + " " + r.statusCode())
+                    .containsExactly("frame-ancestors 'none'");
+            assertThat(r.headers().allValues("X-Frame-Options")).as(r.uri() + " " + r.statusCode())
+                    .containsExactly("DENY");
+        }
     }
 
     private static String basic(String user, String password) {

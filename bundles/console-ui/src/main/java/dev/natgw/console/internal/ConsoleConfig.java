@@ -45,13 +45,39 @@ public @interface ConsoleConfig {
 
     /** @return whether /metrics needs a login */
     @AttributeDefinition(name = "metrics.auth", description = "Require HTTP Basic authentication against the realm on"
-            + " /metrics (off by default: loopback only, and the figures are no secret)")
+            + " /metrics on loopback too; when bind.address is not a loopback address /metrics always requires it."
+            + " Off by default: on loopback only local scrapers reach it, and the figures are no secret")
     boolean metrics_auth() default false;
 
     /** @return the session timeout */
-    @AttributeDefinition(name = "session.timeout", description = "Minutes an idle browser session stays logged in,"
+    @AttributeDefinition(name = "session.timeout", description = "Minutes a logged-in browser session stays open"
+            + " without a click or a navigation (the page's heartbeats and the server's pushes do not count);"
             + " 1..1440")
     int session_timeout() default 30;
+
+    /** @return how long a session that has not logged in lives idle */
+    @AttributeDefinition(name = "session.login.timeout", description = "Seconds a browser session that has not"
+            + " logged in (the login page) stays open without a request, so sessions opened and abandoned by"
+            + " visitors free their place soon; 10..3600")
+    int session_login_timeout() default 300;
+
+    /** @return the most sessions at once */
+    @AttributeDefinition(name = "max.sessions", description = "Most browser sessions at once, logged in or not;"
+            + " at most half of them may be sessions that have not logged in, so visitors who never log in cannot"
+            + " take the places of operators. A new session past it is refused with HTTP 503; 2..10000")
+    int max_sessions() default 64;
+
+    /** @return the most sessions from one client address */
+    @AttributeDefinition(name = "max.sessions.per.source", description = "Most browser sessions at once from one"
+            + " client address (ssh tunnels all come from 127.0.0.1). A new session past it is refused with HTTP"
+            + " 429; 1..max.sessions")
+    int max_sessions_per_source() default 20;
+
+    /** @return seconds between checks of the logged-in users' roles */
+    @AttributeDefinition(name = "session.recheck", description = "Seconds between checks that each logged-in user"
+            + " still exists in the realm and still holds one of the roles; a session whose user was removed or"
+            + " lost the roles is ended. 1..3600")
+    int session_recheck() default 10;
 
     /** @return the most sessions the grid shows */
     @AttributeDefinition(name = "sessions.grid.max", description = "Most NAT sessions one Sessions query copies from"

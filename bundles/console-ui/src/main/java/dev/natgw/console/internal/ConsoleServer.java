@@ -2,6 +2,7 @@ package dev.natgw.console.internal;
 
 import com.vaadin.flow.server.InitParameters;
 import com.vaadin.flow.server.startup.LookupServletContainerInitializer;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.annotation.HandlesTypes;
@@ -10,19 +11,27 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.eclipse.jetty.ee11.servlet.FilterMapping;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.session.DefaultSessionIdManager;
+import org.eclipse.jetty.session.HouseKeeper;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -49,6 +58,8 @@ public final class ConsoleServer implements AutoCloseable {
      * that open connections and send nothing cannot keep an honest client out for long.
      */
     public static final long LIMITED_IDLE_TIMEOUT_MS = 5_000;
+    /** Seconds between Jetty's sweeps for expired sessions. */
+    static final int SESSION_SWEEP_SECONDS = 10;
     /** Connections the kernel completes and holds for Jetty while it does not accept (at the limit). */
     static final int ACCEPT_QUEUE = 64;
 
@@ -62,11 +73,12 @@ public final class ConsoleServer implements AutoCloseable {
      * @param settings the checked configuration
      * @param servlet the Vaadin servlet
      * @param metrics the /metrics servlet
+     * @param guard the session bounds, in front of the Vaadin servlet
      * @param loader the bundle's class loader
      * @param consoleClasses the console's routes, layouts and app shell
      * @throws Exception if Jetty cannot start (port taken and the like)
      */
-    public ConsoleServer(ConsoleSettings settings, ConsoleServlet servlet, Servlet metrics,
+    public ConsoleServer(ConsoleSettings settings, ConsoleServlet servlet, Servlet metrics, SessionGuard guard,
             ClassLoader loader, List<Class<?>> consoleClasses) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("natgw-console");
@@ -94,6 +106,13 @@ public final class ConsoleServer implements AutoCloseable {
         connector.setIdleTimeout(330_000);
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
+        // Jetty looks for expired sessions every 10 min by default: sessions abandoned by visitors who never log in
+        // would hold their places that long past session.login.timeout
+        DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
+        HouseKeeper sweeper = new HouseKeeper();
+        sweeper.setIntervalSec(SESSION_SWEEP_SECONDS);
+        ids.setSessionHouseKeeper(sweeper);
+        server.addBean(ids, true);
         limit = new IdleCuttingLimit(connector);
         connector.limit = limit;
         server.addBean(limit);
@@ -104,6 +123,7 @@ public final class ConsoleServer implements AutoCloseable {
         context.getSessionHandler().setMaxInactiveInterval(settings.sessionTimeoutMinutes() * 60);
         context.getSessionHandler().setHttpOnly(true);
         context.getSessionHandler().getSessionCookieConfig().setSecure(settings.tls());
+        context.getSessionHandler().addEventListener(guard);
 
         for (ServletContainerInitializer sci : ServiceLoader.load(ServletContainerInitializer.class, loader)) {
             if (sci.getClass().getName().startsWith("com.vaadin.")) {
@@ -121,11 +141,21 @@ public final class ConsoleServer implements AutoCloseable {
         vaadin.setInitParameter("org.atmosphere.cpr.broadcaster.maxProcessingThreads", "4");
         vaadin.setInitParameter("org.atmosphere.cpr.broadcaster.maxAsyncWriteThreads", "4");
         vaadin.setInitParameter("org.atmosphere.cpr.maxSchedulerThread", "2");
+        // the page's heartbeats would otherwise keep an open tab logged in for ever: only clicks and navigation count
+        vaadin.setInitParameter(InitParameters.SERVLET_PARAMETER_CLOSE_IDLE_SESSIONS, "true");
         vaadin.setAsyncSupported(true);
         vaadin.setInitOrder(1);
         context.addServlet(vaadin, "/*");
         context.addServlet(new ServletHolder("metrics", metrics), "/metrics");
-        server.setHandler(context);
+        // sessions are Vaadin's: /metrics opens none and stays outside the session bounds
+        FilterMapping guarded = new FilterMapping();
+        guarded.setFilterName("sessions");
+        guarded.setServletName("vaadin");
+        guarded.setDispatcherTypes(java.util.EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder sessions = new FilterHolder(guard);
+        sessions.setName("sessions");
+        context.getServletHandler().addFilter(sessions, guarded);
+        server.setHandler(new FrameDenial(context));
         server.setStopTimeout(5_000);
 
         Thread thread = Thread.currentThread();
@@ -220,6 +250,24 @@ public final class ConsoleServer implements AutoCloseable {
         protected void unlimit() {
             limiting = false;
             super.unlimit();
+        }
+    }
+
+    /**
+     * Forbids every browser to show a console response inside a frame of another page (clickjacking): the CSP
+     * directive for current browsers, X-Frame-Options for older ones. Set before the request is handled, on every
+     * response, /metrics and errors included.
+     */
+    static final class FrameDenial extends Handler.Wrapper {
+        FrameDenial(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            response.getHeaders().put("Content-Security-Policy", "frame-ancestors 'none'");
+            response.getHeaders().put("X-Frame-Options", "DENY");
+            return super.handle(request, response, callback);
         }
     }
 

@@ -4,9 +4,11 @@ import com.vaadin.flow.component.Component;
 import com.vaadin.flow.function.DeploymentConfiguration;
 import com.vaadin.flow.server.ServiceException;
 import com.vaadin.flow.server.VaadinServlet;
+import com.vaadin.flow.server.VaadinServletRequest;
 import com.vaadin.flow.server.VaadinServletService;
 import com.vaadin.flow.server.VaadinSession;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpSession;
 import java.io.InputStream;
 import java.net.URL;
 
@@ -25,6 +27,8 @@ public final class ConsoleServlet extends VaadinServlet {
     private final transient dev.natgw.console.model.SharedReading<dev.natgw.console.model.OverviewModel.Snapshot> overview = new dev.natgw.console.model.SharedReading<>(
             900_000_000L, System::nanoTime);
     private final transient GuardedLogin authenticator;
+    private final transient SessionGate gate;
+    private final int sessionTimeoutSeconds;
     private final transient ClassLoader loader;
     private final int sessionsGridMax;
     private final Class<? extends Component> loginView;
@@ -34,14 +38,18 @@ public final class ConsoleServlet extends VaadinServlet {
      * @param ticker the clock
      * @param history the NAT's rates, fed by the clock
      * @param authenticator the login
+     * @param gate the session bounds
+     * @param sessionTimeoutSeconds idle timeout of a logged-in session
      * @param loader the bundle's class loader
      * @param sessionsGridMax the most sessions one Sessions query copies
      * @param loginView the view every route forwards to until the user has logged in (given, so that this package
      *        does not depend on the views, which depend on it)
      */
     public ConsoleServlet(ServiceBridge services, Ticker ticker, dev.natgw.console.model.RateHistory history,
-            GuardedLogin authenticator, ClassLoader loader, int sessionsGridMax,
-            Class<? extends Component> loginView) {
+            GuardedLogin authenticator, SessionGate gate, int sessionTimeoutSeconds, ClassLoader loader,
+            int sessionsGridMax, Class<? extends Component> loginView) {
+        this.gate = gate;
+        this.sessionTimeoutSeconds = sessionTimeoutSeconds;
         this.loginView = loginView;
         this.services = services;
         this.ticker = ticker;
@@ -86,18 +94,26 @@ public final class ConsoleServlet extends VaadinServlet {
      *
      * @param user the name
      * @param password the password
-     * @return the outcome: the user if the realm accepted them, or how long the client must wait
+     * @return the outcome: the user if the realm accepted them, or how long the client must wait; no user if the
+     *         session ended meanwhile
      */
     public GuardedLogin.Outcome login(String user, String password) {
         com.vaadin.flow.server.VaadinRequest request = com.vaadin.flow.server.VaadinRequest.getCurrent();
         GuardedLogin.Outcome outcome = authenticator.login(request == null ? "" : request.getRemoteAddr(), user,
                 password == null ? null : password.toCharArray());
-        outcome.user().ifPresent(u -> {
-            // a new HTTP session id once logged in, so an id seen before the login is worth nothing after it
-            com.vaadin.flow.server.VaadinService.reinitializeSession(com.vaadin.flow.server.VaadinRequest
-                    .getCurrent());
-            VaadinSession.getCurrent().setAttribute(USER, u);
-        });
+        if (outcome.user().isEmpty() || !(request instanceof VaadinServletRequest http)) {
+            return outcome;
+        }
+        // a new HTTP session id once logged in, so an id seen before the login is worth nothing after it; the same
+        // session keeps its place, which a new one (Vaadin's reinitializeSession) could lose to a flood meanwhile
+        http.getHttpServletRequest().changeSessionId();
+        HttpSession session = http.getHttpServletRequest().getSession(false);
+        if (session == null || !(session.getAttribute(SessionGuard.TICKET) instanceof SessionGate.Ticket ticket)
+                || !gate.logIn(ticket, outcome.user().get().name())) {
+            return new GuardedLogin.Outcome(java.util.Optional.empty(), java.time.Duration.ZERO);
+        }
+        session.setMaxInactiveInterval(sessionTimeoutSeconds);
+        VaadinSession.getCurrent().setAttribute(USER, outcome.user().get());
         return outcome;
     }
 
@@ -110,6 +126,18 @@ public final class ConsoleServlet extends VaadinServlet {
     @Override
     protected void servletInitialized() throws ServletException {
         super.servletInitialized();
+        // Vaadin closes a session idle past its timeout (closeIdleSessions) but keeps the HTTP session under it:
+        // end that too, so that its place is freed and no reload finds it still logged in
+        getService().addSessionInitListener(init -> init.getSession().setAttribute(SessionGate.Ticket.class,
+                init.getRequest().getWrappedSession().getAttribute(SessionGuard.TICKET) instanceof SessionGate.Ticket t
+                        ? t
+                        : null));
+        getService().addSessionDestroyListener(destroyed -> {
+            SessionGate.Ticket t = destroyed.getSession().getAttribute(SessionGate.Ticket.class);
+            if (t != null) {
+                t.end();
+            }
+        });
         getService().addUIInitListener(init -> init.getUI().addBeforeEnterListener(enter -> {
             if (!loginView.equals(enter.getNavigationTarget()) && user() == null) {
                 enter.forwardTo(loginView);

@@ -23,8 +23,12 @@ import java.util.Locale;
  * @param keystoreType its type
  * @param realm the JAAS realm
  * @param roles the roles allowed to log in
- * @param metricsAuth whether /metrics needs HTTP Basic
- * @param sessionTimeoutMinutes idle session timeout
+ * @param metricsAuth whether /metrics needs HTTP Basic: configured so, or bound beyond loopback
+ * @param sessionTimeoutMinutes idle timeout of a logged-in session
+ * @param sessionLoginTimeoutSeconds idle timeout of a session that has not logged in
+ * @param maxSessions the most sessions at once
+ * @param maxSessionsPerSource the most sessions at once from one client address
+ * @param sessionRecheckSeconds seconds between checks of the logged-in users' roles
  * @param sessionsGridMax the most sessions one Sessions query copies
  * @param loginMaxFailures failed logins that lock an address or user name
  * @param loginLockoutSeconds how long a lock lasts
@@ -32,7 +36,8 @@ import java.util.Locale;
  */
 public record ConsoleSettings(int port, InetAddress bindAddress, boolean tls, Path keystorePath,
         String keystorePassword, String keystoreType, String realm, List<String> roles, boolean metricsAuth,
-        int sessionTimeoutMinutes, int sessionsGridMax, int loginMaxFailures, int loginLockoutSeconds,
+        int sessionTimeoutMinutes, int sessionLoginTimeoutSeconds, int maxSessions, int maxSessionsPerSource,
+        int sessionRecheckSeconds, int sessionsGridMax, int loginMaxFailures, int loginLockoutSeconds,
         int loginTrackedMax) {
 
     /**
@@ -95,6 +100,20 @@ public record ConsoleSettings(int port, InetAddress bindAddress, boolean tls, Pa
         if (c.session_timeout() < 1 || c.session_timeout() > 1440) {
             throw new IllegalArgumentException("session.timeout must be 1..1440 minutes, was " + c.session_timeout());
         }
+        if (c.session_login_timeout() < 10 || c.session_login_timeout() > 3600) {
+            throw new IllegalArgumentException("session.login.timeout must be 10..3600 seconds, was "
+                    + c.session_login_timeout());
+        }
+        if (c.max_sessions() < 2 || c.max_sessions() > 10_000) {
+            throw new IllegalArgumentException("max.sessions must be 2..10000, was " + c.max_sessions());
+        }
+        if (c.max_sessions_per_source() < 1 || c.max_sessions_per_source() > c.max_sessions()) {
+            throw new IllegalArgumentException("max.sessions.per.source must be 1..max.sessions (" + c.max_sessions()
+                    + "), was " + c.max_sessions_per_source());
+        }
+        if (c.session_recheck() < 1 || c.session_recheck() > 3600) {
+            throw new IllegalArgumentException("session.recheck must be 1..3600 seconds, was " + c.session_recheck());
+        }
         if (c.sessions_grid_max() < 100 || c.sessions_grid_max() > 1_000_000) {
             throw new IllegalArgumentException("sessions.grid.max must be 100..1000000, was "
                     + c.sessions_grid_max());
@@ -110,14 +129,17 @@ public record ConsoleSettings(int port, InetAddress bindAddress, boolean tls, Pa
                     + c.login_tracked_max());
         }
         return new ConsoleSettings(c.port(), bind, c.tls_enabled(), keystore, c.tls_keystore_password(), type,
-                c.realm().strip(), roles, c.metrics_auth(), c.session_timeout(), c.sessions_grid_max(),
-                c.login_max_failures(), c.login_lockout(), c.login_tracked_max());
+                // beyond loopback anyone on the network could read the figures: a login is not optional there
+                c.realm().strip(), roles, c.metrics_auth() || !bind.isLoopbackAddress(), c.session_timeout(),
+                c.session_login_timeout(), c.max_sessions(), c.max_sessions_per_source(), c.session_recheck(),
+                c.sessions_grid_max(), c.login_max_failures(), c.login_lockout(), c.login_tracked_max());
     }
 
     /** Hides the password from logs. */
     @Override
     public String toString() {
         return (tls ? "https://" : "http://") + bindAddress.getHostAddress() + ":" + port + " realm " + realm
-                + " roles " + roles + (metricsAuth ? ", /metrics with login" : ", /metrics without login");
+                + " roles " + roles + ", at most " + maxSessions + " sessions (" + maxSessionsPerSource
+                + " per address)" + (metricsAuth ? ", /metrics with login" : ", /metrics without login");
     }
 }

@@ -23,6 +23,20 @@ public class ConsoleSettingsTest {
         assertThat(s.realm()).isEqualTo("karaf");
         assertThat(s.roles()).containsExactly("admin", "manager", "viewer");
         assertThat(s.metricsAuth()).isFalse();
+        assertThat(s.maxSessions()).isEqualTo(64);
+        assertThat(s.maxSessionsPerSource()).isEqualTo(20);
+        assertThat(s.sessionLoginTimeoutSeconds()).isEqualTo(300);
+        assertThat(s.sessionRecheckSeconds()).isEqualTo(10);
+    }
+
+    @Test
+    void metricsNeedALoginWheneverTheConsoleListensBeyondLoopback() {
+        assertThat(ConsoleSettings.of(TestConfig.of("bind_address", "0.0.0.0")).metricsAuth()).isTrue();
+        assertThat(ConsoleSettings.of(TestConfig.of("bind_address", "::")).metricsAuth()).isTrue();
+        assertThat(ConsoleSettings.of(TestConfig.of("bind_address", "198.18.0.1")).metricsAuth()).isTrue();
+        assertThat(ConsoleSettings.of(TestConfig.of("bind_address", "127.0.0.2")).metricsAuth()).isFalse();
+        assertThat(ConsoleSettings.of(TestConfig.of("bind_address", "::1")).metricsAuth()).isFalse();
+        assertThat(ConsoleSettings.of(TestConfig.of("metrics_auth", true)).metricsAuth()).isTrue();
     }
 
     @Test
@@ -49,6 +63,16 @@ public class ConsoleSettingsTest {
                 .hasMessageStartingWith("login.lockout");
         assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("login_tracked_max", 10)))
                 .hasMessageStartingWith("login.tracked.max");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("session_login_timeout", 5)))
+                .hasMessageStartingWith("session.login.timeout");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("max_sessions", 1)))
+                .hasMessageStartingWith("max.sessions ");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("max_sessions", 10, "max_sessions_per_source", 11)))
+                .hasMessageStartingWith("max.sessions.per.source");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("max_sessions_per_source", 0)))
+                .hasMessageStartingWith("max.sessions.per.source");
+        assertThatThrownBy(() -> ConsoleSettings.of(TestConfig.of("session_recheck", 0)))
+                .hasMessageStartingWith("session.recheck");
         ConsoleSettings defaults = ConsoleSettings.of(TestConfig.of());
         assertThat(defaults.loginMaxFailures()).isEqualTo(5);
         assertThat(defaults.loginLockoutSeconds()).isEqualTo(60);
