@@ -6,6 +6,7 @@ import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.nat.NatManager;
 import dev.natgw.nat.internal.NatSettings;
@@ -60,7 +61,7 @@ public final class AffinityReport {
         try {
             nat.setClock(dp.clock());
             nat.addPool(new PoolDefinition("affinity", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 1025, 65535,
-                    mapping, filtering, true, 0, false));
+                    mapping, filtering, true, 0, false, SubscriberLimits.NONE));
             dp.attach(nat);
             int inBase = Ipv4.parse("198.18.0.0");
             int remBase = Ipv4.parse("198.19.128.0");

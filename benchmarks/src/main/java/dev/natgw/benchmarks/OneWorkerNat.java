@@ -6,6 +6,7 @@ import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.nat.NatManager;
 import dev.natgw.nat.fastpath.NatWorker;
@@ -20,6 +21,13 @@ import java.util.List;
  * default timeouts (nothing expires during a run, and no tick runs anyway), no hold-down, no event log.
  */
 final class OneWorkerNat implements AutoCloseable {
+    /**
+     * Subscriber limits that are checked on every new flow, as the defaults are, but never bind: the benchmarks load a
+     * few inside hosts far beyond what one subscriber may hold, and measure what the checks cost.
+     */
+    static final SubscriberLimits UNBOUND = new SubscriberLimits(Integer.MAX_VALUE, 1_000_000_000, Integer.MAX_VALUE,
+            Integer.MAX_VALUE);
+
     /** The outside pool: 198.19.1.0/24, 256 addresses. */
     static final Ipv4Range POOL = new Ipv4Range(Ipv4.parse("198.19.1.0"), Ipv4.parse("198.19.1.255"));
     /** Inside hosts are 198.18.0.0/16. */
@@ -39,7 +47,7 @@ final class OneWorkerNat implements AutoCloseable {
         nat = new NatManager(new NatSettings(Timeouts.RFC_DEFAULTS, sessions, 1 << 17, Duration.ZERO, 1 << 16,
                 OtherProtocolPolicy.DROP, false, 1024));
         nat.addPool(new PoolDefinition("bench", List.of(POOL), 1025, 65535, MappingBehavior.ENDPOINT_INDEPENDENT,
-                FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false));
+                FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false, UNBOUND));
         nat.attach(new FakeDataplane(1));
         worker = nat.engine().worker(0);
     }

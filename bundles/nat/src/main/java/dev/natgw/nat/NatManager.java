@@ -358,7 +358,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         NatSettings s = settings;
         return NatSnapshot.of(active, slots, statics, s.timeouts(), s.otherProtocols(),
                 new InsidePrefixes(s.sources().insidePrefixes()), s.sources().icmpErrorsFromQuotedDestination(),
-                s.icmpAnswersPerSecond(), s.udpUnanswered());
+                s.icmpAnswersPerSecond(), s.udpUnanswered(), s.refresh() == NatSettings.RefreshDirection.BOTH);
     }
 
     /** Publishes the definitions to the workers; under the lock. */

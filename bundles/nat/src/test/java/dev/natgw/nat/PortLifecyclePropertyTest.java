@@ -341,6 +341,9 @@ class PortLifecyclePropertyTest {
             assertThat(c.sessionsDeleted()).as("deleted, over every translator; %s", c).isEqualTo(c
                     .sessionsCreated());
             assertThat(nat.poolUsage().getFirst().portsInUse()).as("ports in use").isZero();
+            for (int w = 0; w < nat.engine().workers(); w++) {
+                assertThat(nat.engine().worker(w).hosts()).as("hosts with counts left on worker %s", w).isZero();
+            }
             assertThat(live.values()).as("mappings never deleted").allMatch(n -> n == 0);
             assertThat(created).as("mappings created").isLessThanOrEqualTo(c.sessionsCreated());
         }

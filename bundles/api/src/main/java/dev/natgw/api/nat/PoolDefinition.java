@@ -19,10 +19,12 @@ import java.util.regex.Pattern;
  * @param perHostPortQuota the most ports one inside address may hold per protocol, 0 for no limit
  * @param icmpOnExhaustion whether a packet refused because the pool or quota is exhausted is
  *     answered with an ICMP destination unreachable (instead of a silent drop)
+ * @param limits what else one inside host may hold and open, and outside packets may open on its mappings (since
+ *     1.4)
  */
 public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin, int portMax,
         MappingBehavior mapping, FilteringBehavior filtering, boolean pairedPooling, int perHostPortQuota,
-        boolean icmpOnExhaustion) {
+        boolean icmpOnExhaustion, SubscriberLimits limits) {
     /**
      * The default lowest port: ports below it are left alone, as well-known and registered ports
      * matter.
@@ -30,6 +32,11 @@ public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin
     public static final int DEFAULT_PORT_MIN = 1025;
     /** The default highest port. */
     public static final int DEFAULT_PORT_MAX = 65535;
+    /**
+     * The default port quota per inside host and protocol: an eighth of an address's ports, so that one host
+     * cannot take a whole address's ports (RFC 6888 REQ-4).
+     */
+    public static final int DEFAULT_PORT_QUOTA = 8192;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,32}");
 
@@ -60,13 +67,46 @@ public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin
         Objects.requireNonNull(mapping, "mapping");
         Objects.requireNonNull(filtering, "filtering");
         Checks.nonNegative("perHostPortQuota", perHostPortQuota);
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * The form of version 1.3, without subscriber limits of its own: the recommended ones,
+     * {@link SubscriberLimits#DEFAULT}.
+     *
+     * @param name the pool's name
+     * @param addresses the outside addresses
+     * @param portMin the lowest port
+     * @param portMax the highest port
+     * @param mapping how outside endpoints are reused
+     * @param filtering which outside packets a mapping lets in
+     * @param pairedPooling whether all sessions of one inside address use the same outside address
+     * @param perHostPortQuota the most ports one inside address may hold per protocol, 0 for no limit
+     * @param icmpOnExhaustion whether a refused packet is answered with an ICMP destination unreachable
+     */
+    public PoolDefinition(String name, List<Ipv4Range> addresses, int portMin, int portMax, MappingBehavior mapping,
+            FilteringBehavior filtering, boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion) {
+        this(name, addresses, portMin, portMax, mapping, filtering, pairedPooling, perHostPortQuota,
+                icmpOnExhaustion, SubscriberLimits.DEFAULT);
+    }
+
+    /**
+     * Returns this pool with other subscriber limits.
+     *
+     * @param other the limits
+     * @return the pool
+     */
+    public PoolDefinition withLimits(SubscriberLimits other) {
+        return new PoolDefinition(name, addresses, portMin, portMax, mapping, filtering, pairedPooling,
+                perHostPortQuota, icmpOnExhaustion, other);
     }
 
     /**
      * Returns a pool with the recommended settings: ports
      * {@value #DEFAULT_PORT_MIN}..{@value #DEFAULT_PORT_MAX}, {@link MappingBehavior#DEFAULT},
-     * {@link FilteringBehavior#DEFAULT}, paired pooling (RFC 4787 REQ-2), no quota, and ICMP on
-     * exhaustion so inside hosts fail fast.
+     * {@link FilteringBehavior#DEFAULT}, paired pooling (RFC 4787 REQ-2), a port quota of
+     * {@value #DEFAULT_PORT_QUOTA} per host and protocol, the {@link SubscriberLimits#DEFAULT default subscriber
+     * limits}, and ICMP on exhaustion so inside hosts fail fast.
      *
      * @param name the pool's name
      * @param addresses the outside addresses
@@ -74,7 +114,7 @@ public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin
      */
     public static PoolDefinition of(String name, List<Ipv4Range> addresses) {
         return new PoolDefinition(name, addresses, DEFAULT_PORT_MIN, DEFAULT_PORT_MAX, MappingBehavior.DEFAULT,
-                FilteringBehavior.DEFAULT, true, 0, true);
+                FilteringBehavior.DEFAULT, true, DEFAULT_PORT_QUOTA, true, SubscriberLimits.DEFAULT);
     }
 
     /** {@return the number of outside addresses, the sum of the ranges' sizes} */

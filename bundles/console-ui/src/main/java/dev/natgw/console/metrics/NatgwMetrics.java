@@ -10,7 +10,9 @@ import dev.natgw.api.forwarder.RegisteredServer;
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.NatService;
+import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.PortUsage;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
@@ -115,8 +117,20 @@ public final class NatgwMetrics implements MultiCollector {
                 (s, n) -> byState.add(Labels.of("state", s.name().toLowerCase(java.util.Locale.ROOT)), n));
         Gauges alive = new Gauges("natgw_nat_sessions_alive", "Live sessions over all workers");
         alive.add(Labels.EMPTY, nat.sessionCount());
+        Gauges limits = new Gauges("natgw_nat_pool_limit", "The pool's subscriber limits per inside host (0 for none):"
+                + " ports per protocol, sessions, new mappings a second and at once, and sessions a mapping may hold"
+                + " for an outside packet to open one more");
+        for (PoolDefinition d : nat.pools()) {
+            SubscriberLimits l = d.limits();
+            limits.add(Labels.of("pool", d.name(), "limit", "ports_per_host"), d.perHostPortQuota());
+            limits.add(Labels.of("pool", d.name(), "limit", "sessions_per_host"), l.sessionsPerHost());
+            limits.add(Labels.of("pool", d.name(), "limit", "new_mappings_per_second"), l.mappingsPerSecond());
+            limits.add(Labels.of("pool", d.name(), "limit", "new_mappings_burst"), l.mappingBurst());
+            limits.add(Labels.of("pool", d.name(), "limit", "inbound_sessions_per_mapping"),
+                    l.inboundSessionsPerMapping());
+        }
         out.addAll(List.of(total.build(), inUse.build(), held.build(), sessions.build(), addrTotal.build(),
-                addrUsed.build(), addrHeld.build(), byState.build(), alive.build()));
+                addrUsed.build(), addrHeld.build(), byState.build(), alive.build(), limits.build()));
 
         out.add(counter("natgw_nat_sessions_created", "Sessions created", Labels.EMPTY, c.sessionsCreated()));
         out.add(counter("natgw_nat_sessions_deleted", "Sessions deleted (expired, closed or cleared)", Labels.EMPTY,

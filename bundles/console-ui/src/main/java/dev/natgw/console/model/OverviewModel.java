@@ -3,6 +3,7 @@ package dev.natgw.console.model;
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.NatService;
+import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.PortUsage;
 import dev.natgw.api.nat.Protocol;
@@ -57,10 +58,11 @@ public final class OverviewModel {
      * @param tcpStates live TCP sessions per state, exact, as {@code nat:stats}
      * @param counters the counters, as {@code nat:stats}
      * @param drops non-zero drops by reason, most first, as {@code nat:stats}
+     * @param definitions the pools as configured, for their subscriber limits, as {@code nat:pools}
      */
     public record Snapshot(List<PoolUsage> pools, List<PortRow> byAddress, List<PortRow> byWorker, long sessions,
             Map<Protocol, Long> byProtocol, Map<TcpState, Long> tcpStates, NatCounters counters,
-            Map<String, Long> drops) {
+            Map<String, Long> drops, List<PoolDefinition> definitions) {
     }
 
     /**
@@ -97,7 +99,7 @@ public final class OverviewModel {
         }
         NatCounters counters = nat.counters();
         return new Snapshot(pools, byAddress, byWorker, nat.sessionCount(), byProtocol, tcpStates(counters), counters,
-                nonZeroDrops(counters));
+                nonZeroDrops(counters), nat.pools());
     }
 
     private static void add(long[] sum, PortUsage u) {

@@ -9,7 +9,9 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteAlias;
 import dev.natgw.api.nat.NatCounters;
+import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.TcpState;
 import dev.natgw.console.model.OverviewModel;
@@ -43,6 +45,7 @@ public final class OverviewView extends LiveView {
         chart.setId("rates-chart");
         content.setPadding(false);
         content.add(new Div(new Span("Sessions alive: "), sessions), new H3("Port pools"), tables.pools,
+                new H3("Subscriber limits per inside host"), tables.limits,
                 new H3("Per outside address"), tables.addresses, new H3("Per worker"), tables.workers,
                 new H3("Sessions by protocol"), tables.protocols, new H3("TCP sessions by state"), tables.states,
                 new H3("Rates"), chart, new H3("Counters"), tables.counters, new H3("Drops by reason"), tables.drops);
@@ -74,6 +77,7 @@ public final class OverviewView extends LiveView {
     /** The Overview's tables. */
     static final class NatTables {
         final NativeTable pools = Tables.table("pools");
+        final NativeTable limits = Tables.table("limits");
         final NativeTable addresses = Tables.table("addresses");
         final NativeTable workers = Tables.table("workers");
         final NativeTable protocols = Tables.table("protocols");
@@ -88,6 +92,17 @@ public final class OverviewView extends LiveView {
                         n(p.portsTotal()), String.format(java.util.Locale.ROOT, "%.2f%%", 100 * p.usedShare())));
             }
             Tables.fill(pools, List.of("Pool", "Addresses", "Used", "In hold", "Free", "Total", "Busy share"), rows);
+            List<List<String>> lim = new ArrayList<>();
+            for (PoolDefinition p : s.definitions()) {
+                SubscriberLimits l = p.limits();
+                lim.add(List.of(p.name(), limit(p.perHostPortQuota()), limit(l.sessionsPerHost()),
+                        l.mappingsPerSecond() == 0
+                                ? "none"
+                                : l.mappingsPerSecond() + "/s, " + l.mappingBurst() + " at once",
+                        limit(l.inboundSessionsPerMapping())));
+            }
+            Tables.fill(limits, List.of("Pool", "Ports per protocol", "Sessions", "New mappings",
+                    "Sessions a mapping holds for inbound"), lim);
             Tables.fill(addresses, List.of("Address", "Pool", "Used", "In hold", "Free", "Total"),
                     portRows(s.byAddress()));
             Tables.fill(workers, List.of("Worker", "Pool", "Used", "In hold", "Free", "Total"), portRows(s.byWorker()));
@@ -127,6 +142,10 @@ public final class OverviewView extends LiveView {
                 rows.add(List.of(r.key(), r.pool(), n(r.used()), n(r.held()), n(r.free()), n(r.total())));
             }
             return rows;
+        }
+
+        private static String limit(int v) {
+            return v == 0 ? "none" : Integer.toString(v);
         }
 
         private static String n(long v) {

@@ -196,8 +196,9 @@ class NamespaceGatewayTest {
         long sessions = nat.sessionCount();
         int count = 2000;
         // the inside host forges 256 sources beyond the inside prefix 198.18.0.0/24, from a raw socket
-        String script = Path.of(NamespaceGatewayTest.class.getResource("/spoof-udp.py").toURI()).toString();
-        inside(30, "python3", script, "198.18.5.0", "256", "198.19.0.2", "9", String.valueOf(count));
+        String script = Path.of(NamespaceGatewayTest.class.getResource("/flood.py").toURI()).toString();
+        // count datagrams in one second, each source in turn, 8 source ports each
+        inside(30, "python3", script, "udp", "198.18.5.0", "256", "8", "198.19.0.2", "9", String.valueOf(count), "1");
         // a veth ring may lose a few under the burst; natgw must refuse all that reach it and translate none
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> nat.counters().drops("source-not-inside") >= refused + count * 9L / 10);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMappingEntry;
 import dev.natgw.api.nat.TcpState;
@@ -38,13 +39,21 @@ final class NatJson {
     }
 
     record Pool(String name, List<String> addresses, int portMin, int portMax, String mapping, String filtering,
-            boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion, Usage usage) {
+            boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion, Limits limits, Usage usage) {
 
         static Pool of(PoolDefinition p, PoolUsage u) {
+            SubscriberLimits l = p.limits();
             return new Pool(p.name(), p.addresses().stream().map(Object::toString).toList(), p.portMin(),
                     p.portMax(), p.mapping().name(), p.filtering().name(), p.pairedPooling(), p.perHostPortQuota(),
-                    p.icmpOnExhaustion(), u == null ? null : Usage.of(u));
+                    p.icmpOnExhaustion(), new Limits(p.perHostPortQuota(), l.sessionsPerHost(), l.mappingsPerSecond(),
+                            l.mappingBurst(), l.inboundSessionsPerMapping()),
+                    u == null ? null : Usage.of(u));
         }
+    }
+
+    /** A pool's subscriber limits, 0 for none, named as its configuration keys are. */
+    record Limits(int portsPerHost, int sessionsPerHost, int newMappingsPerSecond, int newMappingsBurst,
+            int inboundSessionsPerMapping) {
     }
 
     record Usage(long addresses, long portsTotal, long portsInUse, long portsHeld, long portsFree,

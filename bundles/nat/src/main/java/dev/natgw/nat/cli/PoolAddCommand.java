@@ -5,6 +5,7 @@ import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.NatAdminService;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.nat.internal.Values;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,21 @@ public class PoolAddCommand implements Action {
     boolean noPairedPooling;
 
     @Option(name = "--quota", description = "The most ports one inside host may hold per protocol, 0 for no limit")
-    int quota;
+    int quota = PoolDefinition.DEFAULT_PORT_QUOTA;
+
+    @Option(name = "--sessions-per-host", description = "The most sessions one inside host may hold, 0 for no limit")
+    int sessionsPerHost = SubscriberLimits.DEFAULT_SESSIONS_PER_HOST;
+
+    @Option(name = "--mappings-per-second", description = "New mappings one inside host may make a second (a token"
+            + " bucket), 0 for no limit")
+    int mappingsPerSecond = SubscriberLimits.DEFAULT_MAPPINGS_PER_SECOND;
+
+    @Option(name = "--mappings-burst", description = "New mappings a host that made none for a while may make at once")
+    int mappingsBurst = SubscriberLimits.DEFAULT_MAPPING_BURST;
+
+    @Option(name = "--inbound-per-mapping", description = "The most sessions a mapping may hold for an outside packet"
+            + " to open one more, 0 for no limit")
+    int inboundPerMapping = SubscriberLimits.DEFAULT_INBOUND_SESSIONS_PER_MAPPING;
 
     @Option(name = "--no-icmp", description = "Drop packets refused for exhaustion silently instead of answering"
             + " with ICMP destination unreachable")
@@ -85,10 +100,17 @@ public class PoolAddCommand implements Action {
         if (quota < 0) {
             throw new IllegalArgumentException("--quota must be >= 0, was " + quota);
         }
+        SubscriberLimits limits;
+        try {
+            limits = new SubscriberLimits(sessionsPerHost, mappingsPerSecond, mappingsBurst, inboundPerMapping);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sessions-per-host, --mappings-per-second, --mappings-burst and"
+                    + " --inbound-per-mapping: " + e.getMessage());
+        }
         PoolDefinition pool;
         try {
             pool = new PoolDefinition(name, ranges, portRange[0], portRange[1], m, f, !noPairedPooling, quota,
-                    !noIcmp);
+                    !noIcmp, limits);
         } catch (IllegalArgumentException e) {
             // the record names its own fields (name, addresses); the user knows them as NAME and ADDRESS
             throw new IllegalArgumentException("pool \"" + name + "\": " + e.getMessage());

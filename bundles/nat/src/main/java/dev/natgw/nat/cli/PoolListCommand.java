@@ -42,6 +42,9 @@ public class PoolListCommand extends NatListAction {
         table.column("Filtering");
         table.column("Paired");
         table.column("Quota").alignRight();
+        table.column("Sessions/host").alignRight();
+        table.column("Maps/s").alignRight();
+        table.column("Inbound/map").alignRight();
         table.column("In use").alignRight();
         table.column("Held").alignRight();
         table.column("Free").alignRight();
@@ -55,7 +58,11 @@ public class PoolListCommand extends NatListAction {
             table.addRow().addContent(p.name(),
                     p.addresses().stream().map(Object::toString).collect(Collectors.joining(",")),
                     p.portMin() + "-" + p.portMax(), abbreviation(p.mapping()), abbreviation(p.filtering()),
-                    p.pairedPooling() ? "yes" : "no", p.perHostPortQuota() == 0 ? "none" : p.perHostPortQuota(),
+                    p.pairedPooling() ? "yes" : "no", limit(p.perHostPortQuota()), limit(p.limits().sessionsPerHost()),
+                    p.limits().mappingsPerSecond() == 0
+                            ? "none"
+                            : p.limits().mappingsPerSecond() + " (" + p.limits().mappingBurst() + ")",
+                    limit(p.limits().inboundSessionsPerMapping()),
                     u == null ? "-" : u.portsInUse(), u == null ? "-" : u.portsHeld(),
                     u == null ? "-" : u.portsFree(), u == null ? "-" : u.portsTotal(),
                     u == null ? "-" : String.format(Locale.ROOT, "%.1f%%", NatJson.percent(u)),
@@ -69,6 +76,10 @@ public class PoolListCommand extends NatListAction {
             table.print(out, !noFormat);
         }
         return null;
+    }
+
+    private static Object limit(int v) {
+        return v == 0 ? "none" : v;
     }
 
     /** RFC 4787's abbreviations, which keep the table narrow and are what NAT people say. */

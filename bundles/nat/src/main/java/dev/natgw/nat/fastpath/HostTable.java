@@ -7,7 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The per-inside-host port counts of a {@link SessionTable}, for the pools' quotas: an open-addressing table of
+ * The per-inside-host counts of a {@link SessionTable}, for the pools' quotas and subscriber limits (ports per
+ * protocol, sessions, and the bucket that paces new mappings): an open-addressing table of
  * {@code H_BYTES} records (linear probing, backward-shift deletion) in the table's {@code hosts} segment, its
  * count in the table header, so it is handed over with the table. Used by the table's one worker thread only;
  * allocation-free and lock-free.
@@ -57,7 +58,8 @@ final class HostTable {
 
     private boolean hostEmpty(int i) {
         long o = hostOff(i);
-        return (hosts.get(JAVA_INT, o + 4) | hosts.get(JAVA_INT, o + 8) | hosts.get(JAVA_INT, o + 12)) == 0;
+        return (hosts.get(JAVA_INT, o + 4) | hosts.get(JAVA_INT, o + 8) | hosts.get(JAVA_INT, o + 12)
+                | hosts.get(JAVA_INT, o + H_SESSIONS)) == 0;
     }
 
     /** The slot holding {@code inAddr}, or -1; an empty slot ends the probe since deletion shifts back. */
@@ -80,6 +82,63 @@ final class HostTable {
         }
         int i = hostFind(inAddr);
         return i < 0 ? 0 : hosts.get(JAVA_INT, hostOff(i) + 4 + 4L * p);
+    }
+
+    /** Sessions the inside host holds on its pool mappings. */
+    int sessions(int inAddr) {
+        int i = hostFind(inAddr);
+        return i < 0 ? 0 : hosts.get(JAVA_INT, hostOff(i) + H_SESSIONS);
+    }
+
+    /**
+     * Adds {@code delta} to the sessions of a host that holds a port (so has a record), deleting the record when all
+     * its counts reach 0.
+     *
+     * @throws IllegalStateException if the host has no record or the count would go negative (a bug in the caller)
+     */
+    void addSessions(int inAddr, int delta) {
+        int i = hostFind(inAddr);
+        if (i < 0) {
+            throw new IllegalStateException("sessions of a host without ports");
+        }
+        long c = hostOff(i) + H_SESSIONS;
+        int v = hosts.get(JAVA_INT, c) + delta;
+        if (v < 0) {
+            throw new IllegalStateException("host session count would go negative");
+        }
+        hosts.set(JAVA_INT, c, v);
+        if (v == 0 && hostEmpty(i)) {
+            hostDelete(i);
+        }
+    }
+
+    /**
+     * Whether the host may make a new mapping now under a bucket of one mapping per {@code interval} ns and
+     * {@code burst} mappings deep (GCRA: the bucket's arrival time may run at most {@code burst * interval} ahead of
+     * the clock). Reads only; {@link #mapped} takes the token once the mapping is made. A host without a record
+     * has a full bucket.
+     */
+    boolean mayMap(int inAddr, long interval, long burst, long now) {
+        int i = hostFind(inAddr);
+        if (i < 0 || hosts.get(JAVA_INT, hostOff(i) + H_BUCKET_SET) == 0) {
+            return true;
+        }
+        long at = hosts.get(JAVA_LONG, hostOff(i) + H_BUCKET_AT);
+        long from = at - now > 0 ? at : now;
+        return from + interval - now <= burst * interval;
+    }
+
+    /** Takes a token from the bucket of a host that now has a record; see {@link #mayMap}. */
+    void mapped(int inAddr, long interval, long now) {
+        int i = hostFind(inAddr);
+        if (i < 0) {
+            return;
+        }
+        long o = hostOff(i);
+        long at = hosts.get(JAVA_LONG, o + H_BUCKET_AT);
+        long from = hosts.get(JAVA_INT, o + H_BUCKET_SET) != 0 && at - now > 0 ? at : now;
+        hosts.set(JAVA_LONG, o + H_BUCKET_AT, from + interval);
+        hosts.set(JAVA_INT, o + H_BUCKET_SET, 1);
     }
 
     /**
@@ -143,9 +202,9 @@ final class HostTable {
                 hole = j;
             }
         }
-        long o = hostOff(hole);
-        hosts.set(JAVA_LONG, o, 0L);
-        hosts.set(JAVA_LONG, o + 8, 0L);
+        for (long o = hostOff(hole), end = o + H_BYTES; o < end; o += 8) {
+            hosts.set(JAVA_LONG, o, 0L);
+        }
         hdr.set(JAVA_INT, T_HOST_COUNT, hdr.get(JAVA_INT, T_HOST_COUNT) - 1);
     }
 }

@@ -132,6 +132,13 @@ final class In2Out {
             }
         }
         boolean newMapping = false;
+        if (mp >= 0 && w.limited(mp)) {
+            PoolRuntime p = snap.slots()[w.slot(mp)];
+            if (p != null && p.sessionsPerHost > 0 && table.hostSessions(pkt.src) >= p.sessionsPerHost) {
+                refuse(b, i, m, snap, now, p, Drops.SESSION_LIMIT);
+                return -1;
+            }
+        }
         if (mp < 0) {
             int st = snap.statics().findInside(proto, pkt.src, pkt.srcPort);
             if (st >= 0) {
@@ -177,13 +184,14 @@ final class In2Out {
             return -1;
         }
         PoolRuntime refusedBy = active[0];
-        boolean quota = false;
+        int refusal = Drops.POOL_EXHAUSTED;
         for (PoolRuntime p : active) {
-            if (p.quota > 0 && table.hostPorts(pkt.src, proto) >= p.quota) {
-                quota = true;
+            refusal = hostLimit(p, proto, now);
+            if (refusal >= 0) {
                 refusedBy = p;
                 break;
             }
+            refusal = Drops.POOL_EXHAUSTED;
             PortAllocator a = p.allocator(id);
             int[] addrs = p.addresses();
             int first = p.paired ? a.addressFor(pkt.src) : a.addressFor(pkt.src * 31 + pkt.srcPort);
@@ -210,7 +218,7 @@ final class In2Out {
                 }
                 if (!table.hostAdd(pkt.src, proto, 1)) {
                     a.release(proto, addrIndex, port, now);
-                    quota = true;
+                    refusal = Drops.HOST_TABLE_FULL;
                     refusedBy = p;
                     break;
                 }
@@ -221,13 +229,34 @@ final class In2Out {
                     w.drop(b, i, Drops.SESSION_TABLE_FULL);
                     return -1;
                 }
+                if (p.mappingInterval > 0) {
+                    table.hostMapped(pkt.src, p.mappingInterval, now);
+                }
                 return mp;
             }
-            if (quota) {
+            if (refusal != Drops.POOL_EXHAUSTED) {
                 break;
             }
         }
-        refuse(b, i, m, snap, now, refusedBy, quota);
+        refuse(b, i, m, snap, now, refusedBy, refusal);
+        return -1;
+    }
+
+    /**
+     * The first of pool {@code p}'s per-host limits a new mapping of the packet's inside host would break: its port
+     * quota ({@link Drops#QUOTA}), its sessions ({@link Drops#SESSION_LIMIT}) or its bucket of new mappings
+     * ({@link Drops#MAPPING_RATE}); -1 if none.
+     */
+    private int hostLimit(PoolRuntime p, int proto, long now) {
+        if (p.quota > 0 && table.hostPorts(pkt.src, proto) >= p.quota) {
+            return Drops.QUOTA;
+        }
+        if (p.sessionsPerHost > 0 && table.hostSessions(pkt.src) >= p.sessionsPerHost) {
+            return Drops.SESSION_LIMIT;
+        }
+        if (p.mappingInterval > 0 && !table.hostMayMap(pkt.src, p.mappingInterval, p.mappingBurst, now)) {
+            return Drops.MAPPING_RATE;
+        }
         return -1;
     }
 
@@ -253,12 +282,21 @@ final class In2Out {
         return true;
     }
 
+    /**
+     * Refuses a new flow for {@code reason} ({@link Drops#POOL_EXHAUSTED}, {@link Drops#HOST_TABLE_FULL},
+     * {@link Drops#QUOTA}, {@link Drops#SESSION_LIMIT} or {@link Drops#MAPPING_RATE}): counts it, logs the event
+     * (except a refusal by rate, which a flood makes by the thousand and the counter already tells), and answers with
+     * an ICMP destination unreachable when the pool says so and the worker's ICMP budget allows.
+     */
     private void refuse(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now, PoolRuntime p,
-            boolean quota) {
-        c[quota ? CounterIndex.QUOTA : CounterIndex.EXHAUSTED]++;
-        c[CounterIndex.DROPS + (quota ? Drops.QUOTA : Drops.POOL_EXHAUSTED)]++;
-        if (!events.record(quota ? EventRing.REFUSED_QUOTA : EventRing.REFUSED_EXHAUSTED, pkt.proto, p.slot(),
-                pkt.src, pkt.srcPort, 0, 0, System.currentTimeMillis())) {
+            int reason) {
+        boolean exhausted = reason == Drops.POOL_EXHAUSTED || reason == Drops.HOST_TABLE_FULL;
+        c[exhausted ? CounterIndex.EXHAUSTED : CounterIndex.QUOTA]++;
+        c[CounterIndex.DROPS + reason]++;
+        if (reason != Drops.MAPPING_RATE && !events.record(exhausted
+                ? EventRing.REFUSED_EXHAUSTED
+                : EventRing.REFUSED_QUOTA, pkt.proto, p.slot(), pkt.src, pkt.srcPort, 0, 0,
+                System.currentTimeMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
         if (p.icmpOnExhaustion && icmpBudget(snap.icmpAnswersPerSecond(), now)) {

@@ -25,11 +25,12 @@ import java.time.Duration;
  *     destination
  * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
  * @param unansweredNanos how long a UDP session opened from outside lives until the inside answers
+ * @param inboundRefresh whether outside packets refresh a session (else only inside packets do)
  */
 public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap addresses, StaticTable statics,
         long udpNanos, long tcpEstablishedNanos, long tcpTransitoryNanos, long icmpNanos, long synHoldNanos,
         boolean otherAddressOnly, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination,
-        int icmpAnswersPerSecond, long unansweredNanos) {
+        int icmpAnswersPerSecond, long unansweredNanos, boolean inboundRefresh) {
     /** The most pools an engine can hold over its life, the slot being stored in a byte of each mapping. */
     public static final int MAX_POOLS = 255;
     /** The pool slot of mappings made from static mappings. */
@@ -48,14 +49,15 @@ public record NatSnapshot(PoolRuntime[] active, PoolRuntime[] slots, AddressMap 
      *     destination
      * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
      * @param unanswered how long a UDP session opened from outside lives until the inside answers
+     * @param inboundRefresh whether outside packets refresh a session
      * @return the snapshot
      */
     public static NatSnapshot of(PoolRuntime[] active, PoolRuntime[] slots, StaticTable statics, Timeouts timeouts,
             OtherProtocolPolicy policy, InsidePrefixes inside, boolean icmpErrorsFromQuotedDestination,
-            int icmpAnswersPerSecond, Duration unanswered) {
+            int icmpAnswersPerSecond, Duration unanswered, boolean inboundRefresh) {
         return new NatSnapshot(active, slots, new AddressMap(slots, statics), statics, timeouts.udp().toNanos(),
                 timeouts.tcpEstablished().toNanos(), timeouts.tcpTransitory().toNanos(), timeouts.icmp().toNanos(),
                 timeouts.tcpSynHold().toNanos(), policy == OtherProtocolPolicy.ADDRESS_ONLY, inside,
-                icmpErrorsFromQuotedDestination, icmpAnswersPerSecond, unanswered.toNanos());
+                icmpErrorsFromQuotedDestination, icmpAnswersPerSecond, unanswered.toNanos(), inboundRefresh);
     }
 }

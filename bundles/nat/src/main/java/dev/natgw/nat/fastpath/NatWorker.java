@@ -178,6 +178,11 @@ public final class NatWorker implements AutoCloseable {
         return (long) COUNTER.getOpaque(published, 8L * index);
     }
 
+    /** {@return inside hosts the worker counts ports or sessions of; exact on the worker, a recent value elsewhere} */
+    public int hosts() {
+        return table.hostCount();
+    }
+
     /** {@return live sessions; any thread} */
     public long sessions() {
         return table.size();
@@ -313,6 +318,18 @@ public final class NatWorker implements AutoCloseable {
     void created(int mp) {
         c[CounterIndex.CREATED]++;
         c[CounterIndex.POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]++;
+        if (limited(mp)) {
+            table.hostAddSessions(table.mInAddr(mp), 1);
+        }
+    }
+
+    /**
+     * Whether a mapping counts against its inside host's quota and limits: made from a pool (not static) for TCP,
+     * UDP or ICMP (not address-only).
+     */
+    boolean limited(int mp) {
+        int proto = table.mProto(mp);
+        return slot(mp) != NatSnapshot.STATIC_SLOT && (proto == TCP || proto == UDP || proto == ICMP);
     }
 
     /**
@@ -347,6 +364,9 @@ public final class NatWorker implements AutoCloseable {
     void deleteSession(int s, long now, NatSnapshot snap) {
         int mp = table.mapping(s);
         table.removeSession(s);
+        if (limited(mp)) {
+            table.hostAddSessions(table.mInAddr(mp), -1);
+        }
         c[CounterIndex.DELETED]++;
         c[CounterIndex.POOLS + 3 * slot(mp) + protoIndex(table.mProto(mp))]--;
         if (table.mappingSessions(mp) == 0) {
@@ -357,7 +377,7 @@ public final class NatWorker implements AutoCloseable {
     void deleteMapping(int mp, long now, NatSnapshot snap, boolean logged) {
         int slot = slot(mp);
         int proto = table.mProto(mp);
-        if (slot != NatSnapshot.STATIC_SLOT && (proto == TCP || proto == UDP || proto == ICMP)) {
+        if (limited(mp)) {
             PoolRuntime p = snap.slots()[slot];
             if (p != null) {
                 p.allocator(id).release(proto, addrIndex(mp), table.mOutPort(mp), now);

@@ -71,8 +71,9 @@ final class Out2In {
         int remPort = proto == ICMP ? 0 : pkt.srcPort;
         int s = table.findOut(proto, pkt.dst, outPort, pkt.src, remPort);
         if (s >= 0) {
-            if (!table.unanswered(s)) {
-                // an unanswered session keeps its deadline: an outside sender alone cannot hold table space
+            if (snap.inboundRefresh() && !table.unanswered(s)) {
+                // only where inbound packets refresh at all (RFC 4787 REQ-6 asks outbound refresh, makes inbound a
+                // choice); an unanswered session keeps its deadline: an outside sender alone cannot hold table space
                 table.touch(s, now);
             }
             if (proto == TCP && (pkt.tcpFlags & (SYN | FIN | RST)) != 0) {
@@ -115,6 +116,7 @@ final class Out2In {
         }
         int mp = -1;
         boolean newMapping = false;
+        PoolRuntime pool = null;
         if (st >= 0) {
             int inAddr = snap.statics().insideAddr(st);
             int inPort = snap.statics().insidePort(st);
@@ -144,6 +146,7 @@ final class Out2In {
                 PoolRuntime p = w.slot(cand) == NatSnapshot.STATIC_SLOT ? null : snap.slots()[w.slot(cand)];
                 if (p != null && admits(cand, p.filtering)) {
                     mp = cand;
+                    pool = p;
                 }
             }
             if (mp < 0) {
@@ -154,6 +157,18 @@ final class Out2In {
         if (proto == TCP && !syn) {
             w.drop(b, i, Drops.TCP_NO_SESSION);
             return -1;
+        }
+        if (pool != null) {
+            // what outside packets may open on a pool mapping: bounded per mapping, and within its host's sessions
+            if (pool.inboundPerMapping > 0 && table.mappingSessions(mp) >= pool.inboundPerMapping) {
+                w.drop(b, i, Drops.INBOUND_LIMIT);
+                return -1;
+            }
+            if (pool.sessionsPerHost > 0 && table.hostSessions(table.mInAddr(mp)) >= pool.sessionsPerHost) {
+                c[CounterIndex.QUOTA]++;
+                w.drop(b, i, Drops.SESSION_LIMIT);
+                return -1;
+            }
         }
         if (!Checksum.l4Valid(m, pkt)) {
             if (newMapping) {
@@ -261,7 +276,9 @@ final class Out2In {
             w.drop(b, i, Drops.NO_SESSION);
             return;
         }
-        table.touch(s, now);
+        if (snap.inboundRefresh()) {
+            table.touch(s, now);
+        }
         pkt.rewriteDestination(m, table.mInAddr(table.mapping(s)), 0);
         c[CounterIndex.OUT2IN]++;
         b.setVerdict(i, Verdict.TX_INSIDE);

@@ -4,6 +4,7 @@ import dev.natgw.nat.handover.HandOverFormat;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SubscriberLimits;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
@@ -29,6 +30,14 @@ public final class PoolRuntime {
     final boolean paired;
     final int quota;
     final boolean icmpOnExhaustion;
+    /** Sessions per inside host, 0 for no limit. */
+    final int sessionsPerHost;
+    /** Nanoseconds per token of the new-mapping bucket, 0 for no limit. */
+    final long mappingInterval;
+    /** Tokens the new-mapping bucket holds. */
+    final long mappingBurst;
+    /** Sessions a mapping may hold for an outside packet to open one more, 0 for no limit. */
+    final int inboundPerMapping;
 
     /**
      * Builds the runtime of a pool, with an allocator per worker.
@@ -70,6 +79,11 @@ public final class PoolRuntime {
         this.paired = definition.pairedPooling();
         this.quota = definition.perHostPortQuota();
         this.icmpOnExhaustion = definition.icmpOnExhaustion();
+        SubscriberLimits limits = definition.limits();
+        this.sessionsPerHost = limits.sessionsPerHost();
+        this.mappingInterval = limits.mappingsPerSecond() == 0 ? 0 : 1_000_000_000L / limits.mappingsPerSecond();
+        this.mappingBurst = limits.mappingBurst();
+        this.inboundPerMapping = limits.inboundSessionsPerMapping();
         this.ownership = engine.ownership(definition.portMin(), definition.portMax());
         this.allocators = new PortAllocator[ownership.workers()];
         // in the workers' arenas: freed with the engine's tables, or handed over with them

@@ -578,4 +578,24 @@ public final class SessionTable implements AutoCloseable {
     public boolean hostAdd(int inAddr, int proto, int delta) {
         return hostTable.add(inAddr, proto, delta);
     }
+
+    /** Sessions the inside host holds on its pool mappings. */
+    public int hostSessions(int inAddr) {
+        return hostTable.sessions(inAddr);
+    }
+
+    /** Adds to the host's sessions; see {@link HostTable#addSessions}. */
+    void hostAddSessions(int inAddr, int delta) {
+        hostTable.addSessions(inAddr, delta);
+    }
+
+    /** Whether the host may make a new mapping now; see {@link HostTable#mayMap}. */
+    boolean hostMayMap(int inAddr, long interval, long burst, long now) {
+        return hostTable.mayMap(inAddr, interval, burst, now);
+    }
+
+    /** Takes a token from the host's mapping bucket; see {@link HostTable#mapped}. */
+    void hostMapped(int inAddr, long interval, long now) {
+        hostTable.mapped(inAddr, interval, now);
+    }
 }

@@ -5,6 +5,7 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.StaticMapping;
 import java.util.ArrayList;
@@ -28,10 +29,14 @@ public final class Descriptors {
             for (Ipv4Range r : p.addresses()) {
                 ranges.add(List.of(r.first(), r.last()));
             }
-            out.add(Map.of("name", p.name(), "addresses", List.copyOf(ranges), "portMin", p.portMin(), "portMax",
-                    p.portMax(), "mapping", p.mapping().name(), "filtering", p.filtering().name(), "pairedPooling",
-                    p.pairedPooling(), "perHostPortQuota", p.perHostPortQuota(), "icmpOnExhaustion",
-                    p.icmpOnExhaustion()));
+            SubscriberLimits l = p.limits();
+            out.add(Map.ofEntries(Map.entry("name", p.name()), Map.entry("addresses", List.copyOf(ranges)),
+                    Map.entry("portMin", p.portMin()), Map.entry("portMax", p.portMax()),
+                    Map.entry("mapping", p.mapping().name()), Map.entry("filtering", p.filtering().name()),
+                    Map.entry("pairedPooling", p.pairedPooling()), Map.entry("perHostPortQuota", p.perHostPortQuota()),
+                    Map.entry("icmpOnExhaustion", p.icmpOnExhaustion()), Map.entry("limits", List.of(
+                            l.sessionsPerHost(), l.mappingsPerSecond(), l.mappingBurst(),
+                            l.inboundSessionsPerMapping()))));
         }
         return List.copyOf(out);
     }
@@ -53,9 +58,14 @@ public final class Descriptors {
             out.add(new PoolDefinition((String) m.get("name"), ranges, (Integer) m.get("portMin"),
                     (Integer) m.get("portMax"), MappingBehavior.valueOf((String) m.get("mapping")),
                     FilteringBehavior.valueOf((String) m.get("filtering")), (Boolean) m.get("pairedPooling"),
-                    (Integer) m.get("perHostPortQuota"), (Boolean) m.get("icmpOnExhaustion")));
+                    (Integer) m.get("perHostPortQuota"), (Boolean) m.get("icmpOnExhaustion"),
+                    limits((List<Integer>) m.get("limits"))));
         }
         return out;
+    }
+
+    private static SubscriberLimits limits(List<Integer> l) {
+        return new SubscriberLimits(l.get(0), l.get(1), l.get(2), l.get(3));
     }
 
     /** {@return static mappings as JDK values: protocol number, global address and port, inside address and port} */

@@ -65,8 +65,17 @@ public final class Drops {
     /** A refused flow not answered with ICMP because the worker's ICMP budget for the second was spent. */
     public static final int ICMP_RATE_LIMITED = 23;
 
+    /** A new session refused: the inside host holds its pool's sessions per host. */
+    public static final int SESSION_LIMIT = 24;
+    /** A new mapping refused: the inside host spent its pool's bucket of new mappings. */
+    public static final int MAPPING_RATE = 25;
+    /** An outside packet refused a new session: its mapping holds the pool's inbound sessions per mapping. */
+    public static final int INBOUND_LIMIT = 26;
+    /** A new mapping refused: the worker's host table holds as many inside hosts as {@code hosts.max} allows. */
+    public static final int HOST_TABLE_FULL = 27;
+
     /** The number of reasons; codes are {@code 0..COUNT-1}. */
-    public static final int COUNT = 24;
+    public static final int COUNT = 28;
     /** The drop counters' room in the hand-over format: codes {@code COUNT..SLOTS-1} are free for new reasons. */
     public static final int SLOTS = 40;
 
@@ -76,7 +85,8 @@ public final class Drops {
             "filtered",
             "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full", "mapping-conflict",
             "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
-            "icmp-error-source", "icmp-rate-limited"};
+            "icmp-error-source", "icmp-rate-limited", "session-limit", "mapping-rate", "inbound-limit",
+            "host-table-full"};
 
     private Drops() {
     }

@@ -25,7 +25,9 @@ import java.util.List;
  *
  * <p>
  * <b>Host</b>, {@link #H_BYTES} bytes: 0 {@code int} inside address; 4, 8, 12 {@code int} port counts for TCP,
- * UDP, ICMP (a slot is empty exactly when all three are 0). Hash heads and wheel slots are {@code int} arrays;
+ * UDP, ICMP; 16 {@code int} sessions of the host's pool mappings; 20 {@code int} 1 once the mapping bucket is set;
+ * 24 {@code long} the mapping bucket's theoretical arrival time ({@code System.nanoTime()}, GCRA). A slot is
+ * empty exactly when the three port counts and the session count are 0. Hash heads and wheel slots are {@code int} arrays;
  * the wheel has {@link #WHEEL_SLOTS} slots of 2^{@link #TICK_SHIFT} ns.
  *
  * <p>
@@ -96,10 +98,13 @@ public final class SessionLayout {
     public static final long M_IN_NEXT = 24;
     public static final long M_OUT_NEXT = 28;
 
-    /** Bytes of a host record: the address, then the TCP, UDP and ICMP counts. */
-    public static final long H_BYTES = 16;
+    /** Bytes of a host record: the address, the TCP, UDP and ICMP port counts, sessions, the mapping bucket. */
+    public static final long H_BYTES = 32;
     public static final long H_ADDR = 0;
     public static final long H_COUNTS = 4;
+    public static final long H_SESSIONS = 16;
+    public static final long H_BUCKET_SET = 20;
+    public static final long H_BUCKET_AT = 24;
 
     /** Wheel slot width: 2^24 ns, about 16.8 ms. */
     public static final int TICK_SHIFT = 24;

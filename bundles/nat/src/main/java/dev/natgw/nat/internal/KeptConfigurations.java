@@ -96,6 +96,10 @@ public final class KeptConfigurations {
         d.put("filtering", pool.filtering().name());
         d.put("paired.pooling", String.valueOf(pool.pairedPooling()));
         d.put("per.host.quota", String.valueOf(pool.perHostPortQuota()));
+        d.put("sessions.per.host", String.valueOf(pool.limits().sessionsPerHost()));
+        d.put("new.mappings.per.second", String.valueOf(pool.limits().mappingsPerSecond()));
+        d.put("new.mappings.burst", String.valueOf(pool.limits().mappingBurst()));
+        d.put("inbound.sessions.per.mapping", String.valueOf(pool.limits().inboundSessionsPerMapping()));
         d.put("icmp.on.exhaustion", String.valueOf(pool.icmpOnExhaustion()));
         return write("pool " + pool.name(), PoolConfigs.FACTORY_PID, pool.name(), d,
                 "# A pool kept by nat:pool-add; nat:pool-remove deletes this file. Keys: docs/manual/configuration.md");

@@ -84,6 +84,14 @@ public @interface NatConfig {
                     @Option(label = "Any source in the inside prefixes", value = "INSIDE_PREFIXES")})
     String inside_icmp_errors() default "QUOTED_DESTINATION";
 
+    @AttributeDefinition(name = "Refresh direction", description = "Which packets keep a session and its mapping"
+            + " alive (RFC 4787 REQ-6): OUTBOUND only packets from the inside host, so an outside sender alone can"
+            + " neither hold a port nor keep table space; BOTH packets either way. Sessions an outside packet"
+            + " opened live timeout.udp.unanswered until the inside host answers, whichever is chosen.", options = {
+                    @Option(label = "Outbound only", value = "OUTBOUND"),
+                    @Option(label = "Both directions", value = "BOTH")})
+    String refresh_direction() default "OUTBOUND";
+
     @AttributeDefinition(name = "ICMP answers per second", description = "How many refused flows (pool exhausted,"
             + " quota reached) each worker answers with an ICMP destination unreachable per second, where the pool"
             + " answers at all (icmp.on.exhaustion); beyond it a refusal is dropped silently and counted as"

@@ -23,10 +23,19 @@ import java.util.Objects;
  * @param sources which inside sources are believed
  * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
  * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers, positive
+ * @param refresh which packets keep a session alive
  */
 public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
         OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
-        int icmpAnswersPerSecond, Duration udpUnanswered) {
+        int icmpAnswersPerSecond, Duration udpUnanswered, RefreshDirection refresh) {
+
+    /** Which packets refresh a session's idle timer (RFC 4787 section 4.3). */
+    public enum RefreshDirection {
+        /** Packets from inside only (REQ-6): an outside sender alone cannot keep a session, or its port, alive. */
+        OUTBOUND,
+        /** Packets either way, as most home routers do. */
+        BOTH
+    }
 
     /** The default of {@code icmp.answers.per.second}. */
     public static final int DEFAULT_ICMP_ANSWERS = 100;
@@ -43,6 +52,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         Objects.requireNonNull(otherProtocols, "otherProtocols");
         Objects.requireNonNull(sources, "sources");
         Objects.requireNonNull(udpUnanswered, "udpUnanswered");
+        Objects.requireNonNull(refresh, "refresh");
         if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()
                 || icmpAnswersPerSecond < 0 || udpUnanswered.isNegative() || udpUnanswered.isZero()) {
             throw new IllegalArgumentException("sessionsMax, hostsMax, holdCapacity and eventRing must be >= 1 and"
@@ -53,7 +63,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
     }
 
     /**
-     * Settings with the default {@link SourceRules}, ICMP answer rate and unanswered timeout.
+     * Settings with the default {@link SourceRules}, ICMP answer rate, unanswered timeout and refresh direction.
      *
      * @param timeouts the session timeouts
      * @param sessionsMax the most sessions
@@ -67,7 +77,29 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
     public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
             OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing) {
         this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing,
-                SourceRules.DEFAULTS, DEFAULT_ICMP_ANSWERS, DEFAULT_UDP_UNANSWERED);
+                SourceRules.DEFAULTS, DEFAULT_ICMP_ANSWERS, DEFAULT_UDP_UNANSWERED, RefreshDirection.OUTBOUND);
+    }
+
+    /**
+     * Settings with the default refresh direction, {@link RefreshDirection#OUTBOUND}.
+     *
+     * @param timeouts the session timeouts
+     * @param sessionsMax the most sessions
+     * @param hostsMax the most inside hosts
+     * @param holdDown the port hold-down
+     * @param holdCapacity the most ports in hold-down
+     * @param otherProtocols what happens to other protocols
+     * @param eventLog whether the event log is written
+     * @param eventRing events buffered per worker
+     * @param sources which inside sources are believed
+     * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second
+     * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers
+     */
+    public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
+            OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
+            int icmpAnswersPerSecond, Duration udpUnanswered) {
+        this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing, sources,
+                icmpAnswersPerSecond, udpUnanswered, RefreshDirection.OUTBOUND);
     }
 
     /**
@@ -78,7 +110,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
      */
     public NatSettings withTimeouts(Timeouts newTimeouts) {
         return new NatSettings(newTimeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog,
-                eventRing, sources, icmpAnswersPerSecond, udpUnanswered);
+                eventRing, sources, icmpAnswersPerSecond, udpUnanswered, refresh);
     }
 
     /**
@@ -110,7 +142,15 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         return new NatSettings(timeouts, sessionsMax, hostsMax, Duration.ofSeconds(c.port_hold_down()), holdCapacity,
                 policy, c.event_log(), eventRing, sources(c), atLeastZero("icmp.answers.per.second",
                         c.icmp_answers_per_second()),
-                seconds("timeout.udp.unanswered", c.timeout_udp_unanswered()));
+                seconds("timeout.udp.unanswered", c.timeout_udp_unanswered()), refresh(c));
+    }
+
+    private static RefreshDirection refresh(NatConfig c) {
+        try {
+            return Values.enumValue(RefreshDirection.class, c.refresh_direction() == null ? "" : c.refresh_direction());
+        } catch (IllegalArgumentException e) {
+            throw bad("refresh.direction " + e.getMessage());
+        }
     }
 
     private static SourceRules sources(NatConfig c) {

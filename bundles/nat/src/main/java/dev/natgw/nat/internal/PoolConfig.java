@@ -45,11 +45,33 @@ public @interface PoolConfig {
     boolean paired_pooling() default true;
 
     @AttributeDefinition(name = "Per-host port quota", description = "The most ports one inside host may hold per"
-            + " protocol; 0 for no limit.", min = "0")
-    int per_host_quota() default 0;
+            + " protocol (RFC 6888 REQ-4); a new mapping beyond it is refused and counted as quota. 0 for no limit.", min = "0")
+    int per_host_quota() default 8192;
 
-    @AttributeDefinition(name = "ICMP on exhaustion", description = "Answer a packet refused because the pool or the"
-            + " host's quota is exhausted with an ICMP destination unreachable, so the host fails fast, instead of"
+    @AttributeDefinition(name = "Sessions per host", description = "The most sessions one inside host may hold,"
+            + " opened from inside or, on its mappings, from outside (RFC 6888 REQ-5); a new session beyond it is"
+            + " refused and counted as session-limit. 0 for no limit.", min = "0")
+    int sessions_per_host() default 16384;
+
+    @AttributeDefinition(name = "New mappings per second", description = "The rate at which one inside host may make"
+            + " new mappings, as a token bucket refilled at this rate and new.mappings.burst deep; a mapping beyond"
+            + " it is refused and counted as mapping-rate, so a host that scans or floods cannot churn the pool's"
+            + " ports. 0 for no limit.", min = "0", max = "1000000000")
+    int new_mappings_per_second() default 2000;
+
+    @AttributeDefinition(name = "New mappings burst", description = "How many new mappings a host that made none for"
+            + " a while may make at once: the depth of the bucket new.mappings.per.second refills.", min = "1")
+    int new_mappings_burst() default 4000;
+
+    @AttributeDefinition(name = "Inbound sessions per mapping", description = "The most sessions a mapping may hold"
+            + " for a packet from outside to open one more on it, where the filtering behaviour lets it in at all;"
+            + " beyond it the packet is dropped and counted as inbound-limit, so spoofed outside traffic cannot fill"
+            + " the session table. Sessions opened from inside are not held back. 0 for no limit.", min = "0")
+    int inbound_sessions_per_mapping() default 256;
+
+    @AttributeDefinition(name = "ICMP on exhaustion", description = "Answer a packet refused because the pool is"
+            + " exhausted or the host reached one of its limits (ports, sessions, new mappings) with an ICMP"
+            + " destination unreachable, within icmp.answers.per.second, so the host fails fast, instead of"
             + " dropping it silently.")
     boolean icmp_on_exhaustion() default true;
 }

@@ -4,6 +4,7 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SubscriberLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,8 +122,29 @@ public final class PoolConfigs {
         if (c.per_host_quota() < 0) {
             throw new IllegalArgumentException(where + "per.host.quota must be >= 0, was " + c.per_host_quota());
         }
+        SubscriberLimits limits;
+        try {
+            limits = new SubscriberLimits(atLeastZero(where, "sessions.per.host", c.sessions_per_host()),
+                    atLeastZero(where, "new.mappings.per.second", c.new_mappings_per_second()),
+                    atLeastZero(where, "new.mappings.burst", c.new_mappings_burst()),
+                    atLeastZero(where, "inbound.sessions.per.mapping", c.inbound_sessions_per_mapping()));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(where)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(where + "new.mappings.per.second " + c.new_mappings_per_second()
+                    + " and new.mappings.burst " + c.new_mappings_burst() + " do not make a bucket: "
+                    + e.getMessage());
+        }
         return new PoolDefinition(name, ranges, ports[0], ports[1], mapping, filtering, c.paired_pooling(),
-                c.per_host_quota(), c.icmp_on_exhaustion());
+                c.per_host_quota(), c.icmp_on_exhaustion(), limits);
+    }
+
+    private static int atLeastZero(String where, String key, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(where + key + " must be >= 0, was " + value);
+        }
+        return value;
     }
 
     /**

@@ -44,10 +44,12 @@ class ListCommandsTest extends CommandTestSupport {
 
         // in use, held, free, total
         assertThat(printed())
-                .containsPattern("public\\s+198.19.0.1\\s+1025-65535\\s+EIM\\s+ADF\\s+yes\\s+none\\s+3\\s+0"
-                        + "\\s+193530\\s+193533\\s+0.0%\\s+1\\s+1\\s+1")
-                .containsPattern("cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+2\\s+2"
-                        + "\\s+11998\\s+12000\\s+0.0%\\s+0\\s+0\\s+0");
+                .containsPattern(
+                        "public\\s+198.19.0.1\\s+1025-65535\\s+EIM\\s+ADF\\s+yes\\s+8192\\s+16384\\s+2000 \\(4000\\)\\s+256\\s+3\\s+0"
+                                + "\\s+193530\\s+193533\\s+0.0%\\s+1\\s+1\\s+1")
+                .containsPattern(
+                        "cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+16384\\s+2000 \\(4000\\)\\s+256\\s+2\\s+2"
+                                + "\\s+11998\\s+12000\\s+0.0%\\s+0\\s+0\\s+0");
     }
 
     StaticListCommand statics() {

@@ -290,6 +290,56 @@ class SessionTableTest {
     }
 
     @Test
+    void hostSessionsKeepTheRecordAndGoBackToZero() {
+        try (var t = new SessionTable(4, 4)) {
+            assertThatThrownBy(() -> t.hostAddSessions(0x0a000001, 1)).isInstanceOf(IllegalStateException.class);
+            t.hostAdd(0x0a000001, 17, 1);
+            t.hostAddSessions(0x0a000001, 3);
+            assertThat(t.hostSessions(0x0a000001)).isEqualTo(3);
+            assertThat(t.hostSessions(0x0a000002)).isZero();
+            // the port goes first: the sessions still hold the record
+            t.hostAdd(0x0a000001, 17, -1);
+            assertThat(t.hostCount()).isEqualTo(1);
+            t.hostAddSessions(0x0a000001, -3);
+            assertThat(t.hostCount()).isZero();
+            assertThat(t.hostSessions(0x0a000001)).isZero();
+            assertThatThrownBy(() -> t.hostAddSessions(0x0a000001, -1)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void theMappingBucketLetsABurstThroughThenTheRate() {
+        long ms = 1_000_000L;
+        long now = -5_000 * ms; // System.nanoTime() may be negative
+        try (var t = new SessionTable(4, 4)) {
+            int host = 0x0a000001;
+            assertThat(t.hostMayMap(host, ms, 3, now)).as("a host with no record has a full bucket").isTrue();
+            t.hostAdd(host, 6, 1);
+            int made = 0;
+            while (t.hostMayMap(host, ms, 3, now)) {
+                t.hostMapped(host, ms, now);
+                made++;
+            }
+            assertThat(made).isEqualTo(3);
+            assertThat(t.hostMayMap(host, ms, 3, now + ms - 1)).isFalse();
+            assertThat(t.hostMayMap(host, ms, 3, now + ms)).isTrue();
+            t.hostMapped(host, ms, now + ms);
+            // idle for long: the bucket fills to its depth and no further
+            long later = now + 1_000 * ms;
+            made = 0;
+            while (t.hostMayMap(host, ms, 3, later)) {
+                t.hostMapped(host, ms, later);
+                made++;
+            }
+            assertThat(made).isEqualTo(3);
+            // a record deleted and made again starts full, as a new host does
+            t.hostAdd(host, 6, -1);
+            t.hostAdd(host, 6, 1);
+            assertThat(t.hostMayMap(host, ms, 3, later)).isTrue();
+        }
+    }
+
+    @Test
     void fullHostTableRefusesOnlyNewHosts() {
         try (var t = new SessionTable(4, 3)) {
             for (int h = 1; h <= 3; h++) {

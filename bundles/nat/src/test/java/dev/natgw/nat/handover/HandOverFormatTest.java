@@ -40,7 +40,7 @@ class HandOverFormatTest {
 
     @Test
     void theVersionIsPinned() {
-        assertThat(HandOverFormat.LAYOUT_VERSION).as(BUMP).isEqualTo(5);
+        assertThat(HandOverFormat.LAYOUT_VERSION).as(BUMP).isEqualTo(6);
     }
 
     @Test
@@ -115,7 +115,9 @@ class HandOverFormatTest {
                 "M_PROTO", SessionLayout.M_PROTO, "M_FLAGS", SessionLayout.M_FLAGS, "M_POOL", SessionLayout.M_POOL,
                 "M_SESSIONS", SessionLayout.M_SESSIONS, "M_FIRST", SessionLayout.M_FIRST, "M_IN_NEXT",
                 SessionLayout.M_IN_NEXT, "M_OUT_NEXT", SessionLayout.M_OUT_NEXT, "H_BYTES", SessionLayout.H_BYTES,
-                "H_ADDR", SessionLayout.H_ADDR, "H_COUNTS", SessionLayout.H_COUNTS, "TICK_SHIFT",
+                "H_ADDR", SessionLayout.H_ADDR, "H_COUNTS", SessionLayout.H_COUNTS, "H_SESSIONS",
+                SessionLayout.H_SESSIONS, "H_BUCKET_SET", SessionLayout.H_BUCKET_SET, "H_BUCKET_AT",
+                SessionLayout.H_BUCKET_AT, "TICK_SHIFT",
                 SessionLayout.TICK_SHIFT, "WHEEL_SLOTS", SessionLayout.WHEEL_SLOTS, "FROM_HEAD",
                 SessionLayout.FROM_HEAD, "AT_END", SessionLayout.AT_END, "STATES", SessionLayout.STATES,
                 "COUNTER_SLOTS", SessionLayout.COUNTER_SLOTS),
@@ -124,7 +126,8 @@ class HandOverFormatTest {
                         "S_MAP_NEXT", 32, "S_LAST_SEEN", 40, "S_DUE", 48, "S_CREATED", 56, "LIVE", 1, "ON_WHEEL", 2,
                         "M_BYTES", 32, "M_IN_ADDR", 0, "M_OUT_ADDR", 4, "M_IN_PORT", 8, "M_OUT_PORT", 10, "M_PROTO",
                         12, "M_FLAGS", 13, "M_POOL", 14, "M_SESSIONS", 16, "M_FIRST", 20, "M_IN_NEXT", 24,
-                        "M_OUT_NEXT", 28, "H_BYTES", 16, "H_ADDR", 0, "H_COUNTS", 4, "TICK_SHIFT", 24, "WHEEL_SLOTS",
+                        "M_OUT_NEXT", 28, "H_BYTES", 32, "H_ADDR", 0, "H_COUNTS", 4, "H_SESSIONS", 16,
+                        "H_BUCKET_SET", 20, "H_BUCKET_AT", 24, "TICK_SHIFT", 24, "WHEEL_SLOTS",
                         4096, "FROM_HEAD", -1, "AT_END", -2, "STATES", 256, "COUNTER_SLOTS", 1024));
         pin(of("T_BYTES", SessionLayout.T_BYTES, "T_LAYOUT", SessionLayout.T_LAYOUT, "T_CAPACITY",
                 SessionLayout.T_CAPACITY, "T_HEADS", SessionLayout.T_HEADS, "T_HOST_SLOTS", SessionLayout.T_HOST_SLOTS,

@@ -40,6 +40,16 @@ class NatSettingsTest {
                 Ipv4.parse("100.64.0.0"), Ipv4.parse("172.16.0.0"), Ipv4.parse("192.168.0.0"),
                 Ipv4.parse("198.18.0.0"));
         assertThat(s.sources().icmpErrorsFromQuotedDestination()).isTrue();
+        assertThat(s.refresh()).isEqualTo(NatSettings.RefreshDirection.OUTBOUND);
+    }
+
+    @Test
+    void readsTheRefreshDirectionAndRefusesAnotherWord() {
+        assertThat(settings(Map.of("refresh.direction", "BOTH")).refresh())
+                .isEqualTo(NatSettings.RefreshDirection.BOTH);
+        assertThatThrownBy(() -> settings(Map.of("refresh.direction", "INBOUND")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("dev.natgw.nat: refresh.direction");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.testing.ConfigProxy;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +45,20 @@ class PoolConfigsTest {
                 List.of(Ipv4Range.parse("198.19.0.0/28"), Ipv4Range.parse("198.19.1.10-198.19.1.20")), 2000, 2999,
                 MappingBehavior.ADDRESS_AND_PORT_DEPENDENT, FilteringBehavior.ENDPOINT_INDEPENDENT, false, 512,
                 false));
+    }
+
+    @Test
+    void readsTheSubscriberLimitsAndRefusesBadOnesByKey() {
+        PoolDefinition p = pool("public", Map.of("addresses", new String[]{"198.19.0.1"}, "sessions.per.host", 100,
+                "new.mappings.per.second", 10, "new.mappings.burst", 5, "inbound.sessions.per.mapping", 0));
+        assertThat(p.limits()).isEqualTo(new SubscriberLimits(100, 10, 5, 0));
+        assertThatThrownBy(() -> pool("public", Map.of("addresses", new String[]{"198.19.0.1"}, "sessions.per.host",
+                -1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("dev.natgw.nat.pool~public: sessions.per.host must be >= 0, was -1");
+        assertThatThrownBy(() -> pool("public", Map.of("addresses", new String[]{"198.19.0.1"},
+                "new.mappings.burst", 0))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("dev.natgw.nat.pool~public: new.mappings.per.second 2000 and"
+                        + " new.mappings.burst 0 do not make a bucket");
     }
 
     @Test
