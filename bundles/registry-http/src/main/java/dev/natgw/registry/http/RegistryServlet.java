@@ -43,7 +43,7 @@ public class RegistryServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         boolean post = "POST".equals(req.getMethod());
-        RegistryHttpFace.Admission admission = face.admit(InetAddress.ofLiteral(req.getRemoteAddr()), post);
+        RegistryHttpFace.Admission admission = face.admit(peer(req.getRemoteAddr()), post);
         if (admission.refusal() != null) {
             // a refused body is not read: close rather than drain it
             answer(resp, admission.refusal(), post);
@@ -73,6 +73,26 @@ public class RegistryServlet extends HttpServlet {
         Body body = new Body(async, req.getInputStream(), resp, admission, path, max);
         async.addListener(body);
         req.getInputStream().setReadListener(body);
+    }
+
+    /**
+     * {@return the TCP peer's address} An address the server writes in brackets or with a scope is read without them;
+     * one that cannot be read (never seen) counts as the unspecified address, one source for all such callers.
+     */
+    static InetAddress peer(String remote) {
+        String a = remote == null ? "" : remote.strip();
+        if (a.startsWith("[") && a.endsWith("]")) {
+            a = a.substring(1, a.length() - 1);
+        }
+        int scope = a.indexOf('%');
+        if (scope >= 0) {
+            a = a.substring(0, scope);
+        }
+        try {
+            return InetAddress.ofLiteral(a);
+        } catch (IllegalArgumentException e) {
+            return InetAddress.ofLiteral("::");
+        }
     }
 
     private static void answer(HttpServletResponse resp, RegistryHttpFace.Answer a, boolean close)

@@ -218,6 +218,14 @@ class RegistryHttpFaceTest {
     }
 
     @Test
+    void theServletReadsThePeerAddressAsTheServerWritesIt() {
+        assertThat(RegistryServlet.peer("198.18.0.7")).isEqualTo(InetAddress.ofLiteral("198.18.0.7"));
+        assertThat(RegistryServlet.peer("[2001:db8::1]")).isEqualTo(InetAddress.ofLiteral("2001:db8::1"));
+        assertThat(RegistryServlet.peer("fe80::1%lo")).isEqualTo(InetAddress.ofLiteral("fe80::1"));
+        assertThat(RegistryServlet.peer("not an address")).isEqualTo(InetAddress.ofLiteral("::"));
+    }
+
+    @Test
     void theSourceRateCountsWholePrefixes() {
         RegistryHttpFace f = new RegistryHttpFace(registry, Clock.systemUTC(), settings(Map.of("rate.per.source", 3,
                 "wide.factor", 2)));
