@@ -9,7 +9,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.registry.Registry;
 import dev.natgw.api.registry.RegistryEntry;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Dictionary;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
@@ -24,6 +32,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The registry in the natgw distribution: the Registry service is up with the embedded backend its default
@@ -45,6 +54,9 @@ public class RegistryIT {
 
     @Inject
     Registry registry;
+
+    @Inject
+    ConfigurationAdmin configs;
 
     @Configuration
     public Option[] config() {
@@ -78,6 +90,48 @@ public class RegistryIT {
 
         assertTrue(registry.withdraw("itest/fwd", "198.19.0.1:7000"));
         assertTrue(registry.lookup("itest/fwd", 10).isEmpty());
+    }
+
+    @Test
+    public void theHttpFaceReadsBodiesAsynchronouslyAndRefusesFloodsWith429() throws Exception {
+        Dictionary<String, Object> face = configs.getConfiguration("dev.natgw.registry.http", null).getProperties();
+        assertNotNull("the feature ships dev.natgw.registry.http", face);
+        assertEquals("50", String.valueOf(face.get("rate.per.source")));
+        int port = Integer.parseInt(String.valueOf(configs.getConfiguration("org.ops4j.pax.web", null)
+                .getProperties().get("org.osgi.service.http.port")));
+        URI base = URI.create("http://127.0.0.1:" + port + "/natgw/registry/v1");
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            // a body read through Pax Web's asynchronous support: a bad one gets the face's 400
+            HttpResponse<String> bad = await().atMost(30, TimeUnit.SECONDS).ignoreExceptions().until(() -> http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/announce")).POST(HttpRequest.BodyPublishers.ofString(
+                            "{}")).build(),
+                    HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() != 404);
+            assertEquals(bad.body(), 400, bad.statusCode());
+            // a body announced far over the bound is refused before it is sent
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(("POST /natgw/registry/v1/announce HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Length: 100000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                InputStream in = s.getInputStream();
+                String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 413", answer);
+            }
+            // a burst of lookups from one source: over its rate, 429 with Retry-After
+            int refused = 0;
+            String retryAfter = null;
+            for (int i = 0; i < 300 && refused == 0; i++) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/lookup?key=itest/none"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 429) {
+                    refused++;
+                    retryAfter = r.headers().firstValue("Retry-After").orElse(null);
+                } else {
+                    assertEquals(r.body(), 200, r.statusCode());
+                }
+            }
+            assertTrue("a burst over rate.per.source is refused", refused > 0);
+            assertEquals("1", retryAfter);
+        }
     }
 
     @Test

@@ -2,8 +2,11 @@ package dev.natgw.forwarder;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.natgw.api.registry.Registry;
+import dev.natgw.registry.http.RegistryHttpConfig;
 import dev.natgw.registry.http.RegistryHttpFace;
+import dev.natgw.registry.http.RegistryHttpSettings;
 import dev.natgw.registry.http.RegistryServlet;
+import dev.natgw.testing.ConfigProxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +26,11 @@ public final class FaceServer implements AutoCloseable {
     private final HttpServer server;
 
     public FaceServer(Registry registry) throws IOException {
-        RegistryHttpFace face = new RegistryHttpFace(registry, Clock.systemUTC());
+        // every test client is 127.0.0.1, one source: the face's rates and key caps are RegistryHttpAttackTest's
+        // subject, and here they are wide enough never to bind
+        RegistryHttpFace face = new RegistryHttpFace(registry, Clock.systemUTC(), RegistryHttpSettings.of(ConfigProxy
+                .of(RegistryHttpConfig.class, Map.of("rate.per.source", 100_000, "rate.per.key", 10_000,
+                        "keys.per.source", 100_000))));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext(RegistryServlet.BASE, exchange -> {
             String path = exchange.getRequestURI().getPath().substring(RegistryServlet.BASE.length());

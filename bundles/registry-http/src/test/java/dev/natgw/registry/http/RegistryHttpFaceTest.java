@@ -9,9 +9,12 @@ import dev.natgw.registry.RegistryManager;
 import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.protocol.RegistrySigning;
+import dev.natgw.testing.ConfigProxy;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +27,13 @@ class RegistryHttpFaceTest {
 
     private final RegistryManager registry = TestRegistry.start();
     private final RegistryHttpFace face = new RegistryHttpFace(registry, Clock.systemUTC());
+    /** A face whose rates never bind, to reach the bounds behind them. */
+    private final RegistryHttpFace open = new RegistryHttpFace(registry, Clock.systemUTC(), settings(Map.of(
+            "rate.per.source", 100_000, "rate.per.key", 10_000)));
+
+    static RegistryHttpSettings settings(Map<String, ?> config) {
+        return RegistryHttpSettings.of(ConfigProxy.of(RegistryHttpConfig.class, config));
+    }
 
     @AfterEach
     void stop() {
@@ -125,18 +135,117 @@ class RegistryHttpFaceTest {
         assertThat(json(ttl).get("error").asText()).contains("ttl");
     }
 
+    private RegistryHttpFace.Answer postFrom(RegistryHttpFace f, String source, String op, JsonNode body)
+            throws Exception {
+        try (RegistryHttpFace.Admission a = f.admit(InetAddress.ofLiteral(source), true)) {
+            return a.refusal() != null
+                    ? a.refusal()
+                    : f.handle(a, "POST", "/" + op, Map.of(), JSON.writeValueAsBytes(
+                            body));
+        }
+    }
+
     @Test
     void aKeyHoldsABoundedNumberOfValues() throws Exception {
         Identity id = Identity.generate();
         long now = System.currentTimeMillis();
         for (int i = 0; i < RegistryHttpFace.MAX_VALUES_PER_KEY; i++) {
-            assertThat(post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:" + (1000 + i), 30, now))
-                    .status()).isEqualTo(200);
+            assertThat(postFrom(open, "127.0.0.1", "announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:"
+                    + (1000 + i), 30, now)).status()).isEqualTo(200);
         }
-        assertThat(post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:2000", 30, now)).status())
-                .isEqualTo(409);
+        assertThat(postFrom(open, "127.0.0.1", "announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:2000",
+                30, now)).status()).isEqualTo(409);
         // renewing one it holds is fine
-        assertThat(post("announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:1000", 30, now)).status())
-                .isEqualTo(200);
+        assertThat(postFrom(open, "127.0.0.1", "announce", signed(id, id.key(), "announce", "tcp://198.19.0.2:1000",
+                30, now)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theDefaultsAreTheMetatypeDefaults() {
+        assertThat(settings(Map.of())).isEqualTo(RegistryHttpSettings.DEFAULTS);
+    }
+
+    @Test
+    void oneKeysNoncesNeverCrowdOutAnotherKey() throws Exception {
+        // the old face kept one cache of 100,000 nonces for all keys: one key filled it and every write got 503
+        Identity flooder = Identity.generate();
+        Identity honest = Identity.generate();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(postFrom(open, "198.18.1.1", "announce", signed(flooder, flooder.key(), "announce",
+                    "tcp://198.19.0.3:80", 30, now + i)).status()).isEqualTo(200);
+        }
+        ObjectNode first = signed(honest, honest.key(), "announce", "tcp://198.19.0.4:80", 30, now);
+        assertThat(postFrom(open, "198.18.2.1", "announce", first).status()).isEqualTo(200);
+        // replays stay refused for both keys
+        assertThat(postFrom(open, "198.18.2.1", "announce", first).status()).isEqualTo(403);
+        // a key remembers its latest nonces; a request older than all of them could be a replay
+        RegistryHttpFace.Answer old = postFrom(open, "198.18.1.1", "announce", signed(flooder, flooder.key(),
+                "announce", "tcp://198.19.0.3:80", 30, now));
+        assertThat(old.status()).isEqualTo(403);
+        assertThat(json(old).get("error").asText()).contains("sign it again");
+    }
+
+    @Test
+    void anIpv6SlashSixtyFourIsOneSourceAndASlashFortyEightOneWideSource() throws Exception {
+        RegistryHttpFace f = new RegistryHttpFace(registry, Clock.systemUTC(), settings(Map.of("keys.per.source", 2,
+                "wide.factor", 2)));
+        long now = System.currentTimeMillis();
+        // two keys from two addresses of one /64
+        for (String source : List.of("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe")) {
+            Identity id = Identity.generate();
+            assertThat(postFrom(f, source, "announce", signed(id, id.key(), "announce", "tcp://198.19.0.5:80", 30,
+                    now)).status()).isEqualTo(200);
+        }
+        Identity third = Identity.generate();
+        RegistryHttpFace.Answer refused = postFrom(f, "2001:db8:1:2:abcd::9", "announce", signed(third, third.key(),
+                "announce", "tcp://198.19.0.5:80", 30, now));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(json(refused).get("error").asText()).contains("2001:db8:1:2:0:0:0:0/64");
+        // another /64 of the same /48 has its own two, and then the /48 (2 x 2) is full
+        for (String source : List.of("2001:db8:1:3::1", "2001:db8:1:3::2")) {
+            Identity id = Identity.generate();
+            assertThat(postFrom(f, source, "announce", signed(id, id.key(), "announce", "tcp://198.19.0.5:80", 30,
+                    now)).status()).isEqualTo(200);
+        }
+        assertThat(postFrom(f, "2001:db8:1:4::1", "announce", signed(third, third.key(), "announce",
+                "tcp://198.19.0.5:80", 30, now)).status()).isEqualTo(429);
+        // another /48 is not touched, and an IPv4-mapped address counts as IPv4
+        assertThat(postFrom(f, "2001:db8:2::1", "announce", signed(third, third.key(), "announce",
+                "tcp://198.19.0.5:80", 30, now)).status()).isEqualTo(200);
+        assertThat(SourcePrefix.of(InetAddress.ofLiteral("::ffff:198.18.7.9"), f.settings())).isEqualTo(
+                new SourcePrefix("198.18.7.9/32", "198.18.7.0/24"));
+    }
+
+    @Test
+    void theServletReadsThePeerAddressAsTheServerWritesIt() {
+        assertThat(RegistryServlet.peer("198.18.0.7")).isEqualTo(InetAddress.ofLiteral("198.18.0.7"));
+        assertThat(RegistryServlet.peer("[2001:db8::1]")).isEqualTo(InetAddress.ofLiteral("2001:db8::1"));
+        assertThat(RegistryServlet.peer("fe80::1%lo")).isEqualTo(InetAddress.ofLiteral("fe80::1"));
+        assertThat(RegistryServlet.peer("not an address")).isEqualTo(InetAddress.ofLiteral("::"));
+    }
+
+    @Test
+    void theSourceRateCountsWholePrefixes() {
+        RegistryHttpFace f = new RegistryHttpFace(registry, Clock.systemUTC(), settings(Map.of("rate.per.source", 3,
+                "wide.factor", 2)));
+        int admitted = 0;
+        // 20 addresses of one /64: three requests in all
+        for (int i = 1; i <= 20; i++) {
+            try (RegistryHttpFace.Admission a = f.admit(InetAddress.ofLiteral("2001:db8:5:6::" + i), false)) {
+                admitted += a.refusal() == null ? 1 : 0;
+            }
+        }
+        assertThat(admitted).isEqualTo(3);
+        // 20 /64s of one /48: six in all (3 x 2)
+        admitted = 0;
+        for (int i = 1; i <= 20; i++) {
+            try (RegistryHttpFace.Admission a = f.admit(InetAddress.ofLiteral("2001:db8:7:" + i + "::1"), false)) {
+                admitted += a.refusal() == null ? 1 : 0;
+            }
+        }
+        assertThat(admitted).isEqualTo(6);
+        assertThat(f.counters().get("refused.source.rate")).isEqualTo(17 + 14);
+        assertThat(f.verifications()).isZero();
     }
 }
