@@ -80,6 +80,10 @@ public class StoredSecretsIT {
                 return twin.get().exit() == 0;
             });
             assertTrue(twin.get().output(), twin.get().output().contains("dev.natgw.core"));
+            // jaas:update rewrote users.properties: admin's line must still let admin in
+            assertEquals("admin's hash survives the rewrite", adminHash, storedHash(Files.readString(users), "admin"));
+            Distribution.Result admin = natgw.client("admin", PASSWORD, "natgw:status --no-format");
+            assertEquals("admin logs in after jaas:update:\n" + admin.output(), 0, admin.exit());
             Distribution.Result wrong = natgw.client("admin", PASSWORD + "x", "natgw:status");
             assertNotEquals("a wrong password must not log in:\n" + wrong.output(), 0, wrong.exit());
             Distribution.Result retired = natgw.client("olduser", PASSWORD, "natgw:status");
