@@ -25,10 +25,22 @@ class PoolDefinitionTest {
         assertThat(p.mapping()).isEqualTo(MappingBehavior.ENDPOINT_INDEPENDENT);
         assertThat(p.filtering()).isEqualTo(FilteringBehavior.ADDRESS_DEPENDENT);
         assertThat(p.pairedPooling()).isTrue();
-        assertThat(p.perHostPortQuota()).isZero();
+        assertThat(p.perHostPortQuota()).isEqualTo(PoolDefinition.DEFAULT_PORT_QUOTA).isEqualTo(8192);
+        assertThat(p.limits()).isEqualTo(SubscriberLimits.DEFAULT);
         assertThat(p.addressCount()).isEqualTo(16);
         assertThat(p.contains(Ipv4.parse("198.19.0.15"))).isTrue();
         assertThat(p.contains(Ipv4.parse("198.19.0.16"))).isFalse();
+    }
+
+    @Test
+    void subscriberLimitsAreCheckedAndTheOldFormHasTheDefaults() {
+        assertThat(pool("p", ADDRESSES, 1025, 65535, 0).limits()).isEqualTo(SubscriberLimits.DEFAULT);
+        assertThat(PoolDefinition.of("p", ADDRESSES).withLimits(SubscriberLimits.NONE).limits())
+                .isEqualTo(SubscriberLimits.NONE);
+        assertThatThrownBy(() -> new SubscriberLimits(-1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sessionsPerHost must be >= 0, was -1");
+        assertThatThrownBy(() -> new SubscriberLimits(0, 10, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mappingBurst must be >= 1");
     }
 
     @Test
