@@ -183,8 +183,7 @@ public class RegistryServlet extends HttpServlet {
         @Override
         public void onTimeout(AsyncEvent event) throws IOException {
             if (finish(READING, RegistryHttpFace.Answer.error(408, "body not received within " + face.settings()
-                    .bodyTimeout().toSeconds() + " s"), true)) {
-                face.bodyTooSlow();
+                    .bodyTimeout().toSeconds() + " s"), true, face::bodyTooSlow)) {
                 return;
             }
             try {
@@ -212,9 +211,19 @@ public class RegistryServlet extends HttpServlet {
 
         /** {@return whether the state was {@code from}} If it was, answers and completes. */
         private boolean finish(int from, RegistryHttpFace.Answer a, boolean close) {
+            return finish(from, a, close, () -> {
+            });
+        }
+
+        /**
+         * Answers once, from state {@code from}; {@code counted} runs first when this call answers, so a counter it
+         * bumps is seen by whoever has read the answer.
+         */
+        private boolean finish(int from, RegistryHttpFace.Answer a, boolean close, Runnable counted) {
             if (!state.compareAndSet(from, DONE)) {
                 return false;
             }
+            counted.run();
             admission.close();
             try {
                 if (a != null) {
