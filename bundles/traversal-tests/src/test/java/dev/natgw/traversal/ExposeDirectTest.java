@@ -1,0 +1,149 @@
+package dev.natgw.traversal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.natgw.forwarder.Echo;
+import dev.natgw.forwarder.FaceServer;
+import dev.natgw.forwarder.Fixture;
+import dev.natgw.forwarder.ForwarderManager;
+import dev.natgw.registry.RegistryManager;
+import dev.natgw.registry.TestRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code expose} as users run it, in a process of its own, against a real forwarder and the registry's HTTP face on
+ * loopback: forwarded only (no listening socket) unless {@code --direct}, and in direct mode accepting for as long as
+ * it runs.
+ *
+ * <p>
+ * The direct run lasts {@code -Dnatgw.traversal.direct.span=SECONDS} (30 by default, so the suite stays fast; 600 for
+ * the ten minutes of the issue). Its connections come after gaps of 50 ms to 12 s, longer than the 8 s after which
+ * the old listener stopped accepting, with a re-probe every 15 s throughout (each probe is a connection too, so
+ * the interval is longer than the gaps).
+ */
+class ExposeDirectTest {
+
+    private static final Duration SPAN = Duration.ofSeconds(Long.getLong("natgw.traversal.direct.span", 30));
+    /** Longer than the gaps: the forwarder's probes must not be what keeps the listener accepting. */
+    private static final Duration REPROBE = Duration.ofSeconds(15);
+    private static final List<Duration> GAPS = List.of(Duration.ofMillis(50), Duration.ofMillis(500), Duration
+            .ofSeconds(2), Duration.ofSeconds(9), Duration.ofSeconds(12));
+
+    private final RegistryManager registry = Fixture.registry();
+    private final FaceServer face;
+    private final ForwarderManager fwd;
+    private final CliProcesses cli = new CliProcesses();
+
+    @TempDir
+    Path dir;
+
+    ExposeDirectTest() throws Exception {
+        face = new FaceServer(registry);
+        fwd = Fixture.forwarder(registry, Map.of("announce", true));
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        cli.stopAll();
+        fwd.deactivate();
+        face.close();
+        TestRegistry.stop(registry);
+    }
+
+    private List<String> values(String key) {
+        return registry.lookup(key, 10).stream().map(e -> e.value()).toList();
+    }
+
+    @Test
+    void exposeIsForwardedOnlyAndListensNowhereUnlessDirect() throws Exception {
+        try (ServerSocket service = CliProcesses.echoService()) {
+            CliProcesses.Running expose = cli.jar("expose", "--port", String.valueOf(service.getLocalPort()),
+                    "--identity", dir.resolve("id").toString(), "--registry", face.uri().toString());
+            String key = expose.nextLine(Duration.ofSeconds(20)).substring(4);
+            assertThat(expose.nextLine(Duration.ofSeconds(20))).isEqualTo("published at " + Fixture.endpoint(fwd));
+            assertThat(CliProcesses.listening(expose.process.pid())).isEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(key).equals(List.of(Fixture.endpoint(fwd)
+                    .toString())));
+            // no probe either: nothing to probe
+            assertThat(fwd.counters().probes()).isZero();
+
+            // --direct: the listener is there, on every address (what --direct is for), and the probe made it direct
+            CliProcesses.Running direct = cli.jar("expose", "--port", String.valueOf(service.getLocalPort()),
+                    "--identity", dir.resolve("id2").toString(), "--registry", face.uri().toString(), "--direct");
+            direct.nextLine(Duration.ofSeconds(20));
+            assertThat(direct.nextLine(Duration.ofSeconds(20))).startsWith("published at tcp://127.0.0.1:");
+            List<String> listening = CliProcesses.listening(direct.process.pid());
+            assertThat(listening).hasSize(1);
+            assertThat(CliProcesses.wildcard(listening.getFirst())).as(listening.getFirst()).isTrue();
+
+            // options that only make sense with --direct are refused without it
+            CliProcesses.Running bad = cli.jar("expose", "--port", "1", "--registry", face.uri().toString(),
+                    "--reprobe", "5");
+            assertThat(bad.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(bad.process.exitValue()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void directExposeKeepsAcceptingConnectionsSpreadOverTime() throws Exception {
+        try (ServerSocket service = CliProcesses.echoService()) {
+            CliProcesses.Running expose = cli.jar("expose", "--port", String.valueOf(service.getLocalPort()),
+                    "--identity", dir.resolve("id").toString(), "--registry", face.uri().toString(), "--direct",
+                    "--reprobe", String.valueOf(REPROBE.toSeconds()), "--direct-bind", "127.0.0.1:0");
+            String key = expose.nextLine(Duration.ofSeconds(20)).substring(4);
+            String published = expose.nextLine(Duration.ofSeconds(20));
+            assertThat(published).startsWith("published at tcp://127.0.0.1:");
+            Endpoint endpoint = Endpoint.parse(published.substring("published at ".length()));
+            TraversalClient client = new TraversalClient(TraversalOptions.builder().registry(face.uri())
+                    .connectTimeout(Duration.ofSeconds(2)).handshakeTimeout(Duration.ofSeconds(5)).build());
+
+            long probesBefore = fwd.counters().probes();
+            long start = System.nanoTime();
+            long end = start + SPAN.toNanos();
+            int connections = 0;
+            for (int i = 0; System.nanoTime() < end; i++) {
+                Duration gap = GAPS.get(i % GAPS.size());
+                await().pollDelay(gap).atMost(gap.plusSeconds(1)).until(() -> true);
+                // by key, as clients do, and straight at the published address
+                try {
+                    try (Socket s = client.connect(key)) {
+                        s.setSoTimeout(5000);
+                        Echo.roundTrip(s, 10_000, i);
+                    }
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 2000);
+                        s.setSoTimeout(5000);
+                        Echo.roundTrip(s, 10_000, -i);
+                    }
+                } catch (IOException e) {
+                    throw new AssertionError("connection " + (connections + 1) + ", " + Duration.ofNanos(System
+                            .nanoTime() - start).toSeconds() + " s after the start, after a gap of " + gap, e);
+                }
+                connections += 2;
+                assertThat(values(key)).as("announced after %d connections", connections).containsExactly(endpoint
+                        .toString());
+            }
+            // it was re-probed all along, and stayed direct: nothing relayed, never published elsewhere
+            assertThat(fwd.counters().probes() - probesBefore).isGreaterThanOrEqualTo(SPAN.dividedBy(REPROBE) - 1);
+            assertThat(fwd.counters().relaysOpened()).isZero();
+            assertThat(fwd.load().servers()).isZero();
+            assertThat(expose.more()).isEmpty();
+            assertThat(expose.process.isAlive()).isTrue();
+            System.out.println("expose --direct: " + connections + " connections over " + SPAN + ", " + (fwd
+                    .counters().probes() - probesBefore) + " re-probes, all direct");
+        }
+    }
+
+}
