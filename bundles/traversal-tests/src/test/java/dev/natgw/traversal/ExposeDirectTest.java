@@ -33,38 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  * the old listener stopped accepting, with a re-probe every 15 s throughout (each probe is a connection too, so
  * the interval is longer than the gaps).
  */
-class ExposeDirectTest {
+class ExposeDirectTest extends CliTestBase {
 
-    private static final Duration SPAN = Duration.ofSeconds(Long.getLong("natgw.traversal.direct.span", 30));
+    private static final Duration SPAN = Duration.ofSeconds(Long.getLong("natgw.traversal.direct.span", 20));
     /** Longer than the gaps: the forwarder's probes must not be what keeps the listener accepting. */
     private static final Duration REPROBE = Duration.ofSeconds(15);
     private static final List<Duration> GAPS = List.of(Duration.ofMillis(50), Duration.ofMillis(500), Duration
             .ofSeconds(2), Duration.ofSeconds(9), Duration.ofSeconds(12));
-
-    private final RegistryManager registry = Fixture.registry();
-    private final FaceServer face;
-    private final ForwarderManager fwd;
-    private final CliProcesses cli = new CliProcesses();
-
-    @TempDir
-    Path dir;
-
-    ExposeDirectTest() throws Exception {
-        face = new FaceServer(registry);
-        fwd = Fixture.forwarder(registry, Map.of("announce", true));
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        cli.stopAll();
-        fwd.deactivate();
-        face.close();
-        TestRegistry.stop(registry);
-    }
-
-    private List<String> values(String key) {
-        return registry.lookup(key, 10).stream().map(e -> e.value()).toList();
-    }
 
     @Test
     void exposeIsForwardedOnlyAndListensNowhereUnlessDirect() throws Exception {
@@ -136,7 +111,8 @@ class ExposeDirectTest {
                         .toString());
             }
             // it was re-probed all along, and stayed direct: nothing relayed, never published elsewhere
-            assertThat(fwd.counters().probes() - probesBefore).isGreaterThanOrEqualTo(SPAN.dividedBy(REPROBE) - 1);
+            assertThat(fwd.counters().probes() - probesBefore)
+                    .isGreaterThanOrEqualTo(Math.max(1, SPAN.dividedBy(REPROBE) - 2));
             assertThat(fwd.counters().relaysOpened()).isZero();
             assertThat(fwd.load().servers()).isZero();
             assertThat(expose.more()).isEmpty();

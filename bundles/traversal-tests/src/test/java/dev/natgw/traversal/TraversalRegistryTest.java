@@ -200,7 +200,7 @@ class TraversalRegistryTest {
             AtomicInteger served = new AtomicInteger();
             List<Thread> clients = new ArrayList<>();
             List<Throwable> failures = new CopyOnWriteArrayList<>();
-            long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             for (int c = 0; c < 4; c++) {
                 int seed = c;
                 clients.add(Thread.ofVirtual().start(() -> {
