@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it runs.
  *
  * <p>
- * The direct run lasts {@code -Dnatgw.traversal.direct.span=SECONDS} (30 by default, so the suite stays fast; 600 for
+ * The direct run lasts {@code -Dnatgw.traversal.direct.span=SECONDS} (20 by default, so the suite stays fast; 600 for
  * the ten minutes of the issue). Its connections come after gaps of 50 ms to 12 s, longer than the 8 s after which
  * the old listener stopped accepting, with a re-probe every 15 s throughout (each probe is a connection too, so
  * the interval is longer than the gaps).
