@@ -63,11 +63,13 @@ class ExposeDirectTest extends CliTestBase {
             assertThat(listening).hasSize(1);
             assertThat(CliProcesses.wildcard(listening.getFirst())).as(listening.getFirst()).isTrue();
 
-            // options that only make sense with --direct are refused without it
+            // options that only make sense with --direct are refused without it, before an identity is made
+            Path none = dir.resolve("never-made");
             CliProcesses.Running bad = cli.jar("expose", "--port", "1", "--registry", face.uri().toString(),
-                    "--reprobe", "5");
+                    "--identity", none.toString(), "--reprobe", "5");
             assertThat(bad.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(bad.process.exitValue()).isEqualTo(2);
+            assertThat(none).doesNotExist();
         }
     }
 

@@ -106,7 +106,6 @@ public final class TraversalCli {
         int port = a.port("--port");
         String host = a.get("--host", "127.0.0.1");
         Path idFile = Path.of(a.get("--identity", System.getProperty("user.home") + "/.natgw/identity"));
-        Identity id = Identity.loadOrCreate(idFile);
         TraversalOptions.Builder b = a.options();
         // forwarded only unless asked: listening on every address is the user's choice, never a default
         boolean direct = a.flag("--direct");
@@ -126,7 +125,10 @@ public final class TraversalCli {
             b.reprobeInterval(Duration.ofSeconds(a.integer("--reprobe", 60)));
         }
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
-        try (TraversalServer server = TraversalServer.open(id, b.build())) {
+        TraversalOptions options = b.build();
+        // only a command line found good creates an identity
+        Identity id = Identity.loadOrCreate(idFile);
+        try (TraversalServer server = TraversalServer.open(id, options)) {
             out.println("key " + server.key());
             out.flush();
             if (!server.awaitRegistered(Duration.ofSeconds(30))) {
