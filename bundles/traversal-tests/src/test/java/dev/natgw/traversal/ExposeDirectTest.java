@@ -2,6 +2,7 @@ package dev.natgw.traversal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.natgw.forwarder.Echo;
 import dev.natgw.forwarder.FaceServer;
@@ -13,8 +14,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -124,4 +127,52 @@ class ExposeDirectTest extends CliTestBase {
         }
     }
 
+    @Test
+    void aFloodThatUsesUpItsFileDescriptorsDoesNotStopDirectAccepting() throws Exception {
+        Path prlimit = Path.of("/usr/bin/prlimit");
+        assumeTrue(Files.isExecutable(prlimit), "no prlimit");
+        try (ServerSocket service = CliProcesses.echoService()) {
+            // 128 descriptors: the JVM needs about 20; each client relayed takes two more
+            List<String> cmd = List.of(prlimit.toString(), "--nofile=128:128", Path.of(System.getProperty(
+                    "java.home"), "bin", "java").toString(), "-jar", System.getProperty("natgw.traversal.cli.jar"),
+                    "expose", "--port", String.valueOf(service.getLocalPort()), "--identity", dir.resolve("id")
+                            .toString(),
+                    "--registry", face.uri().toString(), "--direct", "--direct-bind",
+                    "127.0.0.1:0");
+            CliProcesses.Running expose = cli.start(cmd, Map.of());
+            expose.nextLine(Duration.ofSeconds(20));
+            String published = expose.nextLine(Duration.ofSeconds(20));
+            assertThat(published).startsWith("published at tcp://127.0.0.1:");
+            Endpoint endpoint = Endpoint.parse(published.substring("published at ".length()));
+            Path fds = Path.of("/proc", String.valueOf(expose.process.pid()), "fd");
+
+            List<Socket> flood = new ArrayList<>();
+            try {
+                for (int i = 0; i < 160; i++) {
+                    Socket s = new Socket();
+                    flood.add(s);
+                    s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 2000);
+                }
+                // the process is out of descriptors: accept fails with EMFILE while the rest wait in the backlog
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    try (var list = Files.list(fds)) {
+                        return list.count() >= 126;
+                    }
+                });
+            } finally {
+                for (Socket s : flood) {
+                    s.close();
+                }
+            }
+            // the flood gone, the listener takes clients again
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 2000);
+                    s.setSoTimeout(3000);
+                    Echo.roundTrip(s, 10_000, 7);
+                }
+            });
+            assertThat(expose.process.isAlive()).isTrue();
+        }
+    }
 }
