@@ -30,22 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The natgw-traversal CLI as users run it, {@code java -jar natgw-traversal-VERSION-cli.jar}, in processes of its own,
  * against a real forwarder and the registry's HTTP face on loopback.
  */
-class TraversalCliTest {
+class TraversalCliTest extends CliTestBase {
 
     private static final String JAR = System.getProperty("natgw.traversal.cli.jar");
 
-    private final RegistryManager registry = Fixture.registry();
-    private final FaceServer face;
-    private final ForwarderManager fwd;
     private final List<Process> processes = new ArrayList<>();
-
-    @TempDir
-    Path dir;
-
-    TraversalCliTest() throws IOException {
-        face = new FaceServer(registry);
-        fwd = Fixture.forwarder(registry, Map.of("announce", true));
-    }
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -55,9 +44,6 @@ class TraversalCliTest {
                 p.destroyForcibly();
             }
         }
-        fwd.deactivate();
-        face.close();
-        TestRegistry.stop(registry);
     }
 
     private Process cli(String... args) throws IOException {
@@ -69,31 +55,9 @@ class TraversalCliTest {
         return p;
     }
 
-    /** An echo server on loopback, standing for the local service a user exposes. */
-    private static ServerSocket echoService() throws IOException {
-        ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            while (!ss.isClosed()) {
-                try {
-                    Socket s = ss.accept();
-                    Thread.ofVirtual().start(() -> {
-                        try (s) {
-                            s.getInputStream().transferTo(s.getOutputStream());
-                        } catch (IOException e) {
-                            // client gone
-                        }
-                    });
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        return ss;
-    }
-
     @Test
     void exposeConnectAndForwardThroughTheForwarder() throws Exception {
-        try (ServerSocket service = echoService()) {
+        try (ServerSocket service = CliProcesses.echoService()) {
             Path id = dir.resolve("id");
             Process expose = cli("expose", "--port", String.valueOf(service.getLocalPort()), "--identity", id
                     .toString(), "--registry", face.uri().toString(), "--no-direct");

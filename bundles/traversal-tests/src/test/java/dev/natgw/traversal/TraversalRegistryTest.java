@@ -11,12 +11,15 @@ import dev.natgw.forwarder.Fixture;
 import dev.natgw.forwarder.ForwarderManager;
 import dev.natgw.registry.RegistryManager;
 import dev.natgw.registry.TestRegistry;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -177,6 +180,53 @@ class TraversalRegistryTest {
             }
             assertThat(back.counters().relaysOpened()).isZero();
             await().atMost(Duration.ofSeconds(5)).until(() -> back.load().servers() == 0);
+        }
+    }
+
+    @Test
+    void aServerMovingBackAndForthBetweenDirectAndForwardedTurnsNoClientAway() throws Exception {
+        // one forwarder reaches the listener on 127.0.0.1, the other (on ::1) does not: each re-probe asks one of the
+        // two at random, so the server keeps moving between direct and forwarded
+        ForwarderManager v4 = announcedForwarder();
+        ForwarderManager v6 = announcedForwarder("::1");
+        Identity id = Identity.generate();
+        TraversalOptions o = options().directBind(new InetSocketAddress("127.0.0.1", 0)).reprobeInterval(Duration
+                .ofMillis(200)).build();
+        TraversalClient client = new TraversalClient(options().build());
+        try (TraversalServer server = TraversalServer.open(id, o)) {
+            assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !values(id.key()).isEmpty());
+            Echo.serve(server);
+            AtomicInteger served = new AtomicInteger();
+            List<Thread> clients = new ArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            for (int c = 0; c < 4; c++) {
+                int seed = c;
+                clients.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; System.nanoTime() < end && failures.isEmpty(); i++) {
+                        try (Socket s = client.connect(id.key())) {
+                            s.setSoTimeout(10_000);
+                            Echo.roundTrip(s, 2000, seed * 1_000_000L + i);
+                            served.incrementAndGet();
+                        } catch (IOException | AssertionError e) {
+                            failures.add(e);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : clients) {
+                t.join();
+            }
+            long relayed = v4.counters().relaysOpened() + v6.counters().relaysOpened();
+            System.out.println("moving server: " + served + " clients served, " + relayed + " relayed, "
+                    + server.registrations() + " registrations, " + (v4.counters().probes() + v6.counters().probes())
+                    + " probes");
+            assertThat(failures).isEmpty();
+            // it did move, both ways, several times, and clients came both ways
+            assertThat(server.registrations()).isGreaterThanOrEqualTo(3);
+            assertThat(relayed).isPositive();
+            assertThat(served.get()).isGreaterThan((int) relayed);
         }
     }
 }

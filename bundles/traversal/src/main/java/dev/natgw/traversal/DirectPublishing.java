@@ -2,7 +2,6 @@ package dev.natgw.traversal;
 
 import static dev.natgw.traversal.Publication.quietly;
 
-import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
@@ -15,7 +14,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,37 +22,52 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code tcp://address} and re-probe, until closed or no longer reachable.
  *
  * <p>
- * {@link #tryDirect} binds a listener and asks up to three forwarders to probe it (docs/protocol.md, section 6); only
- * the forwarder's nonce heard on the listener makes it direct. While direct, {@link #run} accepts into the queue,
- * renews the announcement every third of its TTL and re-probes every {@link TraversalOptions#reprobeInterval()}: a
- * forwarder's answer that the listener is not reached ends the phase (the announcement withdrawn, the listener
- * closed) and the server turns to {@link ForwardedPublishing}; reached at another address, it announces the new one.
- * While a re-probe of the live listener is under way, connections that arrive are read for at most
- * {@link #PROBE_READ} to tell the forwarder's probe from clients; a client's bytes read then are given back to the
- * application unchanged.
+ * {@link #tryDirect} binds a listener, starts the one thread that accepts on it for its whole life, and asks up to
+ * three forwarders to probe it (docs/protocol.md, section 6); only the forwarder's nonce heard on the listener makes
+ * it direct. While direct, {@link #run} renews the announcement every third of its TTL and re-probes every
+ * {@link TraversalOptions#reprobeInterval()}: a forwarder's answer that the listener is not reached ends the phase
+ * and the server turns to {@link ForwardedPublishing}; reached at another address, it announces the new one. While a
+ * probe is under way, connections that arrive are read for at most {@link #PROBE_READ} to tell the forwarder's probe
+ * from clients; a client's bytes read then are given back to the application unchanged.
  *
  * <p>
- * Invariant: {@link #listening()} and {@link #endpoint()} are set together by a successful probe and cleared
- * together when the phase ends. Thread-safe.
+ * Leaving the direct phase is make-before-break: the listener keeps accepting, and {@code tcp://…} stays announced,
+ * until a forwarder's announcement has replaced it and {@link Publication#handover()} has passed (or, if no forwarder
+ * takes the server, until the announcement's TTL has run out), so that clients who looked the key up before the
+ * change still get in. A later probe that reaches the retiring listener makes it the direct one again.
+ *
+ * <p>
+ * Invariants: {@link #listening()} and {@link #endpoint()} are set together by a successful probe and cleared
+ * together when the phase ends; the listener's socket timeout is never set (its accepting thread ends only when it
+ * closes). Thread-safe.
  */
 final class DirectPublishing {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
-    private static final Duration PROBE_WAIT = Duration.ofSeconds(8);
-    /** How long a connection arriving during a re-probe of the live listener may take to show it is the probe. */
+    /** How long a connection arriving during a probe may take to show it is the probe. */
     static final Duration PROBE_READ = Duration.ofSeconds(1);
+    /** The pause after an accept that failed with the listener still open (out of file descriptors, say). */
+    private static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
+    /** How often a retiring listener checks whether its time is up. */
+    private static final Duration RETIRE_CHECK = Duration.ofMillis(100);
     /** PROBE_HELLO as it starts on the wire: the frame header and the nonce's length. */
     private static final byte[] PROBE_HELLO_HEAD = Arrays.copyOf(new Payload.Writer().bytes(new byte[Keys.NONCE_BYTES])
             .frame(MessageType.PROBE_HELLO).encode(), 8);
     private static final int PROBE_HELLO_LENGTH = PROBE_HELLO_HEAD.length + Keys.NONCE_BYTES;
 
     private final Publication p;
+    /** Bounds the connections being sorted at once during a probe; the accepting thread waits for a slot. */
+    private final Semaphore sorting;
     private volatile ServerSocket listener;
     private volatile Endpoint endpoint;
-    /** Set while a re-probe of the live direct listener waits for the forwarder's nonce. */
+    /** Set while a probe waits for the forwarder's nonce. */
     private final AtomicReference<AtomicReference<byte[]>> probeWatch = new AtomicReference<>();
+    /** The listener of the direct phase that ended, still accepting until retireBy. */
+    private final AtomicReference<ServerSocket> retiring = new AtomicReference<>();
+    private volatile long retireBy;
 
     DirectPublishing(Publication p) {
         this.p = p;
+        this.sorting = new Semaphore(p.options.backlog());
     }
 
     /** {@return true while a direct listener is up (the publisher runs this phase)} */
@@ -66,93 +80,59 @@ final class DirectPublishing {
         return endpoint;
     }
 
-    /** Closes the listener, if any: the server closes. */
+    /** Closes the listeners, if any: the server closes. */
     void close() {
-        ServerSocket d = listener;
-        if (d != null) {
-            try {
-                d.close();
-            } catch (IOException e) {
-                // closing
-            }
-        }
+        closeQuietly(listener);
+        closeQuietly(retiring.getAndSet(null));
     }
 
     /**
-     * Binds a listener and has forwarders probe it; keeps it if a probe's nonce arrives on it.
+     * Has forwarders probe a listener, the retiring one if there is one, else a new one; keeps it if a probe's nonce
+     * arrives on it.
      *
      * @return true if the server is reachable directly now
      * @throws IOException if the listener cannot be bound
      */
     boolean tryDirect() throws IOException {
-        TraversalOptions options = p.options;
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
-        ss.bind(options.directBind(), 128);
-        List<Endpoint> forwarders = p.forwarders();
-        for (Endpoint f : forwarders.subList(0, Math.min(3, forwarders.size()))) {
-            AtomicReference<byte[]> heard = new AtomicReference<>();
-            Thread listening = Thread.ofVirtual().start(() -> heardNonce(ss, heard));
+        ServerSocket ss = retiring.get();
+        boolean fresh = ss == null;
+        if (fresh) {
+            ss = new ServerSocket();
             try {
-                Wire.ProbeResult result = Wire.probe(f, ss.getLocalPort(), options);
-                if (result.reachable()) {
-                    // the forwarder answers after the listener closed its connection: the nonce is in or arriving
-                    listening.join(PROBE_WAIT.toMillis());
-                }
-                byte[] got = heard.get();
-                if (result.reachable() && got != null && Arrays.equals(got, result.nonce())) {
-                    listener = ss;
-                    endpoint = Endpoint.parse(Endpoint.DIRECT + "://" + result.address());
-                    LOG.log(Level.INFO, p.key() + " is reachable directly at " + endpoint);
-                    return true;
-                }
-                LOG.log(Level.INFO, p.key() + " is not reachable directly (" + result.detail() + ")");
-                break;
+                ss.setReuseAddress(true);
+                ss.bind(p.options.directBind(), 128);
             } catch (IOException e) {
-                LOG.log(Level.DEBUG, "probe through " + f + " failed: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } finally {
-                listening.interrupt();
+                closeQuietly(ss);
+                throw e;
             }
+            ServerSocket bound = ss;
+            Thread.ofVirtual().name("natgw-traversal-accept").start(() -> acceptAll(bound));
         }
-        ss.close();
+        Answer a = ask(ss);
+        if (a != null && a.reached() != null && (fresh || retiring.compareAndSet(ss, null))) {
+            endpoint = a.reached();
+            listener = ss;
+            if (p.closed) {
+                // closed while probing: close() may have run before the listener was set
+                close();
+                return false;
+            }
+            LOG.log(Level.INFO, p.key() + " is reachable directly at " + endpoint);
+            return true;
+        }
+        LOG.log(Level.INFO, p.key() + " is not reachable directly (" + (a == null
+                ? "no forwarder answered the probe"
+                : a.detail()) + ")");
+        if (fresh) {
+            closeQuietly(ss);
+        }
         return false;
     }
 
-    /** Accepts on the listener until a PROBE_HELLO arrives or PROBE_WAIT passes; keeps its nonce. */
-    private static void heardNonce(ServerSocket ss, AtomicReference<byte[]> heard) {
-        long end = System.nanoTime() + PROBE_WAIT.toNanos();
-        try {
-            while (heard.get() == null) {
-                long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-                if (left <= 0) {
-                    return;
-                }
-                ss.setSoTimeout((int) left);
-                try (Socket s = ss.accept()) {
-                    s.setSoTimeout(2000);
-                    Frame f = Frame.read(s.getInputStream());
-                    if (f.type() == MessageType.PROBE_HELLO) {
-                        Payload.Reader r = f.reader();
-                        byte[] nonce = r.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
-                        r.end();
-                        heard.set(nonce);
-                    }
-                } catch (IOException e) {
-                    // not the forwarder, or too slow: keep listening until the deadline
-                }
-            }
-        } catch (IOException e) {
-            // listener closed
-        }
-    }
-
-    /** Announces tcp://…, accepts into the queue and re-probes, until closed or no longer reachable. */
+    /** Announces tcp://…, renews it and re-probes, until closed or no longer reachable. */
     void run() {
         ServerSocket ss = listener;
-        Thread acceptor = Thread.ofVirtual().name("natgw-traversal-accept").start(() -> acceptDirect(ss));
+        boolean unreachable = false;
         try {
             p.replaceAnnouncement(endpoint.toString());
             long announceEvery = p.options.announceTtl().dividedBy(3).toNanos();
@@ -171,7 +151,8 @@ final class DirectPublishing {
                     nextAnnounce = now + announceEvery;
                 }
                 if (nextProbe - now <= 0) {
-                    if (reprobe(ss) == Reachability.UNREACHABLE) {
+                    unreachable = !reprobe(ss);
+                    if (unreachable) {
                         return;
                     }
                     nextProbe = System.nanoTime() + probeEvery;
@@ -180,45 +161,107 @@ final class DirectPublishing {
         } catch (InterruptedException e) {
             // closed
         } finally {
-            acceptor.interrupt();
             endpoint = null;
             listener = null;
-            try {
-                ss.close();
-            } catch (IOException e) {
-                // closing
-            }
-            if (!p.closed) {
-                // clients must not keep trying an address that no longer reaches this server
-                p.withdrawAnnouncement();
+            if (unreachable && !p.closed) {
+                retire(ss);
+            } else {
+                closeQuietly(ss);
+                if (!p.closed) {
+                    // clients must not keep trying an address that no longer reaches this server
+                    p.withdrawAnnouncement();
+                }
             }
         }
     }
 
-    /** Accepts on the direct listener into the queue, sorting out the forwarder's probe while one is under way. */
-    private void acceptDirect(ServerSocket ss) {
+    /**
+     * The forwarder's announcement has replaced {@code tcp://…}: the retiring listener, if any, closes after
+     * {@link Publication#handover()}.
+     */
+    void handedOver() {
+        long by = System.nanoTime() + p.handover().toNanos();
+        if (retiring.get() != null && by - retireBy < 0) {
+            retireBy = by;
+        }
+    }
+
+    /**
+     * Keeps the listener of the direct phase that ended accepting, its tcp://… still announced, until the forwarder's
+     * announcement replaces it (then {@link #handedOver}) or, failing that, until the announcement's TTL has run out.
+     */
+    private void retire(ServerSocket ss) {
+        retireBy = System.nanoTime() + p.options.announceTtl().toNanos();
+        retiring.set(ss);
+        Thread.ofVirtual().name("natgw-traversal-retire").start(() -> {
+            try {
+                while (retiring.get() == ss && System.nanoTime() - retireBy < 0) {
+                    Thread.sleep(RETIRE_CHECK);
+                }
+            } catch (InterruptedException e) {
+                // close now
+            }
+            if (retiring.compareAndSet(ss, null)) {
+                closeQuietly(ss);
+            }
+        });
+    }
+
+    /**
+     * Accepts on a listener until it closes: into the queue, or, while a probe is under way, to be sorted out. A
+     * failed accept with the listener still open (out of file descriptors, a connection reset before it was taken)
+     * is retried after {@link #ACCEPT_RETRY}: it never ends accepting for good.
+     */
+    private void acceptAll(ServerSocket ss) {
         while (!p.closed && !ss.isClosed()) {
             Socket s;
             try {
                 s = ss.accept();
                 s.setTcpNoDelay(true);
             } catch (IOException e) {
-                return;
+                if (p.closed || ss.isClosed()) {
+                    return;
+                }
+                LOG.log(Level.DEBUG, "accept on " + ss.getLocalSocketAddress() + " failed: " + e.getMessage());
+                try {
+                    Thread.sleep(ACCEPT_RETRY);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
             }
             AtomicReference<byte[]> watch = probeWatch.get();
-            if (watch != null) {
-                Thread.ofVirtual().name("natgw-traversal-sort").start(() -> sortOut(s, watch));
-            } else if (!p.enqueue(s)) {
+            if (watch == null) {
+                p.enqueue(s);
+                continue;
+            }
+            try {
+                sorting.acquire();
+            } catch (InterruptedException e) {
+                quietly(s);
                 return;
             }
+            Thread.ofVirtual().name("natgw-traversal-sort").start(() -> {
+                Socket client;
+                try {
+                    client = sortOut(s, watch);
+                } finally {
+                    sorting.release();
+                }
+                if (client != null) {
+                    p.enqueue(client);
+                }
+            });
         }
     }
 
     /**
-     * Reads the start of a connection that arrived during a re-probe: the forwarder's PROBE_HELLO gives its nonce
-     * to the watch and is closed; anything else goes to the application with the bytes read given back.
+     * Reads the start of a connection that arrived during a probe: the forwarder's PROBE_HELLO gives its nonce to the
+     * watch and is closed; anything else is returned for the application, with the bytes read given back.
+     *
+     * @return the client's socket, or null if it was the probe or failed
      */
-    private void sortOut(Socket s, AtomicReference<byte[]> watch) {
+    private static Socket sortOut(Socket s, AtomicReference<byte[]> watch) {
         byte[] head = new byte[PROBE_HELLO_LENGTH];
         int n = 0;
         try {
@@ -241,48 +284,76 @@ final class DirectPublishing {
                     PROBE_HELLO_HEAD.length)) {
                 watch.set(Arrays.copyOfRange(head, PROBE_HELLO_HEAD.length, head.length));
                 quietly(s);
-                return;
+                return null;
             }
             s.setSoTimeout(0);
-            p.enqueue(n == 0 ? s : new ReplaySocket(s, Arrays.copyOf(head, n)));
+            return n == 0 ? s : new ReplaySocket(s, Arrays.copyOf(head, n));
         } catch (IOException e) {
             quietly(s);
+            return null;
         }
     }
 
-    private enum Reachability {
-        REACHABLE, UNREACHABLE, UNKNOWN
+    /** A forwarder's answer to a probe: where it reached the listener (null: not reached), and what it said. */
+    private record Answer(Endpoint reached, String detail) {
     }
 
     /**
-     * Asks a forwarder to probe the live listener. Unreachable only on a forwarder's answer (it could not connect, or
-     * whatever it reached did not hear its nonce); no forwarder answering decides nothing.
+     * Asks up to three forwarders in turn to probe the listener; the first that answers decides.
+     *
+     * @return its answer, or null if none answered
      */
-    private Reachability reprobe(ServerSocket ss) {
+    private Answer ask(ServerSocket ss) {
         List<Endpoint> forwarders = p.forwarders();
         for (Endpoint f : forwarders.subList(0, Math.min(3, forwarders.size()))) {
             AtomicReference<byte[]> heard = new AtomicReference<>();
             probeWatch.set(heard);
             try {
                 Wire.ProbeResult result = Wire.probe(f, ss.getLocalPort(), p.options);
-                if (!result.reachable() || !Arrays.equals(heard.get(), result.nonce())) {
-                    LOG.log(Level.INFO, p.key() + " is no longer reachable directly at " + endpoint + " ("
-                            + result.detail() + "): moving to a forwarder");
-                    return Reachability.UNREACHABLE;
-                }
-                Endpoint seen = Endpoint.parse(Endpoint.DIRECT + "://" + result.address());
-                if (!seen.equals(endpoint)) {
-                    LOG.log(Level.INFO, p.key() + " is now reachable directly at " + seen + ", was " + endpoint);
-                    endpoint = seen;
-                    p.replaceAnnouncement(seen.toString());
-                }
-                return Reachability.REACHABLE;
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "re-probe through " + f + " failed: " + e.getMessage());
+                // the forwarder answers after the listener closed its connection, so the nonce is in by now
+                boolean reached = result.reachable() && heard.get() != null && Arrays.equals(heard.get(), result
+                        .nonce());
+                return new Answer(reached ? Endpoint.parse(Endpoint.DIRECT + "://" + result.address()) : null, result
+                        .detail());
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.log(Level.DEBUG, "probe through " + f + " failed: " + e.getMessage());
             } finally {
                 probeWatch.set(null);
             }
         }
-        return Reachability.UNKNOWN;
+        return null;
+    }
+
+    /**
+     * Asks a forwarder to probe the live listener; announces the new address if it was reached at another one.
+     *
+     * @return false only on a forwarder's answer that it was not reached; no forwarder answering decides nothing
+     */
+    private boolean reprobe(ServerSocket ss) {
+        Answer a = ask(ss);
+        if (a == null) {
+            return true;
+        }
+        if (a.reached() == null) {
+            LOG.log(Level.INFO, p.key() + " is no longer reachable directly at " + endpoint + " (" + a.detail()
+                    + "): moving to a forwarder");
+            return false;
+        }
+        if (!a.reached().equals(endpoint)) {
+            LOG.log(Level.INFO, p.key() + " is now reachable directly at " + a.reached() + ", was " + endpoint);
+            endpoint = a.reached();
+            p.replaceAnnouncement(a.reached().toString());
+        }
+        return true;
+    }
+
+    private static void closeQuietly(ServerSocket ss) {
+        if (ss != null) {
+            try {
+                ss.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,24 +80,7 @@ final class ForwardedPublishing {
         Thread publisher = Thread.currentThread();
         Thread reprober = !p.options.direct()
                 ? null
-                : Thread.ofVirtual().name("natgw-traversal-reprobe").start(() -> {
-                    try {
-                        while (!p.closed) {
-                            Thread.sleep(p.options.reprobeInterval());
-                            if (direct.tryDirect()) {
-                                // end the session (or the backoff) so that the publisher turns direct
-                                quietly(control.get());
-                                publisher.interrupt();
-                                return;
-                            }
-                        }
-                    } catch (InterruptedException e) {
-                        // the phase ended
-                    } catch (IOException e) {
-                        LOG.log(Level.WARNING, "cannot listen directly at " + p.options.directBind() + ": " + e
-                                .getMessage());
-                    }
-                });
+                : Thread.ofVirtual().name("natgw-traversal-reprobe").start(() -> reprobe(publisher));
         try {
             controlLoop();
         } finally {
@@ -109,6 +93,45 @@ final class ForwardedPublishing {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    /**
+     * Re-probes until reachable directly, then moves make-before-break: announces tcp://… at once (withdrawing the
+     * forwarder's value), keeps the session serving clients who looked the key up before for
+     * {@link Publication#handover()} and until no data connection is being opened, and only then ends it.
+     */
+    private void reprobe(Thread publisher) {
+        try {
+            while (!p.closed) {
+                Thread.sleep(p.options.reprobeInterval());
+                boolean reachable;
+                try {
+                    reachable = direct.tryDirect();
+                } catch (IOException e) {
+                    // the port may be taken for now: try again at the next re-probe
+                    LOG.log(Level.WARNING, "cannot listen directly at " + p.options.directBind() + ": " + e
+                            .getMessage());
+                    continue;
+                }
+                if (reachable) {
+                    Endpoint d = direct.endpoint();
+                    if (d != null) {
+                        p.replaceAnnouncement(d.toString());
+                    }
+                    Thread.sleep(p.handover());
+                    long drain = p.options.connectTimeout().plus(p.options.handshakeTimeout()).toMillis();
+                    if (opening.tryAcquire(p.options.backlog(), drain, TimeUnit.MILLISECONDS)) {
+                        opening.release(p.options.backlog());
+                    }
+                    // end the session (or the backoff) so that the publisher turns direct
+                    quietly(control.get());
+                    publisher.interrupt();
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // the phase ended
         }
     }
 
@@ -190,6 +213,8 @@ final class ForwardedPublishing {
             current.set(f);
             registered.countDown();
             p.replaceAnnouncement(f.toString());
+            // tcp://… is withdrawn: the listener of a direct phase that just ended closes after the handover
+            direct.handedOver();
             heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,
                     heartbeatMillis));
             while (!p.closed) {

@@ -3,6 +3,7 @@ package dev.natgw.traversal;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -47,6 +48,15 @@ final class Publication {
 
     String key() {
         return identity.key();
+    }
+
+    /**
+     * {@return how long the old way in stays open after the server moved between direct and forwarded} A client that
+     * looked the key up just before the move connects to what it read within its connect timeout; the old listener,
+     * or the old forwarder's session, serves it until then.
+     */
+    Duration handover() {
+        return options.connectTimeout();
     }
 
     /** {@return the forwarders to try, shuffled: the configured ones, else those the registry lists} */

@@ -21,17 +21,20 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>
  * Every {@link TraversalOptions#reprobeInterval()} it probes again (unless {@code direct} is off): a direct server
- * asks a forwarder to probe its live listener; if the probe no longer reaches it, it stops listening, withdraws
- * {@code tcp://…} and registers with a forwarder; if it reaches it at another address, it announces the new one. A
- * forwarded server probes a fresh listener and, once reachable, listens directly and leaves its forwarder. While a
- * probe of the live listener is under way, connections that arrive are read for at most
+ * asks a forwarder to probe its live listener; if the probe no longer reaches it, it registers with a forwarder; if
+ * it reaches it at another address, it announces the new one. A forwarded server probes a fresh listener and, once
+ * reachable, listens directly and leaves its forwarder. Each move is make-before-break: the new way in is announced
+ * first, and the old one (the listener, or the forwarder's session) keeps serving for
+ * {@link Publication#handover()} after its value is withdrawn, so clients who looked the key up before the move are
+ * not turned away. While a probe is under way, connections that arrive are read for at most
  * {@link DirectPublishing#PROBE_READ} to tell the forwarder's probe from clients; a client's bytes read then are given
- * back to the application unchanged.
+ * back to the application unchanged. With {@code direct} off it never opens a listening socket.
  *
  * <p>
- * Threads: one virtual thread runs the publication (direct or through a forwarder), plus, when direct, one accepting
- * and, when forwarded, one for heartbeats, one re-probing and one per data connection being opened (at most
- * {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
+ * Threads: one virtual thread runs the publication (direct or through a forwarder), plus one accepting per open
+ * listener (at most two, while one retires), one per connection being sorted during a probe (at most
+ * {@link TraversalOptions#backlog()}) and, when forwarded, one for heartbeats, one re-probing and one per data
+ * connection being opened (at most {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
  * ({@link TraversalOptions#backlog()}); when it is full a direct listener stops accepting (the kernel's backlog holds
  * the rest) and a forwarder's clients are declined. Thread-safe.
  *

@@ -36,8 +36,11 @@ public final class TraversalCli {
             usage: natgw-traversal COMMAND [OPTIONS]
               keygen  --identity FILE                      create (or show) an identity and print its key
               expose  --port PORT [--host HOST]            publish HOST:PORT (default 127.0.0.1) under the identity's key
-                      [--identity FILE] [--no-direct] [--direct-bind HOST:PORT]
-                      [--reprobe SECONDS]                  re-probe reachability every SECONDS (default 60)
+                      [--identity FILE]                    through a forwarder (no listening socket of its own)
+                      [--direct [--direct-bind HOST:PORT] [--reprobe SECONDS]]
+                                                           also listen at HOST:PORT (default 0.0.0.0, any port) and
+                                                           take clients there directly while a forwarder's probe
+                                                           reaches it; re-probe every SECONDS (default 60)
               connect KEY                                  standard input and output to the server of KEY
               forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
             common options:
@@ -72,7 +75,7 @@ public final class TraversalCli {
         try {
             return switch (a.command) {
                 case "keygen" -> keygen(a, stdout);
-                case "expose" -> expose(a, stdout);
+                case "expose" -> expose(a, stdout, stderr);
                 case "connect" -> connect(a, stdin, stdout);
                 case "forward" -> forward(a, stdout);
                 default -> {
@@ -99,13 +102,22 @@ public final class TraversalCli {
         return 0;
     }
 
-    private static int expose(Args a, PrintStream out) throws IOException, InterruptedException {
+    private static int expose(Args a, PrintStream out, PrintStream err) throws IOException, InterruptedException {
         int port = a.port("--port");
         String host = a.get("--host", "127.0.0.1");
         Path idFile = Path.of(a.get("--identity", System.getProperty("user.home") + "/.natgw/identity"));
-        Identity id = Identity.loadOrCreate(idFile);
         TraversalOptions.Builder b = a.options();
-        b.direct(!a.flag("--no-direct"));
+        // forwarded only unless asked: listening on every address is the user's choice, never a default
+        boolean direct = a.flag("--direct");
+        if (direct && a.flag("--no-direct")) {
+            throw new IllegalArgumentException("expose takes --direct or --no-direct, not both");
+        }
+        for (String needsDirect : List.of("--direct-bind", "--reprobe")) {
+            if (!direct && a.has(needsDirect)) {
+                throw new IllegalArgumentException(needsDirect + " needs --direct");
+            }
+        }
+        b.direct(direct);
         if (a.has("--direct-bind")) {
             b.directBind(a.hostPort("--direct-bind"));
         }
@@ -113,13 +125,33 @@ public final class TraversalCli {
             b.reprobeInterval(Duration.ofSeconds(a.integer("--reprobe", 60)));
         }
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
-        try (TraversalServer server = TraversalServer.open(id, b.build())) {
+        TraversalOptions options = b.build();
+        // only a command line found good creates an identity
+        Identity id = Identity.loadOrCreate(idFile);
+        try (TraversalServer server = TraversalServer.open(id, options)) {
             out.println("key " + server.key());
-            if (!server.direct()) {
-                server.awaitRegistered(Duration.ofSeconds(30));
-            }
-            out.println("published at " + server.endpoint());
             out.flush();
+            if (!server.awaitRegistered(Duration.ofSeconds(30))) {
+                err.println("natgw-traversal: no forwarder has taken " + server.key() + " yet; still trying");
+                err.flush();
+            }
+            // a line each time where clients reach it changes (registered, moved to another forwarder, direct)
+            Thread.ofVirtual().name("natgw-traversal-status").start(() -> {
+                Endpoint shown = null;
+                try {
+                    while (true) {
+                        Endpoint now = server.endpoint();
+                        if (now != null && !now.equals(shown)) {
+                            out.println("published at " + now);
+                            out.flush();
+                            shown = now;
+                        }
+                        Thread.sleep(250);
+                    }
+                } catch (InterruptedException e) {
+                    // done
+                }
+            });
             while (true) {
                 Socket client = server.accept();
                 if (!slots.tryAcquire()) {
@@ -230,7 +262,8 @@ public final class TraversalCli {
         final List<String> positional = new ArrayList<>();
         final List<String[]> options = new ArrayList<>();
 
-        static final List<String> FLAGS = List.of("--no-direct");
+        /** --no-direct is the default now, still accepted for the scripts that give it. */
+        static final List<String> FLAGS = List.of("--direct", "--no-direct");
         static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
                 "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
                 "--max-connections", "--reprobe");
