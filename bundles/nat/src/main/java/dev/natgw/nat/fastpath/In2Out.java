@@ -257,6 +257,7 @@ final class In2Out {
             boolean quota) {
         c[quota ? CounterIndex.QUOTA : CounterIndex.EXHAUSTED]++;
         c[CounterIndex.DROPS + (quota ? Drops.QUOTA : Drops.POOL_EXHAUSTED)]++;
+        w.outcome = quota ? Drops.QUOTA : Drops.POOL_EXHAUSTED;
         if (!events.record(quota ? EventRing.REFUSED_QUOTA : EventRing.REFUSED_EXHAUSTED, pkt.proto, p.slot(),
                 pkt.src, pkt.srcPort, 0, 0, System.currentTimeMillis())) {
             c[CounterIndex.EVENTS_LOST]++;

@@ -3,6 +3,7 @@ package dev.natgw.nat.internal;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.nat.fastpath.FragmentLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +24,11 @@ import java.util.Objects;
  * @param sources which inside sources are believed
  * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
  * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers, positive
+ * @param fragments the bounds of each worker's fragment state
  */
 public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
         OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
-        int icmpAnswersPerSecond, Duration udpUnanswered) {
+        int icmpAnswersPerSecond, Duration udpUnanswered, FragmentLimits fragments) {
 
     /** The default of {@code icmp.answers.per.second}. */
     public static final int DEFAULT_ICMP_ANSWERS = 100;
@@ -43,6 +45,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         Objects.requireNonNull(otherProtocols, "otherProtocols");
         Objects.requireNonNull(sources, "sources");
         Objects.requireNonNull(udpUnanswered, "udpUnanswered");
+        Objects.requireNonNull(fragments, "fragments");
         if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()
                 || icmpAnswersPerSecond < 0 || udpUnanswered.isNegative() || udpUnanswered.isZero()) {
             throw new IllegalArgumentException("sessionsMax, hostsMax, holdCapacity and eventRing must be >= 1 and"
@@ -50,6 +53,28 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
                     + hostsMax + ", " + holdCapacity + ", " + eventRing + ", " + holdDown + ", " + icmpAnswersPerSecond
                     + " and " + udpUnanswered);
         }
+    }
+
+    /**
+     * Settings with the default fragment limits.
+     *
+     * @param timeouts the session timeouts
+     * @param sessionsMax the most sessions
+     * @param hostsMax the most inside hosts
+     * @param holdDown the port hold-down
+     * @param holdCapacity the most ports in hold-down
+     * @param otherProtocols what happens to other protocols
+     * @param eventLog whether the event log is written
+     * @param eventRing events buffered per worker
+     * @param sources which inside sources are believed
+     * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second
+     * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers
+     */
+    public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
+            OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
+            int icmpAnswersPerSecond, Duration udpUnanswered) {
+        this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing, sources,
+                icmpAnswersPerSecond, udpUnanswered, FragmentLimits.DEFAULTS);
     }
 
     /**
@@ -78,7 +103,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
      */
     public NatSettings withTimeouts(Timeouts newTimeouts) {
         return new NatSettings(newTimeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog,
-                eventRing, sources, icmpAnswersPerSecond, udpUnanswered);
+                eventRing, sources, icmpAnswersPerSecond, udpUnanswered, fragments);
     }
 
     /**
@@ -110,7 +135,24 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         return new NatSettings(timeouts, sessionsMax, hostsMax, Duration.ofSeconds(c.port_hold_down()), holdCapacity,
                 policy, c.event_log(), eventRing, sources(c), atLeastZero("icmp.answers.per.second",
                         c.icmp_answers_per_second()),
-                seconds("timeout.udp.unanswered", c.timeout_udp_unanswered()));
+                seconds("timeout.udp.unanswered", c.timeout_udp_unanswered()), fragments(c));
+    }
+
+    private static FragmentLimits fragments(NatConfig c) {
+        int states = atLeastZero("fragment.states", c.fragment_states());
+        if (states > FragmentLimits.MAX_STATES) {
+            throw bad("fragment.states must be <= " + FragmentLimits.MAX_STATES + ", was " + states);
+        }
+        int held = atLeastZero("fragment.held", c.fragment_held());
+        if (held > FragmentLimits.MAX_HELD) {
+            throw bad("fragment.held must be <= " + FragmentLimits.MAX_HELD + ", was " + held);
+        }
+        int each = c.fragment_max_per_datagram();
+        if (each < 2 || each > FragmentLimits.MAX_PER_DATAGRAM) {
+            throw bad("fragment.max.per.datagram must be 2.." + FragmentLimits.MAX_PER_DATAGRAM + ", was " + each);
+        }
+        Duration timeout = seconds("fragment.timeout", c.fragment_timeout());
+        return new FragmentLimits(states, held, each, timeout.toNanos());
     }
 
     private static SourceRules sources(NatConfig c) {
