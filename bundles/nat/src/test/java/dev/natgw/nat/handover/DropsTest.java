@@ -17,7 +17,8 @@ class DropsTest {
                 "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full",
                 "mapping-conflict",
                 "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
-                "icmp-error-source", "icmp-rate-limited"};
+                "icmp-error-source", "icmp-rate-limited", "unassigned-24", "unassigned-25", "unassigned-26",
+                "unassigned-27", "fragment-table-full", "fragment-timeout", "fragment-too-many", "fragment-invalid"};
         assertThat(Drops.COUNT).isEqualTo(expected.length);
         for (int i = 0; i < expected.length; i++) {
             assertThat(Drops.name(i)).isEqualTo(expected[i]);
@@ -50,6 +51,10 @@ class DropsTest {
         assertThat(Drops.name(Drops.SOURCE_NOT_INSIDE)).isEqualTo("source-not-inside");
         assertThat(Drops.name(Drops.ICMP_ERROR_SOURCE)).isEqualTo("icmp-error-source");
         assertThat(Drops.name(Drops.ICMP_RATE_LIMITED)).isEqualTo("icmp-rate-limited");
+        assertThat(Drops.name(Drops.FRAGMENT_TABLE_FULL)).isEqualTo("fragment-table-full");
+        assertThat(Drops.name(Drops.FRAGMENT_TIMEOUT)).isEqualTo("fragment-timeout");
+        assertThat(Drops.name(Drops.FRAGMENT_TOO_MANY)).isEqualTo("fragment-too-many");
+        assertThat(Drops.name(Drops.FRAGMENT_INVALID)).isEqualTo("fragment-invalid");
     }
 
     @Test
@@ -62,6 +67,6 @@ class DropsTest {
         assertThatThrownBy(() -> Drops.name(Packet.OK)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Packet.NOT_IPV4)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Drops.COUNT)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("0..23");
+                .hasMessageContaining("0..31");
     }
 }
