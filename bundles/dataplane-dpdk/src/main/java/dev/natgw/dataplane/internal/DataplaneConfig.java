@@ -59,7 +59,8 @@ public @interface DataplaneConfig {
             + " each port.")
     String workers_cpus() default "auto";
 
-    @AttributeDefinition(name = "Mbufs per port", description = "Packet buffers in each port's pool (2 KiB each).", min = "1023")
+    @AttributeDefinition(name = "Mbufs per port", description = "Packet buffers in each port's pool (2 KiB each; 8 KiB on a"
+            + " net_af_packet port, which receives datagrams the kernel reassembled).", min = "1023")
     int mbufs() default 8191;
 
     @AttributeDefinition(name = "EAL memory (MiB)", description = "Memory EAL reserves at its first start in this"
