@@ -154,10 +154,12 @@ final class Fragments {
         freeHeld = h > 0 ? 0 : -1;
     }
 
-    /** {@return the bytes of memory one datagram's state takes with these limits, index included} */
-    static long bytesPerState(int perDatagram) {
-        // 14 ints, 2 bytes and a long per entry, two bucket heads, and its ranges
-        return 14L * 4 + 2 + 8 + 2L * 4 + 4L * perDatagram;
+    /** {@return the heap bytes of this table's arrays (their contents; each array adds a 16-byte header)} */
+    long bytes() {
+        long ints = heads.length + ranges.length + 14L * states + 4L * heldMax;
+        long longs = states + 2L * heldMax;
+        long bytes = 2L * states + 2L * heldMax;
+        return 4 * ints + 8 * longs + bytes;
     }
 
     /** {@return the datagrams tracked now} */

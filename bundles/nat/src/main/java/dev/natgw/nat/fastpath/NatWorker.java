@@ -451,6 +451,12 @@ public final class NatWorker implements AutoCloseable {
         GAUGE.setOpaque(fragGauges, 1, (long) frags.held());
     }
 
+    /** {@return the heap bytes of the worker's fragment table, 0 before its first burst or tick; any thread after} */
+    public long fragmentBytes() {
+        Fragments f = frags;
+        return f == null ? 0 : f.bytes();
+    }
+
     /** {@return the datagrams whose fragment state this worker keeps, as last published by {@link #tick}; any thread} */
     public long fragmentStates() {
         return (long) GAUGE.getOpaque(fragGauges, 0);
