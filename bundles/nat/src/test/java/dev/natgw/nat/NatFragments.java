@@ -246,6 +246,28 @@ abstract class NatFragments extends NatHarness {
     }
 
     @Test
+    void aFloodOfOrphanFragmentsCostsBoundedStateAndPassesWithTheTimeout() {
+        startWith(SMALL);
+        // an outside sender floods the pool address with later fragments of datagrams that have no first
+        List<byte[]> flood = new ArrayList<>();
+        for (int id = 100; id < 400; id++) {
+            byte[] d = Frames.udp(REMOTE, 53, GLOBAL, 1025 + id).identification(id).payload(payload(1600, id)).build();
+            flood.add(Fragmenter.split(d, 1480).get(1));
+        }
+        assertThat(send(flood, false, true)).isEmpty();
+        // one address pair, so one worker by RSS: its 4 states, 3 of them holding a fragment; the rest refused
+        assertThat(states()).isEqualTo(4);
+        assertThat(dp.held()).isEqualTo(3);
+        assertThat(drops("fragment-table-full")).isEqualTo(flood.size() - 3);
+        // the flood holds the table for one timeout at most: then an inside host's datagram passes
+        dp.advance(Duration.ofSeconds(3));
+        byte[] out = Frames.udp(INSIDE_A, 5009, REMOTE, 53).payload(payload(2000, 14)).build();
+        List<byte[]> sent = send(Fragmenter.split(out, 1480), true, false);
+        assertThat(whole(sent).src()).isEqualTo(GLOBAL);
+        assertThat(drops("fragment-timeout")).isEqualTo(3);
+    }
+
+    @Test
     void fragmentsAreDroppedWhenFragmentHandlingIsOff() {
         startWith(new FragmentLimits(0, 0, 2, 1));
         byte[] out = Frames.udp(INSIDE_A, 5007, REMOTE, 53).payload(payload(2000, 12)).build();
