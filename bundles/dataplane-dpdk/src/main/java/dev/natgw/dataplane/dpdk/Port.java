@@ -135,7 +135,7 @@ public final class Port {
                 int comma = device.indexOf(',');
                 String driver = comma < 0 ? device : device.substring(0, comma);
                 String args = comma < 0 ? "" : device.substring(comma + 1);
-                if (afPacket && framesz(device) == AF_PACKET_FRAME && !device.contains("framesz=")) {
+                if (afPacket && !device.contains("framesz=")) {
                     args = (args.isEmpty() ? "" : args + ",") + "framesz=" + AF_PACKET_FRAME + ",blocksz="
                             + AF_PACKET_FRAME;
                 }
