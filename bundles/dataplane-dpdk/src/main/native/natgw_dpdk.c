@@ -73,6 +73,119 @@ uint16_t natgw_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, u
     return rte_eth_tx_burst(port, queue, pkts, n);
 }
 
+/*
+ * Cuts one IPv4 packet into fragments of at most mtu IP bytes (RFC 791 3.2) in fresh mbufs from its own pool:
+ * the Ethernet header (and one VLAN tag) and the IPv4 header copied to each, offsets and MF set, header checksums
+ * computed. The packet may itself be a fragment. Returns the number of fragments written to out, -1 if the packet
+ * must not or cannot be cut (DF set, IP options, not IPv4, more than max fragments, a fragment bigger than an
+ * mbuf), -2 if the pool has no mbufs left. Leaves the packet itself alone.
+ */
+static int fragment_ipv4(struct rte_mbuf *m, uint16_t mtu, struct rte_mbuf **out, int max)
+{
+    uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+    uint32_t len = rte_pktmbuf_data_len(m);
+    uint32_t l2 = RTE_ETHER_HDR_LEN;
+    if (len < l2 + sizeof(struct rte_ipv4_hdr))
+        return -1;
+    uint16_t type = (uint16_t)(frame[12] << 8 | frame[13]);
+    if (type == RTE_ETHER_TYPE_VLAN) {
+        l2 += 4;
+        type = (uint16_t)(frame[16] << 8 | frame[17]);
+    }
+    if (type != RTE_ETHER_TYPE_IPV4 || len < l2 + sizeof(struct rte_ipv4_hdr))
+        return -1;
+    struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + l2);
+    uint32_t ihl = (ip->version_ihl & 0x0f) * 4u;
+    uint32_t total = rte_be_to_cpu_16(ip->total_length);
+    uint16_t flags = rte_be_to_cpu_16(ip->fragment_offset);
+    /* options would need their copy flags read to know which go into later fragments: not cut here */
+    if (ihl != sizeof(struct rte_ipv4_hdr) || total < ihl || l2 + total > len || (flags & RTE_IPV4_HDR_DF_FLAG))
+        return -1;
+    if (mtu < ihl + 8)
+        return -1;
+    uint32_t chunk = ((mtu - ihl) / 8) * 8;
+    uint32_t payload = total - ihl;
+    uint32_t base = (uint32_t)(flags & RTE_IPV4_HDR_OFFSET_MASK) * 8;
+    int more = (flags & RTE_IPV4_HDR_MF_FLAG) != 0;
+    int n = (int)((payload + chunk - 1) / chunk);
+    if (n > max || l2 + ihl + chunk > (uint32_t)(rte_pktmbuf_data_room_size(m->pool) - RTE_PKTMBUF_HEADROOM))
+        return -1;
+    if (rte_pktmbuf_alloc_bulk(m->pool, out, (unsigned int)n) != 0)
+        return -2;
+    for (int k = 0; k < n; k++) {
+        uint32_t off = (uint32_t)k * chunk;
+        uint32_t piece = payload - off < chunk ? payload - off : chunk;
+        uint8_t *d = (uint8_t *)rte_pktmbuf_append(out[k], (uint16_t)(l2 + ihl + piece));
+        memcpy(d, frame, l2 + ihl);
+        memcpy(d + l2 + ihl, frame + l2 + ihl + off, piece);
+        struct rte_ipv4_hdr *fip = (struct rte_ipv4_hdr *)(d + l2);
+        uint16_t f = (uint16_t)((base + off) / 8);
+        if (k < n - 1 || more)
+            f |= RTE_IPV4_HDR_MF_FLAG;
+        fip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + piece));
+        fip->fragment_offset = rte_cpu_to_be_16(f);
+        fip->hdr_checksum = 0;
+        fip->hdr_checksum = rte_ipv4_cksum(fip);
+    }
+    return n;
+}
+
+static uint16_t send_all(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n, int64_t *out)
+{
+    uint16_t sent = rte_eth_tx_burst(port, queue, pkts, n);
+    if (sent < n) {
+        out[2] += n - sent;
+        rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+    }
+    return sent;
+}
+
+/*
+ * Sends a burst as natgw_tx_burst does, first cutting every IPv4 packet of more than mtu IP bytes into fragments
+ * (the kernel hands net_af_packet reassembled datagrams bigger than the link's MTU). Frees every mbuf the device
+ * does not take, and every packet it cannot cut. out[0] += packets cut, out[1] += fragments made, out[2] += mbufs
+ * the device refused, out[3] += packets dropped because they could not be cut (DF set, IP options, no mbufs).
+ * Returns the mbufs sent.
+ */
+int natgw_tx_burst_frag(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n, uint16_t mtu,
+                        int64_t *out)
+{
+    struct rte_mbuf *batch[64];
+    struct rte_mbuf *frags[64];
+    uint16_t count = 0;
+    int sent = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        struct rte_mbuf *m = pkts[i];
+        uint32_t len = rte_pktmbuf_data_len(m);
+        if (m->nb_segs != 1 || len <= (uint32_t)mtu + RTE_ETHER_HDR_LEN) {
+            if (count == 64) {
+                sent += send_all(port, queue, batch, count, out);
+                count = 0;
+            }
+            batch[count++] = m;
+            continue;
+        }
+        int k = fragment_ipv4(m, mtu, frags, 64);
+        rte_pktmbuf_free(m);
+        if (k < 0) {
+            out[3]++;
+            continue;
+        }
+        out[0]++;
+        out[1] += k;
+        for (int j = 0; j < k; j++) {
+            if (count == 64) {
+                sent += send_all(port, queue, batch, count, out);
+                count = 0;
+            }
+            batch[count++] = frags[j];
+        }
+    }
+    if (count > 0)
+        sent += send_all(port, queue, batch, count, out);
+    return sent;
+}
+
 int natgw_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **pkts, unsigned int n)
 {
     return rte_pktmbuf_alloc_bulk(pool, pkts, n);

@@ -370,6 +370,7 @@ public final class NatManager implements NatAdminService, PacketStage {
         for (String name : pools.keySet()) {
             active.add(poolSlots.slots[poolSlots.slotOf.get(name)]);
         }
+        engine.fragmentLimits(settings.fragments());
         engine.publish(snapshot(active.toArray(new PoolRuntime[0]), poolSlots.slots.clone(), new StaticTable(statics)));
     }
 

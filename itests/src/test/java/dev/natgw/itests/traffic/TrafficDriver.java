@@ -31,7 +31,7 @@ import org.osgi.util.tracker.ServiceTrackerCustomizer;
  * stage is registered it attaches to it and runs bursts of frames through it on a thread of its own, as the real
  * dataplane's worker would (process, then tick), until the stage goes away or the bundle stops, and for ten minutes
  * at most. The traffic is fixed so that the figures it leaves are known: {@link #UDP_FLOWS} UDP flows and
- * {@link #TCP_FLOWS} TCP SYNs from inside hosts, sent again and again, plus {@link #FRAGMENTS} fragments and
+ * {@link #TCP_FLOWS} TCP SYNs from inside hosts, sent again and again, plus {@link #FRAGMENTS} fragmented ICMP errors and
  * {@link #GRE} GRE packets once per attach, which the NAT drops. It also registers itself as the {@link Dataplane}
  * service, with the counters of what it really sent, so the console has a dataplane to show.
  */
@@ -152,8 +152,13 @@ public final class TrafficDriver implements BundleActivator {
                 List<byte[]> once = new ArrayList<>();
                 int remote = Ipv4.parse("198.19.0.200");
                 for (int i = 0; i < FRAGMENTS; i++) {
-                    once.add(Frames.udp(Ipv4.parse("198.18.1.1"), 30000 + i, remote, 53).payload(new byte[16])
-                            .fragment(true, 0).build());
+                    // an ICMP error in fragments is never translated (counted as "fragment"); TCP, UDP and ICMP echo
+                    // fragments are
+                    byte[] quoted = Frames.udp(remote, 53, Ipv4.parse("198.18.1.1"), 30000 + i).payload(new byte[8])
+                            .build();
+                    // 8 + 20 + 12 bytes: a first fragment's payload must be a multiple of 8
+                    once.add(Frames.icmpError(Ipv4.parse("198.18.1.1"), remote, Frames.DEST_UNREACHABLE, 3, quoted)
+                            .quote(12).identification(100 + i).fragment(true, 0).build());
                 }
                 for (int i = 0; i < GRE; i++) {
                     once.add(Frames.other(Ipv4.parse("198.18.1.2"), remote, Frames.GRE).payload(new byte[16])

@@ -22,7 +22,10 @@ import java.util.Objects;
  * it, passes it to each stage's {@link PacketStage#process(PacketBurst)} in turn, then transmits or
  * frees each slot by its verdict and reuses the object for the next burst. A stage must not keep a
  * reference to the burst, its segment or its slots after {@code process} returns; to keep a packet,
- * it sets {@link Verdict#STOLEN} and records the {@link #handle(int) handle}.
+ * it sets {@link Verdict#STOLEN} and records the {@link #handle(int) handle}, data offset, length and ports. To give
+ * it back, the stage appends it with {@link #add(long, long, int, byte, int)} to a later burst of the same worker
+ * that has room ({@code size() < capacity()}; the DPDK dataplane's bursts have room for twice what it receives) and
+ * sets its verdict; the dataplane then sends or frees it as any other slot. The stages after it see it too.
  *
  * <p>
  * <b>Fast path.</b> This is a fast-path type: no method allocates after construction (except
@@ -283,7 +286,7 @@ public final class PacketBurst {
 
     /**
      * Appends a packet another worker handed to this one, with verdict {@link Verdict#PASS}; for the
-     * dataplane and tests.
+     * dataplane and tests, and for a stage giving back a packet it stole.
      *
      * @param handle the dataplane's opaque handle of the packet, 0 in tests
      * @param dataOffset the offset of its Ethernet header in {@link #memory()}, in bytes

@@ -33,14 +33,21 @@ final class Counters {
     static final int FRAG_NEEDED_SENT = 20;
     static final int HANDOFFS = 21;
     static final int ARP_REFUSED = 22;
-    static final int COUNT = 23;
+    /** Packets longer than the egress MTU (DF clear) sent as fragments: datagrams the kernel reassembled. */
+    static final int FRAGMENTED = 23;
+    /** Fragments made of them. */
+    static final int FRAGMENTS_MADE = 24;
+    /** Packets longer than the egress MTU that could not be cut (IP options, no free mbuf). */
+    static final int CANNOT_FRAGMENT = 25;
+    static final int COUNT = 26;
 
     /** The names, by index, as {@code dp:stats} and the Dataplane service show them. */
     static final List<String> NAMES = List.of("drop-runt", "drop-not-ipv4", "drop-to-self", "drop-not-routed",
             "drop-ttl-expired", "drop-too-big", "drop-no-route", "drop-no-neighbour", "drop-neighbour-table-full",
             "drop-no-stage", "drop-stage-error", "drop-tx-full", "drop-handoff-full", "drop-icmp-rate-limited",
             "drop-multi-segment", "drop-arp-ignored", "arp-replies", "arp-requests",
-            "echo-replies", "time-exceeded-sent", "frag-needed-sent", "handoffs", "arp-refused");
+            "echo-replies", "time-exceeded-sent", "frag-needed-sent", "handoffs", "arp-refused",
+            "fragmented", "fragments-made", "drop-cannot-fragment");
 
     private Counters() {
     }

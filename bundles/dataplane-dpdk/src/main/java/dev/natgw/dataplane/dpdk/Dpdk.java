@@ -48,6 +48,9 @@ public final class Dpdk {
             FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, ADDRESS, JAVA_SHORT), FAST);
     static final MethodHandle TX_BURST = shim("natgw_tx_burst",
             FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, ADDRESS, JAVA_SHORT), FAST);
+    /** Like TX_BURST, cutting IPv4 packets longer than the MTU into fragments first; frees what is not sent. */
+    static final MethodHandle TX_BURST_FRAG = shim("natgw_tx_burst_frag",
+            FunctionDescriptor.of(JAVA_INT, JAVA_SHORT, JAVA_SHORT, ADDRESS, JAVA_SHORT, JAVA_SHORT, ADDRESS), FAST);
     static final MethodHandle ALLOC_BULK = shim("natgw_alloc_bulk",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), FAST);
     static final MethodHandle FREE_BULK = shim("natgw_free_bulk", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT),

@@ -161,8 +161,8 @@ final class Gateway {
             return;
         }
         int egress = role ^ 1;
-        if (total > ifs.mtu[egress]) {
-            if ((fragField & 0x4000) != 0 && firstFragment && !isIcmpError(m, ip, ihl, proto) && icmpToken(nowNanos)) {
+        if (total > ifs.mtu[egress] && (fragField & 0x4000) != 0) {
+            if (firstFragment && !isIcmpError(m, ip, ihl, proto) && icmpToken(nowNanos)) {
                 icmpError(b, m, i, f, ihl, total, role, 3, 4, ifs.mtu[egress], l2Ready);
                 counters[Counters.FRAG_NEEDED_SENT]++;
             } else {
@@ -170,6 +170,8 @@ final class Gateway {
             }
             return;
         }
+        // longer than the egress MTU without DF (a datagram the kernel reassembled for net_af_packet): the worker
+        // sends it in fragments
         // TTL - 1: the 16-bit word TTL|protocol goes down by 0x0100 (RFC 1624)
         m.set(U8, ip + 8, (byte) (ttl - 1));
         int sum = (~m.get(U16, ip + 10) & 0xffff) + (~0x0100 & 0xffff);

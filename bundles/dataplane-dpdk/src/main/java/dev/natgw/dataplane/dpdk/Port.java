@@ -28,6 +28,13 @@ public final class Port {
     private static final AtomicInteger SERIAL = new AtomicInteger();
     /** Data room of each mbuf: {@link dev.natgw.api.dataplane.PacketBurst#MIN_ROOM} plus the headroom. */
     static final int DATA_ROOM = 2048 + 128;
+    /**
+     * The frame size natgw gives a {@code net_af_packet} port unless its device string sets {@code framesz}: the
+     * kernel reassembles fragments for that driver (its socket asks for defragmentation), so datagrams up to
+     * {@value} bytes less the ring's 32-byte frame header and the Ethernet header (8,146 IP bytes) arrive whole,
+     * and the worker cuts them again to the egress MTU. Larger ones arrive truncated and are dropped.
+     */
+    static final int AF_PACKET_FRAME = 8192;
 
     final String name;
     final PortRole role;
@@ -89,9 +96,12 @@ public final class Port {
         MemorySegment ringTx = MemorySegment.NULL;
         MemorySegment pool = MemorySegment.NULL;
         int portId = -1;
+        boolean afPacket = device.startsWith("net_af_packet");
+        // the driver refuses a pool whose buffers cannot hold a whole ring frame
+        int dataRoom = afPacket ? Math.max(DATA_ROOM, framesz(device) + Mbuf.HEADROOM) : DATA_ROOM;
         try (Arena arena = Arena.ofConfined()) {
             pool = (MemorySegment) Dpdk.POOL_CREATE.invokeExact(arena.allocateFrom("ngw" + name.charAt(0) + tag),
-                    mbufs, 256, (short) 0, (short) DATA_ROOM, -1);
+                    mbufs, 256, (short) 0, (short) dataRoom, -1);
             if (pool.address() == 0) {
                 throw refuse(name, device, "cannot create a pool of " + mbufs + " mbufs: "
                         + Dpdk.strerror(Dpdk.errno()) + " (raise eal.memory.mb or lower mbufs)");
@@ -125,6 +135,10 @@ public final class Port {
                 int comma = device.indexOf(',');
                 String driver = comma < 0 ? device : device.substring(0, comma);
                 String args = comma < 0 ? "" : device.substring(comma + 1);
+                if (afPacket && !device.contains("framesz=")) {
+                    args = (args.isEmpty() ? "" : args + ",") + "framesz=" + AF_PACKET_FRAME + ",blocksz="
+                            + AF_PACKET_FRAME;
+                }
                 // the vdev bus finds the driver by the name's prefix; a fresh suffix each time
                 vdevName = driver.replaceAll("\\d+$", "") + "_ngw" + tag;
                 int rc = (int) Dpdk.VDEV_INIT.invokeExact(arena.allocateFrom(vdevName), arena.allocateFrom(args));
@@ -189,6 +203,20 @@ public final class Port {
             cleanup(portId, vdevName, ringRx, ringTx, pool);
             throw new IllegalStateException("port " + name + " (" + device + "): " + t, t);
         }
+    }
+
+    /** {@return the ring frame size a net_af_packet device string sets, or the one natgw gives it} */
+    static int framesz(String device) {
+        for (String arg : device.split(",")) {
+            if (arg.startsWith("framesz=")) {
+                try {
+                    return Integer.parseInt(arg.substring(8).strip());
+                } catch (NumberFormatException e) {
+                    return AF_PACKET_FRAME; // the driver itself refuses the string
+                }
+            }
+        }
+        return AF_PACKET_FRAME;
     }
 
     /**

@@ -23,12 +23,19 @@ final class Worker implements Runnable {
     private final Engine engine;
     private final StagePipeline pipeline;
     private final short[] portIds = new short[2];
-    private final PacketBurst burst = new PacketBurst(BURST, Dpdk.ALL);
-    private final boolean[] l2Ready = new boolean[BURST];
+    /** Room for a received burst and as many frames a stage held before and appends (NAT fragments). */
+    private final PacketBurst burst = new PacketBurst(2 * BURST, Dpdk.ALL);
+    private final boolean[] l2Ready = new boolean[2 * BURST];
+    /** Slots the worker filled; those after it a stage appended, and the gateway has not seen them. */
+    private int filled;
+    private final Interfaces ifs;
+    /** Per egress role: the burst being sent holds a packet longer than the MTU, to be cut into fragments. */
+    private final boolean[] oversize = new boolean[2];
+    private final MemorySegment fragCounts;
     private final Gateway gateway;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment rxPtrs = arena.allocate(PTR, BURST);
-    private final MemorySegment[] txPtrs = {arena.allocate(PTR, BURST), arena.allocate(PTR, BURST)};
+    private final MemorySegment[] txPtrs = {arena.allocate(PTR, 2 * BURST), arena.allocate(PTR, 2 * BURST)};
     private final MemorySegment freePtrs = arena.allocate(PTR, 2L * BURST + 2);
     private final int[] txCount = new int[2];
     private int freeCount;
@@ -64,6 +71,8 @@ final class Worker implements Runnable {
         this.portIds[0] = insidePort;
         this.portIds[1] = outsidePort;
         this.gateway = new Gateway(ifs, counters);
+        this.ifs = ifs;
+        this.fragCounts = arena.allocate(ValueLayout.JAVA_LONG, 4);
         this.inbound = new HandoffRing[workers];
         this.outbound = new HandoffRing[workers];
         this.idleSleepNanos = idleSleepNanos;
@@ -176,6 +185,7 @@ final class Worker implements Runnable {
             preGateway.process(b);
         }
         gateway.input(b, l2Ready, now);
+        filled = b.size();
         runStages(b);
         dispatch(b);
     }
@@ -192,6 +202,7 @@ final class Worker implements Runnable {
         for (int i = 0; i < n; i++) {
             l2Ready[i] = false;
         }
+        filled = n;
         runStages(b);
         dispatch(b);
         return n;
@@ -235,12 +246,15 @@ final class Worker implements Runnable {
             switch (v) {
                 case Verdict.TX_INSIDE, Verdict.TX_OUTSIDE -> {
                     int egress = v == Verdict.TX_INSIDE ? 0 : 1;
-                    int ready = l2Ready[i] ? 1 : gateway.output(b, i, egress);
+                    int ready = i < filled && l2Ready[i] ? 1 : gateway.output(b, i, egress);
                     if (ready == 0) {
                         free(mbuf);
                     } else {
                         int len = b.length(i);
                         Mbuf.setLength(mbuf, len);
+                        if (len > ifs.mtu[egress] + 14) {
+                            oversize[egress] = true;
+                        }
                         txPtrs[egress].setAtIndex(PTR, txCount[egress]++, mbuf);
                         queue[egress][3] += len;
                         Capture tap = egress == 0 ? tapIn : tapOut;
@@ -289,6 +303,11 @@ final class Worker implements Runnable {
                 continue;
             }
             MemorySegment ptrs = txPtrs[egress];
+            if (oversize[egress]) {
+                oversize[egress] = false;
+                sendCut(egress, ptrs, c);
+                continue;
+            }
             int sent = (short) Dpdk.TX_BURST.invokeExact(portIds[egress], (short) id, ptrs, (short) c) & 0xffff;
             queue[egress][2] += sent;
             if (sent < c) {
@@ -301,6 +320,21 @@ final class Worker implements Runnable {
             txCount[egress] = 0;
         }
         flushFree();
+    }
+
+    /** Sends a burst holding packets longer than the MTU: the shim cuts them and frees what it does not send. */
+    private void sendCut(int egress, MemorySegment ptrs, int c) throws Throwable {
+        fragCounts.fill((byte) 0);
+        int sent = (int) Dpdk.TX_BURST_FRAG.invokeExact(portIds[egress], (short) id, ptrs, (short) c,
+                (short) ifs.mtu[egress], fragCounts);
+        long refused = fragCounts.getAtIndex(ValueLayout.JAVA_LONG, 2);
+        queue[egress][2] += sent;
+        queue[egress][4] += refused;
+        counters[Counters.TX_FULL] += refused;
+        counters[Counters.FRAGMENTED] += fragCounts.getAtIndex(ValueLayout.JAVA_LONG, 0);
+        counters[Counters.FRAGMENTS_MADE] += fragCounts.getAtIndex(ValueLayout.JAVA_LONG, 1);
+        counters[Counters.CANNOT_FRAGMENT] += fragCounts.getAtIndex(ValueLayout.JAVA_LONG, 3);
+        txCount[egress] = 0;
     }
 
     private void free(long mbuf) {

@@ -50,7 +50,8 @@ public @interface DataplaneConfig {
     String outside_gateway_mac() default "";
 
     @AttributeDefinition(name = "Outside MTU", description = "Packets longer than this with DF set get ICMP"
-            + " fragmentation needed; longer ones without DF are dropped (natgw does not fragment).", min = "576", max = "9000")
+            + " fragmentation needed; longer ones without DF (datagrams the kernel reassembled for a net_af_packet"
+            + " port) are sent in fragments of this size.", min = "576", max = "9000")
     int outside_mtu() default 1500;
 
     @AttributeDefinition(name = "Worker CPUs", description = "One worker per listed CPU, such as 1 or 2,3; auto"
@@ -58,7 +59,8 @@ public @interface DataplaneConfig {
             + " each port.")
     String workers_cpus() default "auto";
 
-    @AttributeDefinition(name = "Mbufs per port", description = "Packet buffers in each port's pool (2 KiB each).", min = "1023")
+    @AttributeDefinition(name = "Mbufs per port", description = "Packet buffers in each port's pool (2 KiB each; 8 KiB on a"
+            + " net_af_packet port, which receives datagrams the kernel reassembled).", min = "1023")
     int mbufs() default 8191;
 
     @AttributeDefinition(name = "EAL memory (MiB)", description = "Memory EAL reserves at its first start in this"

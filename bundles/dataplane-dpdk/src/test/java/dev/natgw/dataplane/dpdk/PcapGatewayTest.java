@@ -108,7 +108,7 @@ class PcapGatewayTest {
             nat.close();
         }
         List<byte[]> out = readPcap(outTx);
-        assertThat(out).as("every valid frame but the fragment and the bad checksum").hasSize(flows + 2);
+        assertThat(out).as("every valid frame but the bad checksum").hasSize(flows + 3);
         Set<Integer> ports = new HashSet<>();
         for (int i = 0; i < flows; i++) {
             FrameView v = new FrameView(out.get(i));
@@ -132,7 +132,13 @@ class PcapGatewayTest {
         assertThat(echo.icmpType()).isEqualTo(Frames.ECHO_REQUEST);
         assertThat(echo.src()).isEqualTo(GLOBAL);
         assertThat(echo.l4ChecksumValid()).isTrue();
-        assertThat(drops.getOrDefault("fragment", 0L)).isEqualTo(1);
+        // a first fragment through a DPDK port (net_pcap hands fragments over as they come): translated as the
+        // first of its datagram, MF still set
+        FrameView fragment = new FrameView(out.get(flows + 2));
+        assertThat(fragment.src()).isEqualTo(GLOBAL);
+        assertThat(fragment.ipChecksumValid()).isTrue();
+        assertThat(ByteBuffer.wrap(fragment.bytes()).getShort(14 + 6) & 0x2000).isEqualTo(0x2000);
+        assertThat(drops.getOrDefault("fragment", 0L)).isZero();
         assertThat(drops.getOrDefault("bad-ip-checksum", 0L)).isEqualTo(1);
         assertThat(readPcap(inTx)).as("nothing goes back inside").isEmpty();
     }

@@ -111,13 +111,18 @@ public final class Checksum {
     /**
      * Tells whether the L4 checksum of a packet that {@link Packet#parse} accepted is right: TCP and UDP
      * over the IPv4 pseudo-header and {@link Packet#l4Length} bytes, ICMP over its message alone. A UDP
-     * checksum of 0 means "none" and is valid; other protocols have nothing checked here and are valid.
+     * checksum of 0 means "none" and is valid; other protocols have nothing checked here and are valid. A
+     * fragment's checksum covers bytes in the datagram's other fragments, which the translator never holds together:
+     * it cannot be checked here and counts as valid (the receiving host checks it after reassembly).
      *
      * @param m the segment the packet was parsed from
      * @param p the parse result
      * @return true if the checksum is right or absent
      */
     public static boolean l4Valid(MemorySegment m, Packet p) {
+        if (p.fragment) {
+            return true;
+        }
         switch (p.proto) {
             case PROTO_TCP :
                 return fold(partial(m, p.l4, p.l4Length, pseudoHeader(p.src, p.dst, PROTO_TCP, p.l4Length))) == 0;

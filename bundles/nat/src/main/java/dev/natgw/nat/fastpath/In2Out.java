@@ -293,6 +293,7 @@ final class In2Out {
         boolean exhausted = reason == Drops.POOL_EXHAUSTED || reason == Drops.HOST_TABLE_FULL;
         c[exhausted ? CounterIndex.EXHAUSTED : CounterIndex.QUOTA]++;
         c[CounterIndex.DROPS + reason]++;
+        w.outcome = reason;
         if (reason != Drops.MAPPING_RATE && !events.record(exhausted
                 ? EventRing.REFUSED_EXHAUSTED
                 : EventRing.REFUSED_QUOTA, pkt.proto, p.slot(), pkt.src, pkt.srcPort, 0, 0,

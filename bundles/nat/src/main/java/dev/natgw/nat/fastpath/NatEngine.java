@@ -32,6 +32,8 @@ public final class NatEngine implements AutoCloseable {
     private volatile NatSnapshot snapshot;
     /** Port (un)reservations each worker applies in its first run, before its first packet. */
     private volatile int[] startPortChanges = new int[0];
+    /** The fragment limits: each worker sizes its table by them in its first run; the timeout applies at once. */
+    private volatile FragmentLimits fragmentLimits = FragmentLimits.DEFAULTS;
 
     /**
      * Makes the engine.
@@ -108,6 +110,21 @@ public final class NatEngine implements AutoCloseable {
         }
         return ctx.workerCount() + " workers, key " + HexFormat.of().formatHex(r.key()) + ", reta "
                 + Arrays.toString(r.redirectionTable()) + ", queues to workers " + Arrays.toString(map);
+    }
+
+    /** {@return the fragment limits the workers read} */
+    public FragmentLimits fragmentLimits() {
+        return fragmentLimits;
+    }
+
+    /**
+     * Sets the fragment limits; on a control thread. Workers that already run keep their table's sizes and take the
+     * timeout.
+     *
+     * @param limits the limits
+     */
+    public void fragmentLimits(FragmentLimits limits) {
+        this.fragmentLimits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
     /** {@return the number of workers} */

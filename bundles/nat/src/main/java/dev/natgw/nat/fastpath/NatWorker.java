@@ -68,6 +68,16 @@ public final class NatWorker implements AutoCloseable {
     private final Out2In out2in;
     private final WorkerControl control;
     private final int[] warm = new int[PacketBurst.DEFAULT_BURST * 8];
+    /** The fragment state, made on the worker in its first run with the engine's limits then. */
+    private Fragments frags;
+    /** Fragment gauges other threads read: datagrams tracked, buffers held. */
+    private final long[] fragGauges = new long[2];
+    private static final VarHandle GAUGE = MethodHandles.arrayElementVarHandle(long[].class);
+    /**
+     * The drop reason of the packet being translated, or -1: set by {@link #drop} and by a refusal answered with an
+     * ICMP error, so the fragment table knows what came of a first fragment.
+     */
+    int outcome = -1;
     /** Until the first burst or tick: then the worker counts an adopted table's sessions and says it runs. */
     private boolean firstRun = true;
     private final boolean adopted;
@@ -139,6 +149,7 @@ public final class NatWorker implements AutoCloseable {
      */
     private void firstRun(NatSnapshot snap) {
         firstRun = false;
+        frags = new Fragments(this, engine.fragmentLimits());
         if (adopted) {
             // its stage ran last on this worker: what it published is the latest
             for (int k = 0; k < CounterIndex.ADOPTED; k++) {
@@ -230,6 +241,9 @@ public final class NatWorker implements AutoCloseable {
                 drop(b, i, Drops.STAGE_ERROR);
             }
         }
+        if (frags.pending()) {
+            frags.flush(b);
+        }
     }
 
     /**
@@ -287,10 +301,27 @@ public final class NatWorker implements AutoCloseable {
         if (r == Packet.NOT_IPV4) {
             return;
         }
+        int proto = pkt.proto;
+        boolean tracked = pkt.fragment && (proto == TCP || proto == UDP || proto == ICMP);
         if (r != Packet.OK) {
-            drop(b, i, r);
+            if (tracked) {
+                // the rest of its datagram goes the same way, not held until the state times out
+                frags.refused(b, i, r, now);
+            } else {
+                drop(b, i, r);
+            }
             return;
         }
+        if (tracked) {
+            // other protocols carry no ports: each fragment translates on its addresses as a whole packet does
+            frags.handle(b, i, m, snap, now);
+            return;
+        }
+        translate(b, i, m, snap, now);
+    }
+
+    /** Runs the packet {@link #pkt} holds, a whole packet or a first fragment, through its direction's path. */
+    void translate(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now) {
         if (b.inPort(i) == PortRole.CODE_INSIDE) {
             in2out.inside(b, i, m, snap, now);
         } else {
@@ -312,6 +343,7 @@ public final class NatWorker implements AutoCloseable {
 
     void drop(PacketBurst b, int i, int reason) {
         c[CounterIndex.DROPS + reason]++;
+        outcome = reason;
         b.setVerdict(i, Verdict.DROP);
     }
 
@@ -421,6 +453,7 @@ public final class NatWorker implements AutoCloseable {
                 p.allocator(id).tick(now);
             }
         }
+        frags.expire(now, engine.fragmentLimits().timeoutNanos(), MemorySegment.NULL);
         boolean answered = control.work(snap, now);
         publishCounters();
         if (answered) {
@@ -434,6 +467,27 @@ public final class NatWorker implements AutoCloseable {
         for (int k = 0; k < CounterIndex.COUNT; k++) {
             COUNTER.setOpaque(published, 8L * k, c[k]);
         }
+        GAUGE.setOpaque(fragGauges, 0, (long) frags.live());
+        GAUGE.setOpaque(fragGauges, 1, (long) frags.held());
+    }
+
+    /** {@return the heap bytes of the worker's fragment table, 0 before its first burst or tick; any thread after} */
+    public long fragmentBytes() {
+        Fragments f = frags;
+        return f == null ? 0 : f.bytes();
+    }
+
+    /** {@return the datagrams whose fragment state this worker keeps, as last published by {@link #tick}; any thread} */
+    public long fragmentStates() {
+        return (long) GAUGE.getOpaque(fragGauges, 0);
+    }
+
+    /**
+     * {@return the fragment buffers this worker holds (waiting for their first fragment, or to be appended to a
+     * burst), as last published by {@link #tick}; any thread}
+     */
+    public long fragmentsHeld() {
+        return (long) GAUGE.getOpaque(fragGauges, 1);
     }
 
     @Override

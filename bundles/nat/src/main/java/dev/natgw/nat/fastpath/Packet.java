@@ -24,7 +24,7 @@ import java.lang.foreign.ValueLayout;
  * <b>Parse rules.</b> Ethernet II with at most one 802.1Q tag; anything but IPv4 is {@link #NOT_IPV4}.
  * IPv4 version 4, IHL at least 5 (options skipped), total length at least the header and within the
  * frame (Ethernet padding after it is ignored: the packet is total length long), header checksum
- * valid, not a fragment. A frame or packet that ends before a header it announces is
+ * valid. A frame or packet that ends before a header it announces is
  * {@link Drops#TRUNCATED}. TCP: data offset at least 5 and inside the packet. UDP: length field 8..IP
  * payload; {@link #l4Length} is that length. ICMP: at least 8 bytes; echo request/reply (8/0) carry
  * their identifier in both {@link #srcPort} and {@link #dstPort}; errors (3, 11, 12) must quote a
@@ -32,6 +32,14 @@ import java.lang.foreign.ValueLayout;
  * bytes of its L4 (else {@code TRUNCATED}); an error quoting a non-first fragment or another ICMP error,
  * and any other ICMP type, is {@link Drops#ICMP_UNSUPPORTED}. Other IP protocols parse OK with ports 0.
  * L4 checksums are not checked here; see {@link Checksum#l4Valid}.
+ *
+ * <p>
+ * <b>Fragments.</b> A fragment sets {@link #fragment}, {@link #moreFragments}, {@link #fragmentOffset} and
+ * {@link #ipId}. A non-last fragment must carry a non-zero multiple of 8 bytes and no fragment may end beyond
+ * 65,535 bytes, else {@link Drops#FRAGMENT_INVALID}. A non-first fragment parses OK with ports 0 and no L4
+ * fields. A first fragment parses its L4 header as above, except that it must hold the whole TCP header, or 8
+ * bytes of UDP or ICMP (else {@code FRAGMENT_INVALID}, RFC 1858), a UDP length field may exceed what it holds and
+ * {@link #l4Length} is the bytes it holds; an ICMP error in fragments is {@link Drops#FRAGMENT}.
  */
 public final class Packet {
 
@@ -110,6 +118,14 @@ public final class Packet {
      * checksum (2..3) lies inside the quoted bytes, so the inner rewriters update it.
      */
     public boolean innerHasL4Checksum;
+    /** Whether the packet is an IPv4 fragment (MF set or a non-zero offset). */
+    public boolean fragment;
+    /** For a fragment: whether MF is set, so more fragments follow. */
+    public boolean moreFragments;
+    /** For a fragment: its offset in the datagram in bytes; 0 for the first, which alone has the L4 header. */
+    public int fragmentOffset;
+    /** For a fragment: the IPv4 identification, which with the addresses and protocol names its datagram. */
+    public int ipId;
 
     /**
      * Parses a frame into this object's fields.
@@ -162,10 +178,6 @@ public final class Packet {
         if (!Checksum.ipv4HeaderValid(m, ip, headerLength)) {
             return Drops.BAD_IP_CHECKSUM;
         }
-        // MF (0x2000) or a fragment offset; DF and the reserved bit do not matter to NAT
-        if ((u16(m, ip + 6) & 0x3fff) != 0) {
-            return Drops.FRAGMENT;
-        }
         l3 = ip;
         ihl = headerLength;
         totalLength = total;
@@ -176,6 +188,23 @@ public final class Packet {
         l4 = ip + headerLength;
         int payload = total - headerLength;
         l4Length = payload;
+        // MF (0x2000) or a fragment offset; DF and the reserved bit do not matter to NAT
+        int flagsOffset = u16(m, ip + 6);
+        if ((flagsOffset & 0x3fff) != 0) {
+            fragment = true;
+            moreFragments = (flagsOffset & 0x2000) != 0;
+            fragmentOffset = (flagsOffset & 0x1fff) << 3;
+            ipId = u16(m, ip + 4);
+            if (moreFragments && (payload == 0 || (payload & 7) != 0)
+                    || fragmentOffset + payload > 0xffff - headerLength) {
+                // RFC 791: only the last fragment may end off an 8-byte boundary; nothing may end beyond 65,535
+                return Drops.FRAGMENT_INVALID;
+            }
+            if (fragmentOffset != 0) {
+                // no L4 header here: the first fragment's translation applies
+                return OK;
+            }
+        }
         switch (proto) {
             case PROTO_TCP :
                 return parseTcp(m, payload);
@@ -190,7 +219,8 @@ public final class Packet {
 
     private int parseTcp(MemorySegment m, int payload) {
         if (payload < TCP_MIN_HEADER) {
-            return Drops.TRUNCATED;
+            // RFC 1858: a first fragment without the whole header could hide the flags from a filter
+            return fragment ? Drops.FRAGMENT_INVALID : Drops.TRUNCATED;
         }
         int dataOffset = (u8(m, l4 + 12) >>> 4) << 2;
         if (dataOffset < TCP_MIN_HEADER || dataOffset > payload) {
@@ -204,22 +234,25 @@ public final class Packet {
 
     private int parseUdp(MemorySegment m, int payload) {
         if (payload < UDP_HEADER) {
-            return Drops.TRUNCATED;
+            return fragment ? Drops.FRAGMENT_INVALID : Drops.TRUNCATED;
         }
         int length = u16(m, l4 + 4);
-        if (length < UDP_HEADER || length > payload) {
+        // a first fragment holds only part of the datagram its length field counts
+        if (length < UDP_HEADER || length > payload && !fragment) {
             return Drops.BAD_L4_HEADER;
         }
         srcPort = u16(m, l4);
         dstPort = u16(m, l4 + 2);
-        // the UDP checksum and pseudo-header cover the UDP length, not bytes the IP payload adds after it
-        l4Length = length;
+        if (!fragment) {
+            // the UDP checksum and pseudo-header cover the UDP length, not bytes the IP payload adds after it
+            l4Length = length;
+        }
         return OK;
     }
 
     private int parseIcmp(MemorySegment m, int payload) {
         if (payload < ICMP_HEADER) {
-            return Drops.TRUNCATED;
+            return fragment ? Drops.FRAGMENT_INVALID : Drops.TRUNCATED;
         }
         icmpType = u8(m, l4);
         icmpCode = u8(m, l4 + 1);
@@ -229,7 +262,8 @@ public final class Packet {
                 dstPort = srcPort;
                 return OK;
             case 3, 11, 12 :
-                return parseEmbedded(m, l4 + ICMP_HEADER, payload - ICMP_HEADER);
+                // an error is at most 576 bytes (RFC 1812 4.3.2.3): a fragmented one is not translated
+                return fragment ? Drops.FRAGMENT : parseEmbedded(m, l4 + ICMP_HEADER, payload - ICMP_HEADER);
             default :
                 return Drops.ICMP_UNSUPPORTED;
         }
@@ -329,6 +363,26 @@ public final class Packet {
         } else if (proto == PROTO_ICMP && !icmpError) {
             srcPort = port;
             dstPort = port;
+        }
+    }
+
+    /**
+     * Rewrites the source and destination addresses of a non-first fragment, which has no L4 header: the IPv4
+     * header checksum follows; the L4 checksum, which covers the addresses, travels in the first fragment and was
+     * adjusted there.
+     *
+     * @param m the segment parsed
+     * @param newSrc the new source address
+     * @param newDst the new destination address
+     */
+    public void rewriteAddresses(MemorySegment m, int newSrc, int newDst) {
+        if (src != newSrc) {
+            rewriteAddress(m, l3 + 12, src, newSrc);
+            src = newSrc;
+        }
+        if (dst != newDst) {
+            rewriteAddress(m, l3 + 16, dst, newDst);
+            dst = newDst;
         }
     }
 
@@ -492,6 +546,10 @@ public final class Packet {
         innerIcmpType = 0;
         innerL4Length = 0;
         innerHasL4Checksum = false;
+        fragment = false;
+        moreFragments = false;
+        fragmentOffset = 0;
+        ipId = 0;
     }
 
     private static int u8(MemorySegment m, long at) {

@@ -24,7 +24,10 @@ public final class Drops {
     public static final int BAD_L4_HEADER = 3;
     /** TCP, UDP or ICMP checksum wrong (checked when a session is created). */
     public static final int BAD_L4_CHECKSUM = 4;
-    /** An IPv4 fragment (MF set or a non-zero offset); the translator does not reassemble. */
+    /**
+     * An IPv4 fragment the translator does not handle: fragment handling is off ({@code fragment.states} 0), or the
+     * fragment belongs to an ICMP error, which is never fragmented by a well-behaved sender (RFC 1812 4.3.2.3).
+     */
     public static final int FRAGMENT = 5;
     /** TTL would reach 0. */
     public static final int TTL_EXPIRED = 6;
@@ -74,8 +77,21 @@ public final class Drops {
     /** A new mapping refused: the worker's host table holds as many inside hosts as {@code hosts.max} allows. */
     public static final int HOST_TABLE_FULL = 27;
 
+    /** A fragment of a datagram the worker has no room to track: its fragment table or held-fragment room is full. */
+    public static final int FRAGMENT_TABLE_FULL = 28;
+    /** A held fragment whose datagram's first fragment did not come within {@code fragment.timeout}. */
+    public static final int FRAGMENT_TIMEOUT = 29;
+    /** A fragment beyond {@code fragment.max.per.datagram}, or of a datagram that already had too many. */
+    public static final int FRAGMENT_TOO_MANY = 30;
+    /**
+     * A fragment that overlaps another of its datagram, a tiny first fragment without the whole L4 header, a fragment
+     * ending beyond 65,535 bytes or a non-last fragment not a multiple of 8 bytes (RFC 791, RFC 1858, RFC 3128); or a
+     * later fragment of a datagram such a fragment made invalid.
+     */
+    public static final int FRAGMENT_INVALID = 31;
+
     /** The number of reasons; codes are {@code 0..COUNT-1}. */
-    public static final int COUNT = 28;
+    public static final int COUNT = 32;
     /** The drop counters' room in the hand-over format: codes {@code COUNT..SLOTS-1} are free for new reasons. */
     public static final int SLOTS = 40;
 
@@ -86,7 +102,7 @@ public final class Drops {
             "unsolicited-syn", "tcp-no-session", "pool-exhausted", "quota", "session-table-full", "mapping-conflict",
             "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
             "icmp-error-source", "icmp-rate-limited", "session-limit", "mapping-rate", "inbound-limit",
-            "host-table-full"};
+            "host-table-full", "fragment-table-full", "fragment-timeout", "fragment-too-many", "fragment-invalid"};
 
     private Drops() {
     }

@@ -99,6 +99,32 @@ public @interface NatConfig {
             + " none.", min = "0")
     int icmp_answers_per_second() default 100;
 
+    @AttributeDefinition(name = "Fragment states per worker", description = "Fragmented TCP, UDP and ICMP datagrams"
+            + " each worker translates at once (RFC 4787 REQ-14). Only a datagram's first fragment carries the ports:"
+            + " the worker remembers what it did with it and does the same to the later fragments, holding those that"
+            + " come first. A fragment of a datagram beyond this bound is dropped and counted as fragment-table-full."
+            + " Costs about 330 bytes per state with 64 fragments per datagram (4 bytes per fragment more or less)."
+            + " 0 drops every fragment (counted as fragment). Takes effect when the dataplane next attaches the"
+            + " translator.", min = "0", max = "1048576")
+    int fragment_states() default 1024;
+
+    @AttributeDefinition(name = "Held fragments per worker", description = "Fragments each worker holds because they"
+            + " came before their datagram's first fragment, out of order. Beyond it they are dropped and counted as"
+            + " fragment-table-full; each holds one packet buffer of the dataplane. Takes effect when the dataplane"
+            + " next attaches the translator.", min = "0", max = "65536")
+    int fragment_held() default 256;
+
+    @AttributeDefinition(name = "Fragments per datagram", description = "The most fragments of one datagram (a"
+            + " 65,535-byte datagram is 45 fragments at MTU 1500). A datagram with more is dropped whole and counted as"
+            + " fragment-too-many. Takes effect when the dataplane next attaches the translator.", min = "2", max = "1024")
+    int fragment_max_per_datagram() default 64;
+
+    @AttributeDefinition(name = "Fragment timeout (s)", description = "Seconds a datagram's fragment state lives"
+            + " from its first fragment seen; fragments still held then are dropped and counted as fragment-timeout."
+            + " Short, as fragment state is a denial-of-service target (RFC 4787 REQ-14a); the state of a datagram"
+            + " whose every byte went through is freed at once.", min = "1")
+    int fragment_timeout() default 5;
+
     @AttributeDefinition(name = "NAT event log", description = "Write one line per mapping created or deleted and per"
             + " refusal to the logger dev.natgw.nat.events (RFC 6888), so an outside address and port can be"
             + " traced back to an inside host.")

@@ -3,6 +3,7 @@ package dev.natgw.nat.internal;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.nat.fastpath.FragmentLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +25,11 @@ import java.util.Objects;
  * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second, 0 for none
  * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers, positive
  * @param refresh which packets keep a session alive
+ * @param fragments the bounds of each worker's fragment state
  */
 public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
         OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
-        int icmpAnswersPerSecond, Duration udpUnanswered, RefreshDirection refresh) {
+        int icmpAnswersPerSecond, Duration udpUnanswered, RefreshDirection refresh, FragmentLimits fragments) {
 
     /** Which packets refresh a session's idle timer (RFC 4787 section 4.3). */
     public enum RefreshDirection {
@@ -53,6 +55,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         Objects.requireNonNull(sources, "sources");
         Objects.requireNonNull(udpUnanswered, "udpUnanswered");
         Objects.requireNonNull(refresh, "refresh");
+        Objects.requireNonNull(fragments, "fragments");
         if (sessionsMax < 1 || hostsMax < 1 || holdCapacity < 1 || eventRing < 1 || holdDown.isNegative()
                 || icmpAnswersPerSecond < 0 || udpUnanswered.isNegative() || udpUnanswered.isZero()) {
             throw new IllegalArgumentException("sessionsMax, hostsMax, holdCapacity and eventRing must be >= 1 and"
@@ -63,7 +66,54 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
     }
 
     /**
-     * Settings with the default {@link SourceRules}, ICMP answer rate, unanswered timeout and refresh direction.
+     * Settings with the default fragment limits.
+     *
+     * @param timeouts the session timeouts
+     * @param sessionsMax the most sessions
+     * @param hostsMax the most inside hosts
+     * @param holdDown the port hold-down
+     * @param holdCapacity the most ports in hold-down
+     * @param otherProtocols what happens to other protocols
+     * @param eventLog whether the event log is written
+     * @param eventRing events buffered per worker
+     * @param sources which inside sources are believed
+     * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second
+     * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers
+     * @param refresh which packets keep a session alive
+     */
+    public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
+            OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
+            int icmpAnswersPerSecond, Duration udpUnanswered, RefreshDirection refresh) {
+        this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing, sources,
+                icmpAnswersPerSecond, udpUnanswered, refresh, FragmentLimits.DEFAULTS);
+    }
+
+    /**
+     * Settings with the default refresh direction, {@link RefreshDirection#OUTBOUND}.
+     *
+     * @param timeouts the session timeouts
+     * @param sessionsMax the most sessions
+     * @param hostsMax the most inside hosts
+     * @param holdDown the port hold-down
+     * @param holdCapacity the most ports in hold-down
+     * @param otherProtocols what happens to other protocols
+     * @param eventLog whether the event log is written
+     * @param eventRing events buffered per worker
+     * @param sources which inside sources are believed
+     * @param icmpAnswersPerSecond ICMP answers to refused flows each worker may send a second
+     * @param udpUnanswered how long a UDP session opened from outside lives until the inside host answers
+     * @param fragments the bounds of each worker's fragment state
+     */
+    public NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Duration holdDown, int holdCapacity,
+            OtherProtocolPolicy otherProtocols, boolean eventLog, int eventRing, SourceRules sources,
+            int icmpAnswersPerSecond, Duration udpUnanswered, FragmentLimits fragments) {
+        this(timeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog, eventRing, sources,
+                icmpAnswersPerSecond, udpUnanswered, RefreshDirection.OUTBOUND, fragments);
+    }
+
+    /**
+     * Settings with the default {@link SourceRules}, ICMP answer rate, unanswered timeout, refresh direction and
+     * fragment limits.
      *
      * @param timeouts the session timeouts
      * @param sessionsMax the most sessions
@@ -81,7 +131,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
     }
 
     /**
-     * Settings with the default refresh direction, {@link RefreshDirection#OUTBOUND}.
+     * Settings with the default refresh direction, {@link RefreshDirection#OUTBOUND}, and fragment limits.
      *
      * @param timeouts the session timeouts
      * @param sessionsMax the most sessions
@@ -110,7 +160,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
      */
     public NatSettings withTimeouts(Timeouts newTimeouts) {
         return new NatSettings(newTimeouts, sessionsMax, hostsMax, holdDown, holdCapacity, otherProtocols, eventLog,
-                eventRing, sources, icmpAnswersPerSecond, udpUnanswered, refresh);
+                eventRing, sources, icmpAnswersPerSecond, udpUnanswered, refresh, fragments);
     }
 
     /**
@@ -142,7 +192,7 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         return new NatSettings(timeouts, sessionsMax, hostsMax, Duration.ofSeconds(c.port_hold_down()), holdCapacity,
                 policy, c.event_log(), eventRing, sources(c), atLeastZero("icmp.answers.per.second",
                         c.icmp_answers_per_second()),
-                seconds("timeout.udp.unanswered", c.timeout_udp_unanswered()), refresh(c));
+                seconds("timeout.udp.unanswered", c.timeout_udp_unanswered()), refresh(c), fragments(c));
     }
 
     private static RefreshDirection refresh(NatConfig c) {
@@ -151,6 +201,23 @@ public record NatSettings(Timeouts timeouts, int sessionsMax, int hostsMax, Dura
         } catch (IllegalArgumentException e) {
             throw bad("refresh.direction " + e.getMessage());
         }
+    }
+
+    private static FragmentLimits fragments(NatConfig c) {
+        int states = atLeastZero("fragment.states", c.fragment_states());
+        if (states > FragmentLimits.MAX_STATES) {
+            throw bad("fragment.states must be <= " + FragmentLimits.MAX_STATES + ", was " + states);
+        }
+        int held = atLeastZero("fragment.held", c.fragment_held());
+        if (held > FragmentLimits.MAX_HELD) {
+            throw bad("fragment.held must be <= " + FragmentLimits.MAX_HELD + ", was " + held);
+        }
+        int each = c.fragment_max_per_datagram();
+        if (each < 2 || each > FragmentLimits.MAX_PER_DATAGRAM) {
+            throw bad("fragment.max.per.datagram must be 2.." + FragmentLimits.MAX_PER_DATAGRAM + ", was " + each);
+        }
+        Duration timeout = seconds("fragment.timeout", c.fragment_timeout());
+        return new FragmentLimits(states, held, each, timeout.toNanos());
     }
 
     private static SourceRules sources(NatConfig c) {

@@ -247,11 +247,43 @@ class PacketParseTest {
 
     @Test
     void fragments() {
-        assertThat(parse(Frames.udp(IN, 1, OUT, 2).fragment(true, 0).build())).isEqualTo(Drops.FRAGMENT);
-        assertThat(parse(Frames.udp(IN, 1, OUT, 2).fragment(false, 185).build())).isEqualTo(Drops.FRAGMENT);
-        assertThat(parse(Frames.udp(IN, 1, OUT, 2).fragment(true, 1).build())).isEqualTo(Drops.FRAGMENT);
+        // a first fragment: its ports are parsed; a UDP length beyond what it holds is the whole datagram's
+        byte[] first = Frames.udp(IN, 1, OUT, 2).payload(new byte[40]).identification(0x4242).fragment(true, 0)
+                .build();
+        first[14 + 2] = 0;
+        first[14 + 3] = 20 + 24; // the first 24 bytes of a 48-byte UDP datagram
+        assertThat(parse(Frames.refreshIpChecksum(java.util.Arrays.copyOf(first, 14 + 44)))).isEqualTo(Packet.OK);
+        assertThat(p.fragment).isTrue();
+        assertThat(p.moreFragments).isTrue();
+        assertThat(p.fragmentOffset).isZero();
+        assertThat(p.ipId).isEqualTo(0x4242);
+        assertThat(p.srcPort).isEqualTo(1);
+        assertThat(p.dstPort).isEqualTo(2);
+        assertThat(p.l4Length).isEqualTo(24);
+        // a later fragment: no L4 fields, offset in bytes
+        assertThat(parse(Frames.udp(IN, 1, OUT, 2).fragment(false, 185).build())).isEqualTo(Packet.OK);
+        assertThat(p.fragmentOffset).isEqualTo(185 * 8);
+        assertThat(p.moreFragments).isFalse();
+        assertThat(p.srcPort).isZero();
+        assertThat(p.proto).isEqualTo(Frames.UDP);
+        // a non-last fragment must carry a multiple of 8 bytes (UDP header 8 + 4 here)
+        assertThat(parse(Frames.udp(IN, 1, OUT, 2).payload(new byte[4]).fragment(true, 1).build()))
+                .isEqualTo(Drops.FRAGMENT_INVALID);
+        // nothing may end beyond 65,535 bytes
+        assertThat(parse(Frames.udp(IN, 1, OUT, 2).payload(new byte[16]).fragment(false, 8189).build()))
+                .isEqualTo(Drops.FRAGMENT_INVALID);
+        // RFC 1858: a first fragment must hold the whole TCP header
+        byte[] tcp = Frames.tcp(IN, 1, OUT, 2).payload(new byte[8]).fragment(true, 0).build();
+        tcp[14 + 3] = 20 + 16;
+        assertThat(parse(Frames.refreshIpChecksum(java.util.Arrays.copyOf(tcp, 14 + 36))))
+                .isEqualTo(Drops.FRAGMENT_INVALID);
+        // an ICMP error is never translated in fragments
+        byte[] quoted = Frames.udp(OUT, 1, IN, 2).payload(new byte[8]).build();
+        assertThat(parse(Frames.icmpError(IN, OUT, 3, 3, quoted).quote(12).fragment(true, 0).build()))
+                .isEqualTo(Drops.FRAGMENT);
         // DF alone, or no flags at all, is a whole packet
         assertThat(parse(Frames.udp(IN, 1, OUT, 2).fragment(false, 0).build())).isEqualTo(Packet.OK);
+        assertThat(p.fragment).isFalse();
     }
 
     @Test

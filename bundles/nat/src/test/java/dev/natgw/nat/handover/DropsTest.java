@@ -18,7 +18,7 @@ class DropsTest {
                 "mapping-conflict",
                 "handoff-loop", "event-log-full", "stage-error", "spoofed-source", "source-not-inside",
                 "icmp-error-source", "icmp-rate-limited", "session-limit", "mapping-rate", "inbound-limit",
-                "host-table-full"};
+                "host-table-full", "fragment-table-full", "fragment-timeout", "fragment-too-many", "fragment-invalid"};
         assertThat(Drops.COUNT).isEqualTo(expected.length);
         for (int i = 0; i < expected.length; i++) {
             assertThat(Drops.name(i)).isEqualTo(expected[i]);
@@ -55,6 +55,10 @@ class DropsTest {
         assertThat(Drops.name(Drops.MAPPING_RATE)).isEqualTo("mapping-rate");
         assertThat(Drops.name(Drops.INBOUND_LIMIT)).isEqualTo("inbound-limit");
         assertThat(Drops.name(Drops.HOST_TABLE_FULL)).isEqualTo("host-table-full");
+        assertThat(Drops.name(Drops.FRAGMENT_TABLE_FULL)).isEqualTo("fragment-table-full");
+        assertThat(Drops.name(Drops.FRAGMENT_TIMEOUT)).isEqualTo("fragment-timeout");
+        assertThat(Drops.name(Drops.FRAGMENT_TOO_MANY)).isEqualTo("fragment-too-many");
+        assertThat(Drops.name(Drops.FRAGMENT_INVALID)).isEqualTo("fragment-invalid");
     }
 
     @Test
@@ -67,6 +71,6 @@ class DropsTest {
         assertThatThrownBy(() -> Drops.name(Packet.OK)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Packet.NOT_IPV4)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Drops.name(Drops.COUNT)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("0..27");
+                .hasMessageContaining("0..31");
     }
 }

@@ -86,14 +86,17 @@ class HandOverFormatTest {
                 "session-table-full", Drops.SESSION_TABLE_FULL, "mapping-conflict", Drops.MAPPING_CONFLICT,
                 "handoff-loop", Drops.HANDOFF_LOOP, "event-log-full", Drops.EVENT_LOG_FULL, "stage-error",
                 Drops.STAGE_ERROR, "spoofed-source", Drops.SPOOFED_SOURCE, "source-not-inside", Drops.SOURCE_NOT_INSIDE,
-                "icmp-error-source", Drops.ICMP_ERROR_SOURCE, "icmp-rate-limited", Drops.ICMP_RATE_LIMITED, "SLOTS",
+                "icmp-error-source", Drops.ICMP_ERROR_SOURCE, "icmp-rate-limited", Drops.ICMP_RATE_LIMITED,
+                "fragment-table-full", Drops.FRAGMENT_TABLE_FULL, "fragment-timeout", Drops.FRAGMENT_TIMEOUT,
+                "fragment-too-many", Drops.FRAGMENT_TOO_MANY, "fragment-invalid", Drops.FRAGMENT_INVALID, "SLOTS",
                 Drops.SLOTS),
                 of("truncated", 0, "bad-ip-header", 1, "bad-ip-checksum", 2, "bad-l4-header", 3, "bad-l4-checksum", 4,
                         "fragment", 5, "ttl-expired", 6, "icmp-unsupported", 7, "other-protocol", 8, "no-session", 9,
                         "filtered", 10, "unsolicited-syn", 11, "tcp-no-session", 12, "pool-exhausted", 13, "quota",
                         14, "session-table-full", 15, "mapping-conflict", 16, "handoff-loop", 17, "event-log-full",
                         18, "stage-error", 19, "spoofed-source", 20, "source-not-inside", 21, "icmp-error-source", 22,
-                        "icmp-rate-limited", 23, "SLOTS", 40));
+                        "icmp-rate-limited", 23, "fragment-table-full", 28, "fragment-timeout", 29,
+                        "fragment-too-many", 30, "fragment-invalid", 31, "SLOTS", 40));
         // a new reason takes the next code below SLOTS and keeps the version: an older revision left its counter 0
         assertThat(Drops.COUNT).as(BUMP).isLessThanOrEqualTo(Drops.SLOTS);
         for (int d = 0; d < Drops.COUNT; d++) {

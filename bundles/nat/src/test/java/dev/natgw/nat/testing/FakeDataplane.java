@@ -38,9 +38,14 @@ public final class FakeDataplane implements StageContext, AutoCloseable {
     private final RssConfig rss;
     private final Toeplitz toeplitz;
     private final List<ArrayDeque<In>> rx = new ArrayList<>();
-    private final MemorySegment memory = MemorySegment.ofArray(new byte[PacketBurst.DEFAULT_BURST
-            * PacketBurst.MIN_ROOM]);
-    private final PacketBurst burst = new PacketBurst(PacketBurst.DEFAULT_BURST, memory);
+    /** Buffers, as a pool: a frame keeps its buffer while a stage holds it ({@link Verdict#STOLEN}). */
+    private static final int BUFFERS = 1024;
+    private final MemorySegment memory = MemorySegment.ofArray(new byte[BUFFERS * PacketBurst.MIN_ROOM]);
+    private final int[] freeBuffers = new int[BUFFERS];
+    private int freeCount;
+    private int stolen;
+    /** Twice a received burst's frames, as the DPDK worker's: a stage may append frames it held before. */
+    private final PacketBurst burst = new PacketBurst(2 * PacketBurst.DEFAULT_BURST, memory);
     private final Object turn = new Object();
     private PacketStage stage;
     /**
@@ -72,6 +77,9 @@ public final class FakeDataplane implements StageContext, AutoCloseable {
         this.workers = workers;
         this.rss = RssConfig.symmetricDefault(workers);
         this.toeplitz = new Toeplitz(rss.key());
+        for (int k = BUFFERS - 1; k >= 0; k--) {
+            freeBuffers[freeCount++] = k;
+        }
         for (int w = 0; w < workers; w++) {
             rx.add(new ArrayDeque<>());
         }
@@ -227,16 +235,28 @@ public final class FakeDataplane implements StageContext, AutoCloseable {
 
     private void runBurst(int w, ArrayDeque<In> q) {
         burst.reset(w, w);
-        List<In> taken = new ArrayList<>();
-        while (!q.isEmpty() && taken.size() < PacketBurst.DEFAULT_BURST) {
+        while (!q.isEmpty() && burst.size() < PacketBurst.DEFAULT_BURST) {
             In in = q.poll();
-            long off = (long) taken.size() * PacketBurst.MIN_ROOM;
+            if (freeCount == 0) {
+                throw new AssertionError("every buffer is held by the stage: " + stolen);
+            }
+            int buffer = freeBuffers[--freeCount];
+            long off = (long) buffer * PacketBurst.MIN_ROOM;
             MemorySegment.copy(MemorySegment.ofArray(in.frame()), 0, memory, off, in.frame().length);
-            burst.add(0, off, in.frame().length, in.inPort(), in.from());
-            taken.add(in);
+            burst.add(buffer, off, in.frame().length, in.inPort(), in.from());
         }
+        int received = burst.size();
         stage.process(burst);
         for (int i = 0; i < burst.size(); i++) {
+            if (i >= received) {
+                // a frame the stage held in an earlier burst and gives back now
+                stolen--;
+            }
+            if (burst.verdict(i) == Verdict.STOLEN) {
+                stolen++;
+                continue;
+            }
+            freeBuffers[freeCount++] = (int) burst.handle(i);
             byte[] out = memory.asSlice(burst.dataOffset(i), burst.length(i)).toArray(
                     java.lang.foreign.ValueLayout.JAVA_BYTE);
             switch (burst.verdict(i)) {
@@ -246,10 +266,17 @@ public final class FakeDataplane implements StageContext, AutoCloseable {
                 case Verdict.PASS -> unclaimed.add(new Out(out, w));
                 case Verdict.HANDOFF -> {
                     handedOff.add(new Out(out, w));
-                    rx.get(burst.handoffTarget(i)).add(new In(out, taken.get(i).inPort(), w));
+                    rx.get(burst.handoffTarget(i)).add(new In(out, burst.inPort(i), w));
                 }
                 default -> throw new AssertionError("unexpected verdict " + Verdict.name(burst.verdict(i)));
             }
+        }
+    }
+
+    /** {@return frames a stage holds now ({@link Verdict#STOLEN} and not yet given back)} */
+    public int held() {
+        synchronized (turn) {
+            return stolen;
         }
     }
 
