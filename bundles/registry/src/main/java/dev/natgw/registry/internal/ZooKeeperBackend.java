@@ -65,6 +65,8 @@ import org.apache.zookeeper.data.Stat;
 public final class ZooKeeperBackend implements RegistryBackend {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How many keys a listing reads at once. */
+    private static final int KEYS_PER_BATCH = 256;
     /** Hex digits of a key's SHA-256 that name its bucket. */
     static final int BUCKET_DIGITS = 3;
     /** How many bucket znodes keys spread over. */
@@ -91,6 +93,7 @@ public final class ZooKeeperBackend implements RegistryBackend {
     private final int maxWatches;
     private final CuratorFramework client;
     private final LookupCache cache;
+    private final PipelinedReads reads;
     private final ScheduledFuture<?> sweeper;
     /** Whether the client holds a connection now; while not, cached lookups are answered without waiting. */
     private volatile boolean connected;
@@ -144,6 +147,8 @@ public final class ZooKeeperBackend implements RegistryBackend {
         this.client = builder.build();
         client.getConnectionStateListenable().addListener((c, state) -> connected = state.isConnected());
         client.start();
+        // Curator retries a read 3 times, each waiting up to the connect timeout
+        this.reads = new PipelinedReads(client, settings.connectTimeout().multipliedBy(4));
         long period = EmbeddedBackend.SWEEP_PERIOD.toMillis();
         this.sweeper = scheduler == null
                 ? null
@@ -405,10 +410,14 @@ public final class ZooKeeperBackend implements RegistryBackend {
         ensureOpen();
         try {
             SortedMap<String, Integer> keys = new TreeMap<>();
-            for (String key : allKeys(prefix)) {
-                int live = live(key, Integer.MAX_VALUE).size();
-                if (live > 0) {
-                    keys.put(key, live);
+            List<String> all = allKeys(prefix);
+            for (int from = 0; from < all.size(); from += KEYS_PER_BATCH) {
+                List<String> batch = all.subList(from, Math.min(all.size(), from + KEYS_PER_BATCH));
+                List<List<RegistryEntry>> live = live(batch, Integer.MAX_VALUE);
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!live.get(i).isEmpty()) {
+                        keys.put(batch.get(i), live.get(i).size());
+                    }
                 }
             }
             return keys;
@@ -424,10 +433,15 @@ public final class ZooKeeperBackend implements RegistryBackend {
         ensureOpen();
         try {
             List<RegistryEntry> found = new ArrayList<>();
-            for (String key : allKeys(prefix)) {
-                found.addAll(live(key, max - found.size()));
-                if (found.size() >= max) {
-                    break;
+            List<String> all = allKeys(prefix);
+            int from = 0;
+            while (from < all.size() && found.size() < max) {
+                // a key holds at least one entry or is skipped: a small max reads few keys at a time
+                List<String> batch = all.subList(from,
+                        Math.min(all.size(), from + Math.min(KEYS_PER_BATCH, max - found.size())));
+                from += batch.size();
+                for (List<RegistryEntry> entries : live(batch, max - found.size())) {
+                    found.addAll(entries.subList(0, Math.min(entries.size(), max - found.size())));
                 }
             }
             return List.copyOf(found);
@@ -436,21 +450,56 @@ public final class ZooKeeperBackend implements RegistryBackend {
         }
     }
 
+    /** {@return the live entries of each key, at most max per key, in the order of keys} */
+    private List<List<RegistryEntry>> live(List<String> keys, int max) throws Exception {
+        List<String> keyPaths = keys.stream().map(this::keyPath).toList();
+        List<List<String>> children = reads.children(keyPaths);
+        List<String> entryPaths = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            List<String> names = children.get(i) == null ? List.of() : children.get(i);
+            for (String name : names) {
+                entryPaths.add(keyPaths.get(i) + "/" + name);
+            }
+        }
+        List<byte[]> data = reads.data(entryPaths);
+        long now = clock.millis();
+        List<List<RegistryEntry>> live = new ArrayList<>(keys.size());
+        int at = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            int count = children.get(i) == null ? 0 : children.get(i).size();
+            List<RegistryEntry> entries = new ArrayList<>();
+            for (int j = 0; j < count; j++, at++) {
+                byte[] bytes = data.get(at);
+                if (bytes == null || entries.size() >= max) {
+                    continue; // withdrawn between listing and reading, or past the bound
+                }
+                Znode z = decodeOrNull(bytes);
+                if (z != null && z.expires() > now) {
+                    entries.add(entry(keys.get(i), z));
+                }
+            }
+            live.add(entries);
+        }
+        return live;
+    }
+
     /**
      * The keys that start with prefix, in key order, read one bucket at a time: each reply holds one bucket's keys,
      * about 1/{@value #BUCKETS} of them. Names that are not keys, or not of the bucket they are in, are skipped.
      */
     private List<String> allKeys(String prefix) throws Exception {
+        List<String> bucketPaths = new ArrayList<>(BUCKETS);
+        for (int b = 0; b < BUCKETS; b++) {
+            bucketPaths.add(settings.root() + "/" + bucketName(b));
+        }
+        List<List<String>> buckets = reads.children(bucketPaths);
         List<String> keys = new ArrayList<>();
         for (int b = 0; b < BUCKETS; b++) {
-            String bucket = bucketName(b);
-            List<String> children;
-            try {
-                children = client.getChildren().forPath(settings.root() + "/" + bucket);
-            } catch (KeeperException.NoNodeException none) {
+            if (buckets.get(b) == null) {
                 continue;
             }
-            for (String child : children) {
+            String bucket = bucketName(b);
+            for (String child : buckets.get(b)) {
                 String key = ZnodeNames.decodeKey(child);
                 if (key != null && key.startsWith(prefix) && bucket(key).equals(bucket)) {
                     keys.add(key);
@@ -555,7 +604,10 @@ public final class ZooKeeperBackend implements RegistryBackend {
     }
 
     private static Znode decodeOrNull(ChildData child) {
-        byte[] data = child.getData();
+        return decodeOrNull(child.getData());
+    }
+
+    private static Znode decodeOrNull(byte[] data) {
         if (data == null) {
             return null;
         }
