@@ -49,6 +49,8 @@ class ZooKeeperHardeningTest {
 
     @BeforeEach
     void startServer() throws Exception {
+        // these servers are thrown away: no fsync per transaction, or 20,000 announcements wait on the disk
+        System.setProperty("zookeeper.forceSync", "no");
         server = new TestingServer(true);
         settings = new ZooKeeperSettings(server.getConnectString(), ROOT, Duration.ofSeconds(10),
                 Duration.ofSeconds(2)).withDigest(CREDENTIAL);
@@ -60,6 +62,7 @@ class ZooKeeperHardeningTest {
             c.close();
         }
         server.close();
+        System.clearProperty("zookeeper.forceSync");
         events.shutdown();
         assertThat(events.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     }
