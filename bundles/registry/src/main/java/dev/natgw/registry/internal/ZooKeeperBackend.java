@@ -31,7 +31,6 @@ import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -222,9 +221,10 @@ public final class ZooKeeperBackend implements RegistryBackend {
         }
         try {
             long now = clock.millis();
-            List<RegistryEntry> found = live(key, max);
+            // read enough to fill the cache, so an answer during an outage is as full as the cache allows
+            List<RegistryEntry> found = live(key, Math.max(max, LookupCache.VALUES_PER_KEY));
             cache.put(key, found, now);
-            return found;
+            return found.size() > max ? List.copyOf(found.subList(0, max)) : found;
         } catch (Exception e) {
             List<RegistryEntry> cached = cache.get(key, max, clock.millis());
             if (cached != null) {
