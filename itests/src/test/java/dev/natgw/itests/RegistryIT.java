@@ -16,6 +16,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.List;
@@ -68,6 +71,15 @@ public class RegistryIT {
         assertTrue("feature natgw-registry installed", features.isInstalled(features.getFeature("natgw-registry")));
         assertEquals(Bundle.ACTIVE, NatgwContainer.bundle(context, "dev.natgw.registry").getState());
         assertEquals(Registry.BACKEND_EMBEDDED, registry.backend());
+    }
+
+    @Test
+    public void theOwnerIdentityIsKeptInDataForTheApplianceOnly() throws Exception {
+        RegistryEntry entry = registry.announce("itest/owner", "198.19.0.1:7001", Duration.ofMinutes(1));
+        Path kept = Path.of(System.getProperty("karaf.data"), "natgw", "registry-owner");
+        assertEquals("the owner survives a restart through this file", entry.owner(), Files.readString(kept).strip());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)));
+        assertTrue(registry.withdraw("itest/owner", "198.19.0.1:7001"));
     }
 
     @Test

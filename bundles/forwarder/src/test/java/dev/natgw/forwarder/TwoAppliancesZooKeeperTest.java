@@ -37,7 +37,8 @@ class TwoAppliancesZooKeeperTest {
     TwoAppliancesZooKeeperTest() throws Exception {
         zk = new TestingServer(true);
         zkConfig = Map.of("backend", "zookeeper", "zookeeper.connect", zk.getConnectString(),
-                "zookeeper.session.timeout", 4, "zookeeper.connect.timeout", 5);
+                "zookeeper.session.timeout", 4, "zookeeper.connect.timeout", 5,
+                "zookeeper.auth.digest", "natgw:two-appliances");
         registryA = new RegistryManager(Configs.registry(zkConfig));
         registryB = new RegistryManager(Configs.registry(zkConfig));
         forwarderA = Fixture.forwarder(registryA, Map.of("announce", true));

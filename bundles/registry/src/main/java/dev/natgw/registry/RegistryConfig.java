@@ -1,6 +1,7 @@
 package dev.natgw.registry;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
@@ -31,6 +32,39 @@ public @interface RegistryConfig {
     @AttributeDefinition(name = "ZooKeeper connect timeout (s)", description = "Seconds an operation waits for a"
             + " connection to the ensemble before it fails, 1..600.")
     int zookeeper_connect_timeout() default 10;
+
+    @AttributeDefinition(name = "ZooKeeper authentication", description = "How this appliance proves itself to the"
+            + " ensemble. digest: the user:password in zookeeper.auth.digest. sasl: the JAAS login context named by"
+            + " zookeeper.sasl.login.context (Kerberos or DIGEST-MD5, set up in the JVM's JAAS configuration). With"
+            + " either, every znode the registry makes is readable by anyone and writable only by the identity that"
+            + " made it (creator-only ACL), so appliances sharing a registry use the same identity. none: no"
+            + " authentication and open ACLs, so anyone who reaches the ensemble can rewrite the registry; refused"
+            + " unless chosen explicitly, and warned about at every start.")
+    String zookeeper_auth() default "digest";
+
+    @AttributeDefinition(name = "ZooKeeper digest credential", type = AttributeType.PASSWORD, description = "user:password"
+            + " for zookeeper.auth=digest; the same on every appliance sharing the registry. Never logged.")
+    String zookeeper_auth_digest() default "";
+
+    @AttributeDefinition(name = "ZooKeeper SASL login context", description = "The JAAS login context section used"
+            + " when zookeeper.auth=sasl.")
+    String zookeeper_sasl_login_context() default "Client";
+
+    @AttributeDefinition(name = "ZooKeeper lookup cache (keys)", description = "The most keys whose last lookup"
+            + " result is kept, 1..1000000. While the ensemble is unreachable a lookup of a cached key is answered from"
+            + " the cache (only entries not yet expired), so servers keep being found through an outage.")
+    int zookeeper_cache_max_keys() default 10000;
+
+    @AttributeDefinition(name = "ZooKeeper lookup cache age (s)", description = "Seconds after its last refresh that a"
+            + " cached lookup may still be answered during an outage, 1..86400. It bounds how stale an answer can be:"
+            + " an entry withdrawn meanwhile is still answered for up to this long (never past its own expiry).")
+    int zookeeper_cache_ttl() default 300;
+
+    @AttributeDefinition(name = "Owner identity", description = "The name this appliance's entries are owned under"
+            + " (1..64 of A-Z a-z 0-9 . _ : -). Empty: a name made once and kept in data/natgw/registry-owner, so the"
+            + " appliance renews and withdraws its entries after a restart. Set the same name on a standby appliance"
+            + " to let it take over another's entries.")
+    String owner() default "";
 
     @AttributeDefinition(name = "Most entries", description = "The most entries this registry holds (embedded) or"
             + " announces (zookeeper); announcing more is refused. 1..10000000.")

@@ -5,14 +5,15 @@ import dev.natgw.api.registry.RegistryEntry;
 import dev.natgw.api.registry.RegistryKeys;
 import dev.natgw.api.registry.RegistryListener;
 import dev.natgw.registry.internal.EmbeddedBackend;
+import dev.natgw.registry.internal.OwnerIdentity;
 import dev.natgw.registry.internal.RegistryBackend;
 import dev.natgw.registry.internal.RegistryBrowser;
 import dev.natgw.registry.internal.ZooKeeperBackend;
 import dev.natgw.registry.internal.ZooKeeperSettings;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -22,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -52,7 +52,8 @@ public class RegistryManager implements Registry, RegistryBrowser {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryManager.class);
     private static final long STOP_WAIT_SECONDS = 5;
 
-    private final String owner;
+    /** The owner when the configuration names none: the appliance's kept identity. */
+    private final String keptOwner;
     private final Clock clock;
     private final ExecutorService events;
     private final ScheduledExecutorService scheduler;
@@ -67,14 +68,24 @@ public class RegistryManager implements Registry, RegistryBrowser {
      */
     @Activate
     public RegistryManager(RegistryConfig config) {
-        this(config, Clock.systemUTC(), "natgw-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                .substring(4));
-        LOG.info("natgw registry active: backend {}, owner {}", backend.backend(), owner);
+        this(config, Clock.systemUTC(), keptOwner());
+        LOG.info("natgw registry active: backend {}, owner {}", backend.backend(), backend.owner());
     }
 
-    /** For tests: a given clock and owner name. */
-    RegistryManager(RegistryConfig config, Clock clock, String owner) {
-        this.owner = Objects.requireNonNull(owner, "owner");
+    /**
+     * The owner name kept in {@code karaf.data}/natgw/registry-owner, made at the first start; a random one per start
+     * where no {@code karaf.data} is set (outside Karaf).
+     */
+    private static String keptOwner() {
+        String data = System.getProperty("karaf.data");
+        return data == null
+                ? OwnerIdentity.random()
+                : OwnerIdentity.loadOrCreate(Path.of(data, "natgw", "registry-owner"));
+    }
+
+    /** For tests: a given clock and owner name (used where the configuration names no owner). */
+    RegistryManager(RegistryConfig config, Clock clock, String keptOwner) {
+        this.keptOwner = Objects.requireNonNull(keptOwner, "owner");
         this.clock = clock;
         RegistrySettings settings = RegistrySettings.of(config);
         this.events = Executors.newSingleThreadExecutor(named("natgw-registry-events"));
@@ -117,12 +128,18 @@ public class RegistryManager implements Registry, RegistryBrowser {
         LOG.info("natgw registry stopped");
     }
 
+    /** Starts the backend s names, announcing under the configured owner or else the kept one. */
     private RegistryBackend start(RegistrySettings s) {
+        String name = s.owner().isEmpty() ? keptOwner : s.owner();
         if (s.backend().equals(BACKEND_ZOOKEEPER)) {
-            return new ZooKeeperBackend(owner, clock, s.zookeeper(), events, scheduler, s.maxEntries(),
+            if (s.zookeeper().auth().equals(ZooKeeperSettings.AUTH_NONE)) {
+                LOG.warn("natgw registry on zookeeper {} without authentication (zookeeper.auth=none): anyone who"
+                        + " reaches the ensemble can rewrite or delete every announcement", s.zookeeper().connect());
+            }
+            return new ZooKeeperBackend(name, clock, s.zookeeper(), events, scheduler, s.maxEntries(),
                     s.maxWatches());
         }
-        return new EmbeddedBackend(owner, clock, events, scheduler, s.maxEntries(), s.maxWatches());
+        return new EmbeddedBackend(name, clock, events, scheduler, s.maxEntries(), s.maxWatches());
     }
 
     private void stopThreads() {
@@ -188,7 +205,7 @@ public class RegistryManager implements Registry, RegistryBrowser {
 
     @Override
     public String owner() {
-        return owner;
+        return backend.owner();
     }
 
     /** A watch that outlives backend swaps: it holds the current backend's watch and moves it on a swap. */

@@ -1,6 +1,7 @@
 package dev.natgw.registry;
 
 import dev.natgw.api.registry.Registry;
+import dev.natgw.registry.internal.OwnerIdentity;
 import dev.natgw.registry.internal.ZooKeeperSettings;
 import java.time.Duration;
 import java.util.Locale;
@@ -13,8 +14,9 @@ import java.util.Locale;
  * @param zookeeper where the ensemble is (read only by the zookeeper backend)
  * @param maxEntries the bound on entries
  * @param maxWatches the bound on watches
+ * @param owner the configured owner identity, empty for the appliance's kept one
  */
-record RegistrySettings(String backend, ZooKeeperSettings zookeeper, int maxEntries, int maxWatches) {
+record RegistrySettings(String backend, ZooKeeperSettings zookeeper, int maxEntries, int maxWatches, String owner) {
 
     /**
      * @throws IllegalArgumentException naming the key at fault
@@ -35,9 +37,46 @@ record RegistrySettings(String backend, ZooKeeperSettings zookeeper, int maxEntr
         int connectTimeout = range("zookeeper.connect.timeout", c.zookeeper_connect_timeout(), 1, 600);
         int maxEntries = range("max.entries", c.max_entries(), 1, 10_000_000);
         int maxWatches = range("max.watches", c.max_watches(), 1, 100_000);
+        String auth = trim(c.zookeeper_auth()).toLowerCase(Locale.ROOT);
+        if (!auth.equals(ZooKeeperSettings.AUTH_NONE) && !auth.equals(ZooKeeperSettings.AUTH_DIGEST)
+                && !auth.equals(ZooKeeperSettings.AUTH_SASL)) {
+            throw new IllegalArgumentException(
+                    "zookeeper.auth must be digest, sasl or none, was \"" + c.zookeeper_auth() + "\"");
+        }
+        String digest = c.zookeeper_auth_digest() == null ? "" : c.zookeeper_auth_digest();
+        if (backend.equals(Registry.BACKEND_ZOOKEEPER) && auth.equals(ZooKeeperSettings.AUTH_DIGEST)) {
+            checkDigest(digest);
+        }
+        String context = trim(c.zookeeper_sasl_login_context());
+        if (backend.equals(Registry.BACKEND_ZOOKEEPER) && auth.equals(ZooKeeperSettings.AUTH_SASL)
+                && context.isEmpty()) {
+            throw new IllegalArgumentException("zookeeper.sasl.login.context must name a JAAS section for"
+                    + " zookeeper.auth=sasl");
+        }
+        int cacheKeys = range("zookeeper.cache.max.keys", c.zookeeper_cache_max_keys(), 1, 1_000_000);
+        int cacheTtl = range("zookeeper.cache.ttl", c.zookeeper_cache_ttl(), 1, 86_400);
+        String owner = trim(c.owner());
+        if (!owner.isEmpty() && !OwnerIdentity.NAME.matcher(owner).matches()) {
+            throw new IllegalArgumentException(
+                    "owner must be 1..64 of A-Z a-z 0-9 . _ : - or empty, was \"" + c.owner() + "\"");
+        }
         return new RegistrySettings(backend,
-                new ZooKeeperSettings(connect, root, Duration.ofSeconds(session), Duration.ofSeconds(connectTimeout)),
-                maxEntries, maxWatches);
+                new ZooKeeperSettings(connect, root, Duration.ofSeconds(session), Duration.ofSeconds(connectTimeout),
+                        auth, digest, context.isEmpty() ? "Client" : context, cacheKeys,
+                        Duration.ofSeconds(cacheTtl)),
+                maxEntries, maxWatches, owner);
+    }
+
+    /** Checks user:password without ever putting either in the message. */
+    private static void checkDigest(String digest) {
+        int colon = digest.indexOf(':');
+        if (colon < 1 || colon == digest.length() - 1) {
+            throw new IllegalArgumentException("zookeeper.auth.digest must be user:password (both non-empty) for"
+                    + " zookeeper.auth=digest; set zookeeper.auth=none only for an ensemble nobody else can reach");
+        }
+        if (digest.chars().anyMatch(ch -> ch < ' ' || ch == 0x7f)) {
+            throw new IllegalArgumentException("zookeeper.auth.digest must not hold control characters");
+        }
     }
 
     private static String trim(String s) {

@@ -8,6 +8,9 @@ import dev.natgw.api.registry.Registry;
 import dev.natgw.api.registry.RegistryEntry;
 import dev.natgw.registry.internal.Recorder;
 import dev.natgw.testing.ConfigProxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,10 +19,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RegistryManagerTest {
 
     private static final Duration TTL = Duration.ofSeconds(30);
+    private static final String SECRET = "natgw:registry-secret-7f3a";
 
     private static boolean registryThreadsAlive() {
         return Thread.getAllStackTraces().keySet().stream()
@@ -74,6 +79,20 @@ class RegistryManagerTest {
                 .hasMessageStartingWith("max.entries ");
         assertThatThrownBy(() -> new RegistryManager(config("max.entries", 10, "max.watches", -1)))
                 .hasMessageStartingWith("max.watches ");
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.auth", "kerberos")))
+                .hasMessageStartingWith("zookeeper.auth ");
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.cache.max.keys", 0)))
+                .hasMessageStartingWith("zookeeper.cache.max.keys ");
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.cache.ttl", 86_401)))
+                .hasMessageStartingWith("zookeeper.cache.ttl ");
+        assertThatThrownBy(() -> new RegistryManager(config("owner", "has space")))
+                .hasMessageStartingWith("owner ");
+        // digest is the default: the zookeeper backend without a credential is refused, and a malformed credential
+        // is refused without being repeated
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.auth.digest", "")))
+                .hasMessageStartingWith("zookeeper.auth.digest ");
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.auth.digest", "no-colon-secret")))
+                .hasMessageStartingWith("zookeeper.auth.digest ").hasMessageNotContaining("no-colon-secret");
         // the embedded backend does not read the zookeeper keys
         RegistryManager embedded = new RegistryManager(config("zookeeper.connect", "", "zookeeper.root", ""));
         embedded.deactivate();
@@ -120,6 +139,33 @@ class RegistryManagerTest {
         await().atMost(10, TimeUnit.SECONDS).until(() -> !registryThreadsAlive());
     }
 
+    @Test
+    void theOwnerIsKeptInKarafDataAcrossRestartsUnlessConfigured(@TempDir Path data) throws Exception {
+        String before = System.getProperty("karaf.data");
+        System.setProperty("karaf.data", data.toString());
+        try {
+            RegistryManager first = new RegistryManager(config());
+            String owner = first.owner();
+            first.deactivate();
+            RegistryManager second = new RegistryManager(config());
+            assertThat(second.owner()).as("the same identity after a restart").isEqualTo(owner);
+            second.modified(config("owner", "standby-of-a"));
+            assertThat(second.owner()).isEqualTo("standby-of-a");
+            assertThat(second.announce("fwd", "x:1", TTL).owner()).isEqualTo("standby-of-a");
+            second.deactivate();
+            Path file = data.resolve("natgw/registry-owner");
+            assertThat(Files.readString(file).strip()).isEqualTo(owner);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.data");
+            } else {
+                System.setProperty("karaf.data", before);
+            }
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !registryThreadsAlive());
+    }
+
     /** {@return the configuration with the given keys set, the others at the annotation defaults (embedded)} */
     private static RegistryConfig config(Object... keysAndValues) {
         return ConfigProxy.of(RegistryConfig.class, keysAndValues);
@@ -127,7 +173,8 @@ class RegistryManagerTest {
 
     /** {@return a ZooKeeper configuration with a 10 s session timeout and the given keys set on top} */
     private static RegistryConfig zookeeper(Object... keysAndValues) {
-        Map<String, Object> properties = new HashMap<>(Map.of("backend", "zookeeper", "zookeeper.session.timeout", 10));
+        Map<String, Object> properties = new HashMap<>(Map.of("backend", "zookeeper", "zookeeper.session.timeout", 10,
+                "zookeeper.auth.digest", SECRET));
         for (int i = 0; i < keysAndValues.length; i += 2) {
             properties.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }

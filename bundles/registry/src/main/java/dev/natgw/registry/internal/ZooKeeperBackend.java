@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,21 +27,33 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
 /**
  * The registry on a ZooKeeper ensemble, through Curator. Each entry is an ephemeral znode
- * {@code root/<encoded key>/<value id>} of this instance's session, holding the value, the owner and the expiry as
- * JSON; key znodes are containers, which the server removes once empty. A dead appliance's session ends and its
- * entries go with it. The TTL still holds: entries past their expiry are ignored by every reader and deleted by their
- * owner's sweep on the shared scheduler thread. Only the owner (same owner name and the current session) refreshes or
- * withdraws an entry.
+ * {@code root/<bucket>/<encoded key>/<value id>} of this instance's session, holding the value, the owner and the
+ * expiry as JSON. The bucket is the first {@value #BUCKET_DIGITS} hex digits of the key's SHA-256, so keys spread over
+ * {@value #BUCKETS} parents and a listing reads them one parent at a time, each reply far under ZooKeeper's 1 MB packet
+ * limit. Bucket and key znodes are containers, which the server removes once empty. A dead appliance's session ends
+ * and its entries go with it. The TTL still holds: entries past their expiry are ignored by every reader and deleted
+ * by their owner's sweep on the shared scheduler thread. Only the owner (the same owner name, which an appliance keeps
+ * across restarts) refreshes or withdraws an entry.
+ *
+ * <p>
+ * With digest or SASL authentication every znode this backend makes carries a creator-only ACL (all rights to the
+ * identity that made it, read to anyone): a client without the registry's credential can read but neither create,
+ * change nor delete. A lookup's result is kept in a bounded {@link LookupCache}; while the ensemble is unreachable,
+ * lookups of cached keys are answered from it (expired entries left out) until its age limit.
  *
  * <p>
  * Every method is safe from any thread; announce, lookup, withdraw and the listings block on the network, at most
@@ -51,6 +64,21 @@ import org.apache.zookeeper.data.Stat;
 public final class ZooKeeperBackend implements RegistryBackend {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How many keys a listing reads at once. */
+    private static final int KEYS_PER_BATCH = 256;
+    /** Hex digits of a key's SHA-256 that name its bucket. */
+    static final int BUCKET_DIGITS = 3;
+    /** How many bucket znodes keys spread over. */
+    static final int BUCKETS = 1 << (4 * BUCKET_DIGITS);
+    /** All rights to the authenticated identity that creates a znode, read to anyone. */
+    private static final List<ACL> CREATOR_WRITES;
+
+    static {
+        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+        acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
+        // not List.copyOf: ZooKeeper asks the list whether it contains null, which immutable lists refuse to answer
+        CREATOR_WRITES = Collections.unmodifiableList(acl);
+    }
 
     /** What an entry's znode holds. */
     record Znode(String value, String owner, long expires) {
@@ -63,7 +91,13 @@ public final class ZooKeeperBackend implements RegistryBackend {
     private final int maxEntries;
     private final int maxWatches;
     private final CuratorFramework client;
+    private final LookupCache cache;
+    private final PipelinedReads reads;
     private final ScheduledFuture<?> sweeper;
+    /** Whether the client holds a connection now; while not, cached lookups are answered without waiting. */
+    private volatile boolean connected;
+    /** Whether the root has been checked to carry the ACL this backend makes. */
+    private volatile boolean rootSecured;
     /** path → expiry of the entries this instance announced. */
     private final Map<String, Instant> own = new ConcurrentHashMap<>();
     private final Set<ZooKeeperWatch> watches = ConcurrentHashMap.newKeySet();
@@ -88,15 +122,32 @@ public final class ZooKeeperBackend implements RegistryBackend {
         this.events = events;
         this.maxEntries = maxEntries;
         this.maxWatches = maxWatches;
+        this.cache = new LookupCache(settings.cacheMaxKeys(), settings.cacheTtl().toMillis());
         int connectMs = Math.toIntExact(settings.connectTimeout().toMillis());
-        this.client = CuratorFrameworkFactory.builder()
+        ZKClientConfig zk = new ZKClientConfig();
+        boolean sasl = settings.auth().equals(ZooKeeperSettings.AUTH_SASL);
+        zk.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, Boolean.toString(sasl));
+        if (sasl) {
+            zk.setProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY, settings.saslLoginContext());
+        }
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(settings.connect())
                 .sessionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
                 .connectionTimeoutMs(connectMs)
                 .retryPolicy(new ExponentialBackoffRetry(200, 3, 2000))
                 .waitForShutdownTimeoutMs(connectMs)
-                .build();
+                .zkClientConfig(zk);
+        if (settings.auth().equals(ZooKeeperSettings.AUTH_DIGEST)) {
+            builder.authorization("digest", settings.digest().getBytes(StandardCharsets.UTF_8));
+        }
+        if (!settings.auth().equals(ZooKeeperSettings.AUTH_NONE)) {
+            builder.aclProvider(new CreatorWrites());
+        }
+        this.client = builder.build();
+        client.getConnectionStateListenable().addListener((c, state) -> connected = state.isConnected());
         client.start();
+        // Curator retries a read 3 times, each waiting up to the connect timeout
+        this.reads = new PipelinedReads(client, settings.connectTimeout().multipliedBy(4));
         long period = EmbeddedBackend.SWEEP_PERIOD.toMillis();
         this.sweeper = scheduler == null
                 ? null
@@ -115,7 +166,9 @@ public final class ZooKeeperBackend implements RegistryBackend {
         // znodes keep milliseconds: the returned entry says what readers will see
         Instant expires = Instant.ofEpochMilli(clock.instant().plus(ttl).toEpochMilli());
         byte[] data = encode(new Znode(value, owner, expires.toEpochMilli()));
+        cache.forget(key);
         try {
+            secureRoot();
             for (int attempt = 0; attempt < 3; attempt++) {
                 try {
                     client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path,
@@ -159,10 +212,72 @@ public final class ZooKeeperBackend implements RegistryBackend {
     public List<RegistryEntry> lookup(String key, int max) {
         Checks.lookup(key, max);
         ensureOpen();
+        if (!connected) {
+            // the ensemble is away: answer at once from the cache rather than wait out the connect timeout
+            List<RegistryEntry> cached = cache.get(key, max, clock.millis());
+            if (cached != null) {
+                return cached;
+            }
+        }
         try {
-            return live(key, max);
+            long now = clock.millis();
+            // read enough to fill the cache, so an answer during an outage is as full as the cache allows
+            List<RegistryEntry> found = live(key, Math.max(max, LookupCache.VALUES_PER_KEY));
+            cache.put(key, found, now);
+            return found.size() > max ? List.copyOf(found.subList(0, max)) : found;
         } catch (Exception e) {
+            List<RegistryEntry> cached = cache.get(key, max, clock.millis());
+            if (cached != null) {
+                return cached;
+            }
             throw failed("look up " + key, e);
+        }
+    }
+
+    /** {@return whether the client holds a connection to the ensemble now} */
+    boolean connected() {
+        return connected;
+    }
+
+    /** {@return how many keys the lookup cache holds, for tests} */
+    int cachedKeys() {
+        return cache.size();
+    }
+
+    /**
+     * Gives the root the ACL this backend makes, once, if it was made open (by an older natgw or by hand) and this
+     * identity may still change it; an ensemble that refuses leaves the root as it is.
+     */
+    private void secureRoot() throws Exception {
+        if (rootSecured || settings.auth().equals(ZooKeeperSettings.AUTH_NONE)) {
+            return;
+        }
+        try {
+            client.create().creatingParentContainersIfNeeded().forPath(settings.root());
+        } catch (KeeperException.NodeExistsException exists) {
+            List<ACL> acl = client.getACL().forPath(settings.root());
+            if (acl.stream().anyMatch(a -> a.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE)
+                    && (a.getPerms() & ~ZooDefs.Perms.READ) != 0)) {
+                try {
+                    client.setACL().withACL(CREATOR_WRITES).forPath(settings.root());
+                } catch (KeeperException.NoAuthException notOurs) {
+                    // made by another identity: its own ACL stands
+                }
+            }
+        }
+        rootSecured = true;
+    }
+
+    /** Every znode this backend makes: creator-only writes, world reads. */
+    private static final class CreatorWrites implements ACLProvider {
+        @Override
+        public List<ACL> getDefaultAcl() {
+            return CREATOR_WRITES;
+        }
+
+        @Override
+        public List<ACL> getAclForPath(String path) {
+            return CREATOR_WRITES;
         }
     }
 
@@ -198,6 +313,7 @@ public final class ZooKeeperBackend implements RegistryBackend {
         RegistryKeys.requireValidValue(value);
         ensureOpen();
         String path = entryPath(key, value);
+        cache.forget(key);
         try {
             Stat stat = new Stat();
             Znode z = decode(client.getData().storingStatIn(stat).forPath(path));
@@ -294,10 +410,14 @@ public final class ZooKeeperBackend implements RegistryBackend {
         ensureOpen();
         try {
             SortedMap<String, Integer> keys = new TreeMap<>();
-            for (String key : allKeys(prefix)) {
-                int live = live(key, Integer.MAX_VALUE).size();
-                if (live > 0) {
-                    keys.put(key, live);
+            List<String> all = allKeys(prefix);
+            for (int from = 0; from < all.size(); from += KEYS_PER_BATCH) {
+                List<String> batch = all.subList(from, Math.min(all.size(), from + KEYS_PER_BATCH));
+                List<List<RegistryEntry>> live = live(batch, Integer.MAX_VALUE);
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!live.get(i).isEmpty()) {
+                        keys.put(batch.get(i), live.get(i).size());
+                    }
                 }
             }
             return keys;
@@ -313,10 +433,15 @@ public final class ZooKeeperBackend implements RegistryBackend {
         ensureOpen();
         try {
             List<RegistryEntry> found = new ArrayList<>();
-            for (String key : allKeys(prefix)) {
-                found.addAll(live(key, max - found.size()));
-                if (found.size() >= max) {
-                    break;
+            List<String> all = allKeys(prefix);
+            int from = 0;
+            while (from < all.size() && found.size() < max) {
+                // a key holds at least one entry or is skipped: a small max reads few keys at a time
+                List<String> batch = all.subList(from,
+                        Math.min(all.size(), from + Math.min(KEYS_PER_BATCH, max - found.size())));
+                from += batch.size();
+                for (List<RegistryEntry> entries : live(batch, max - found.size())) {
+                    found.addAll(entries.subList(0, Math.min(entries.size(), max - found.size())));
                 }
             }
             return List.copyOf(found);
@@ -325,18 +450,60 @@ public final class ZooKeeperBackend implements RegistryBackend {
         }
     }
 
-    private List<String> allKeys(String prefix) throws Exception {
-        List<String> children;
-        try {
-            children = client.getChildren().forPath(settings.root());
-        } catch (KeeperException.NoNodeException none) {
-            return List.of();
+    /** {@return the live entries of each key, at most max per key, in the order of keys} */
+    private List<List<RegistryEntry>> live(List<String> keys, int max) throws Exception {
+        List<String> keyPaths = keys.stream().map(this::keyPath).toList();
+        List<List<String>> children = reads.children(keyPaths);
+        List<String> entryPaths = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            List<String> names = children.get(i) == null ? List.of() : children.get(i);
+            for (String name : names) {
+                entryPaths.add(keyPaths.get(i) + "/" + name);
+            }
         }
+        List<byte[]> data = reads.data(entryPaths);
+        long now = clock.millis();
+        List<List<RegistryEntry>> live = new ArrayList<>(keys.size());
+        int at = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            int count = children.get(i) == null ? 0 : children.get(i).size();
+            List<RegistryEntry> entries = new ArrayList<>();
+            for (int j = 0; j < count; j++, at++) {
+                byte[] bytes = data.get(at);
+                if (bytes == null || entries.size() >= max) {
+                    continue; // withdrawn between listing and reading, or past the bound
+                }
+                Znode z = decodeOrNull(bytes);
+                if (z != null && z.expires() > now) {
+                    entries.add(entry(keys.get(i), z));
+                }
+            }
+            live.add(entries);
+        }
+        return live;
+    }
+
+    /**
+     * The keys that start with prefix, in key order, read one bucket at a time: each reply holds one bucket's keys,
+     * about 1/{@value #BUCKETS} of them. Names that are not keys, or not of the bucket they are in, are skipped.
+     */
+    private List<String> allKeys(String prefix) throws Exception {
+        List<String> bucketPaths = new ArrayList<>(BUCKETS);
+        for (int b = 0; b < BUCKETS; b++) {
+            bucketPaths.add(settings.root() + "/" + bucketName(b));
+        }
+        List<List<String>> buckets = reads.children(bucketPaths);
         List<String> keys = new ArrayList<>();
-        for (String child : children) {
-            String key = ZnodeNames.decodeKey(child);
-            if (key != null && key.startsWith(prefix)) {
-                keys.add(key);
+        for (int b = 0; b < BUCKETS; b++) {
+            if (buckets.get(b) == null) {
+                continue;
+            }
+            String bucket = bucketName(b);
+            for (String child : buckets.get(b)) {
+                String key = ZnodeNames.decodeKey(child);
+                if (key != null && key.startsWith(prefix) && bucket(key).equals(bucket)) {
+                    keys.add(key);
+                }
             }
         }
         keys.sort(null);
@@ -388,7 +555,27 @@ public final class ZooKeeperBackend implements RegistryBackend {
     }
 
     private String keyPath(String key) {
-        return settings.root() + "/" + ZnodeNames.encodeKey(key);
+        return settings.root() + "/" + bucket(key) + "/" + ZnodeNames.encodeKey(key);
+    }
+
+    /** {@return the bucket znode name of key: the first hex digits of its SHA-256} */
+    static String bucket(String key) {
+        byte[] hash = sha256(key);
+        int n = ((hash[0] & 0xff) << 8 | (hash[1] & 0xff)) >>> (16 - 4 * BUCKET_DIGITS);
+        return bucketName(n);
+    }
+
+    private static String bucketName(int n) {
+        String hex = Integer.toHexString(n);
+        return "0".repeat(BUCKET_DIGITS - hex.length()) + hex;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private String entryPath(String key, String value) {
@@ -397,12 +584,7 @@ public final class ZooKeeperBackend implements RegistryBackend {
 
     /** {@return the value's znode name: its SHA-256 in unpadded base64url, 43 characters} */
     static String valueId(String value) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(value));
     }
 
     private RegistryEntry entry(String key, Znode z) {
@@ -422,7 +604,10 @@ public final class ZooKeeperBackend implements RegistryBackend {
     }
 
     private static Znode decodeOrNull(ChildData child) {
-        byte[] data = child.getData();
+        return decodeOrNull(child.getData());
+    }
+
+    private static Znode decodeOrNull(byte[] data) {
         if (data == null) {
             return null;
         }
@@ -437,8 +622,11 @@ public final class ZooKeeperBackend implements RegistryBackend {
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
+        String hint = e instanceof KeeperException.NoAuthException || e instanceof KeeperException.AuthFailedException
+                ? " (the ensemble refused this appliance's identity: check zookeeper.auth and its credential)"
+                : "";
         return new IllegalStateException(
-                "registry on zookeeper " + settings.connect() + " could not " + what + ": " + e, e);
+                "registry on zookeeper " + settings.connect() + " could not " + what + ": " + e + hint, e);
     }
 
     private void ensureOpen() {

@@ -50,7 +50,7 @@ class ZooKeeperBackendTest {
     @BeforeEach
     void twoAppliances() {
         settings = new ZooKeeperSettings(server.getConnectString(), "/natgw/test" + ROOTS.incrementAndGet(),
-                Duration.ofSeconds(10), Duration.ofSeconds(10));
+                Duration.ofSeconds(10), Duration.ofSeconds(10)).withDigest("natgw:backend-test");
         a = backend("appliance-a", 100);
         b = backend("appliance-b", 100);
     }
@@ -115,7 +115,8 @@ class ZooKeeperBackendTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(b.lookup("fwd", 10)).extracting(RegistryEntry::value).containsExactly("long");
         b.sweep(); // not b's entry: left alone
-        assertThat(a.client().checkExists().forPath(settings.root() + "/fwd")).isNotNull();
+        assertThat(a.client().checkExists().forPath(settings.root() + "/" + ZooKeeperBackend.bucket("fwd") + "/fwd"))
+                .isNotNull();
         a.sweep();
 
         await().atMost(10, TimeUnit.SECONDS).until(() -> List.of("long").equals(recorder.last()));
