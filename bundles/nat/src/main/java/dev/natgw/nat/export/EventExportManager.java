@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * configuration changes. With no collector and no syslog server configured (the default) it sends nothing and
  * starts no thread.
  */
-@Component(service = NatEventSink.class, configurationPid = ExportSettings.PID)
+@Component(service = {NatEventSink.class, EventExportManager.class}, configurationPid = ExportSettings.PID)
 @Designate(ocd = ExportConfig.class)
 public final class EventExportManager implements NatEventSink {
     private static final Logger LOG = LoggerFactory.getLogger(EventExportManager.class);
@@ -44,8 +44,9 @@ public final class EventExportManager implements NatEventSink {
         }
     }
 
+    /** Stops export; for tests, which build the manager with {@code new}. */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         EventExporter old = exporter;
         exporter = null;
         if (old != null) {
