@@ -1,6 +1,7 @@
 package dev.natgw.nat.export;
 
 import dev.natgw.nat.fastpath.EventRing;
+import dev.natgw.nat.internal.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -130,12 +131,7 @@ public final class EventExporter implements NatEventSink, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(thread);
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.awaitEnd(thread);
         for (Collector c : collectors) {
             c.close();
         }
