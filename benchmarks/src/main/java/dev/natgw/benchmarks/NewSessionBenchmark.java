@@ -98,17 +98,23 @@ public class NewSessionBenchmark {
 
     /** Writes the next 32 fresh tuples into the burst. */
     private void generate() {
-        PacketBurst b = burst;
+        next = fresh(writer, burst, burstMemory, next);
+    }
+
+    /**
+     * Writes {@value #BURST} frames of fresh tuples, from tuple {@code n} on, into a burst.
+     *
+     * @return the next tuple; wraps only far beyond the table's capacity (which the teardown reports)
+     */
+    static int fresh(UdpFrameWriter writer, PacketBurst b, MemorySegment memory, int n) {
         b.reset(0, 0);
-        int n = next;
         for (int j = 0; j < BURST; j++, n++) {
             long off = (long) j * PacketBurst.MIN_ROOM;
-            writer.write(burstMemory, off, OneWorkerNat.INSIDE_BASE + (n & 0xffff), 1024 + (n >>> 16),
+            writer.write(memory, off, OneWorkerNat.INSIDE_BASE + (n & 0xffff), 1024 + (n >>> 16),
                     OneWorkerNat.REMOTE_BASE + (n >>> 4 & 0xfff), 443 + (n & 15));
             b.add(0, off, UdpFrameWriter.LENGTH, PortRole.CODE_INSIDE);
         }
-        // wraps only far beyond the table's capacity (which the teardown reports), to keep the ports valid
-        next = n >= 1 << 30 ? 0 : n;
+        return n >= 1 << 30 ? 0 : n;
     }
 
     /** 32 new sessions; the score is sessions per second. */

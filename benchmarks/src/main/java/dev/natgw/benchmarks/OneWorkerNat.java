@@ -44,8 +44,18 @@ final class OneWorkerNat implements AutoCloseable {
      * @param sessions the session table's capacity
      */
     OneWorkerNat(int sessions) {
+        this(sessions, 1024);
+    }
+
+    /**
+     * Builds the translator with a given event ring.
+     *
+     * @param sessions the session table's capacity
+     * @param eventRing the events the worker buffers for the event thread
+     */
+    OneWorkerNat(int sessions, int eventRing) {
         nat = new NatManager(new NatSettings(Timeouts.RFC_DEFAULTS, sessions, 1 << 17, Duration.ZERO, 1 << 16,
-                OtherProtocolPolicy.DROP, false, 1024));
+                OtherProtocolPolicy.DROP, false, eventRing));
         nat.addPool(new PoolDefinition("bench", List.of(POOL), 1025, 65535, MappingBehavior.ENDPOINT_INDEPENDENT,
                 FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false, UNBOUND));
         nat.attach(new FakeDataplane(1));

@@ -110,4 +110,32 @@ public class NatIT {
         assertFalse(nat.pools().stream().anyMatch(p -> p.name().equals("broken")));
         bad.delete();
     }
+
+    @Test
+    public void eventExportIsConfiguredThroughConfigAdmin() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> NatgwContainer.execute(
+                sessions, "nat:export").contains("NAT event export is off"));
+        try (java.net.DatagramSocket collector = new java.net.DatagramSocket(0,
+                java.net.InetAddress.getLoopbackAddress())) {
+            collector.setSoTimeout(20_000);
+            Configuration c = configAdmin.getConfiguration("dev.natgw.nat.export", null);
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("ipfix.collectors", new String[]{"127.0.0.1:" + collector.getLocalPort()});
+            c.update(props);
+            try {
+                // the exporter opens with the template set: IPFIX version 10, then a set with id 2
+                java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[2048], 2048);
+                collector.receive(p);
+                byte[] d = p.getData();
+                assertEquals(10, (d[0] & 0xff) << 8 | (d[1] & 0xff));
+                assertEquals(2, (d[16] & 0xff) << 8 | (d[17] & 0xff));
+                Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> NatgwContainer
+                        .execute(sessions, "nat:export --no-format").contains("ipfix-udp"));
+            } finally {
+                c.delete();
+            }
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> NatgwContainer.execute(
+                sessions, "nat:export").contains("NAT event export is off"));
+    }
 }

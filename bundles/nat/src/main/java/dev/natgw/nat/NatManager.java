@@ -32,6 +32,7 @@ import dev.natgw.nat.handover.CounterIndex;
 import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.handover.HandOverFormat;
 import dev.natgw.nat.handover.TcpStateCodes;
+import dev.natgw.nat.export.NatEventSink;
 import dev.natgw.nat.internal.EventLog;
 import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;
@@ -220,6 +221,25 @@ public final class NatManager implements NatAdminService, PacketStage {
         if (keeper == k) {
             keeper = null;
         }
+    }
+
+    /**
+     * Binds an event exporter (IPFIX, syslog), which the event thread hands every event it drains.
+     *
+     * @param sink the exporter
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addEventSink(NatEventSink sink) {
+        events.addSink(sink);
+    }
+
+    /**
+     * Unbinds an event exporter.
+     *
+     * @param sink the exporter going away
+     */
+    public void removeEventSink(NatEventSink sink) {
+        events.removeSink(sink);
     }
 
     /**

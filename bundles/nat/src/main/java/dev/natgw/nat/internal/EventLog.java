@@ -2,8 +2,11 @@ package dev.natgw.nat.internal;
 
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.api.nat.NatEvents;
+import dev.natgw.nat.export.EventNames;
+import dev.natgw.nat.export.NatEventSink;
 import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.fastpath.NatEngine;
+import dev.natgw.nat.fastpath.PoolRuntime;
 import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -15,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The NAT event log (RFC 6888 REQ-12): a daemon thread that drains the workers' event rings every 100 ms into the
  * {@value NatEvents#LOGGER_NAME} logger, one line per mapping created or deleted or session refused, and runs a
- * periodic task of its owner. A ring has one consumer at a time: this thread and a control thread that drains at
+ * periodic task of its owner, and hands each event to the {@link NatEventSink}s bound (IPFIX and syslog export), which
+ * never block. A ring has one consumer at a time: this thread and a control thread that drains at
  * detach take the ring's monitor.
  */
 public final class EventLog implements AutoCloseable {
@@ -27,6 +31,7 @@ public final class EventLog implements AutoCloseable {
     private final Thread thread;
     private volatile Consumer<String> lines = EVENTS::info;
     private volatile boolean running = true;
+    private volatile NatEventSink[] sinks = new NatEventSink[0];
 
     /**
      * Starts the logging thread.
@@ -52,16 +57,31 @@ public final class EventLog implements AutoCloseable {
         this.lines = lines;
     }
 
+    /**
+     * Adds a consumer of every event drained, whether or not the text log is on.
+     *
+     * @param sink the consumer; thread-safe and non-blocking
+     */
+    public synchronized void addSink(NatEventSink sink) {
+        NatEventSink[] s = java.util.Arrays.copyOf(sinks, sinks.length + 1);
+        s[s.length - 1] = sink;
+        sinks = s;
+    }
+
+    /**
+     * Removes a consumer.
+     *
+     * @param sink the consumer
+     */
+    public synchronized void removeSink(NatEventSink sink) {
+        sinks = java.util.Arrays.stream(sinks).filter(x -> x != sink).toArray(NatEventSink[]::new);
+    }
+
     /** Stops the thread, waiting up to 2 s. */
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(thread);
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.awaitEnd(thread);
     }
 
     private void run() {
@@ -82,28 +102,30 @@ public final class EventLog implements AutoCloseable {
      * @param e the engine
      */
     public void drain(NatEngine e) {
+        PoolRuntime[] pools = e.snapshot().slots();
+        EventRing.Sink sink = (type, proto, slot, inAddr, inPort, outAddr, outPort, epochMillis) -> log(type, proto,
+                slot, slot < pools.length && pools[slot] != null ? pools[slot].definition().name() : null, inAddr,
+                inPort, outAddr, outPort, epochMillis);
         for (int w = 0; w < e.workers(); w++) {
             EventRing ring = e.worker(w).events();
             synchronized (ring) {
                 // the detach path and the logging thread may both drain; the ring has one consumer at a time
-                ring.drain(this::log, 65_536);
+                ring.drain(sink, 65_536);
             }
         }
     }
 
-    private void log(int type, int proto, int slot, int inAddr, int inPort, int outAddr, int outPort,
+    private void log(int type, int proto, int slot, String pool, int inAddr, int inPort, int outAddr, int outPort,
             long epochMillis) {
+        for (NatEventSink s : sinks) {
+            s.event(type, proto, slot, pool, inAddr, inPort, outAddr, outPort, epochMillis);
+        }
         Consumer<String> out = lines;
         if (!enabled.getAsBoolean()) {
             return;
         }
-        String what = switch (type) {
-            case EventRing.CREATED -> "mapping-created";
-            case EventRing.DELETED -> "mapping-deleted";
-            case EventRing.REFUSED_EXHAUSTED -> "refused-exhausted";
-            default -> "refused-quota";
-        };
-        String p = proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 ? "icmp" : "proto-" + proto;
+        String what = EventNames.name(type);
+        String p = EventNames.protocol(proto);
         // RFC 6888 REQ-12: inside and outside endpoints and the time, never the remote
         out.accept(Instant.ofEpochMilli(epochMillis) + " " + what + " " + p + " inside=" + Ipv4.format(inAddr) + ":"
                 + inPort + " outside=" + Ipv4.format(outAddr) + ":" + outPort);
