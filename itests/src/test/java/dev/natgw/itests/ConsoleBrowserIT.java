@@ -334,9 +334,10 @@ public class ConsoleBrowserIT {
 
     /**
      * Sets a user's line in the realm's users file ({@code etc/users.properties}, which Karaf's properties realm and
-     * its backing engine read afresh at each login and look-up), or removes it: the password stored as Karaf's
-     * SHA-256 hash, as bin/setenv stores admin's. (Not through {@code jaas:user-add} and {@code jaas:update}: their
-     * rewrite of the file loses the group of the admin line that bin/setenv wrote.)
+     * its backing engine read afresh at each login and look-up), or removes it: the password stored as Karaf's salted
+     * hash, made by the distribution's own hasher (lib/passwd/natgw-passwd.jar), as bin/setenv stores admin's. (Not
+     * through {@code jaas:user-add} and {@code jaas:update}: their rewrite of the file loses the group of the admin
+     * line that bin/setenv wrote.)
      */
     static void realmUser(String user, String password, String roles) throws Exception {
         Path users = natgw.home.resolve("etc/users.properties");
@@ -347,14 +348,24 @@ public class ConsoleBrowserIT {
             }
         }
         if (password != null) {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(password.getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
-            out.append(user).append(" = {CRYPT}").append(java.util.HexFormat.of().formatHex(hash)).append("{CRYPT},")
-                    .append(roles).append('\n');
+            out.append(user).append(" = ").append(storedForm(password)).append(',').append(roles).append('\n');
         }
         Path tmp = Files.createTempFile(users.getParent(), "users", ".tmp");
         Files.writeString(tmp, out);
         Files.move(tmp, users, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** {@return a password as the realm stores it, hashed by the distribution's hasher (the password on its stdin)} */
+    static String storedForm(String password) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                natgw.home.resolve("lib/passwd/natgw-passwd.jar").toString(),
+                natgw.home.resolve("etc/org.apache.karaf.jaas.cfg").toString()).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue("natgw-passwd: " + out, p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0);
+        return out;
     }
 
     /** {@return how many times the console has logged that it ended a session of this user} */
