@@ -32,7 +32,7 @@ import dev.natgw.nat.handover.CounterIndex;
 import dev.natgw.nat.handover.Drops;
 import dev.natgw.nat.handover.HandOverFormat;
 import dev.natgw.nat.handover.TcpStateCodes;
-import dev.natgw.nat.export.NatEventSink;
+import dev.natgw.nat.internal.NatEventSink;
 import dev.natgw.nat.internal.EventLog;
 import dev.natgw.nat.internal.NatConfig;
 import dev.natgw.nat.internal.NatSettings;

@@ -1,5 +1,6 @@
 package dev.natgw.nat.export;
 
+import dev.natgw.nat.internal.NatEventSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.osgi.service.component.annotations.Activate;

@@ -1,5 +1,6 @@
 package dev.natgw.nat.export;
 
+import dev.natgw.nat.internal.NatEventSink;
 import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.internal.Threads;
 import java.io.IOException;

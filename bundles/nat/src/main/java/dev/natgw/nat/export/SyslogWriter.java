@@ -1,5 +1,6 @@
 package dev.natgw.nat.export;
 
+import dev.natgw.nat.internal.EventNames;
 import dev.natgw.api.nat.Ipv4;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

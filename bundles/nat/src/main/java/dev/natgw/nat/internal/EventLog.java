@@ -2,8 +2,6 @@ package dev.natgw.nat.internal;
 
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.api.nat.NatEvents;
-import dev.natgw.nat.export.EventNames;
-import dev.natgw.nat.export.NatEventSink;
 import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.fastpath.NatEngine;
 import dev.natgw.nat.fastpath.PoolRuntime;

@@ -1,4 +1,4 @@
-package dev.natgw.nat.export;
+package dev.natgw.nat.internal;
 
 /**
  * A consumer of the NAT events the {@code EventLog} thread drains from the workers' rings, registered as a service

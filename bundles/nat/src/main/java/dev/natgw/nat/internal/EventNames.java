@@ -1,4 +1,4 @@
-package dev.natgw.nat.export;
+package dev.natgw.nat.internal;
 
 import dev.natgw.nat.fastpath.EventRing;
 
