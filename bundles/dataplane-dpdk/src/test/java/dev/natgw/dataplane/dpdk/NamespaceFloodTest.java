@@ -1,7 +1,6 @@
 package dev.natgw.dataplane.dpdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.natgw.api.dataplane.WorkerInfo;
 import dev.natgw.api.nat.Ipv4Range;
@@ -15,7 +14,6 @@ import dev.natgw.nat.NatManager;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.internal.SourceRules;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,18 +46,12 @@ class NamespaceFloodTest {
 
     @BeforeAll
     static void up() throws Exception {
-        topology = Path.of(System.getProperty("natgw.topology", "../../scripts/topology")).toAbsolutePath();
-        assumeTrue(Files.isExecutable(topology), "no " + topology);
-        assumeTrue(Sh.run(10, "id", "-u").out().trim().equals("0"), "needs root");
+        topology = Topologies.script();
         flood = Path.of(NamespaceFloodTest.class.getResource("/flood.py").toURI()).toString();
-        Sh.run(60, topology.toString(), "down", NAME);
-        Sh.ok(60, topology.toString(), "up", NAME);
-        Sh.ok(120, topology.toString(), "serve", NAME);
+        Topologies.up(topology, NAME, true);
         // a second inside host on the same segment
         Sh.ok(10, "ip", "-n", NAME + "-in", "addr", "add", "198.18.0.3/24", "dev", NAME + "i1");
-        engine = new Engine(TestSettings.of(Map.of("inside.device", "net_af_packet,iface=" + NAME + "i0",
-                "outside.device", "net_af_packet,iface=" + NAME + "o0", "workers.cpus", "none", "mbufs", 8191)));
-        engine.start();
+        engine = Topologies.engine(NAME, Map.of("mbufs", 8191));
         nat = new NatManager(new NatSettings(Timeouts.RFC_DEFAULTS, 1 << 17, 1024, Duration.ofSeconds(30), 1 << 16,
                 OtherProtocolPolicy.DROP, false, 4096, new SourceRules(List.of(Ipv4Range.parse("198.18.0.0/24")),
                         true),
@@ -72,21 +64,11 @@ class NamespaceFloodTest {
 
     @AfterAll
     static void down() throws Exception {
-        if (engine != null) {
-            engine.stop();
-        }
-        if (nat != null) {
-            nat.close();
-        }
-        if (topology != null && Files.isExecutable(topology)) {
-            Sh.run(60, topology.toString(), "down", NAME);
-        }
+        Topologies.down(topology, NAME, engine, nat);
     }
 
     static String inside(long timeoutSeconds, String... command) throws Exception {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", NAME + "-in"));
-        full.addAll(List.of(command));
-        return Sh.ok(timeoutSeconds, full.toArray(String[]::new));
+        return Topologies.exec(NAME + "-in", timeoutSeconds, command);
     }
 
     static String curlFrom(String source) throws Exception {
@@ -125,7 +107,9 @@ class NamespaceFloodTest {
                 // a new inside flow in the middle of the flood
                 midFlood = curlFrom("198.18.0.2");
             }
-            Thread.sleep(500);
+            // wait for the floods to end, sampling the workers every half second meanwhile
+            admitted.waitFor(250, TimeUnit.MILLISECONDS);
+            forged.waitFor(250, TimeUnit.MILLISECONDS);
         }
         String report = new String(admitted.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim() + "; "
                 + new String(forged.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -1,7 +1,6 @@
 package dev.natgw.dataplane.dpdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.OtherProtocolPolicy;
@@ -39,15 +38,9 @@ class NamespaceFragmentsTest {
 
     @BeforeAll
     static void up() throws Exception {
-        topology = Path.of(System.getProperty("natgw.topology", "../../scripts/topology")).toAbsolutePath();
-        assumeTrue(Files.isExecutable(topology), "no " + topology);
-        assumeTrue(Sh.run(10, "id", "-u").out().trim().equals("0"), "needs root");
-        Sh.run(60, topology.toString(), "down", NAME);
-        Sh.ok(60, topology.toString(), "up", NAME, "--outside-mtu", "1400");
-        engine = new Engine(TestSettings.of(Map.of("inside.device", "net_af_packet,iface=" + NAME + "i0",
-                "outside.device", "net_af_packet,iface=" + NAME + "o0", "outside.mtu", 1400, "workers.cpus",
-                "none", "mbufs", 4095)));
-        engine.start();
+        topology = Topologies.script();
+        Topologies.up(topology, NAME, false, "--outside-mtu", "1400");
+        engine = Topologies.engine(NAME, Map.of("outside.mtu", 1400, "mbufs", 4095));
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(30), s2, s2,
                 Duration.ofSeconds(6)), 1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP,
@@ -59,25 +52,11 @@ class NamespaceFragmentsTest {
 
     @AfterAll
     static void down() throws Exception {
-        if (engine != null) {
-            engine.stop();
-        }
-        if (nat != null) {
-            nat.close();
-        }
-        if (topology != null && Files.isExecutable(topology)) {
-            Sh.run(60, topology.toString(), "down", NAME);
-        }
+        Topologies.down(topology, NAME, engine, nat);
     }
 
     static String in(String ns, long timeoutSeconds, String... command) throws Exception {
-        String[] full = new String[command.length + 4];
-        full[0] = "ip";
-        full[1] = "netns";
-        full[2] = "exec";
-        full[3] = ns;
-        System.arraycopy(command, 0, full, 4, command.length);
-        return Sh.ok(timeoutSeconds, full);
+        return Topologies.exec(ns, timeoutSeconds, command);
     }
 
     @Test

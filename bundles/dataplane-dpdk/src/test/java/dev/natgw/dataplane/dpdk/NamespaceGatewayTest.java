@@ -1,7 +1,6 @@
 package dev.natgw.dataplane.dpdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +13,6 @@ import dev.natgw.api.nat.Timeouts;
 import dev.natgw.nat.NatManager;
 import dev.natgw.nat.internal.NatSettings;
 import dev.natgw.nat.internal.SourceRules;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,16 +43,9 @@ class NamespaceGatewayTest {
 
     @BeforeAll
     static void up() throws Exception {
-        topology = Path.of(System.getProperty("natgw.topology", "../../scripts/topology")).toAbsolutePath();
-        assumeTrue(Files.isExecutable(topology), "no " + topology);
-        assumeTrue(Sh.run(10, "id", "-u").out().trim().equals("0"), "needs root");
-        Sh.run(60, topology.toString(), "down", NAME);
-        Sh.ok(60, topology.toString(), "up", NAME, "--outside-mtu", "1400");
-        Sh.ok(120, topology.toString(), "serve", NAME);
-        engine = new Engine(TestSettings.of(Map.of("inside.device", "net_af_packet,iface=" + NAME + "i0",
-                "outside.device", "net_af_packet,iface=" + NAME + "o0", "outside.mtu", 1400, "workers.cpus",
-                "none", "mbufs", 8191)));
-        engine.start();
+        topology = Topologies.script();
+        Topologies.up(topology, NAME, true, "--outside-mtu", "1400");
+        engine = Topologies.engine(NAME, Map.of("outside.mtu", 1400, "mbufs", 8191));
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),
                 1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP, false, 4096,
@@ -66,25 +57,11 @@ class NamespaceGatewayTest {
 
     @AfterAll
     static void down() throws Exception {
-        if (engine != null) {
-            engine.stop();
-        }
-        if (nat != null) {
-            nat.close();
-        }
-        if (topology != null && Files.isExecutable(topology)) {
-            Sh.run(60, topology.toString(), "down", NAME);
-        }
+        Topologies.down(topology, NAME, engine, nat);
     }
 
     static String inside(long timeoutSeconds, String... command) throws Exception {
-        String[] full = new String[command.length + 4];
-        full[0] = "ip";
-        full[1] = "netns";
-        full[2] = "exec";
-        full[3] = IN;
-        System.arraycopy(command, 0, full, 4, command.length);
-        return Sh.ok(timeoutSeconds, full);
+        return Topologies.exec(IN, timeoutSeconds, command);
     }
 
     @Test

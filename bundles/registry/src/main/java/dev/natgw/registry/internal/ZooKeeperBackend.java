@@ -7,13 +7,10 @@ import dev.natgw.api.registry.RegistryKeys;
 import dev.natgw.api.registry.RegistryListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +39,8 @@ import org.apache.zookeeper.data.Stat;
 /**
  * The registry on a ZooKeeper ensemble, through Curator. Each entry is an ephemeral znode
  * {@code root/<bucket>/<encoded key>/<value id>} of this instance's session, holding the value, the owner and the
- * expiry as JSON. The bucket is the first {@value #BUCKET_DIGITS} hex digits of the key's SHA-256, so keys spread over
- * {@value #BUCKETS} parents and a listing reads them one parent at a time, each reply far under ZooKeeper's 1 MB packet
+ * expiry as JSON. The bucket is the first {@value ZnodeNames#BUCKET_DIGITS} hex digits of the key's SHA-256, so keys spread over
+ * {@value ZnodeNames#BUCKETS} parents and a listing reads them one parent at a time, each reply far under ZooKeeper's 1 MB packet
  * limit. Bucket and key znodes are containers, which the server removes once empty. A dead appliance's session ends
  * and its entries go with it. The TTL still holds: entries past their expiry are ignored by every reader and deleted
  * by their owner's sweep on the shared scheduler thread. Only the owner (the same owner name, which an appliance keeps
@@ -66,10 +63,6 @@ public final class ZooKeeperBackend implements RegistryBackend {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How many keys a listing reads at once. */
     private static final int KEYS_PER_BATCH = 256;
-    /** Hex digits of a key's SHA-256 that name its bucket. */
-    static final int BUCKET_DIGITS = 3;
-    /** How many bucket znodes keys spread over. */
-    static final int BUCKETS = 1 << (4 * BUCKET_DIGITS);
     /** All rights to the authenticated identity that creates a znode, read to anyone. */
     private static final List<ACL> CREATOR_WRITES;
 
@@ -485,23 +478,23 @@ public final class ZooKeeperBackend implements RegistryBackend {
 
     /**
      * The keys that start with prefix, in key order, read one bucket at a time: each reply holds one bucket's keys,
-     * about 1/{@value #BUCKETS} of them. Names that are not keys, or not of the bucket they are in, are skipped.
+     * about 1/{@value ZnodeNames#BUCKETS} of them. Names that are not keys, or not of the bucket they are in, are skipped.
      */
     private List<String> allKeys(String prefix) throws Exception {
-        List<String> bucketPaths = new ArrayList<>(BUCKETS);
-        for (int b = 0; b < BUCKETS; b++) {
-            bucketPaths.add(settings.root() + "/" + bucketName(b));
+        List<String> bucketPaths = new ArrayList<>(ZnodeNames.BUCKETS);
+        for (int b = 0; b < ZnodeNames.BUCKETS; b++) {
+            bucketPaths.add(settings.root() + "/" + ZnodeNames.bucketName(b));
         }
         List<List<String>> buckets = reads.children(bucketPaths);
         List<String> keys = new ArrayList<>();
-        for (int b = 0; b < BUCKETS; b++) {
+        for (int b = 0; b < ZnodeNames.BUCKETS; b++) {
             if (buckets.get(b) == null) {
                 continue;
             }
-            String bucket = bucketName(b);
+            String bucket = ZnodeNames.bucketName(b);
             for (String child : buckets.get(b)) {
                 String key = ZnodeNames.decodeKey(child);
-                if (key != null && key.startsWith(prefix) && bucket(key).equals(bucket)) {
+                if (key != null && key.startsWith(prefix) && ZnodeNames.bucket(key).equals(bucket)) {
                     keys.add(key);
                 }
             }
@@ -555,36 +548,11 @@ public final class ZooKeeperBackend implements RegistryBackend {
     }
 
     private String keyPath(String key) {
-        return settings.root() + "/" + bucket(key) + "/" + ZnodeNames.encodeKey(key);
-    }
-
-    /** {@return the bucket znode name of key: the first hex digits of its SHA-256} */
-    static String bucket(String key) {
-        byte[] hash = sha256(key);
-        int n = ((hash[0] & 0xff) << 8 | (hash[1] & 0xff)) >>> (16 - 4 * BUCKET_DIGITS);
-        return bucketName(n);
-    }
-
-    private static String bucketName(int n) {
-        String hex = Integer.toHexString(n);
-        return "0".repeat(BUCKET_DIGITS - hex.length()) + hex;
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return settings.root() + "/" + ZnodeNames.bucket(key) + "/" + ZnodeNames.encodeKey(key);
     }
 
     private String entryPath(String key, String value) {
-        return keyPath(key) + "/" + valueId(value);
-    }
-
-    /** {@return the value's znode name: its SHA-256 in unpadded base64url, 43 characters} */
-    static String valueId(String value) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(value));
+        return keyPath(key) + "/" + ZnodeNames.valueId(value);
     }
 
     private RegistryEntry entry(String key, Znode z) {

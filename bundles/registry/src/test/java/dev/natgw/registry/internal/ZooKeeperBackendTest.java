@@ -115,7 +115,7 @@ class ZooKeeperBackendTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(b.lookup("fwd", 10)).extracting(RegistryEntry::value).containsExactly("long");
         b.sweep(); // not b's entry: left alone
-        assertThat(a.client().checkExists().forPath(settings.root() + "/" + ZooKeeperBackend.bucket("fwd") + "/fwd"))
+        assertThat(a.client().checkExists().forPath(settings.root() + "/" + ZnodeNames.bucket("fwd") + "/fwd"))
                 .isNotNull();
         a.sweep();
 

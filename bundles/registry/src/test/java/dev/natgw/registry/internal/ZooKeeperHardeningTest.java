@@ -92,14 +92,14 @@ class ZooKeeperHardeningTest {
     }
 
     private static String keyPath(String key) {
-        return ROOT + "/" + ZooKeeperBackend.bucket(key) + "/" + ZnodeNames.encodeKey(key);
+        return ROOT + "/" + ZnodeNames.bucket(key) + "/" + ZnodeNames.encodeKey(key);
     }
 
     @Test
     void clientsWithoutTheCredentialCanReadButNeitherCreateNorChangeNatgwsZnodes() throws Exception {
         ZooKeeperBackend a = backend("appliance-a");
         RegistryEntry entry = a.announce("srv/k1", "198.19.0.1:7000", TTL);
-        String entryPath = keyPath("srv/k1") + "/" + ZooKeeperBackend.valueId("198.19.0.1:7000");
+        String entryPath = keyPath("srv/k1") + "/" + ZnodeNames.valueId("198.19.0.1:7000");
         byte[] rogue = "{\"value\":\"198.18.0.66:1\",\"owner\":\"appliance-a\",\"expires\":9999999999999}"
                 .getBytes(StandardCharsets.UTF_8);
 
@@ -108,7 +108,7 @@ class ZooKeeperHardeningTest {
             assertThatThrownBy(() -> attacker.create().forPath(ROOT + "/evil", rogue))
                     .isInstanceOf(KeeperException.NoAuthException.class);
             assertThatThrownBy(() -> attacker.create().forPath(
-                    ROOT + "/" + ZooKeeperBackend.bucket("srv/k1") + "/srv%2Fevil", rogue))
+                    ROOT + "/" + ZnodeNames.bucket("srv/k1") + "/srv%2Fevil", rogue))
                     .isInstanceOf(KeeperException.NoAuthException.class);
             assertThatThrownBy(() -> attacker.create().forPath(keyPath("srv/k1") + "/rogue-value", rogue))
                     .isInstanceOf(KeeperException.NoAuthException.class);
@@ -276,7 +276,7 @@ class ZooKeeperHardeningTest {
         RegistryEntry renewed = after.announce("srv/k1", "198.19.0.1:7000", TTL);
         assertThat(reader.lookup("srv/k1", 10)).containsExactly(renewed);
         Stat stat = after.client().checkExists().forPath(keyPath("srv/k1") + "/"
-                + ZooKeeperBackend.valueId("198.19.0.1:7000"));
+                + ZnodeNames.valueId("198.19.0.1:7000"));
         assertThat(stat.getEphemeralOwner()).as("now held by the new session").isEqualTo(after.sessionId());
         before.close();
         assertThat(reader.lookup("srv/k1", 10)).as("the old session's end takes nothing").containsExactly(renewed);

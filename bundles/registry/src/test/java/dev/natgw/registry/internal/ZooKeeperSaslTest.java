@@ -88,8 +88,8 @@ class ZooKeeperSaslTest {
         intruderSasl.setProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY, "Intruder");
         try (CuratorFramework anonymous = client(noSasl); CuratorFramework intruder = client(intruderSasl)) {
             RegistryEntry entry = a.announce("fwd", "198.19.0.1:7000", Duration.ofSeconds(30));
-            String path = "/natgw/sasl/" + ZooKeeperBackend.bucket("fwd") + "/fwd/"
-                    + ZooKeeperBackend.valueId("198.19.0.1:7000");
+            String path = "/natgw/sasl/" + ZnodeNames.bucket("fwd") + "/fwd/"
+                    + ZnodeNames.valueId("198.19.0.1:7000");
 
             List<ACL> acl = anonymous.getACL().forPath(path);
             assertThat(acl).extracting(x -> x.getId().getScheme() + ":" + x.getId().getId())
