@@ -157,6 +157,13 @@ public class RegistryIT {
         // the client's NIO socket and a class from the jute fragment load through the one class loader
         assertNotNull(zookeeper.loadClass("org.apache.zookeeper.ClientCnxnSocketNIO"));
         assertNotNull(zookeeper.loadClass("org.apache.zookeeper.proto.ConnectRequest"));
+        // zookeeper.tls: the Netty client socket, and the Netty TLS and transport classes it needs, wired to Netty's
+        // bundles through the optional imports
+        assertNotNull(zookeeper.loadClass("org.apache.zookeeper.ClientCnxnSocketNetty"));
+        for (String netty : List.of("io.netty.handler.ssl.SslHandler", "io.netty.channel.nio.NioEventLoopGroup",
+                "io.netty.bootstrap.Bootstrap", "io.netty.buffer.ByteBuf")) {
+            assertNotNull(netty, zookeeper.loadClass(netty));
+        }
         Bundle framework = NatgwContainer.bundle(context, "curator-framework");
         assertNotNull(framework.loadClass("org.apache.curator.framework.CuratorFrameworkFactory"));
     }

@@ -39,7 +39,9 @@ public @interface RegistryConfig {
             + " either, every znode the registry makes is readable by anyone and writable only by the identity that"
             + " made it (creator-only ACL), so appliances sharing a registry use the same identity. none: no"
             + " authentication and open ACLs, so anyone who reaches the ensemble can rewrite the registry; refused"
-            + " unless chosen explicitly, and warned about at every start.")
+            + " unless chosen explicitly, and warned about at every start. x509: the client certificate in"
+            + " zookeeper.tls.keystore, checked by the ensemble's x509 authentication provider (needs zookeeper.tls),"
+            + " with the same creator-only ACLs.")
     String zookeeper_auth() default "digest";
 
     @AttributeDefinition(name = "ZooKeeper digest credential", type = AttributeType.PASSWORD, description = "user:password"
@@ -49,6 +51,36 @@ public @interface RegistryConfig {
     @AttributeDefinition(name = "ZooKeeper SASL login context", description = "The JAAS login context section used"
             + " when zookeeper.auth=sasl.")
     String zookeeper_sasl_login_context() default "Client";
+
+    @AttributeDefinition(name = "ZooKeeper over TLS", description = "Speak TLS to the ensemble (its secureClientPort,"
+            + " named in zookeeper.connect), through ZooKeeper's Netty client socket: the appliance checks the"
+            + " ensemble's certificate against zookeeper.tls.truststore, and nobody on the path reads the registry's"
+            + " traffic or its digest credential. Off: plaintext, for an ensemble reached over a trusted network only.")
+    boolean zookeeper_tls() default false;
+
+    @AttributeDefinition(name = "ZooKeeper trust store", description = "A PKCS#12 (.p12, .pfx) or JKS file holding the"
+            + " certificates that the ensemble's must be, or chain to. Empty: the JVM's default trusted authorities."
+            + " A relative path is read from the Karaf etc/ directory.")
+    String zookeeper_tls_truststore() default "";
+
+    @AttributeDefinition(name = "ZooKeeper trust store password", type = AttributeType.PASSWORD, description = "The"
+            + " trust store's password, if it has one. Never logged.")
+    String zookeeper_tls_truststore_password() default "";
+
+    @AttributeDefinition(name = "ZooKeeper key store", description = "A PKCS#12 or JKS file with this appliance's"
+            + " certificate and private key, presented to an ensemble that asks for client certificates"
+            + " (ssl.clientAuth) and needed for zookeeper.auth=x509. Empty: none. A relative path is read from the"
+            + " Karaf etc/ directory.")
+    String zookeeper_tls_keystore() default "";
+
+    @AttributeDefinition(name = "ZooKeeper key store password", type = AttributeType.PASSWORD, description = "The key"
+            + " store's password. Never logged.")
+    String zookeeper_tls_keystore_password() default "";
+
+    @AttributeDefinition(name = "ZooKeeper host name verification", description = "Whether the ensemble's"
+            + " certificate must name the host or address in zookeeper.connect. Turn off only for certificates that"
+            + " cannot name it and are pinned in the trust store.")
+    boolean zookeeper_tls_hostname_verification() default true;
 
     @AttributeDefinition(name = "ZooKeeper lookup cache (keys)", description = "The most keys whose last lookup"
             + " result is kept, 1..1000000. While the ensemble is unreachable a lookup of a cached key is answered from"

@@ -136,6 +136,8 @@ public class RegistryManager implements Registry, RegistryBrowser {
                 LOG.warn("natgw registry on zookeeper {} without authentication (zookeeper.auth=none): anyone who"
                         + " reaches the ensemble can rewrite or delete every announcement", s.zookeeper().connect());
             }
+            LOG.info("natgw registry on zookeeper {} ({}, auth {})", s.zookeeper().connect(), s.zookeeper().tls(),
+                    s.zookeeper().auth());
             return new ZooKeeperBackend(name, clock, s.zookeeper(), events, scheduler, s.maxEntries(),
                     s.maxWatches());
         }

@@ -3,6 +3,9 @@ package dev.natgw.registry;
 import dev.natgw.api.registry.Registry;
 import dev.natgw.registry.internal.OwnerIdentity;
 import dev.natgw.registry.internal.ZooKeeperSettings;
+import dev.natgw.registry.internal.ZooKeeperTls;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -39,9 +42,15 @@ record RegistrySettings(String backend, ZooKeeperSettings zookeeper, int maxEntr
         int maxWatches = range("max.watches", c.max_watches(), 1, 100_000);
         String auth = trim(c.zookeeper_auth()).toLowerCase(Locale.ROOT);
         if (!auth.equals(ZooKeeperSettings.AUTH_NONE) && !auth.equals(ZooKeeperSettings.AUTH_DIGEST)
-                && !auth.equals(ZooKeeperSettings.AUTH_SASL)) {
+                && !auth.equals(ZooKeeperSettings.AUTH_SASL) && !auth.equals(ZooKeeperSettings.AUTH_X509)) {
             throw new IllegalArgumentException(
-                    "zookeeper.auth must be digest, sasl or none, was \"" + c.zookeeper_auth() + "\"");
+                    "zookeeper.auth must be digest, sasl, x509 or none, was \"" + c.zookeeper_auth() + "\"");
+        }
+        ZooKeeperTls tls = tls(c, backend.equals(Registry.BACKEND_ZOOKEEPER));
+        if (backend.equals(Registry.BACKEND_ZOOKEEPER) && auth.equals(ZooKeeperSettings.AUTH_X509)
+                && tls.keyStore().isEmpty()) {
+            throw new IllegalArgumentException("zookeeper.auth=x509 needs zookeeper.tls=true and the appliance's"
+                    + " certificate in zookeeper.tls.keystore");
         }
         String digest = c.zookeeper_auth_digest() == null ? "" : c.zookeeper_auth_digest();
         if (backend.equals(Registry.BACKEND_ZOOKEEPER) && auth.equals(ZooKeeperSettings.AUTH_DIGEST)) {
@@ -63,8 +72,43 @@ record RegistrySettings(String backend, ZooKeeperSettings zookeeper, int maxEntr
         return new RegistrySettings(backend,
                 new ZooKeeperSettings(connect, root, Duration.ofSeconds(session), Duration.ofSeconds(connectTimeout),
                         auth, digest, context.isEmpty() ? "Client" : context, cacheKeys,
-                        Duration.ofSeconds(cacheTtl)),
+                        Duration.ofSeconds(cacheTtl), tls),
                 maxEntries, maxWatches, owner);
+    }
+
+    /**
+     * The TLS settings, with relative store paths resolved against Karaf's etc/ directory; the stores must be
+     * readable files when the zookeeper backend is in use.
+     */
+    private static ZooKeeperTls tls(RegistryConfig c, boolean inUse) {
+        if (!c.zookeeper_tls()) {
+            return ZooKeeperTls.OFF;
+        }
+        String trust = store("zookeeper.tls.truststore", c.zookeeper_tls_truststore(), inUse);
+        String key = store("zookeeper.tls.keystore", c.zookeeper_tls_keystore(), inUse);
+        return new ZooKeeperTls(true, trust, orEmpty(c.zookeeper_tls_truststore_password()), key,
+                orEmpty(c.zookeeper_tls_keystore_password()), c.zookeeper_tls_hostname_verification());
+    }
+
+    private static String store(String name, String configured, boolean mustExist) {
+        String path = trim(configured);
+        if (path.isEmpty()) {
+            return "";
+        }
+        Path file = Path.of(path);
+        if (!file.isAbsolute()) {
+            String etc = System.getProperty("karaf.etc");
+            file = (etc == null ? Path.of("") : Path.of(etc)).resolve(file).toAbsolutePath();
+        }
+        if (mustExist && !Files.isReadable(file)) {
+            throw new IllegalArgumentException(name + " must be a readable PKCS#12 or JKS file, " + file
+                    + " is not");
+        }
+        return file.toString();
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     /** Checks user:password without ever putting either in the message. */

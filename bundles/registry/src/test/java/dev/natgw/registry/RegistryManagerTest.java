@@ -93,6 +93,14 @@ class RegistryManagerTest {
                 .hasMessageStartingWith("zookeeper.auth.digest ");
         assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.auth.digest", "no-colon-secret")))
                 .hasMessageStartingWith("zookeeper.auth.digest ").hasMessageNotContaining("no-colon-secret");
+        // TLS: the stores must be there, and x509 authentication needs the appliance's own certificate
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.tls", true, "zookeeper.tls.truststore",
+                "/nonexistent/zk-trust.p12"))).hasMessageStartingWith("zookeeper.tls.truststore ")
+                .hasMessageContaining("/nonexistent/zk-trust.p12");
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.tls", true, "zookeeper.tls.keystore",
+                "missing-key.p12"))).hasMessageStartingWith("zookeeper.tls.keystore ");
+        assertThatThrownBy(() -> new RegistryManager(zookeeper("zookeeper.auth", "x509", "zookeeper.tls", true)))
+                .hasMessageStartingWith("zookeeper.auth=x509 ");
         // the embedded backend does not read the zookeeper keys
         RegistryManager embedded = new RegistryManager(config("zookeeper.connect", "", "zookeeper.root", ""));
         embedded.deactivate();

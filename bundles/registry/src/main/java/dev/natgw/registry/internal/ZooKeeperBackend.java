@@ -123,6 +123,7 @@ public final class ZooKeeperBackend implements RegistryBackend {
         if (sasl) {
             zk.setProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY, settings.saslLoginContext());
         }
+        settings.tls().apply(zk);
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(settings.connect())
                 .sessionTimeoutMs(Math.toIntExact(settings.sessionTimeout().toMillis()))
