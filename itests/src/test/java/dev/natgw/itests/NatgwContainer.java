@@ -64,6 +64,9 @@ final class NatgwContainer {
                 // the mvn: resolver of the container reads the reactor's local repository for the test bundles
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                         System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository")),
+                // how long an @Inject waits for its service: Pax Exam's 10 s ran out on a machine under load
+                // (RegistryIT's Registry); a service that never comes still fails the test
+                systemProperty("pax.exam.service.timeout").value("60000"),
                 systemProperty("natgw.core.jar").value(System.getProperty("natgw.core.jar")),
                 systemProperty("natgw.itests.work").value(System.getProperty("natgw.itests.work")),
                 systemProperty("natgw.topology").value(System.getProperty("natgw.topology")),
