@@ -3,7 +3,7 @@ package dev.natgw.benchmarks;
 import dev.natgw.api.dataplane.PacketBurst;
 import dev.natgw.nat.export.EventExporter;
 import dev.natgw.nat.export.ExportSettings;
-import dev.natgw.nat.export.ExportStats;
+import dev.natgw.api.nat.EventExportStats;
 import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.fastpath.NatWorker;
 import dev.natgw.nat.handover.CounterIndex;
@@ -144,7 +144,7 @@ public class EventExportBenchmark {
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (collector.records.get() < target) {
             if (System.nanoTime() > deadline) {
-                ExportStats s = exporter.stats();
+                EventExportStats s = exporter.stats();
                 lost += target - collector.records.get();
                 collector.records.set(target); // count each loss once
                 if (s.queued() > 0) {

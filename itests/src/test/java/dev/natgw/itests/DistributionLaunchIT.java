@@ -6,6 +6,10 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
@@ -19,7 +23,7 @@ import org.junit.Test;
 /**
  * The distribution as a user gets it: unpacked from the tar.gz and started with its own scripts on JDK 25. The first
  * start makes the admin password (no well-known one), {@code bin/client} reaches the ssh shell, the local console
- * answers, and nothing listens beyond loopback.
+ * answers, the console and /metrics answer where {@code ./natgw} says they do, and nothing listens beyond loopback.
  */
 @SuppressWarnings("try") // Distribution.close() waits for Karaf to stop
 public class DistributionLaunchIT {
@@ -29,6 +33,9 @@ public class DistributionLaunchIT {
     @Test
     public void firstStartMakesAPasswordAndTheSshShellAnswersOnLoopbackOnly() throws Exception {
         try (Distribution natgw = Distribution.unpack("launch")) {
+            // a port of its own, in the file an operator edits: ./natgw urls must read it from there
+            String consolePort = NatgwContainer.freePort();
+            natgw.configure("dev.natgw.console", Map.of("port", consolePort));
             long t0 = System.nanoTime();
             Distribution.Result start = natgw.exec(Map.of(), Duration.ofSeconds(60), "bin/start");
             assertEquals(start.output(), 0, start.exit());
@@ -70,6 +77,8 @@ public class DistributionLaunchIT {
             Distribution.Result wrong = natgw.client("admin", password + "x", "jaas:whoami");
             assertNotEquals("a wrong password must not log in", 0, wrong.exit());
 
+            printedUrlsAnswer(natgw, consolePort);
+
             long pid = natgw.karafProcess().orElseThrow().pid();
             Set<String> listeners = Distribution.tcpListeners(pid);
             System.out.println("natgw launch: listening on " + listeners);
@@ -78,6 +87,53 @@ public class DistributionLaunchIT {
                 assertTrue("listens beyond loopback: " + l, l.startsWith("127.0.0.1:") || l.startsWith("[::1]:"));
             }
         }
+    }
+
+    private static final Pattern CONSOLE_URL = Pattern.compile("natgw: web console: (\\S+)");
+    private static final Pattern METRICS_URL = Pattern.compile("natgw: metrics: (\\S+)");
+
+    /**
+     * What {@code ./natgw run} and {@code ./natgw start} print about the console ({@code ./natgw urls}, the same
+     * function) names the port this copy was given, its login page answers there, and so does /metrics, with the
+     * figures of the running natgw (the NAT's event export among them, through its OSGi service).
+     */
+    private static void printedUrlsAnswer(Distribution natgw, String consolePort) throws Exception {
+        Distribution.Result urls = natgw.exec(Map.of(), Duration.ofSeconds(30), "bash",
+                System.getProperty("natgw.script"), "urls", natgw.home.toString());
+        assertEquals(urls.output(), 0, urls.exit());
+        System.out.println("natgw launch: ./natgw urls printed\n" + urls.output());
+        Matcher console = CONSOLE_URL.matcher(urls.output());
+        Matcher metrics = METRICS_URL.matcher(urls.output());
+        assertTrue(urls.output(), console.find() && metrics.find());
+        assertEquals("http://127.0.0.1:" + consolePort + "/", console.group(1));
+        assertEquals(console.group(1) + "metrics", metrics.group(1));
+        assertTrue(urls.output(), urls.output().contains("log in as admin with the password set at its first start"));
+        assertTrue(urls.output(), urls.output().contains("no login on loopback"));
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        AtomicReference<HttpResponse<String>> page = new AtomicReference<>();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            page.set(http.send(HttpRequest.newBuilder(URI.create(console.group(1) + "login"))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+            return page.get().statusCode() == 200;
+        });
+        assertTrue(page.get().body(), page.get().body().contains("<html"));
+        HttpResponse<String> root = http.send(HttpRequest.newBuilder(URI.create(console.group(1)))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(root.body(), 200, root.statusCode());
+
+        AtomicReference<HttpResponse<String>> scrape = new AtomicReference<>();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            scrape.set(http.send(HttpRequest.newBuilder(URI.create(metrics.group(1))).timeout(Duration.ofSeconds(20))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+            return scrape.get().statusCode() == 200 && scrape.get().body().contains("natgw_nat_export_up 1.0");
+        });
+        String body = scrape.get().body();
+        assertTrue(body, scrape.get().headers().firstValue("Content-Type").orElse("").startsWith(
+                "text/plain; version=0.0.4"));
+        assertTrue(body, body.contains("# TYPE natgw_nat_up gauge"));
+        assertTrue(body, body.contains("natgw_nat_export_enabled 0.0"));
     }
 
     @Test

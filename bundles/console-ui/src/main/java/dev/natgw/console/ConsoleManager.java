@@ -2,6 +2,7 @@ package dev.natgw.console;
 
 import dev.natgw.api.dataplane.Dataplane;
 import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.nat.EventExportService;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.registry.Registry;
 import dev.natgw.api.status.StatusService;
@@ -61,6 +62,8 @@ public class ConsoleManager {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleManager.class);
 
     private final ServiceBridge services = new ServiceBridge();
+    /** Read by /metrics only, so it stays out of the views' bridge. */
+    private volatile EventExportService export;
     private RoleLookup roles;
     private BundleContext context;
     private ConsoleSettings settings;
@@ -164,7 +167,7 @@ public class ConsoleManager {
         });
         ConsoleServlet servlet = new ConsoleServlet(services, ticker, history, authenticator, gate,
                 settings.sessionTimeoutMinutes() * 60, loader, settings.sessionsGridMax(), LoginView.class);
-        MetricsServlet metrics = new MetricsServlet(new NatgwMetrics(services),
+        MetricsServlet metrics = new MetricsServlet(new NatgwMetrics(services, () -> export),
                 settings.metricsAuth() ? authenticator : null);
         try {
             server = new ConsoleServer(settings, servlet, metrics, new SessionGuard(gate,
@@ -264,6 +267,17 @@ public class ConsoleManager {
     void unbindRegistry(Registry s) {
         if (ServiceBridge.same(services.registry(), s)) {
             services.registry(null);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindExport(EventExportService s) {
+        export = s;
+    }
+
+    void unbindExport(EventExportService s) {
+        if (ServiceBridge.same(export, s)) {
+            export = null;
         }
     }
 

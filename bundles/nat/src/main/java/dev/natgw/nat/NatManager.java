@@ -4,6 +4,7 @@ import dev.natgw.api.dataplane.PacketBurst;
 import dev.natgw.api.dataplane.PacketStage;
 import dev.natgw.api.dataplane.StageContext;
 import dev.natgw.api.nat.Endpoint;
+import dev.natgw.api.nat.FragmentUsage;
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.api.nat.NatAdminService;
 import dev.natgw.api.nat.NatCounters;
@@ -551,6 +552,20 @@ public final class NatManager implements NatAdminService, PacketStage {
         return new NatCounters(sum[CounterIndex.CREATED], sum[CounterIndex.DELETED], active, sum[CounterIndex.IN2OUT],
                 sum[CounterIndex.OUT2IN], sum[CounterIndex.EXHAUSTED], sum[CounterIndex.QUOTA],
                 sum[CounterIndex.HANDOFFS], 0, drops, tcpStates);
+    }
+
+    @Override
+    public List<FragmentUsage> fragmentUsage() {
+        NatEngine e = stage.live();
+        if (e == null) {
+            return List.of();
+        }
+        List<FragmentUsage> out = new ArrayList<>(e.workers());
+        for (int w = 0; w < e.workers(); w++) {
+            NatWorker nw = e.worker(w);
+            out.add(new FragmentUsage(w, nw.fragmentStates(), nw.fragmentsHeld(), nw.fragmentBytes()));
+        }
+        return out;
     }
 
     @Override

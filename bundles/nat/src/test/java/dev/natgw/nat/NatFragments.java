@@ -2,6 +2,7 @@ package dev.natgw.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.natgw.api.nat.FragmentUsage;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.nat.fastpath.FragmentLimits;
@@ -74,7 +75,18 @@ abstract class NatFragments extends NatHarness {
         for (int w = 0; w < e.workers(); w++) {
             n += e.worker(w).fragmentStates();
         }
+        // the API's figures are the workers' own
+        List<FragmentUsage> usage = nat.fragmentUsage();
+        assertThat(usage).extracting(FragmentUsage::worker).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, e.workers()).boxed().toList());
+        assertThat(usage.stream().mapToLong(FragmentUsage::datagrams).sum()).as("NatService.fragmentUsage")
+                .isEqualTo(n);
         return n;
+    }
+
+    /** {@return the fragments held over all workers, as NatService.fragmentUsage gives them} */
+    long heldByApi() {
+        return nat.fragmentUsage().stream().mapToLong(FragmentUsage::held).sum();
     }
 
     @Test
@@ -241,8 +253,17 @@ abstract class NatFragments extends NatHarness {
         assertThat(dp.held()).isEqualTo(3);
         assertThat(drops("fragment-table-full")).isEqualTo(3);
         assertThat(states()).isEqualTo(4);
+        assertThat(heldByApi()).isEqualTo(3);
+        assertThat(nat.fragmentUsage()).allSatisfy(u -> assertThat(u.tableBytes()).isPositive());
         dp.advance(Duration.ofSeconds(3));
         assertThat(states()).isZero();
+        // timed-out fragments stay the worker's until its next burst drops them
+        assertThat(heldByApi()).isEqualTo(3);
+        // a whole fragmented datagram of the same address pair: the same worker by RSS, and it passes
+        send(Fragmenter.split(Frames.udp(INSIDE_A, 6000, REMOTE, 53).identification(7).payload(payload(3000, 7))
+                .build(), 1480), true, false);
+        assertThat(states()).isZero();
+        assertThat(heldByApi()).isZero();
     }
 
     @Test

@@ -73,4 +73,13 @@ public interface NatService {
     default String lastHandOver() {
         return "none: nothing was handed over";
     }
+
+    /**
+     * {@return the fragment state of each worker, by worker; empty while no dataplane runs the translator}
+     *
+     * @since 1.5
+     */
+    default List<FragmentUsage> fragmentUsage() {
+        return List.of();
+    }
 }

@@ -6,7 +6,11 @@ import dev.natgw.api.dataplane.PortStats;
 import dev.natgw.api.dataplane.WorkerInfo;
 import dev.natgw.api.forwarder.ForwarderCounters;
 import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.forwarder.ForwarderState;
 import dev.natgw.api.forwarder.RegisteredServer;
+import dev.natgw.api.nat.EventExportService;
+import dev.natgw.api.nat.EventExportStats;
+import dev.natgw.api.nat.FragmentUsage;
 import dev.natgw.api.nat.Ipv4;
 import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.NatService;
@@ -33,6 +37,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * natgw's metrics, read from the services at each scrape (nothing is cached between scrapes). A service that is
@@ -41,16 +46,27 @@ import java.util.Map;
  */
 public final class NatgwMetrics implements MultiCollector {
     private final ServiceBridge services;
+    private final Supplier<EventExportService> export;
 
-    /** @param services the services */
+    /** @param services the services; no event export */
     public NatgwMetrics(ServiceBridge services) {
+        this(services, () -> null);
+    }
+
+    /**
+     * @param services the services
+     * @param export the NAT event export service now, or null while it is absent
+     */
+    public NatgwMetrics(ServiceBridge services, Supplier<EventExportService> export) {
         this.services = services;
+        this.export = export;
     }
 
     @Override
     public MetricSnapshots collect() {
         List<MetricSnapshot> out = new ArrayList<>();
         out.addAll(area("nat", services.nat(), this::nat));
+        out.addAll(area("nat_export", export.get(), NatgwMetrics::export));
         out.addAll(area("dataplane", services.dataplane(), this::dataplane));
         out.addAll(area("forwarder", services.forwarder(), this::forwarder));
         out.add(up("registry", services.registry() != null));
@@ -150,7 +166,56 @@ public final class NatgwMetrics implements MultiCollector {
         Counters drops = new Counters("natgw_nat_drops", "Packets dropped by the translator, per reason");
         new LinkedHashMap<>(c.drops()).forEach((reason, n) -> drops.add(Labels.of("reason", reason), n));
         out.add(drops.build());
+        out.addAll(fragments(nat.fragmentUsage()));
         return out;
+    }
+
+    private static List<MetricSnapshot> fragments(List<FragmentUsage> usage) {
+        Gauges datagrams = new Gauges("natgw_nat_fragment_datagrams", "Datagrams whose fragments the worker tracks"
+                + " now (bounded by fragment.states)");
+        Gauges held = new Gauges("natgw_nat_fragments_held", "Fragments the worker holds now, waiting for their"
+                + " datagram's first fragment or to be sent (bounded by fragment.held)");
+        Gauges bytes = new Gauges("natgw_nat_fragment_table_bytes", "Heap bytes of the worker's fragment table");
+        for (FragmentUsage u : usage) {
+            Labels worker = Labels.of("worker", String.valueOf(u.worker()));
+            datagrams.add(worker, u.datagrams());
+            held.add(worker, u.held());
+            bytes.add(worker, u.tableBytes());
+        }
+        return List.of(datagrams.build(), held.build(), bytes.build());
+    }
+
+    private static List<MetricSnapshot> export(EventExportService service) {
+        EventExportStats s = service.stats();
+        Gauges enabled = new Gauges("natgw_nat_export_enabled", "1 while NAT events are exported (an IPFIX collector"
+                + " or a syslog server is configured), else 0; the counters start at 0 when the export's"
+                + " configuration changes");
+        enabled.add(Labels.EMPTY, s == null ? 0 : 1);
+        if (s == null) {
+            return List.of(enabled.build());
+        }
+        Gauges queued = new Gauges("natgw_nat_export_events_queued", "NAT events waiting for the export thread");
+        queued.add(Labels.EMPTY, s.queued());
+        Counters messages = new Counters("natgw_nat_export_ipfix_messages", "IPFIX messages handed to the socket,"
+                + " per collector");
+        Counters records = new Counters("natgw_nat_export_ipfix_records", "IPFIX data records sent, per collector");
+        Counters lost = new Counters("natgw_nat_export_ipfix_records_lost", "IPFIX data records lost (connection"
+                + " down, send buffer full or a send error), per collector");
+        for (EventExportStats.Collector c : s.collectors()) {
+            Labels l = Labels.of("collector", c.address(), "transport", c.transport());
+            messages.add(l, c.messages());
+            records.add(l, c.records());
+            lost.add(l, c.lost());
+        }
+        return List.of(enabled.build(), queued.build(),
+                counter("natgw_nat_export_events", "NAT events taken from the queue and exported", Labels.EMPTY,
+                        s.exported()),
+                counter("natgw_nat_export_events_lost", "NAT events lost because the export queue was full",
+                        Labels.EMPTY, s.queueFull()),
+                counter("natgw_nat_export_syslog_messages", "Syslog messages sent", Labels.EMPTY, s.syslogSent()),
+                counter("natgw_nat_export_syslog_messages_lost", "Syslog messages the socket did not take",
+                        Labels.EMPTY, s.syslogLost()),
+                messages.build(), records.build(), lost.build());
     }
 
     private List<MetricSnapshot> dataplane(Dataplane d) {
@@ -189,7 +254,13 @@ public final class NatgwMetrics implements MultiCollector {
         registered.add(Labels.EMPTY, servers.size());
         Gauges relays = new Gauges("natgw_forwarder_relays_open", "Relays open now");
         relays.add(Labels.EMPTY, servers.stream().mapToLong(RegisteredServer::activeRelays).sum());
-        return List.of(registered.build(), relays.build(),
+        ForwarderState now = f.info().state();
+        Gauges state = new Gauges("natgw_forwarder_state", "1 for the forwarder's listener state now, 0 for the"
+                + " others");
+        for (ForwarderState st : ForwarderState.values()) {
+            state.add(Labels.of("state", st.name().toLowerCase(java.util.Locale.ROOT)), st == now ? 1 : 0);
+        }
+        return List.of(registered.build(), relays.build(), state.build(),
                 counter("natgw_forwarder_registrations", "Servers registered since start", Labels.EMPTY,
                         c.registrations()),
                 counter("natgw_forwarder_registrations_rejected", "Registrations refused", Labels.EMPTY,

@@ -1,7 +1,7 @@
 package dev.natgw.nat.cli;
 
-import dev.natgw.nat.export.EventExportManager;
-import dev.natgw.nat.export.ExportStats;
+import dev.natgw.api.nat.EventExportService;
+import dev.natgw.api.nat.EventExportStats;
 import java.io.PrintStream;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -16,11 +16,11 @@ import org.apache.karaf.shell.support.table.ShellTable;
 public class ExportCommand extends NatListAction {
 
     @Reference
-    EventExportManager export;
+    EventExportService export;
 
     @Override
     public Object execute() {
-        ExportStats s = export.stats();
+        EventExportStats s = export.stats();
         PrintStream out = System.out;
         if (json) {
             out.println(NatJson.write(s));
@@ -48,7 +48,7 @@ public class ExportCommand extends NatListAction {
             t.column("Records").alignRight();
             t.column("Lost").alignRight();
             t.column("State");
-            for (ExportStats.Target c : s.collectors()) {
+            for (EventExportStats.Collector c : s.collectors()) {
                 t.addRow().addContent(c.address(), c.transport(), c.messages(), c.records(), c.lost(), c.state());
             }
             t.print(out, !noFormat);

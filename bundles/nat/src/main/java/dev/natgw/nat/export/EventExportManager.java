@@ -1,5 +1,7 @@
 package dev.natgw.nat.export;
 
+import dev.natgw.api.nat.EventExportService;
+import dev.natgw.api.nat.EventExportStats;
 import dev.natgw.nat.internal.NatEventSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * configuration changes. With no collector and no syslog server configured (the default) it sends nothing and
  * starts no thread.
  */
-@Component(service = {NatEventSink.class, EventExportManager.class}, configurationPid = ExportSettings.PID)
+@Component(service = {NatEventSink.class, EventExportService.class}, configurationPid = ExportSettings.PID)
 @Designate(ocd = ExportConfig.class)
-public final class EventExportManager implements NatEventSink {
+public final class EventExportManager implements NatEventSink, EventExportService {
     private static final Logger LOG = LoggerFactory.getLogger(EventExportManager.class);
 
     private volatile EventExporter exporter;
@@ -56,8 +58,8 @@ public final class EventExportManager implements NatEventSink {
         LOG.info("NAT event export stopped");
     }
 
-    /** {@return the counters, or null when nothing is exported} */
-    public ExportStats stats() {
+    @Override
+    public EventExportStats stats() {
         EventExporter e = exporter;
         return e == null ? null : e.stats();
     }

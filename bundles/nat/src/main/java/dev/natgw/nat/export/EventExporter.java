@@ -1,5 +1,6 @@
 package dev.natgw.nat.export;
 
+import dev.natgw.api.nat.EventExportStats;
 import dev.natgw.nat.internal.NatEventSink;
 import dev.natgw.nat.fastpath.EventRing;
 import dev.natgw.nat.internal.Threads;
@@ -114,18 +115,18 @@ public final class EventExporter implements NatEventSink, AutoCloseable {
     }
 
     /** {@return the counters now} */
-    public ExportStats stats() {
+    public EventExportStats stats() {
         long queued;
         synchronized (queue) {
             queued = tail - head;
         }
-        List<ExportStats.Target> targets = new ArrayList<>();
+        List<EventExportStats.Collector> targets = new ArrayList<>();
         for (Collector c : collectors) {
-            targets.add(new ExportStats.Target(c.address.getHostString() + ":" + c.address.getPort(),
+            targets.add(new EventExportStats.Collector(c.address.getHostString() + ":" + c.address.getPort(),
                     c instanceof TcpCollector ? "ipfix-tcp" : "ipfix-udp", c.messages, c.records, c.lost,
                     c.state()));
         }
-        return new ExportStats(queued, queueFull.get(), exported, syslogSent, syslogLost, List.copyOf(targets));
+        return new EventExportStats(queued, queueFull.get(), exported, syslogSent, syslogLost, List.copyOf(targets));
     }
 
     /** Stops the thread, waiting up to 2 s, and closes the sockets. */

@@ -1,5 +1,6 @@
 package dev.natgw.nat.export;
 
+import dev.natgw.api.nat.EventExportStats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -65,11 +66,11 @@ class EventExporterTest {
                     e.event(EventRing.CREATED, 17, 0, "public", IN + i, i & 0xffff, OUT, 1025 + (i & 0x7fff), i);
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
-                    ExportStats s = e.stats();
+                    EventExportStats s = e.stats();
                     return s.queued() == 0 && s.exported() + s.queueFull() == 400_000;
                 });
-                ExportStats s = e.stats();
-                ExportStats.Target c = s.collectors().get(0);
+                EventExportStats s = e.stats();
+                EventExportStats.Collector c = s.collectors().get(0);
                 assertThat(c.lost()).as("records lost to the full send buffer").isPositive();
                 assertThat(c.records() + c.lost()).isEqualTo(s.exported());
                 assertThat(c.records() * 26).as("what was queued for the collector, bounded by the buffer and the"
