@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server published under its identity's key; {@link #accept()} yields ordinary sockets from its clients.
+ * A server published under its identity's key; {@link #accept()} yields ordinary sockets from its clients, each one
+ * encrypted end to end after a handshake in which this server proved it holds the key's private key and the client
+ * passed the server's {@link ClientPolicy} (docs/protocol.md, section 11). Its registry values carry the identity's
+ * signature (section 10).
  *
  * <p>
  * On {@link #open}, unless {@link TraversalOptions#direct()} is off, it listens on a local port and asks a forwarder
@@ -48,8 +51,8 @@ public final class TraversalServer implements Closeable {
     private final ForwardedPublishing forwarded;
     private volatile Thread worker;
 
-    private TraversalServer(Identity identity, TraversalOptions options) {
-        this.p = new Publication(identity, options);
+    private TraversalServer(Identity identity, TraversalOptions options, ClientPolicy policy) {
+        this.p = new Publication(identity, options, policy);
         this.directly = new DirectPublishing(p);
         this.forwarded = new ForwardedPublishing(p, directly);
     }
@@ -61,7 +64,17 @@ public final class TraversalServer implements Closeable {
      * @throws IOException if the direct listener cannot be bound
      */
     public static TraversalServer open(Identity identity, TraversalOptions options) throws IOException {
-        TraversalServer s = new TraversalServer(identity, options);
+        return open(identity, options, ClientPolicy.OPEN);
+    }
+
+    /**
+     * As {@link #open(Identity, TraversalOptions)}, serving only the clients the policy admits.
+     *
+     * @throws IOException if the direct listener cannot be bound
+     */
+    public static TraversalServer open(Identity identity, TraversalOptions options, ClientPolicy policy)
+            throws IOException {
+        TraversalServer s = new TraversalServer(identity, options, policy);
         if (options.direct()) {
             s.directly.tryDirect();
         }
@@ -132,15 +145,26 @@ public final class TraversalServer implements Closeable {
      * @throws IOException if this server is closed
      */
     public Socket accept(Duration timeout) throws IOException {
+        PeerConnection c = acceptConnection(timeout);
+        return c == null ? null : c.socket();
+    }
+
+    /**
+     * Waits at most timeout for the next client, and says who it is: its address and, if it showed one, its key.
+     *
+     * @return the connection, or null if none came in time
+     * @throws IOException if this server is closed
+     */
+    public PeerConnection acceptConnection(Duration timeout) throws IOException {
         if (p.closed) {
             throw new IOException("closed");
         }
         try {
-            Socket s = p.accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (s == null && p.closed) {
+            PeerConnection c = p.accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (c == null && p.closed) {
                 throw new IOException("closed");
             }
-            return s;
+            return c;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -161,9 +185,9 @@ public final class TraversalServer implements Closeable {
             w.interrupt();
         }
         p.withdrawAnnouncement();
-        Socket s;
-        while ((s = p.accepted.poll()) != null) {
-            Publication.quietly(s);
+        PeerConnection c;
+        while ((c = p.accepted.poll()) != null) {
+            Publication.quietly(c.socket());
         }
     }
 
