@@ -120,9 +120,9 @@ public class ForwarderIT {
         Identity id = Identity.generate();
         try (TraversalServer server = TraversalServer.open(id, options)) {
             assertTrue(server.awaitRegistered(Duration.ofSeconds(10)));
-            // the server announced key -> forwarder over the HTTP face
+            // the server announced key -> forwarder over the HTTP face, signed by the key (docs/protocol.md, 10)
             await().atMost(10, TimeUnit.SECONDS).until(() -> registry.lookup(id.key(), 10).stream().anyMatch(e -> e
-                    .value().equals(forwarderEndpoint().toString())));
+                    .value().startsWith(forwarderEndpoint() + " natgw-sig-v1 ")));
             Thread echo = Thread.ofVirtual().start(() -> {
                 try (Socket s = server.accept()) {
                     s.getInputStream().transferTo(s.getOutputStream());
