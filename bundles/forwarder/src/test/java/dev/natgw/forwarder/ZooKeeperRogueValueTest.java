@@ -49,7 +49,8 @@ class ZooKeeperRogueValueTest {
         face = new FaceServer(appliance);
         Thread.ofVirtual().start(() -> {
             while (true) {
-                try (Socket s = impostor.accept()) {
+                try {
+                    impostor.accept().close();
                     impostorConnections.incrementAndGet();
                 } catch (IOException e) {
                     return;

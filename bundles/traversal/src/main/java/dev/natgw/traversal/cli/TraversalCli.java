@@ -83,7 +83,7 @@ public final class TraversalCli {
                 case "keygen" -> keygen(a, stdout);
                 case "expose" -> expose(a, stdout, stderr);
                 case "connect" -> connect(a, stdin, stdout);
-                case "forward" -> forward(a, stdout);
+                case "forward" -> forward(a, stdout, stderr);
                 default -> {
                     stderr.println("natgw-traversal: unknown command " + a.command);
                     stderr.print(USAGE);
@@ -212,7 +212,7 @@ public final class TraversalCli {
         }
     }
 
-    private static int forward(Args a, PrintStream out) throws IOException {
+    private static int forward(Args a, PrintStream out, PrintStream err) throws IOException {
         String key = a.positional(0, "KEY");
         InetSocketAddress listen = a.listen("--listen");
         TraversalClient client = a.client();
@@ -229,9 +229,20 @@ public final class TraversalCli {
                     continue;
                 }
                 Thread.ofVirtual().start(() -> {
-                    try (Socket l = local; Socket remote = client.connect(key)) {
-                        l.setTcpNoDelay(true);
-                        splice(l, remote);
+                    try (Socket l = local) {
+                        Socket remote;
+                        try {
+                            remote = client.connect(key);
+                        } catch (IOException e) {
+                            // why this local connection is closed at once: the key unreachable, or an impostor
+                            err.println("natgw-traversal: " + e.getMessage());
+                            err.flush();
+                            return;
+                        }
+                        try (remote) {
+                            l.setTcpNoDelay(true);
+                            splice(l, remote);
+                        }
                     } catch (IOException e) {
                         // this connection ended
                     } finally {
