@@ -145,7 +145,9 @@ public class ForwarderIT {
                 String relays = NatgwContainer.execute(sessions, "fwd:sessions --no-format");
                 assertTrue(relays, relays.matches("(?s).*\\d+\\s+" + id.key() + "\\s+127\\.0\\.0\\.1:\\d+.*"));
                 JsonNode rjson = new ObjectMapper().readTree(NatgwContainer.execute(sessions, "fwd:sessions --json"));
-                assertEquals(4, rjson.get(0).get("bytesClientToServer").asLong());
+                // the relay carries the end-to-end channel: the 4 bytes inside TLS, after its handshake
+                long up = rjson.get(0).get("bytesClientToServer").asLong();
+                assertTrue("client to server: " + up, up > 4 && up < 4096);
             }
             echo.join(5000);
             JsonNode stats = new ObjectMapper().readTree(NatgwContainer.execute(sessions, "fwd:stats --json"));

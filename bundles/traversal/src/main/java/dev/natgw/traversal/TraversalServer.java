@@ -36,8 +36,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Threads: one virtual thread runs the publication (direct or through a forwarder), plus one accepting per open
  * listener (at most two, while one retires), one per connection being sorted during a probe (at most
- * {@link TraversalOptions#backlog()}) and, when forwarded, one for heartbeats, one re-probing and one per data
- * connection being opened (at most {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
+ * {@link TraversalOptions#backlog()}), two per direct client in its end-to-end handshake (the handshake and its
+ * deadline; at most {@link TraversalOptions#backlog()} handshakes at once, the listener waits for a slot) and, when
+ * forwarded, one for heartbeats, one re-probing and two per data connection being opened and handshaking (at most
+ * {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
  * ({@link TraversalOptions#backlog()}); when it is full a direct listener stops accepting (the kernel's backlog holds
  * the rest) and a forwarder's clients are declined. Thread-safe.
  *
