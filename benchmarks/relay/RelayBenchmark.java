@@ -7,6 +7,10 @@ import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
 import dev.natgw.traversal.TraversalOptions;
 import dev.natgw.traversal.TraversalServer;
+import dev.natgw.traversal.protocol.Frame;
+import dev.natgw.traversal.protocol.Keys;
+import dev.natgw.traversal.protocol.MessageType;
+import dev.natgw.traversal.protocol.Payload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Relayed TCP throughput through a natgw forwarder against a direct connection and against socat as a relay, with 1
- * and 16 streams, in one run; and the setup latency of a relayed connection (connect by key -> first byte) at a
+ * Relayed TCP throughput through a natgw forwarder, encrypted end to end by the library (natgw-e2e/1) and as a plain
+ * relay (a server registered by hand, no end-to-end channel), against a direct connection and against socat as a
+ * relay, with 1 and 16 streams, in one run; then the end-to-end relay against direct TLS; and the setup latency of a relayed connection (connect by key -> first byte) at a
  * bounded rate. Everything on loopback. Run by benchmarks/relay/run.
  *
  * Arguments: SECONDS_PER_CASE (0: no throughput) SOCAT_PATH LATENCY_RATES(comma-separated) LATENCY_SECONDS RELAYS; or {@code forwarder}
@@ -92,6 +97,79 @@ public class RelayBenchmark {
                 }
             }
         });
+    }
+
+    /**
+     * A server of key registered by hand with the forwarder, without the end-to-end channel (the protocol's sections
+     * 4 and 5 only): the plain relay, to compare the library's encrypted one with. Its data connections go to handler.
+     */
+    static void plainServer(Endpoint forwarder, Identity id, java.util.function.Consumer<Socket> handler)
+            throws IOException {
+        Socket control = new Socket(forwarder.host(), forwarder.port());
+        OutputStream out = control.getOutputStream();
+        InputStream in = control.getInputStream();
+        new Payload.Writer().string("bench").frame(MessageType.HELLO).write(out);
+        Payload.Reader c = Frame.read(in).expect(MessageType.CHALLENGE).reader();
+        byte[] nonce = c.bytes(32, 32);
+        long heartbeat = c.u32();
+        c.u32();
+        c.end();
+        new Payload.Writer().bytes(id.publicKey().getEncoded()).bytes(id.sign(Keys.registerChallenge(nonce))).frame(
+                MessageType.REGISTER).write(out);
+        Frame.read(in).expect(MessageType.REGISTERED);
+        Thread.ofPlatform().daemon(true).start(() -> {
+            long seq = 0;
+            try {
+                while (true) {
+                    Thread.sleep(heartbeat / 2);
+                    byte[] ping = new Payload.Writer().u64(++seq).frame(MessageType.PING).encode();
+                    synchronized (control) {
+                        out.write(ping);
+                        out.flush();
+                    }
+                }
+            } catch (InterruptedException | IOException e) {
+                // ended
+            }
+        });
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try {
+                while (true) {
+                    Frame f = Frame.read(in);
+                    if (f.type() == MessageType.PING) {
+                        byte[] pong = new Payload.Writer().u64(f.reader().u64()).frame(MessageType.PONG).encode();
+                        synchronized (control) {
+                            out.write(pong);
+                            out.flush();
+                        }
+                    } else if (f.type() == MessageType.INCOMING) {
+                        byte[] token = f.reader().bytes(32, 32);
+                        Socket data = new Socket(forwarder.host(), forwarder.port());
+                        data.setTcpNoDelay(true);
+                        new Payload.Writer().bytes(token).frame(MessageType.DATA).write(data.getOutputStream());
+                        Frame.read(data.getInputStream()).expect(MessageType.CONNECTED);
+                        handler.accept(data);
+                    }
+                }
+            } catch (IOException e) {
+                // ended
+            }
+        });
+    }
+
+    /** {@return opens plain relayed connections to the key: CONNECT, CONNECTED, then raw bytes} */
+    static Supplier<Socket> plainByKey(Endpoint forwarder, String key) {
+        return () -> {
+            try {
+                Socket s = new Socket(forwarder.host(), forwarder.port());
+                s.setTcpNoDelay(true);
+                new Payload.Writer().string(key).frame(MessageType.CONNECT).write(s.getOutputStream());
+                Frame.read(s.getInputStream()).expect(MessageType.CONNECTED);
+                return s;
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
     }
 
     static ForwarderConfig config(Map<String, Object> values) {
@@ -255,8 +333,12 @@ public class RelayBenchmark {
         return ks;
     }
 
-    /** TLS throughput, 1 and 16 streams: relayed through a TLS forwarder against a direct TLS connection. */
-    static void tlsThroughput(double seconds, Sink sink) throws Exception {
+    /**
+     * TLS throughput, 1 and 16 streams: direct TLS against the end-to-end channel through a plain forwarder, and through
+     * a TLS forwarder (two layers).
+     */
+    static void tlsThroughput(double seconds, Sink sink, TraversalClient plainClient, String plainKey)
+            throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("natgw-relay-bench");
         java.nio.file.Path keystore = dir.resolve("forwarder.p12");
         java.nio.file.Path cert = dir.resolve("forwarder.pem");
@@ -311,12 +393,15 @@ public class RelayBenchmark {
         for (int i = 0; i < 2; i++) {
             run("warm-up direct TLS, not counted", 4, 1.0, directConnect, sink);
             run("warm-up natgw TLS, not counted", 4, 1.0, byKey(client, id.key()), sink);
+            run("warm-up natgw e2e, not counted", 4, 1.0, byKey(plainClient, plainKey), sink);
         }
         for (int streams : new int[]{1, 16}) {
             double d = run("direct TLS", streams, seconds, directConnect, sink);
-            double n = run("natgw forwarder, TLS", streams, seconds, byKey(client, id.key()), sink);
-            System.out.printf("  => %d stream%s, TLS: natgw/direct = %.2f (the relay decrypts and encrypts again)%n",
-                    streams, streams == 1 ? "" : "s", n / d);
+            double n = run("natgw TLS forwarder, e2e TLS inside", streams, seconds, byKey(client, id.key()), sink);
+            double e = run("natgw forwarder, e2e TLS", streams, seconds, byKey(plainClient, plainKey), sink);
+            System.out.printf("  => %d stream%s: e2e TLS relayed/direct TLS = %.2f; e2e inside a TLS forwarder/direct"
+                    + " TLS = %.2f (the forwarder's TLS is a second layer)%n", streams, streams == 1 ? "" : "s", e / d,
+                    n / d);
         }
         server.close();
         fwd.close();
@@ -369,21 +454,25 @@ public class RelayBenchmark {
 
         System.out.printf("throughput, %.0f s per case, 64 KiB writes, loopback, %d CPUs:%n", seconds, Runtime
                 .getRuntime().availableProcessors());
+        Identity plainId = Identity.generate();
+        plainServer(fe, plainId, sink::drain);
         for (int streams : seconds > 0 ? new int[]{1, 16} : new int[0]) {
             double d = run("direct", streams, seconds, () -> connect(direct.getLocalPort()), sink);
-            double n = run("natgw forwarder", streams, seconds, byKey(client, id.key()), sink);
+            double pl = run("natgw forwarder, plain relay", streams, seconds, plainByKey(fe, plainId.key()), sink);
+            double n = run("natgw forwarder, e2e TLS", streams, seconds, byKey(client, id.key()), sink);
             double s = Double.NaN;
             if (socatProcess != null) {
                 int p = socatPort;
                 s = run("socat relay", streams, seconds, () -> connect(p), sink);
             }
-            System.out.printf("  => %d stream%s: natgw/direct = %.2f, natgw/socat = %.2f%n", streams, streams == 1
-                    ? "" : "s", n / d, n / s);
+            System.out.printf("  => %d stream%s: natgw e2e/direct = %.2f, natgw e2e/plain relay = %.2f, natgw plain"
+                    + " relay/direct = %.2f, natgw plain relay/socat = %.2f%n", streams, streams == 1 ? "" : "s", n / d,
+                    n / pl, pl / d, pl / s);
         }
 
         // TLS: a TLS forwarder (key store made by keytool) against a direct TLS connection, same sink
         if (seconds > 0) {
-            tlsThroughput(seconds, sink);
+            tlsThroughput(seconds, sink, client, id.key());
         }
 
         // setup latency: connect by key -> first byte, at a bounded rate

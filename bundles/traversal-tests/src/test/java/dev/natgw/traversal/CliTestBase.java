@@ -1,5 +1,6 @@
 package dev.natgw.traversal;
 
+import dev.natgw.traversal.protocol.EndpointSigning;
 import dev.natgw.forwarder.FaceServer;
 import dev.natgw.forwarder.Fixture;
 import dev.natgw.forwarder.ForwarderManager;
@@ -46,6 +47,6 @@ abstract class CliTestBase {
 
     /** {@return the values the registry holds for key} */
     List<String> values(String key) {
-        return registry.lookup(key, 10).stream().map(e -> e.value()).toList();
+        return registry.lookup(key, 10).stream().map(e -> EndpointSigning.endpointOf(e.value())).toList();
     }
 }

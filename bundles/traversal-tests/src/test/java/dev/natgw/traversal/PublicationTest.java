@@ -1,5 +1,6 @@
 package dev.natgw.traversal;
 
+import dev.natgw.traversal.protocol.EndpointSigning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.natgw.api.registry.Registry;
@@ -41,7 +42,7 @@ class PublicationTest {
     }
 
     private List<String> values() {
-        return registry.lookup(id.key(), 10).stream().map(RegistryEntry::value).toList();
+        return registry.lookup(id.key(), 10).stream().map(e -> EndpointSigning.endpointOf(e.value())).toList();
     }
 
     @Test
@@ -64,6 +65,18 @@ class PublicationTest {
         assertThat(values()).containsExactly(B);
         p.renew(B);
         assertThat(values()).containsExactly(B);
+    }
+
+    @Test
+    void announcedValuesCarryTheOwnersSignatureOfTheEndpoint() throws Exception {
+        p.announce(A);
+        String value = registry.lookup(id.key(), 1).getFirst().value();
+        assertThat(EndpointSigning.verify(id.key(), value, System.currentTimeMillis() / 1000).endpoint()).isEqualTo(A);
+        // renewals reuse the signed value, so the registry refreshes one entry
+        p.renew(A);
+        p.announce(A);
+        assertThat(registry.lookup(id.key(), 10)).singleElement().satisfies(e -> assertThat(e.value()).isEqualTo(
+                value));
     }
 
     @Test

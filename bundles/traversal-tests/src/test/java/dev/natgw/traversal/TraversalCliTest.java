@@ -97,6 +97,52 @@ class TraversalCliTest extends CliTestBase {
         }
     }
 
+    /** Runs connect with this input; returns its exit code and everything it printed (standard output and error). */
+    private String[] connect(String input, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR, "connect"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        processes.add(p);
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return new String[]{String.valueOf(p.exitValue()), out};
+    }
+
+    @Test
+    void exposeServesOnlyClientsWithTheSecretAndAListedKey() throws Exception {
+        try (ServerSocket service = CliProcesses.echoService()) {
+            Path secret = Files.writeString(dir.resolve("secret"), "correct horse battery staple\n");
+            Path wrong = Files.writeString(dir.resolve("wrong"), "correct horse\n");
+            Path clientId = dir.resolve("client-id");
+            String clientKey = Identity.loadOrCreate(clientId).key();
+            Process expose = cli("expose", "--port", String.valueOf(service.getLocalPort()), "--identity", dir.resolve(
+                    "id").toString(), "--registry", face.uri().toString(), "--client-secret-file", secret.toString(),
+                    "--allow-client", clientKey);
+            BufferedReader exposed = new BufferedReader(new InputStreamReader(expose.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String key = exposed.readLine().substring(4);
+            assertThat(exposed.readLine()).isEqualTo("published at " + Fixture.endpoint(fwd));
+            String registryUrl = face.uri().toString();
+
+            String[] none = connect("x", key, "--registry", registryUrl);
+            assertThat(none[0]).isEqualTo("1");
+            assertThat(none[1]).contains("cannot reach " + key).contains("this server needs a client secret");
+            String[] wrongSecret = connect("x", key, "--registry", registryUrl, "--client-secret-file", wrong
+                    .toString(), "--identity", clientId.toString());
+            assertThat(wrongSecret[1]).contains("wrong client secret");
+            String[] noIdentity = connect("x", key, "--registry", registryUrl, "--client-secret-file", secret
+                    .toString());
+            assertThat(noIdentity[1]).contains("serves only listed client keys");
+            String[] good = connect("hello, listed client\n", key, "--registry", registryUrl, "--client-secret-file",
+                    secret.toString(), "--identity", clientId.toString());
+            assertThat(good).containsExactly("0", "hello, listed client\n");
+        }
+    }
+
     @Test
     void keygenPrintsTheKeyAndBadUsageExitsWithTwo() throws Exception {
         Path id = dir.resolve("keys/id");

@@ -82,7 +82,9 @@ class TraversalLibraryTest {
             assertThat(f.counters().clientsAccepted()).isEqualTo(32);
             // counted after each write: the last chunks may still be on their way into the counter
             await().atMost(Duration.ofSeconds(5)).until(() -> f.sessions(100).isEmpty());
-            assertThat(f.counters().bytesRelayed()).isEqualTo(2L * 32 * 256 * 1024);
+            // the relay carries the end-to-end channel: the application's bytes plus TLS's handshakes and record
+            // overhead (about 1 %)
+            assertThat(f.counters().bytesRelayed()).isBetween(2L * 32 * 256 * 1024, 2L * 32 * 256 * 1024 * 11 / 10);
         }
         // closing the server unregisters its key
         await().atMost(Duration.ofSeconds(5)).until(() -> f.servers().isEmpty());

@@ -1,5 +1,6 @@
 package dev.natgw.traversal;
 
+import dev.natgw.traversal.protocol.EndpointSigning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -68,7 +69,7 @@ class TraversalRegistryTest {
     }
 
     private List<String> values(String key) {
-        return registry.lookup(key, 10).stream().map(e -> e.value()).toList();
+        return registry.lookup(key, 10).stream().map(e -> EndpointSigning.endpointOf(e.value())).toList();
     }
 
     @Test

@@ -208,7 +208,8 @@ final class DirectPublishing {
     }
 
     /**
-     * Accepts on a listener until it closes: into the queue, or, while a probe is under way, to be sorted out. A
+     * Accepts on a listener until it closes: to the end-to-end handshake and then the queue, or, while a probe is
+     * under way, to be sorted out first. A
      * failed accept with the listener still open (out of file descriptors, a connection reset before it was taken)
      * is retried after {@link #ACCEPT_RETRY}: it never ends accepting for good.
      */
@@ -232,7 +233,7 @@ final class DirectPublishing {
             }
             AtomicReference<byte[]> watch = probeWatch.get();
             if (watch == null) {
-                p.enqueue(s);
+                p.admit(s);
                 continue;
             }
             try {
@@ -249,7 +250,7 @@ final class DirectPublishing {
                     sorting.release();
                 }
                 if (client != null) {
-                    p.enqueue(client);
+                    p.admit(client);
                 }
             });
         }

@@ -232,9 +232,9 @@ final class ForwardedPublishing {
                     case MessageType.INCOMING -> {
                         Payload.Reader incoming = frame.reader();
                         byte[] token = incoming.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
-                        incoming.string(256);
+                        String client = incoming.string(256);
                         incoming.end();
-                        Thread.ofVirtual().name("natgw-traversal-data").start(() -> openData(s, f, token));
+                        Thread.ofVirtual().name("natgw-traversal-data").start(() -> openData(s, f, token, client));
                     }
                     case MessageType.ERROR -> throw frame.asError();
                     default -> throw new ProtocolException(ErrorCode.UNEXPECTED, MessageType.name(frame.type()));
@@ -268,13 +268,13 @@ final class ForwardedPublishing {
         }
     }
 
-    private void openData(Socket controlSocket, Endpoint f, byte[] token) {
+    private void openData(Socket controlSocket, Endpoint f, byte[] token, String client) {
         if (!opening.tryAcquire()) {
             decline(controlSocket, token, "too many data connections being opened");
             return;
         }
         try {
-            openDataBounded(controlSocket, f, token);
+            openDataBounded(controlSocket, f, token, client);
         } finally {
             opening.release();
         }
@@ -288,15 +288,17 @@ final class ForwardedPublishing {
         }
     }
 
-    private void openDataBounded(Socket controlSocket, Endpoint f, byte[] token) {
+    /** Opens the data connection, runs the end-to-end handshake on it (the client's address as INCOMING gave it), queues. */
+    private void openDataBounded(Socket controlSocket, Endpoint f, byte[] token, String client) {
         if (p.accepted.remainingCapacity() == 0) {
             decline(controlSocket, token, "backlog full");
             return;
         }
         try {
             Socket data = Wire.data(f, token, p.options);
-            if (p.closed || !p.accepted.offer(data)) {
-                quietly(data);
+            PeerConnection c = p.handshake(data, client);
+            if (c != null && (p.closed || !p.accepted.offer(c))) {
+                quietly(c.socket());
             }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "data connection to " + f + " failed: " + e.getMessage());

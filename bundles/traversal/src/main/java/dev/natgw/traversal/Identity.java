@@ -52,6 +52,10 @@ public final class Identity {
         return pair.getPublic();
     }
 
+    PrivateKey privateKey() {
+        return pair.getPrivate();
+    }
+
     /** {@return the Ed25519 signature of data} */
     public byte[] sign(byte[] data) {
         return Keys.sign(pair.getPrivate(), data);

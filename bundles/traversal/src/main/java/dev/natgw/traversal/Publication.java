@@ -12,10 +12,21 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import dev.natgw.traversal.protocol.EndpointSigning;
+import java.net.InetSocketAddress;
 
 /**
  * What a {@link TraversalServer}'s two ways of publishing share: the identity and options, the key's announcement in
- * the registry, the bounded queue of accepted clients, the list of forwarders and the closed flag.
+ * the registry, the end-to-end handshake of new clients and the bounded queue of admitted ones, the list of forwarders
+ * and the closed flag.
+ *
+ * <p>
+ * Announced values are signed by the identity (docs/protocol.md, section 10): callers name endpoints, and the value
+ * sent is the endpoint with its signature, which holds for {@link #SIGNATURE_VALIDITY} and is made again once half of
+ * that has passed (the new value replaces the old one as any other change of value does).
  *
  * <p>
  * Invariant: every value that may be in the registry under the key is either the announced one (kept before each
@@ -28,18 +39,39 @@ final class Publication {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
     private static final String FORWARDERS_KEY = "natgw/forwarders";
 
+    /** How long the signature of an announced endpoint holds. */
+    static final Duration SIGNATURE_VALIDITY = Duration.ofHours(1);
+
     final Identity identity;
     final TraversalOptions options;
-    final BlockingQueue<Socket> accepted;
+    final ClientPolicy policy;
+    /** Clients past the end-to-end handshake and the policy, waiting for accept. */
+    final BlockingQueue<PeerConnection> accepted;
+    private final SSLContext e2e;
+    /** Bounds the end-to-end handshakes of direct clients under way at once. */
+    private final Semaphore handshakes;
     private final RegistryClient registry;
-    private volatile String announced;
+    /** The signed value announced now (kept before each attempt, since a failed one may still have arrived). */
+    private final AtomicReference<String> announced = new AtomicReference<>();
+    /** The last signed value made, reused while its signature has more than half its validity left. */
+    private volatile Signed signed;
     /** Values that may still be in the registry though no longer announced, with when their TTL there ends. */
     private final ConcurrentHashMap<String, Long> stale = new ConcurrentHashMap<>();
     volatile boolean closed;
 
+    private record Signed(String endpoint, String value, long notAfter) {
+    }
+
     Publication(Identity identity, TraversalOptions options) {
+        this(identity, options, ClientPolicy.OPEN);
+    }
+
+    Publication(Identity identity, TraversalOptions options, ClientPolicy policy) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.options = options;
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.e2e = E2e.context(identity);
+        this.handshakes = new Semaphore(options.backlog());
         this.registry = options.registry() == null
                 ? null
                 : new RegistryClient(options.registry(), options.connectTimeout().plus(options.handshakeTimeout()));
@@ -79,57 +111,125 @@ final class Publication {
         return out;
     }
 
-    /** Waits for room in the queue (the kernel's backlog holds later clients meanwhile); false if interrupted. */
-    boolean enqueue(Socket s) {
+    /**
+     * Runs a direct client's end-to-end handshake on a thread of its own, then queues it, waiting for room (the
+     * kernel's backlog holds later clients meanwhile). At most {@link TraversalOptions#backlog()} handshakes run at
+     * once; this waits for a slot.
+     *
+     * @return false if interrupted
+     */
+    boolean admit(Socket s) {
         try {
-            accepted.put(s);
-            if (closed) {
-                quietly(s);
-            }
-            return true;
+            handshakes.acquire();
         } catch (InterruptedException e) {
             quietly(s);
             return false;
         }
+        Thread.ofVirtual().name("natgw-traversal-e2e").start(() -> {
+            try {
+                PeerConnection c = handshake(s, addressOf(s));
+                if (c != null) {
+                    enqueue(c);
+                }
+            } finally {
+                handshakes.release();
+            }
+        });
+        return true;
     }
 
-    /** Announces value and withdraws what was announced before, if something else. */
-    void replaceAnnouncement(String value) {
-        String previous = announced;
-        announce(value);
+    /** {@return the client, admitted after the end-to-end handshake, or null (logged) if it failed or was declined} */
+    PeerConnection handshake(Socket s, String clientAddress) {
+        try {
+            return E2e.server(e2e, s, clientAddress, policy, options.handshakeTimeout());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, key() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static String addressOf(Socket s) {
+        return s.getRemoteSocketAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort()
+                : String.valueOf(s.getRemoteSocketAddress());
+    }
+
+    /** Waits for room in the queue; closes the connection if interrupted or closed meanwhile. */
+    private void enqueue(PeerConnection c) {
+        try {
+            accepted.put(c);
+            if (closed) {
+                quietly(c.socket());
+            }
+        } catch (InterruptedException e) {
+            quietly(c.socket());
+        }
+    }
+
+    /** {@return the signed value of endpoint: the last one made, while half its validity is left, else a new one} */
+    String valueOf(String endpoint) {
+        long now = System.currentTimeMillis() / 1000;
+        Signed s = signed;
+        if (s != null && s.endpoint().equals(endpoint) && s.notAfter() - now > SIGNATURE_VALIDITY.toSeconds() / 2) {
+            return s.value();
+        }
+        long notAfter = now + SIGNATURE_VALIDITY.toSeconds();
+        String value = EndpointSigning.sign(identity.privateKey(), identity.publicKey(), endpoint, notAfter);
+        signed = new Signed(endpoint, value, notAfter);
+        return value;
+    }
+
+    /** Announces endpoint and withdraws the value announced before, if another one. */
+    void replaceAnnouncement(String endpoint) {
+        String value = valueOf(endpoint);
+        String previous = announced.get();
+        announceValue(value);
         if (previous != null && !previous.equals(value)) {
             withdraw(previous);
         }
     }
 
+    /** Announces endpoint again (a renewal; a value signed anew replaces the old one). */
+    void announce(String endpoint) {
+        replaceAnnouncement(endpoint);
+    }
+
     void withdrawAnnouncement() {
-        String a = announced;
-        announced = null;
+        String a = announced.getAndSet(null);
         if (a != null) {
             withdraw(a);
         }
         withdrawStale();
     }
 
-    void announce(String value) {
+    private void announceValue(String value) {
         // kept before the attempt: a failed or interrupted announcement may still have reached the registry, and
         // what replaces or closes it must withdraw it
-        announced = value;
+        announced.set(value);
         stale.remove(value);
         send(value);
         withdrawStale();
     }
 
     /**
-     * Renews value if it is still the announced one, without making it the announced one again: a renewal that
+     * Renews endpoint if it is still the announced one, without making it the announced one again: a renewal that
      * crosses a replacement must not bring the replaced value back, so one that lands after it is withdrawn again.
      */
-    void renew(String value) {
-        if (!value.equals(announced)) {
+    void renew(String endpoint) {
+        String current = announced.get();
+        if (current == null || !EndpointSigning.endpointOf(current).equals(endpoint)) {
             return;
         }
+        String value = valueOf(endpoint);
         send(value);
-        if (!value.equals(announced)) {
+        if (value.equals(current)) {
+            if (!value.equals(announced.get())) {
+                withdraw(value);
+            }
+        } else if (announced.compareAndSet(current, value)) {
+            // signed anew: the new value replaces the old one
+            withdraw(current);
+        } else {
             withdraw(value);
         }
     }
@@ -170,7 +270,7 @@ final class Publication {
         for (Map.Entry<String, Long> e : stale.entrySet()) {
             if (now - e.getValue() >= 0) {
                 stale.remove(e.getKey(), e.getValue());
-            } else if (!e.getKey().equals(announced)) {
+            } else if (!e.getKey().equals(announced.get())) {
                 withdraw(e.getKey(), e.getValue());
             }
         }

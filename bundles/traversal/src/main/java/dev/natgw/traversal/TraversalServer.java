@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server published under its identity's key; {@link #accept()} yields ordinary sockets from its clients.
+ * A server published under its identity's key; {@link #accept()} yields ordinary sockets from its clients, each one
+ * encrypted end to end after a handshake in which this server proved it holds the key's private key and the client
+ * passed the server's {@link ClientPolicy} (docs/protocol.md, section 11). Its registry values carry the identity's
+ * signature (section 10).
  *
  * <p>
  * On {@link #open}, unless {@link TraversalOptions#direct()} is off, it listens on a local port and asks a forwarder
@@ -33,8 +36,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Threads: one virtual thread runs the publication (direct or through a forwarder), plus one accepting per open
  * listener (at most two, while one retires), one per connection being sorted during a probe (at most
- * {@link TraversalOptions#backlog()}) and, when forwarded, one for heartbeats, one re-probing and one per data
- * connection being opened (at most {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
+ * {@link TraversalOptions#backlog()}), two per direct client in its end-to-end handshake (the handshake and its
+ * deadline; at most {@link TraversalOptions#backlog()} handshakes at once, the listener waits for a slot) and, when
+ * forwarded, one for heartbeats, one re-probing and two per data connection being opened and handshaking (at most
+ * {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
  * ({@link TraversalOptions#backlog()}); when it is full a direct listener stops accepting (the kernel's backlog holds
  * the rest) and a forwarder's clients are declined. Thread-safe.
  *
@@ -48,8 +53,8 @@ public final class TraversalServer implements Closeable {
     private final ForwardedPublishing forwarded;
     private volatile Thread worker;
 
-    private TraversalServer(Identity identity, TraversalOptions options) {
-        this.p = new Publication(identity, options);
+    private TraversalServer(Identity identity, TraversalOptions options, ClientPolicy policy) {
+        this.p = new Publication(identity, options, policy);
         this.directly = new DirectPublishing(p);
         this.forwarded = new ForwardedPublishing(p, directly);
     }
@@ -61,7 +66,17 @@ public final class TraversalServer implements Closeable {
      * @throws IOException if the direct listener cannot be bound
      */
     public static TraversalServer open(Identity identity, TraversalOptions options) throws IOException {
-        TraversalServer s = new TraversalServer(identity, options);
+        return open(identity, options, ClientPolicy.OPEN);
+    }
+
+    /**
+     * As {@link #open(Identity, TraversalOptions)}, serving only the clients the policy admits.
+     *
+     * @throws IOException if the direct listener cannot be bound
+     */
+    public static TraversalServer open(Identity identity, TraversalOptions options, ClientPolicy policy)
+            throws IOException {
+        TraversalServer s = new TraversalServer(identity, options, policy);
         if (options.direct()) {
             s.directly.tryDirect();
         }
@@ -132,15 +147,26 @@ public final class TraversalServer implements Closeable {
      * @throws IOException if this server is closed
      */
     public Socket accept(Duration timeout) throws IOException {
+        PeerConnection c = acceptConnection(timeout);
+        return c == null ? null : c.socket();
+    }
+
+    /**
+     * Waits at most timeout for the next client, and says who it is: its address and, if it showed one, its key.
+     *
+     * @return the connection, or null if none came in time
+     * @throws IOException if this server is closed
+     */
+    public PeerConnection acceptConnection(Duration timeout) throws IOException {
         if (p.closed) {
             throw new IOException("closed");
         }
         try {
-            Socket s = p.accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (s == null && p.closed) {
+            PeerConnection c = p.accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (c == null && p.closed) {
                 throw new IOException("closed");
             }
-            return s;
+            return c;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -161,9 +187,9 @@ public final class TraversalServer implements Closeable {
             w.interrupt();
         }
         p.withdrawAnnouncement();
-        Socket s;
-        while ((s = p.accepted.poll()) != null) {
-            Publication.quietly(s);
+        PeerConnection c;
+        while ((c = p.accepted.poll()) != null) {
+            Publication.quietly(c.socket());
         }
     }
 

@@ -135,12 +135,13 @@ final class Rendezvous {
         String token = HexFormat.of().formatHex(r.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES));
         r.end();
         Pending p = tokens.remove(token);
+        // until the waiting client's thread starts the relay the data timeout bounds the connection; set before the
+        // hand-over, so that it cannot overwrite the relay's own deadline once the relay has started
+        conn.deadlineIn(settings.dataTimeout());
         if (p == null || !p.future.complete(conn)) {
             throw new ProtocolException(ErrorCode.BAD_TOKEN, "unknown, used or expired token");
         }
-        // the waiting client's thread owns the connection from here; until it starts the relay the data timeout
-        // bounds it
-        conn.deadlineIn(settings.dataTimeout());
+        // the waiting client's thread owns the connection from here
         return true;
     }
 

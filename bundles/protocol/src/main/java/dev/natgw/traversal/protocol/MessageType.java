@@ -16,6 +16,10 @@ public final class MessageType {
     public static final int PROBE = 0x30;
     public static final int PROBE_HELLO = 0x31;
     public static final int PROBE_RESULT = 0x32;
+    /** Inside the end-to-end channel (section 11): the client's first frame. */
+    public static final int E2E_HELLO = 0x40;
+    /** Inside the end-to-end channel: the server admits the client. */
+    public static final int E2E_ACCEPT = 0x41;
     public static final int ERROR = 0x7F;
 
     private MessageType() {
@@ -38,6 +42,8 @@ public final class MessageType {
             case PROBE -> "PROBE";
             case PROBE_HELLO -> "PROBE_HELLO";
             case PROBE_RESULT -> "PROBE_RESULT";
+            case E2E_HELLO -> "E2E_HELLO";
+            case E2E_ACCEPT -> "E2E_ACCEPT";
             case ERROR -> "ERROR";
             default -> String.format("0x%02X", type);
         };

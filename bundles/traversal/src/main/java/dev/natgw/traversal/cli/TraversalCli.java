@@ -1,5 +1,6 @@
 package dev.natgw.traversal.cli;
 
+import dev.natgw.traversal.ClientPolicy;
 import dev.natgw.traversal.Endpoint;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
@@ -41,8 +42,12 @@ public final class TraversalCli {
                                                            also listen at HOST:PORT (default 0.0.0.0, any port) and
                                                            take clients there directly while a forwarder's probe
                                                            reaches it; re-probe every SECONDS (default 60)
+                      [--client-secret-file FILE]          serve only clients that present the file's secret
+                      [--allow-client KEY]...              serve only clients that prove one of these keys
               connect KEY                                  standard input and output to the server of KEY
               forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
+                      (connect, forward) [--identity FILE] [--client-secret-file FILE]
+                                                           show this identity / present this secret to the server
             common options:
               --registry URL        the registry's HTTP face, e.g. http://127.0.0.1:8181/natgw/registry/v1
               --forwarder ENDPOINT  natgw://HOST:PORT or natgw+tls://HOST:PORT; repeatable; used instead of the
@@ -50,6 +55,7 @@ public final class TraversalCli {
               --truststore FILE [--truststore-password PW]   trust for natgw+tls:// forwarders (PKCS12)
               --timeout SECONDS     connect and handshake timeout (default 10)
               --max-connections N   expose/forward: connections relayed at once (default 1024)
+            Every connection is encrypted end to end and the server proves it holds KEY (docs/protocol.md, 11).
             """;
 
     private static final int BUFFER = 64 * 1024;
@@ -77,7 +83,7 @@ public final class TraversalCli {
                 case "keygen" -> keygen(a, stdout);
                 case "expose" -> expose(a, stdout, stderr);
                 case "connect" -> connect(a, stdin, stdout);
-                case "forward" -> forward(a, stdout);
+                case "forward" -> forward(a, stdout, stderr);
                 default -> {
                     stderr.println("natgw-traversal: unknown command " + a.command);
                     stderr.print(USAGE);
@@ -126,9 +132,17 @@ public final class TraversalCli {
         }
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
         TraversalOptions options = b.build();
+        ClientPolicy.Builder policy = ClientPolicy.builder();
+        if (a.has("--client-secret-file")) {
+            policy.secret(a.secret());
+        }
+        for (String k : a.all("--allow-client")) {
+            policy.allow(k);
+        }
+        ClientPolicy clients = policy.build();
         // only a command line found good creates an identity
         Identity id = Identity.loadOrCreate(idFile);
-        try (TraversalServer server = TraversalServer.open(id, options)) {
+        try (TraversalServer server = TraversalServer.open(id, options, clients)) {
             out.println("key " + server.key());
             out.flush();
             if (!server.awaitRegistered(Duration.ofSeconds(30))) {
@@ -176,7 +190,7 @@ public final class TraversalCli {
     private static int connect(Args a, InputStream stdin, PrintStream stdout) throws IOException,
             InterruptedException {
         String key = a.positional(0, "KEY");
-        try (Socket s = new TraversalClient(a.options().build()).connect(key)) {
+        try (Socket s = a.client().connect(key)) {
             Thread up = Thread.ofPlatform().daemon(true).start(() -> {
                 try {
                     Splice.copy(stdin, s.getOutputStream(), new byte[BUFFER], n -> {
@@ -198,10 +212,10 @@ public final class TraversalCli {
         }
     }
 
-    private static int forward(Args a, PrintStream out) throws IOException {
+    private static int forward(Args a, PrintStream out, PrintStream err) throws IOException {
         String key = a.positional(0, "KEY");
         InetSocketAddress listen = a.listen("--listen");
-        TraversalClient client = new TraversalClient(a.options().build());
+        TraversalClient client = a.client();
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
         try (ServerSocket ss = new ServerSocket()) {
             ss.setReuseAddress(true);
@@ -215,9 +229,20 @@ public final class TraversalCli {
                     continue;
                 }
                 Thread.ofVirtual().start(() -> {
-                    try (Socket l = local; Socket remote = client.connect(key)) {
-                        l.setTcpNoDelay(true);
-                        splice(l, remote);
+                    try (Socket l = local) {
+                        Socket remote;
+                        try {
+                            remote = client.connect(key);
+                        } catch (IOException e) {
+                            // why this local connection is closed at once: the key unreachable, or an impostor
+                            err.println("natgw-traversal: " + e.getMessage());
+                            err.flush();
+                            return;
+                        }
+                        try (remote) {
+                            l.setTcpNoDelay(true);
+                            splice(l, remote);
+                        }
                     } catch (IOException e) {
                         // this connection ended
                     } finally {
@@ -266,7 +291,7 @@ public final class TraversalCli {
         static final List<String> FLAGS = List.of("--direct", "--no-direct");
         static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
                 "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
-                "--max-connections", "--reprobe");
+                "--max-connections", "--reprobe", "--client-secret-file", "--allow-client");
 
         static Args parse(String[] args) {
             Args a = new Args();
@@ -398,6 +423,28 @@ public final class TraversalCli {
                 throw new IllegalArgumentException(command + " needs --registry URL or --forwarder ENDPOINT");
             }
             return b;
+        }
+
+        /** {@return a client with the options, and the identity and secret given, if any} */
+        TraversalClient client() throws IOException {
+            TraversalOptions o = options().build();
+            Identity id = has("--identity") ? Identity.load(Path.of(get("--identity", null))) : null;
+            return new TraversalClient(o, id, has("--client-secret-file") ? secret() : null);
+        }
+
+        /** {@return the secret in --client-secret-file: its bytes, without a final line break} */
+        byte[] secret() throws IOException {
+            Path file = Path.of(require("--client-secret-file"));
+            String text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+            text = text.endsWith("\r\n")
+                    ? text.substring(0, text.length() - 2)
+                    : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            byte[] secret = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (secret.length == 0 || secret.length > 1024) {
+                throw new IllegalArgumentException("the secret in " + file + " must be 1..1024 bytes, was "
+                        + secret.length);
+            }
+            return secret;
         }
 
         private static javax.net.ssl.SSLSocketFactory trust(Path file, String password) throws IOException {

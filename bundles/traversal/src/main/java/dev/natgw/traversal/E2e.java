@@ -1,0 +1,369 @@
+package dev.natgw.traversal;
+
+import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.Frame;
+import dev.natgw.traversal.protocol.Keys;
+import dev.natgw.traversal.protocol.MessageType;
+import dev.natgw.traversal.protocol.Payload;
+import dev.natgw.traversal.protocol.ProtocolException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * The end-to-end channel between a client and the server of a key (docs/protocol.md, section 11), over whatever carries
+ * their bytes (a forwarder's relay or a direct TCP connection): TLS 1.3 with ALPN {@value #ALPN}, the server showing a
+ * self-signed certificate whose public key is its identity's ({@link SelfCertificate}), the client accepting it only
+ * if that public key names the key it asked for; then, inside, the client's {@code E2E_HELLO} (its secret, possibly
+ * empty) and the server's {@code E2E_ACCEPT} or {@code ERROR DECLINED}. Each handshake is bounded by the handshake
+ * timeout as a whole, not per read. Stateless.
+ */
+final class E2e {
+    /** The ALPN name of this version of the channel; a later version offers its own name first. */
+    static final String ALPN = "natgw-e2e/1";
+    /** The longest client secret. */
+    static final int MAX_SECRET = 1024;
+    /** What a server writes, in clear, to a peer that does not start TLS (a client older than the channel). */
+    static final String NOT_E2E = "natgw: this server needs an end-to-end encrypted client (" + ALPN
+            + ", TLS 1.3); upgrade natgw-traversal\n";
+    private static final String ALIAS = "natgw-identity";
+    private static final int TLS_HANDSHAKE_RECORD = 0x16;
+
+    private E2e() {
+    }
+
+    /** {@return a TLS context that shows the identity (if not null) and checks the peer as {@link PeerTrust} does} */
+    static SSLContext context(Identity identity) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            KeyManager[] km = identity == null ? null : new KeyManager[]{new IdentityKeys(identity)};
+            ctx.init(km, new TrustManager[]{new PeerTrust()}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot do TLS 1.3: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The client's side, on a connected socket that reaches (or claims to reach) the server of key.
+     *
+     * @param secret the client secret to present, empty for none
+     * @return the verified connection, with no read timeout
+     * @throws IOException naming the key: the far end did not prove it holds the key, declined the client, or did not
+     *     finish the handshake in time; the socket is closed
+     */
+    static PeerConnection client(SSLContext ctx, Socket raw, String key, Endpoint via, byte[] secret, Duration timeout)
+            throws IOException {
+        Deadline deadline = new Deadline(raw, timeout);
+        try {
+            // the key as the peer host: the trust manager reads it back as the key to expect, and TLS sessions are
+            // cached per key
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, key, via.port(), true);
+            SSLParameters p = tls.getSSLParameters();
+            p.setProtocols(new String[]{"TLSv1.3"});
+            p.setApplicationProtocols(new String[]{ALPN});
+            p.setEndpointIdentificationAlgorithm(null);
+            tls.setSSLParameters(p);
+            tls.setUseClientMode(true);
+            tls.setSoTimeout((int) timeout.toMillis());
+            try {
+                tls.startHandshake();
+            } catch (SocketTimeoutException e) {
+                throw new IOException(via + " did not finish the end-to-end handshake for " + key + " within "
+                        + timeout.toSeconds() + " s (a server older than " + ALPN + "?)", e);
+            } catch (SSLException e) {
+                throw new IOException(via + " did not prove it holds " + key + ": " + e.getMessage(), e);
+            }
+            String proven = peerKey(tls);
+            if (!key.equals(proven)) {
+                // the trust manager refuses this first; a resumed session is checked here too
+                throw new IOException(via + " did not prove it holds " + key + ": it proved " + proven);
+            }
+            if (!ALPN.equals(tls.getApplicationProtocol())) {
+                throw new IOException("the server of " + key + " via " + via + " does not speak " + ALPN);
+            }
+            OutputStream out = tls.getOutputStream();
+            new Payload.Writer().bytes(secret).frame(MessageType.E2E_HELLO).write(out);
+            try {
+                Frame.read(tls.getInputStream()).expect(MessageType.E2E_ACCEPT).reader().end();
+            } catch (java.io.EOFException e) {
+                throw new IOException("the server of " + key + " via " + via + " closed the connection before"
+                        + " admitting this client", e);
+            } catch (ProtocolException e) {
+                throw new IOException("the server of " + key + " via " + via + " refused this client: " + e
+                        .getMessage(), e);
+            }
+            tls.setSoTimeout(0);
+            return new PeerConnection(tls, key, null, via);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            if (deadline.expired()) {
+                // the deadline closed the socket: say so, not what the close did to a read
+                throw new IOException(via + " did not finish the end-to-end handshake for " + key + " within "
+                        + timeout.toSeconds() + " s", e);
+            }
+            throw e;
+        } finally {
+            deadline.cancel();
+        }
+    }
+
+    /**
+     * The server's side, on a connection from a client (relayed or direct).
+     *
+     * @param clientAddress the client's ip:port
+     * @return the verified, admitted connection, with no read timeout
+     * @throws IOException if the client is not a natgw-e2e/1 client (told so in clear text), fails the handshake or is
+     *     declined (told so with ERROR DECLINED); the socket is closed
+     */
+    static PeerConnection server(SSLContext ctx, Socket raw, String clientAddress, ClientPolicy policy,
+            Duration timeout) throws IOException {
+        Deadline deadline = new Deadline(raw, timeout);
+        try {
+            // the first byte within three quarters of the time, so that a silent peer is still told why it is closed
+            // before the deadline closes the socket
+            raw.setSoTimeout((int) Math.max(1, timeout.toMillis() * 3 / 4));
+            InputStream in = raw.getInputStream();
+            int first;
+            try {
+                first = in.read();
+            } catch (SocketTimeoutException e) {
+                first = -2;
+            }
+            if (first != TLS_HANDSHAKE_RECORD) {
+                if (first != -1) {
+                    raw.getOutputStream().write(NOT_E2E.getBytes(StandardCharsets.US_ASCII));
+                    raw.getOutputStream().flush();
+                }
+                throw new IOException("client " + clientAddress + " does not start " + ALPN);
+            }
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, new ByteArrayInputStream(new byte[]{
+                    (byte) TLS_HANDSHAKE_RECORD}), true);
+            SSLParameters p = tls.getSSLParameters();
+            p.setProtocols(new String[]{"TLSv1.3"});
+            p.setApplicationProtocols(new String[]{ALPN});
+            p.setWantClientAuth(true);
+            tls.setSSLParameters(p);
+            tls.setSoTimeout((int) timeout.toMillis());
+            tls.startHandshake();
+            if (!ALPN.equals(tls.getApplicationProtocol())) {
+                throw new IOException("client " + clientAddress + " does not speak " + ALPN);
+            }
+            String clientKey;
+            try {
+                clientKey = peerKey(tls);
+            } catch (SSLPeerUnverifiedException e) {
+                clientKey = null;
+            }
+            Payload.Reader hello = Frame.read(tls.getInputStream()).expect(MessageType.E2E_HELLO).reader();
+            byte[] secret = hello.bytes(0, MAX_SECRET);
+            hello.end();
+            String reason = policy.check(new ClientInfo(clientAddress, clientKey), secret);
+            OutputStream out = tls.getOutputStream();
+            if (reason != null) {
+                Frame.error(ErrorCode.DECLINED, reason).write(out);
+                tls.close();
+                throw new IOException("declined client " + clientAddress + (clientKey == null
+                        ? ""
+                        : " (" + clientKey + ")") + ": " + reason);
+            }
+            Frame.of(MessageType.E2E_ACCEPT).write(out);
+            tls.setSoTimeout(0);
+            return new PeerConnection(tls, clientKey, clientAddress, null);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        } finally {
+            deadline.cancel();
+        }
+    }
+
+    /** {@return the key the peer's certificate names} */
+    static String peerKey(SSLSocket tls) throws SSLPeerUnverifiedException {
+        return Keys.keyOf(tls.getSession().getPeerCertificates()[0].getPublicKey().getEncoded());
+    }
+
+    /** Closes a socket when its handshake's time is up, unless cancelled first: bounds the whole handshake. */
+    private static final class Deadline {
+        private final Thread thread;
+        private volatile boolean expired;
+
+        Deadline(Socket s, Duration timeout) {
+            thread = Thread.ofVirtual().name("natgw-e2e-deadline").start(() -> {
+                try {
+                    Thread.sleep(timeout);
+                    expired = true;
+                    s.close();
+                } catch (InterruptedException | IOException e) {
+                    // done in time
+                }
+            });
+        }
+
+        boolean expired() {
+            return expired;
+        }
+
+        void cancel() {
+            thread.interrupt();
+        }
+    }
+
+    /** Shows the identity's certificate, as server and as client. */
+    private static final class IdentityKeys extends X509ExtendedKeyManager {
+        private final X509Certificate[] chain;
+        private final PrivateKey key;
+
+        IdentityKeys(Identity id) {
+            this.chain = new X509Certificate[]{SelfCertificate.of(id)};
+            this.key = id.privateKey();
+        }
+
+        private static boolean ed25519(String keyType) {
+            return "EdDSA".equalsIgnoreCase(keyType) || "Ed25519".equalsIgnoreCase(keyType);
+        }
+
+        private static String pick(String... keyTypes) {
+            for (String t : keyTypes) {
+                if (ed25519(t)) {
+                    return ALIAS;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return keyType == null ? null : pick(keyType);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return keyType == null ? null : pick(keyType);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return pick(keyType);
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return pick(keyType);
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return ed25519(keyType) ? new String[]{ALIAS} : null;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return ed25519(keyType) ? new String[]{ALIAS} : null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return ALIAS.equals(alias) ? chain.clone() : null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return ALIAS.equals(alias) ? key : null;
+        }
+    }
+
+    /**
+     * Trusts a server only if its certificate's public key names the key the client asked for (the handshake
+     * session's peer host, set to that key by {@link #client}); trusts any Ed25519 client certificate, which the
+     * server's {@link ClientPolicy} then judges by its key. Never validates against CAs: the key is the trust.
+     */
+    private static final class PeerTrust extends X509ExtendedTrustManager {
+        private static X509Certificate leaf(X509Certificate[] chain) throws CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("no certificate");
+            }
+            try {
+                Keys.publicKey(chain[0].getPublicKey().getEncoded());
+            } catch (ProtocolException e) {
+                throw new CertificateException("the certificate's key is not an Ed25519 key");
+            }
+            return chain[0];
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            String expected = socket instanceof SSLSocket s && s.getHandshakeSession() != null
+                    ? s.getHandshakeSession().getPeerHost()
+                    : null;
+            check(chain, expected);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            check(chain, engine == null || engine.getHandshakeSession() == null
+                    ? null
+                    : engine.getHandshakeSession().getPeerHost());
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain, null);
+        }
+
+        private static void check(X509Certificate[] chain, String expected) throws CertificateException {
+            String proven = Keys.keyOf(leaf(chain).getPublicKey().getEncoded());
+            if (expected == null || !Keys.isKey(expected)) {
+                throw new CertificateException("no key to check the server against");
+            }
+            if (!proven.equals(expected)) {
+                throw new CertificateException("the server is not the holder of " + expected + ": it proved "
+                        + proven);
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            leaf(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            leaf(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            leaf(chain);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
