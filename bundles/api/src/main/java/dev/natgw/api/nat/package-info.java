@@ -3,7 +3,7 @@
  * through {@link dev.natgw.api.nat.NatService} and changed through
  * {@link dev.natgw.api.nat.NatAdminService}.
  */
-@Version("1.4.0")
+@Version("1.5.0")
 package dev.natgw.api.nat;
 
 import org.osgi.annotation.versioning.Version;
