@@ -142,7 +142,7 @@ final class PoolSlots {
             List<PoolUsage> out = new ArrayList<>();
             for (PoolDefinition p : m.pools.values()) {
                 PoolRuntime r = m.engine == null ? null : slots[slotOf.get(p.name())];
-                long total = 3L * p.addressCount() * (p.portMax() - p.portMin() + 1);
+                long total = r == null ? 3L * p.addressCount() * (p.portMax() - p.portMin() + 1) : r.portsTotal();
                 long inUse = r == null ? 0 : Math.min(total, r.portsInUse());
                 // read after inUse: a pair leaving hold-down then lowers both, so held stays within inUse
                 long held = r == null ? 0 : Math.min(inUse, r.portsHeld());
@@ -155,7 +155,7 @@ final class PoolSlots {
                     }
                 }
                 out.add(new PoolUsage(p.name(), p.addressCount(), total, inUse, Math.max(0, bySlot[0]),
-                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2]), held));
+                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2]), held, r == null ? 0 : r.blocksOwned()));
             }
             return out;
         }

@@ -242,12 +242,14 @@ public final class BlockAllocator {
             if (r < 0 || r >= nb) {
                 return -1;
             }
-            int port = takeFrom(r, pi, affinityBase(pi, r / perAddress, remoteAddr, remotePort), true);
+            int a = r % addresses.length;
+            int port = takeFrom(a * perAddress + r / addresses.length, pi,
+                    affinityBase(pi, a, remoteAddr, remotePort), true);
             if (port < 0) {
                 lastRefusal = REFUSED_LIMIT;
                 return -1;
             }
-            lastAddress = r / perAddress;
+            lastAddress = a;
             return port;
         }
         int h = hostFind(inAddr);
@@ -373,8 +375,10 @@ public final class BlockAllocator {
         int use = i32(mem, useAt, b);
         i32(mem, useAt, b, use + 1);
         if (use == 0 && mode == MODE_DETERMINISTIC) {
+            // a deterministic block never leaves the stacks' count; it counts as owned while it has a port in use
             i32(mem, stateAt, b, OWNED);
             add(mem, B_OWNED, 1);
+            addInt(mem, freeCountAt + 4L * (b / perAddress), -1);
         }
         add(mem, B_IN_USE + 8L * pi, 1);
         return first + x;
@@ -417,6 +421,7 @@ public final class BlockAllocator {
         if (mode == MODE_DETERMINISTIC) {
             i32(mem, stateAt, b, FREE);
             add(mem, B_OWNED, -1);
+            addInt(mem, freeCountAt + 4L * addrIndex, 1);
             return false;
         }
         disown(b);

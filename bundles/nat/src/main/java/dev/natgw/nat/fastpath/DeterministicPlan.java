@@ -10,8 +10,9 @@ import dev.natgw.api.nat.Ipv4Range;
  * The pool's ports are dealt in aligned blocks of B ports, block j to worker {@code j % W}
  * ({@link PortOwnership}'s block deal); worker w's blocks on address index a are numbered
  * {@code k = a * perAddress(w) + i} for its i-th block ({@code j = w + i * W}). The inside addresses of the prefix
- * whose home worker ({@link Ownership#home}) is w, taken in ascending order, get w's blocks in that order: the
- * r-th of them gets block k = r. So the subscriber, its outside address and its ports are a pure function of the
+ * whose home worker ({@link Ownership#home}) is w, taken in ascending order, get w's blocks round the addresses:
+ * the r-th of them gets address index {@code r % A} and that address's {@code r / A}-th block of w, so
+ * subscribers spread over all outside addresses. So the subscriber, its outside address and its ports are a pure function of the
  * prefix, the pool's addresses and port range, the block size and the worker count, and either direction is
  * answered from the configuration alone, without a log.
  *
@@ -65,8 +66,8 @@ public final class DeterministicPlan {
     }
 
     /**
-     * Returns an inside address's rank among its home worker's subscribers, which is the index of its block among
-     * the worker's blocks. Allocation-free.
+     * Returns an inside address's rank among its home worker's subscribers, which names its block: address index
+     * {@code rank % addresses}, the worker's {@code rank / addresses}-th block there. Allocation-free.
      *
      * @param inAddr the inside address
      * @return the rank, or -1 when the prefix does not hold the address
@@ -106,8 +107,8 @@ public final class DeterministicPlan {
         if (per == 0 || r >= addresses * per) {
             return -1;
         }
-        int a = r / per;
-        int j = w + (r % per) * workers;
+        int a = r % addresses;
+        int j = w + (r / addresses) * workers;
         return (long) a << 32 | own.blockFirstPort(j);
     }
 
@@ -124,7 +125,7 @@ public final class DeterministicPlan {
             return -1;
         }
         int w = j % workers;
-        int r = addrIndex * perAddress(w) + j / workers;
+        int r = j / workers * addresses + addrIndex;
         return r < byWorker[w].length ? Integer.toUnsignedLong(first + byWorker[w][r]) : -1;
     }
 

@@ -352,8 +352,12 @@ public final class PoolRuntime {
         return n;
     }
 
-    /** {@return all address-port pairs of the pool over the three protocols} */
+    /** {@return all address-port pairs of the pool in service over the three protocols} */
     public long portsTotal() {
+        if (blocks) {
+            // the ports outside whole blocks serve nobody
+            return 3L * addresses.length * ownership.blocks() * ownership.blockSize();
+        }
         return 3L * addresses.length * (definition.portMax() - definition.portMin() + 1);
     }
 }
