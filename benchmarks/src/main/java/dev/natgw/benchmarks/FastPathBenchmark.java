@@ -59,6 +59,10 @@ public class FastPathBenchmark {
     @Param({"1000", "1000000", "10000000"})
     public int sessions;
 
+    /** How the pool allocates ports: per-session or port-blocks. */
+    @Param({"per-session", "port-blocks"})
+    public String allocation;
+
     private OneWorkerNat nat;
     private NatWorker worker;
     private Arena arena;
@@ -90,7 +94,7 @@ public class FastPathBenchmark {
         arena = Arena.ofShared();
         burstMemory = arena.allocate((long) BURST * PacketBurst.MIN_ROOM, 64);
         burst = new PacketBurst(BURST, burstMemory);
-        nat = new OneWorkerNat(sessions);
+        nat = new OneWorkerNat(sessions, 1024, OneWorkerNat.allocation(allocation));
         worker = nat.worker;
 
         long t0 = System.nanoTime();

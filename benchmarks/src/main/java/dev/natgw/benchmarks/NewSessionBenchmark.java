@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -45,6 +46,10 @@ public class NewSessionBenchmark {
     static final int BURST = 32;
     static final int CAPACITY = 8 << 20;
 
+    /** How the pool allocates ports: per-session or port-blocks. */
+    @Param({"per-session", "port-blocks"})
+    public String allocation;
+
     private UdpFrameWriter writer;
     private Arena arena;
     private MemorySegment burstMemory;
@@ -68,7 +73,7 @@ public class NewSessionBenchmark {
     public void setUpIteration(BenchmarkParams params) {
         next = 0;
         if (params.getBenchmark().endsWith(".newSessions")) {
-            nat = new OneWorkerNat(CAPACITY);
+            nat = new OneWorkerNat(CAPACITY, 1024, OneWorkerNat.allocation(allocation));
             worker = nat.worker;
         }
     }

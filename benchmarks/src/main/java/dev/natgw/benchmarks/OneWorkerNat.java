@@ -6,6 +6,7 @@ import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.OtherProtocolPolicy;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.Timeouts;
 import dev.natgw.nat.NatManager;
@@ -54,12 +55,50 @@ final class OneWorkerNat implements AutoCloseable {
      * @param eventRing the events the worker buffers for the event thread
      */
     OneWorkerNat(int sessions, int eventRing) {
+        this(sessions, eventRing, PortAllocation.PER_SESSION);
+    }
+
+    /**
+     * Builds the translator with a given event ring and port allocation.
+     *
+     * @param sessions the session table's capacity
+     * @param eventRing the events the worker buffers for the event thread
+     * @param allocation how the pool hands out ports
+     */
+    OneWorkerNat(int sessions, int eventRing, PortAllocation allocation) {
+        this(sessions, eventRing, allocation, false);
+    }
+
+    /**
+     * Builds the translator with a given event ring and port allocation, the event log on or off.
+     *
+     * @param sessions the session table's capacity
+     * @param eventRing the events the worker buffers for the event thread
+     * @param allocation how the pool hands out ports
+     * @param log whether the event log writes its lines ({@code NatManager.setEventLines})
+     */
+    OneWorkerNat(int sessions, int eventRing, PortAllocation allocation, boolean log) {
         nat = new NatManager(new NatSettings(Timeouts.RFC_DEFAULTS, sessions, 1 << 17, Duration.ZERO, 1 << 16,
-                OtherProtocolPolicy.DROP, false, eventRing));
+                OtherProtocolPolicy.DROP, log, eventRing));
         nat.addPool(new PoolDefinition("bench", List.of(POOL), 1025, 65535, MappingBehavior.ENDPOINT_INDEPENDENT,
-                FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false, UNBOUND));
+                FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false, UNBOUND, allocation));
         nat.attach(new FakeDataplane(1));
         worker = nat.engine().worker(0);
+    }
+
+    /**
+     * The allocation a benchmark parameter names: {@code per-session}, or {@code port-blocks} (blocks of 64 ports,
+     * up to 64 a host: the benchmarks' 65,536 hosts hold up to 160 sessions each).
+     *
+     * @param name the parameter
+     * @return the allocation
+     */
+    static PortAllocation allocation(String name) {
+        return switch (name) {
+            case "per-session" -> PortAllocation.PER_SESSION;
+            case "port-blocks" -> PortAllocation.blocks(64, 64);
+            default -> throw new IllegalArgumentException("allocation must be per-session or port-blocks, was " + name);
+        };
     }
 
     @Override

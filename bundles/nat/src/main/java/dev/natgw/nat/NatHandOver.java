@@ -205,7 +205,7 @@ final class NatHandOver {
         // the sessions name their pools by slot: the deposited pools take the same slots again
         List<Integer> handedOverSlots = new ArrayList<>();
         for (PoolDefinition p : bySlot) {
-            if (d.segments().containsKey(PoolRuntime.memoryName(0, m.poolSlots.nextSlot))) {
+            if (PoolRuntime.handedOver(d.segments(), m.poolSlots.nextSlot)) {
                 handedOverSlots.add(m.poolSlots.nextSlot);
             }
             m.poolSlots.addRuntime(p, d.segments());

@@ -11,6 +11,7 @@ import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.NatEvents;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.DeterministicMapping;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.PortUsage;
@@ -521,6 +522,16 @@ public final class NatManager implements NatAdminService, PacketStage {
     @Override
     public List<PortUsage> portUsage(String pool) {
         return poolSlots.portUsage(pool);
+    }
+
+    @Override
+    public List<DeterministicMapping> deterministicLookup(int outside, int port) {
+        return poolSlots.deterministicLookup(outside, port);
+    }
+
+    @Override
+    public List<DeterministicMapping> deterministicBlock(int inside) {
+        return poolSlots.deterministicBlock(inside);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.natgw.nat;
 
 import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.DeterministicMapping;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.nat.fastpath.Ownership;
 import dev.natgw.api.nat.PoolUsage;
 import dev.natgw.api.nat.PortUsage;
 import dev.natgw.api.nat.StaticMapping;
@@ -91,13 +93,13 @@ final class PoolSlots {
         PoolRuntime r = new PoolRuntime(nextSlot, p, m.engine, s.holdDown().toNanos(),
                 Math.max(1024, s.holdCapacity() / m.engine.workers()), handedOver);
         // not yet published, so the control thread may still touch new allocators directly
-        for (StaticMapping sm : handedOver.containsKey(PoolRuntime.memoryName(0, nextSlot))
+        for (StaticMapping sm : PoolRuntime.handedOver(handedOver, nextSlot)
                 ? List.<StaticMapping>of()
                 : m.statics) {
             int addrIndex = addressIndex(p, sm.global().address());
             if (addrIndex >= 0) {
                 for (int w = 0; w < m.engine.workers(); w++) {
-                    r.allocator(w).reserve(sm.protocol().number(), addrIndex, sm.global().port());
+                    r.reserve(w, sm.protocol().number(), addrIndex, sm.global().port());
                 }
             }
         }
@@ -140,7 +142,7 @@ final class PoolSlots {
             List<PoolUsage> out = new ArrayList<>();
             for (PoolDefinition p : m.pools.values()) {
                 PoolRuntime r = m.engine == null ? null : slots[slotOf.get(p.name())];
-                long total = 3L * p.addressCount() * (p.portMax() - p.portMin() + 1);
+                long total = r == null ? 3L * p.addressCount() * (p.portMax() - p.portMin() + 1) : r.portsTotal();
                 long inUse = r == null ? 0 : Math.min(total, r.portsInUse());
                 // read after inUse: a pair leaving hold-down then lowers both, so held stays within inUse
                 long held = r == null ? 0 : Math.min(inUse, r.portsHeld());
@@ -153,7 +155,7 @@ final class PoolSlots {
                     }
                 }
                 out.add(new PoolUsage(p.name(), p.addressCount(), total, inUse, Math.max(0, bySlot[0]),
-                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2]), held));
+                        Math.max(0, bySlot[1]), Math.max(0, bySlot[2]), held, r == null ? 0 : r.blocksOwned()));
             }
             return out;
         }
@@ -171,14 +173,57 @@ final class PoolSlots {
             int[] addrs = r.addresses();
             for (int a = 0; a < addrs.length; a++) {
                 for (int w = 0; w < m.engine.workers(); w++) {
-                    var alloc = r.allocator(w);
-                    long total = alloc.ownedPerAddress();
-                    long busy = Math.min(total, alloc.busy(a));
-                    out.add(new PortUsage(pool, addrs[a], w, total, busy, Math.min(busy, alloc.held(a))));
+                    long total = r.ownedPerAddress(w);
+                    long busy = Math.min(total, r.busy(w, a));
+                    out.add(new PortUsage(pool, addrs[a], w, total, busy, Math.min(busy, r.held(w, a))));
                 }
             }
             return out;
         }
     }
 
+    /** {@return the blocks of the active deterministic pools holding an outside address and port} */
+    List<DeterministicMapping> deterministicLookup(int outside, int port) {
+        synchronized (m.lock) {
+            List<DeterministicMapping> out = new ArrayList<>();
+            for (PoolDefinition p : m.pools.values()) {
+                PoolRuntime r = runtime(p);
+                int a = addressIndex(p, outside);
+                if (r == null || r.plan() == null || a < 0) {
+                    continue;
+                }
+                long s = r.plan().subscriberOf(a, port);
+                if (s >= 0) {
+                    out.add(block(p, r, (int) s));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@return the blocks the active deterministic pools give an inside address} */
+    List<DeterministicMapping> deterministicBlock(int inside) {
+        synchronized (m.lock) {
+            List<DeterministicMapping> out = new ArrayList<>();
+            for (PoolDefinition p : m.pools.values()) {
+                PoolRuntime r = runtime(p);
+                if (r != null && r.plan() != null && r.plan().blockOf(inside) >= 0) {
+                    out.add(block(p, r, inside));
+                }
+            }
+            return out;
+        }
+    }
+
+    private PoolRuntime runtime(PoolDefinition p) {
+        Integer slot = slotOf.get(p.name());
+        return m.engine == null || slot == null ? null : slots[slot];
+    }
+
+    private static DeterministicMapping block(PoolDefinition p, PoolRuntime r, int inside) {
+        long b = r.plan().blockOf(inside);
+        int first = (int) b & 0xffff;
+        return new DeterministicMapping(p.name(), inside, r.addresses()[(int) (b >>> 32)], first,
+                first + p.allocation().blockSize() - 1, Ownership.home(inside, r.allocatorCount()));
+    }
 }

@@ -171,6 +171,46 @@ class HandOverTest {
         assertThat(second.counters().drops().get("stage-error")).isZero();
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void aPortBlockPoolHandsItsBlocksOverAndNoAdoptedPortServesAnotherHost(int workers) {
+        PoolDefinition blocks = POOL.withAllocation(dev.natgw.api.nat.PortAllocation.blocks(64, 8));
+        NatManager first = translator(1 << 14);
+        first.addPool(blocks);
+        FakeDataplane dp = dataplane(workers, first);
+        int flows = 300;
+        int[] ports = new int[flows];
+        Set<Integer> taken = new HashSet<>();
+        for (int i = 0; i < flows; i++) {
+            ports[i] = out(dp, i).srcPort();
+            taken.add(ports[i]);
+        }
+        long blocksBefore = first.poolUsage().get(0).blocksInUse();
+        assertThat(blocksBefore).as("a block per host").isEqualTo(200);
+
+        NatManager second = update(dp, first, 1 << 14, blocks);
+        assertThat(second.sessionCount()).isEqualTo(flows);
+        assertThat(second.poolUsage().get(0).blocksInUse()).as("the blocks came along").isEqualTo(blocksBefore);
+        for (int i = 0; i < flows; i++) {
+            assertThat(out(dp, i).srcPort()).isEqualTo(ports[i]);
+            back(dp, i, ports[i]);
+        }
+        for (int i = flows; i < 2 * flows; i++) {
+            int p = out(dp, i).srcPort();
+            assertThat(taken.add(p)).as("new flow %d got port %d, which an adopted flow holds", i, p).isTrue();
+            // a host's new flows stay in its own block
+            assertThat(p & -64).isEqualTo(ports[i % 200] & -64);
+        }
+        assertThat(second.poolUsage().get(0).blocksInUse()).isEqualTo(blocksBefore);
+        dp.advance(Duration.ofSeconds(31));
+        for (int k = 0; k < 20 && second.sessionCount() > 0; k++) {
+            dp.advance(Duration.ofMillis(100));
+        }
+        dp.advance(Duration.ofSeconds(6));
+        assertThat(second.poolUsage().get(0).blocksInUse()).isZero();
+        assertThat(portsInUse(second)).isZero();
+    }
+
     /**
      * The order of a real bundle update: the old configuration component removes its pool before the translator
      * deposits, and the new one adds it only after the dataplane attached the new translator. The pool must come

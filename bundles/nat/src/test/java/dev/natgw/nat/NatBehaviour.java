@@ -2,6 +2,7 @@ package dev.natgw.nat;
 
 import static dev.natgw.nat.testing.Frames.ip;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.FilteringBehavior;
@@ -136,7 +137,9 @@ abstract class NatBehaviour extends NatHarness {
                 MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true);
         start(p);
         Set<Integer> addresses = new HashSet<>();
-        for (int port = 1; port <= 40; port++) {
+        // a deterministic host has its one block of ports
+        int flows = deterministic() ? allocation().blockSize() : 40;
+        for (int port = 1; port <= flows; port++) {
             FrameView out = through(Frames.udp(INSIDE_A, 10000 + port, REMOTE, 53).build(), true, false);
             addresses.add(out.src());
             assertThat(out.srcPort()).isBetween(20000, 20999);
@@ -147,6 +150,8 @@ abstract class NatBehaviour extends NatHarness {
 
     @Test
     void exhaustionRefusesNewFlowsAnswersIcmpAndKeepsExistingSessions() {
+        // a deterministic pool needs a block per inside address; NatDeterministic fills one host's block instead
+        assumeFalse(deterministic());
         PoolDefinition p = new PoolDefinition("tiny", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 30000, 30511,
                 MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, true);
         start(p);
@@ -173,8 +178,9 @@ abstract class NatBehaviour extends NatHarness {
         // all at one instant: the worker answers a second's worth (icmp.answers.per.second) and drops the rest
         assertThat(answered).isEqualTo(Math.min(refused, NatSettings.DEFAULT_ICMP_ANSWERS));
         assertThat(nat.counters().drops("icmp-rate-limited")).isEqualTo(refused - answered);
-        assertThat(nat.counters().refusedExhausted()).isEqualTo(refused);
-        assertThat(nat.counters().drops("pool-exhausted")).isEqualTo(refused);
+        // in blocks, the one host reaches its limit of blocks first: refused by its quota
+        assertThat(nat.counters().refusedExhausted() + nat.counters().refusedQuota()).isEqualTo(refused);
+        assertThat(nat.counters().drops("pool-exhausted") + nat.counters().drops("quota")).isEqualTo(refused);
         assertThat(icmp.icmpType()).isEqualTo(3);
         assertThat(icmp.icmpCode()).isEqualTo(13);
         assertThat(icmp.dst()).isEqualTo(INSIDE_A);
@@ -210,6 +216,20 @@ abstract class NatBehaviour extends NatHarness {
         dp.advance(Duration.ofSeconds(2));
         assertThat(nat.sessionCount()).isZero();
         assertThat(nat.counters().sessionsDeleted()).isEqualTo(1);
+        if (deterministic()) {
+            // the host's block is never anyone else's: nothing to hold down
+            assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
+            return;
+        }
+        if (!perSession()) {
+            // the whole block is held down, for all three protocols
+            assertThat(nat.poolUsage().get(0).portsInUse()).as("held down").isEqualTo(blockPairs());
+            assertThat(nat.poolUsage().get(0).portsHeld()).isEqualTo(blockPairs());
+            dp.advance(Duration.ofSeconds(6));
+            assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
+            assertThat(nat.poolUsage().get(0).portsHeld()).isZero();
+            return;
+        }
         assertThat(nat.poolUsage().get(0).portsInUse()).as("held down").isEqualTo(1);
         assertThat(nat.poolUsage().get(0).portsHeld()).as("counted apart as held").isEqualTo(1);
         assertThat(nat.poolUsage().get(0).portsMapped()).isZero();
@@ -431,9 +451,23 @@ abstract class NatBehaviour extends NatHarness {
         FrameView out = through(Frames.udp(INSIDE_A, 5000, REMOTE, 53).build(), true, false);
         dp.advance(Duration.ofSeconds(31));
         nat.flushEvents();
-        assertThat(lines).anySatisfy(l -> assertThat(l).contains("mapping-created udp inside=198.18.0.2:5000 outside="
-                + "198.19.0.1:" + out.srcPort()));
-        assertThat(lines).anySatisfy(l -> assertThat(l).contains("mapping-deleted udp inside=198.18.0.2:5000"));
+        if (perSession()) {
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains(
+                    "mapping-created udp inside=198.18.0.2:5000 outside=198.19.0.1:" + out.srcPort()));
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains("mapping-deleted udp inside=198.18.0.2:5000"));
+        } else {
+            // one record per block, none per mapping; none at all when deterministic
+            assertThat(String.join("\n", lines)).doesNotContain("mapping-");
+            int n = allocation().blockSize();
+            int first = out.srcPort() & -n;
+            String block = "inside=198.18.0.2 outside=198.19.0.1:" + first + "-" + (first + n - 1);
+            if (deterministic()) {
+                assertThat(String.join("\n", lines)).doesNotContain("block-");
+            } else {
+                assertThat(lines).anySatisfy(l -> assertThat(l).contains("block-allocated " + block));
+                assertThat(lines).anySatisfy(l -> assertThat(l).contains("block-released " + block));
+            }
+        }
         assertThat(String.join("\n", lines)).doesNotContain("198.19.0.100");
     }
 
@@ -448,13 +482,15 @@ abstract class NatBehaviour extends NatHarness {
         dp.run();
         assertThat(dp.toOutside).isEmpty();
         through(Frames.udp(REMOTE, 53, GLOBAL, out.srcPort()).build(), false, true);
-        nat.addPool(PoolDefinition.of("second", List.of(Ipv4Range.parse("198.19.0.2"))));
+        nat.addPool(asRun(PoolDefinition.of("second", List.of(Ipv4Range.parse("198.19.0.2")))));
         FrameView b = through(Frames.udp(INSIDE_B, 5001, REMOTE, 53).build(), true, false);
         assertThat(b.src()).isEqualTo(ip("198.19.0.2"));
     }
 
     @Test
     void poolsOfMoreThan256AddressesGiveEveryPortBack() {
+        // the hosts are outside the deterministic suites' inside prefix
+        assumeFalse(deterministic());
         PoolDefinition p = PoolDefinition.of("wide", List.of(Ipv4Range.parse("198.19.2.0/23")));
         start(p);
         Set<Integer> high = new HashSet<>();
@@ -467,6 +503,9 @@ abstract class NatBehaviour extends NatHarness {
         }
         assertThat(high).as("hosts mapped to addresses past the 256th").isNotEmpty();
         assertThat(nat.poolUsage().get(0).portsInUse()).isEqualTo(200);
+        if (!perSession()) {
+            assertThat(nat.poolUsage().get(0).blocksInUse()).as("a block each").isEqualTo(200);
+        }
         dp.advance(Duration.ofSeconds(31));
         dp.advance(Duration.ofSeconds(6));
         assertThat(nat.sessionCount()).isZero();
@@ -482,8 +521,10 @@ abstract class NatBehaviour extends NatHarness {
         through(Frames.echoRequest(INSIDE_B, REMOTE, 9, 1).build(), true, false);
         List<dev.natgw.api.nat.PortUsage> usage = nat.portUsage("public");
         assertThat(usage).hasSize(workers()).allMatch(u -> u.address() == GLOBAL);
-        assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsInUse).sum()).isEqualTo(4)
-                .isEqualTo(nat.poolUsage().get(0).portsInUse());
+        // per address and worker: the pairs out of service, which in blocks are the hosts' two blocks whole
+        assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsInUse).sum())
+                .isEqualTo(perSession() ? 4 : 2 * blockPairs());
+        assertThat(nat.poolUsage().get(0).portsInUse()).isEqualTo(4);
         assertThat(usage.stream().mapToLong(dev.natgw.api.nat.PortUsage::portsTotal).sum()).isEqualTo(
                 nat.poolUsage().get(0).portsTotal());
         assertThat(nat.portUsage("nope")).isEmpty();

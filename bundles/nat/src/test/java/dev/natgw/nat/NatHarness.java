@@ -8,7 +8,9 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.OtherProtocolPolicy;
+import dev.natgw.api.nat.AllocationMode;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
@@ -50,6 +52,35 @@ abstract class NatHarness {
 
     abstract int workers();
 
+    /**
+     * The allocation the suite's pools use instead of their own, for the reruns in port-block and deterministic
+     * mode; null to keep them per session.
+     */
+    PortAllocation allocation() {
+        return null;
+    }
+
+    /** {@return whether the suite runs its pools per session, as written} */
+    boolean perSession() {
+        return allocation() == null;
+    }
+
+    /** {@return whether the suite runs its pools deterministically} */
+    boolean deterministic() {
+        return allocation() != null && allocation().mode() == AllocationMode.DETERMINISTIC;
+    }
+
+    /** {@return the address-port pairs one block takes out of service: its ports for the three protocols} */
+    long blockPairs() {
+        return 3L * allocation().blockSize();
+    }
+
+    /** {@return a pool as this suite runs it: in its allocation mode} */
+    PoolDefinition asRun(PoolDefinition pool) {
+        PortAllocation a = allocation();
+        return a == null || pool == null ? pool : pool.withAllocation(a);
+    }
+
     @AfterEach
     void close() {
         if (dp != null) {
@@ -74,7 +105,7 @@ abstract class NatHarness {
         dp = new FakeDataplane(workers());
         nat.setClock(dp.clock());
         if (pool != null) {
-            nat.addPool(pool);
+            nat.addPool(asRun(pool));
         }
         dp.attach(nat);
     }

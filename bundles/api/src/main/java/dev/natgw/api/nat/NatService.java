@@ -82,4 +82,29 @@ public interface NatService {
     default List<FragmentUsage> fragmentUsage() {
         return List.of();
     }
+
+    /**
+     * Answers "which subscriber had outside address {@code outside}, port {@code port}" from the deterministic
+     * pools' formula (RFC 7422), without any log: the block holding the port, one per deterministic pool that
+     * holds it (pools never overlap, so at most one while they are all active).
+     *
+     * @param outside the outside address
+     * @param port the outside port
+     * @return the blocks, empty when no deterministic pool maps that address and port
+     * @since 1.5
+     */
+    default List<DeterministicMapping> deterministicLookup(int outside, int port) {
+        return List.of();
+    }
+
+    /**
+     * Returns the block a deterministic pool gives an inside address (the reverse of {@link #deterministicLookup}).
+     *
+     * @param inside the inside address
+     * @return the blocks, one per deterministic pool whose inside prefix holds the address
+     * @since 1.5
+     */
+    default List<DeterministicMapping> deterministicBlock(int inside) {
+        return List.of();
+    }
 }

@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  *     answered with an ICMP destination unreachable (instead of a silent drop)
  * @param limits what else one inside host may hold and open, and outside packets may open on its mappings (since
  *     1.4)
+ * @param allocation how ports are handed out: per mapping, in blocks, or deterministically (since 1.5)
  */
 public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin, int portMax,
         MappingBehavior mapping, FilteringBehavior filtering, boolean pairedPooling, int perHostPortQuota,
-        boolean icmpOnExhaustion, SubscriberLimits limits) {
+        boolean icmpOnExhaustion, SubscriberLimits limits, PortAllocation allocation) {
     /**
      * The default lowest port: ports below it are left alone, as well-known and registered ports
      * matter.
@@ -68,6 +69,42 @@ public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin
         Objects.requireNonNull(filtering, "filtering");
         Checks.nonNegative("perHostPortQuota", perHostPortQuota);
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(allocation, "allocation");
+        if (allocation.inBlocks()) {
+            int n = allocation.blockSize();
+            long blocks = ((portMax + 1L) / n) - ((portMin + n - 1L) / n);
+            if (blocks < 1) {
+                throw new IllegalArgumentException("ports " + portMin + ".." + portMax + " hold no whole block of "
+                        + n + " ports aligned to " + n);
+            }
+            if (allocation.mode() == AllocationMode.DETERMINISTIC
+                    && blocks * addressCount(addresses) < allocation.insidePrefix().size()) {
+                throw new IllegalArgumentException("a deterministic pool needs a block for each of the "
+                        + allocation.insidePrefix().size() + " inside addresses, has " + blocks + " blocks on "
+                        + addressCount(addresses) + " addresses");
+            }
+        }
+    }
+
+    /**
+     * The form of version 1.4, allocating a port per mapping ({@link PortAllocation#PER_SESSION}).
+     *
+     * @param name the pool's name
+     * @param addresses the outside addresses
+     * @param portMin the lowest port
+     * @param portMax the highest port
+     * @param mapping how outside endpoints are reused
+     * @param filtering which outside packets a mapping lets in
+     * @param pairedPooling whether all sessions of one inside address use the same outside address
+     * @param perHostPortQuota the most ports one inside address may hold per protocol, 0 for no limit
+     * @param icmpOnExhaustion whether a refused packet is answered with an ICMP destination unreachable
+     * @param limits what else one inside host may hold and open
+     */
+    public PoolDefinition(String name, List<Ipv4Range> addresses, int portMin, int portMax, MappingBehavior mapping,
+            FilteringBehavior filtering, boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion,
+            SubscriberLimits limits) {
+        this(name, addresses, portMin, portMax, mapping, filtering, pairedPooling, perHostPortQuota,
+                icmpOnExhaustion, limits, PortAllocation.PER_SESSION);
     }
 
     /**
@@ -87,7 +124,20 @@ public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin
     public PoolDefinition(String name, List<Ipv4Range> addresses, int portMin, int portMax, MappingBehavior mapping,
             FilteringBehavior filtering, boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion) {
         this(name, addresses, portMin, portMax, mapping, filtering, pairedPooling, perHostPortQuota,
-                icmpOnExhaustion, SubscriberLimits.DEFAULT);
+                icmpOnExhaustion, SubscriberLimits.DEFAULT, PortAllocation.PER_SESSION);
+    }
+
+    /**
+     * Returns this pool with another port allocation.
+     *
+     * @param other the allocation
+     * @return the pool
+     * @throws IllegalArgumentException if the pool's ports hold no whole block
+     * @since 1.5
+     */
+    public PoolDefinition withAllocation(PortAllocation other) {
+        return new PoolDefinition(name, addresses, portMin, portMax, mapping, filtering, pairedPooling,
+                perHostPortQuota, icmpOnExhaustion, limits, other);
     }
 
     /**
@@ -98,7 +148,7 @@ public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin
      */
     public PoolDefinition withLimits(SubscriberLimits other) {
         return new PoolDefinition(name, addresses, portMin, portMax, mapping, filtering, pairedPooling,
-                perHostPortQuota, icmpOnExhaustion, other);
+                perHostPortQuota, icmpOnExhaustion, other, allocation);
     }
 
     /**
@@ -114,11 +164,16 @@ public record PoolDefinition(String name, List<Ipv4Range> addresses, int portMin
      */
     public static PoolDefinition of(String name, List<Ipv4Range> addresses) {
         return new PoolDefinition(name, addresses, DEFAULT_PORT_MIN, DEFAULT_PORT_MAX, MappingBehavior.DEFAULT,
-                FilteringBehavior.DEFAULT, true, DEFAULT_PORT_QUOTA, true, SubscriberLimits.DEFAULT);
+                FilteringBehavior.DEFAULT, true, DEFAULT_PORT_QUOTA, true, SubscriberLimits.DEFAULT,
+                PortAllocation.PER_SESSION);
     }
 
     /** {@return the number of outside addresses, the sum of the ranges' sizes} */
     public long addressCount() {
+        return addressCount(addresses);
+    }
+
+    private static long addressCount(List<Ipv4Range> addresses) {
         long n = 0;
         for (Ipv4Range r : addresses) {
             n += r.size();

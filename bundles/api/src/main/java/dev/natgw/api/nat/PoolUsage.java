@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param udpSessions live UDP sessions
  * @param icmpSessions live ICMP sessions
  * @param portsHeld the pairs in hold-down, 0..portsInUse (since 1.2)
+ * @param blocksInUse the port blocks inside hosts hold now, 0 for a pool that allocates per session (since 1.5)
  */
 public record PoolUsage(String pool, long addresses, long portsTotal, long portsInUse, long tcpSessions,
-        long udpSessions, long icmpSessions, long portsHeld) {
+        long udpSessions, long icmpSessions, long portsHeld, long blocksInUse) {
     /** Validates. */
     public PoolUsage {
         Objects.requireNonNull(pool, "pool");
@@ -33,6 +34,24 @@ public record PoolUsage(String pool, long addresses, long portsTotal, long ports
         if (portsHeld < 0 || portsHeld > portsInUse) {
             throw new IllegalArgumentException("portsHeld must be 0.." + portsInUse + ", was " + portsHeld);
         }
+        Checks.nonNegative("blocksInUse", blocksInUse);
+    }
+
+    /**
+     * The form of version 1.4, without port blocks.
+     *
+     * @param pool the pool's name
+     * @param addresses the pool's outside addresses
+     * @param portsTotal all address-port pairs of the pool
+     * @param portsInUse the pairs in use
+     * @param tcpSessions live TCP sessions
+     * @param udpSessions live UDP sessions
+     * @param icmpSessions live ICMP sessions
+     * @param portsHeld the pairs in hold-down
+     */
+    public PoolUsage(String pool, long addresses, long portsTotal, long portsInUse, long tcpSessions,
+            long udpSessions, long icmpSessions, long portsHeld) {
+        this(pool, addresses, portsTotal, portsInUse, tcpSessions, udpSessions, icmpSessions, portsHeld, 0);
     }
 
     /**

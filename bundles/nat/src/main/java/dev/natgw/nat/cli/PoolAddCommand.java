@@ -4,7 +4,9 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.NatAdminService;
+import dev.natgw.api.nat.AllocationMode;
 import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.nat.internal.Values;
 import java.util.ArrayList;
@@ -78,6 +80,21 @@ public class PoolAddCommand implements Action {
             + " with ICMP destination unreachable")
     boolean noIcmp;
 
+    @Option(name = "--allocation", description = "per-session (the default), port-blocks (a host gets blocks of"
+            + " --block-size ports, one log record per block) or deterministic (RFC 7422: each address of"
+            + " --inside-prefix owns one block, nothing logged)")
+    @Completion(value = StringsCompleter.class, values = {"per-session", "port-blocks", "deterministic"})
+    String allocation = "per-session";
+
+    @Option(name = "--block-size", description = "The ports of a block, a power of two 16..4096")
+    int blockSize = PortAllocation.DEFAULT_BLOCK_SIZE;
+
+    @Option(name = "--blocks-per-host", description = "The most blocks one inside host may hold (port-blocks)")
+    int blocksPerHost = PortAllocation.DEFAULT_BLOCKS_PER_HOST;
+
+    @Option(name = "--inside-prefix", description = "The inside addresses a deterministic pool maps, a.b.c.d/n")
+    String insidePrefix;
+
     @Override
     public Object execute() {
         List<Ipv4Range> ranges = new ArrayList<>(addresses.size());
@@ -107,10 +124,19 @@ public class PoolAddCommand implements Action {
             throw new IllegalArgumentException("--sessions-per-host, --mappings-per-second, --mappings-burst and"
                     + " --inbound-per-mapping: " + e.getMessage());
         }
+        PortAllocation alloc;
+        try {
+            AllocationMode mode = Values.enumValue(AllocationMode.class, allocation);
+            alloc = new PortAllocation(mode, blockSize, blocksPerHost,
+                    insidePrefix == null ? null : Values.range(insidePrefix));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("--allocation, --block-size, --blocks-per-host and --inside-prefix: "
+                    + e.getMessage());
+        }
         PoolDefinition pool;
         try {
             pool = new PoolDefinition(name, ranges, portRange[0], portRange[1], m, f, !noPairedPooling, quota,
-                    !noIcmp, limits);
+                    !noIcmp, limits, alloc);
         } catch (IllegalArgumentException e) {
             // the record names its own fields (name, addresses); the user knows them as NAME and ADDRESS
             throw new IllegalArgumentException("pool \"" + name + "\": " + e.getMessage());
@@ -119,7 +145,10 @@ public class PoolAddCommand implements Action {
         System.out.println("Pool " + pool.name() + " added: "
                 + pool.addresses().stream().map(Object::toString).collect(Collectors.joining(",")) + " ports "
                 + pool.portMin() + "-" + pool.portMax() + ", " + PoolListCommand.abbreviation(m) + "/"
-                + PoolListCommand.abbreviation(f));
+                + PoolListCommand.abbreviation(f) + (alloc.inBlocks()
+                        ? ", " + alloc.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " of "
+                                + alloc.blockSize()
+                        : ""));
         return null;
     }
 }

@@ -241,6 +241,9 @@ public final class EventExporter implements NatEventSink, AutoCloseable {
         int inAddr = (int) (w1 >>> 32);
         String pool = poolNames[slot];
         return switch (type) {
+            case EventRing.BLOCK_ALLOCATED, EventRing.BLOCK_RELEASED -> ipfix.portBlock(
+                    type == EventRing.BLOCK_ALLOCATED, when, inAddr, (int) w1, (int) w0 & 0xffff,
+                    ((int) w0 & 0xffff) + inPort - 1, 1, inPort, slot, pool);
             case EventRing.CREATED, EventRing.DELETED -> ipfix.session(type == EventRing.CREATED, when, proto,
                     inAddr, inPort, (int) w1, (int) w0 & 0xffff, slot, pool);
             default -> ipfix.refused(type != EventRing.REFUSED_EXHAUSTED, when, proto, inAddr, inPort, slot, pool);

@@ -115,8 +115,8 @@ final class IpfixWriter {
     }
 
     /**
-     * Adds a port block allocated to an inside host or released (RFC 8158 section 4.1.13); no event of natgw
-     * makes one yet, the template is announced so collectors know it.
+     * Adds a port block allocated to an inside host or released (RFC 8158 section 4.1.13, natEvent 14 and 15):
+     * port-block pools log these instead of a record per mapping.
      *
      * @return false if the record does not fit
      */

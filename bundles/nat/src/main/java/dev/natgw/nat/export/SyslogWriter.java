@@ -47,12 +47,23 @@ final class SyslogWriter {
     ByteBuffer event(int type, int proto, String poolName, int inAddr, int inPort, int outAddr, int outPort,
             long millis) {
         String msgId = EventNames.name(type);
+        if (EventNames.isBlock(type)) {
+            // one line per block: inPort carries its size, outPort its first port
+            StringBuilder b = new StringBuilder(160).append(head).append(TIME.format(Instant.ofEpochMilli(millis)))
+                    .append(host).append(msgId).append(" - inside=").append(Ipv4.format(inAddr)).append(" outside=")
+                    .append(Ipv4.format(outAddr)).append(':').append(outPort).append('-').append(outPort + inPort - 1);
+            return finish(b, poolName);
+        }
         StringBuilder b = new StringBuilder(160).append(head).append(TIME.format(Instant.ofEpochMilli(millis)))
                 .append(host).append(msgId).append(" - ").append(EventNames.protocol(proto)).append(" inside=")
                 .append(Ipv4.format(inAddr)).append(':').append(inPort);
         if (outAddr != 0 || outPort != 0) {
             b.append(" outside=").append(Ipv4.format(outAddr)).append(':').append(outPort);
         }
+        return finish(b, poolName);
+    }
+
+    private ByteBuffer finish(StringBuilder b, String poolName) {
         if (poolName != null) {
             b.append(" pool=").append(printable(poolName, IpfixFormat.POOL_NAME_MAX));
         }

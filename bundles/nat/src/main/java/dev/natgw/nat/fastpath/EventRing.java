@@ -18,6 +18,13 @@ public final class EventRing {
     public static final int REFUSED_EXHAUSTED = 3;
     /** A new session was refused: the inside host reached its port quota. */
     public static final int REFUSED_QUOTA = 4;
+    /**
+     * A port block was allocated to an inside host (port-block pools): the inside port field carries the block's
+     * size and the outside port its first port.
+     */
+    public static final int BLOCK_ALLOCATED = 5;
+    /** A port block was released (its last mapping ended); fields as for {@link #BLOCK_ALLOCATED}. */
+    public static final int BLOCK_RELEASED = 6;
 
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;

@@ -165,7 +165,7 @@ final class In2Out {
             return -1;
         }
         if (newMapping) {
-            w.mappingEvent(EventRing.CREATED, mp);
+            w.mappingEvent(EventRing.CREATED, mp, snap);
         }
         int state = proto == TCP ? INIT_IN : NONE;
         table.setState(s, state);
@@ -192,6 +192,18 @@ final class In2Out {
                 break;
             }
             refusal = Drops.POOL_EXHAUSTED;
+            if (p.blocks) {
+                int mp = blockMapping(b, i, p, proto, remPort, now);
+                if (mp >= 0 || mp == TABLE_FULL) {
+                    return mp >= 0 ? mp : -1;
+                }
+                refusal = blockRefusal;
+                if (refusal != Drops.POOL_EXHAUSTED) {
+                    refusedBy = p;
+                    break;
+                }
+                continue;
+            }
             PortAllocator a = p.allocator(id);
             int[] addrs = p.addresses();
             int first = p.paired ? a.addressFor(pkt.src) : a.addressFor(pkt.src * 31 + pkt.srcPort);
@@ -240,6 +252,48 @@ final class In2Out {
         }
         refuse(b, i, m, snap, now, refusedBy, refusal);
         return -1;
+    }
+
+    /** {@link #blockMapping}'s answer when it dropped the packet itself. */
+    private static final int TABLE_FULL = -2;
+    /** Why the last {@link #blockMapping} returned -1: a {@link Drops} code. */
+    private int blockRefusal;
+
+    /**
+     * Maps the packet's inside endpoint to a port of its host's blocks in a port-block or deterministic pool,
+     * logging a block the host newly got (port-block mode); -1 with {@link #blockRefusal} set when the pool refuses,
+     * {@link #TABLE_FULL} when the session table was full (the packet is dropped).
+     */
+    private int blockMapping(PacketBurst b, int i, PoolRuntime p, int proto, int remPort, long now) {
+        BlockAllocator ba = p.blocks(id);
+        int port = ba.allocate(proto, pkt.src, pkt.dst, remPort);
+        if (port < 0) {
+            blockRefusal = ba.lastRefusal == BlockAllocator.REFUSED_LIMIT ? Drops.QUOTA : Drops.POOL_EXHAUSTED;
+            return -1;
+        }
+        int addrIndex = ba.lastAddress;
+        boolean newBlock = ba.lastNewBlock;
+        int outAddr = p.addresses()[addrIndex];
+        if (!table.hostAdd(pkt.src, proto, 1)) {
+            ba.release(proto, addrIndex, port, now);
+            blockRefusal = Drops.HOST_TABLE_FULL;
+            return -1;
+        }
+        int mp = w.addMapping(proto, pkt.src, pkt.srcPort, outAddr, port, p.slot(), addrIndex);
+        if (mp < 0) {
+            table.hostAdd(pkt.src, proto, -1);
+            ba.release(proto, addrIndex, port, now);
+            w.drop(b, i, Drops.SESSION_TABLE_FULL);
+            return TABLE_FULL;
+        }
+        if (newBlock && p.logsBlocks) {
+            int size = ba.blockSize();
+            w.blockEvent(EventRing.BLOCK_ALLOCATED, p.slot(), pkt.src, outAddr, port - (port & (size - 1)), size);
+        }
+        if (p.mappingInterval > 0) {
+            table.hostMapped(pkt.src, p.mappingInterval, now);
+        }
+        return mp;
     }
 
     /**
@@ -302,7 +356,7 @@ final class In2Out {
         }
         if (p.icmpOnExhaustion && icmpBudget(snap.icmpAnswersPerSecond(), now)) {
             int[] addrs = p.addresses();
-            int from = addrs[p.allocator(id).addressFor(pkt.src)];
+            int from = addrs[PortAllocator.addressIndex(pkt.src, addrs.length)];
             int len = IcmpReplies.unreachable(m, b.dataOffset(i), pkt, from, IcmpReplies.CODE_PROHIBITED);
             b.setLength(i, len);
             b.setVerdict(i, Verdict.TX_INSIDE);
@@ -365,7 +419,7 @@ final class In2Out {
                 return;
             }
             PoolRuntime p = active[0];
-            int addrIndex = p.allocator(id).addressFor(pkt.src);
+            int addrIndex = PortAllocator.addressIndex(pkt.src, p.addresses().length);
             int outAddr = p.addresses()[addrIndex];
             if (table.findOut(proto, outAddr, 0, pkt.dst, 0) >= 0) {
                 // another inside host already talks this protocol to this remote from the same address

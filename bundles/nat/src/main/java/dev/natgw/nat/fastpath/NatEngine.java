@@ -150,6 +150,18 @@ public final class NatEngine implements AutoCloseable {
     }
 
     /**
+     * Deals the whole aligned blocks of a range to the workers, round-robin ({@link PortOwnership}'s block deal).
+     *
+     * @param portMin the range's lowest port
+     * @param portMax its highest
+     * @param blockSize the ports of a block, a power of two
+     * @return the ownership
+     */
+    public PortOwnership blockOwnership(int portMin, int portMax, int blockSize) {
+        return new PortOwnership(toeplitz, rss, workerForQueue, workers(), portMin, portMax, blockSize);
+    }
+
+    /**
      * Returns a worker's translator.
      *
      * @param w the worker id

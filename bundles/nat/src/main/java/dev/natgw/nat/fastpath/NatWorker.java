@@ -385,9 +385,21 @@ public final class NatWorker implements AutoCloseable {
         return proto == TCP ? 0 : proto == UDP ? 1 : 2;
     }
 
-    void mappingEvent(int type, int mp) {
+    /** Logs a mapping created or deleted, unless its pool logs port blocks instead (one record per block). */
+    void mappingEvent(int type, int mp, NatSnapshot snap) {
+        int slot = slot(mp);
+        if (slot != NatSnapshot.STATIC_SLOT && snap.slots()[slot] != null && snap.slots()[slot].blocks) {
+            return;
+        }
         if (!events.record(type, table.mProto(mp), slot(mp), table.mInAddr(mp), table.mInPort(mp),
                 table.mOutAddr(mp), table.mOutPort(mp), System.currentTimeMillis())) {
+            c[CounterIndex.EVENTS_LOST]++;
+        }
+    }
+
+    /** Logs a port block allocated or released: the block's size rides in the inside port, its first port outside. */
+    void blockEvent(int type, int slot, int inAddr, int outAddr, int firstPort, int blockSize) {
+        if (!events.record(type, 0, slot, inAddr, blockSize, outAddr, firstPort, System.currentTimeMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
     }
@@ -411,13 +423,19 @@ public final class NatWorker implements AutoCloseable {
         int proto = table.mProto(mp);
         if (limited(mp)) {
             PoolRuntime p = snap.slots()[slot];
-            if (p != null) {
+            if (p != null && p.blocks) {
+                BlockAllocator ba = p.blocks(id);
+                if (ba.release(proto, addrIndex(mp), table.mOutPort(mp), now) && p.logsBlocks) {
+                    blockEvent(EventRing.BLOCK_RELEASED, slot, table.mInAddr(mp), p.addresses()[ba.releasedAddress],
+                            ba.releasedFirstPort, ba.blockSize());
+                }
+            } else if (p != null) {
                 p.allocator(id).release(proto, addrIndex(mp), table.mOutPort(mp), now);
             }
             table.hostAdd(table.mInAddr(mp), proto, -1);
         }
         if (logged) {
-            mappingEvent(EventRing.DELETED, mp);
+            mappingEvent(EventRing.DELETED, mp, snap);
         }
         table.removeMapping(mp);
     }
@@ -450,7 +468,7 @@ public final class NatWorker implements AutoCloseable {
         }
         for (PoolRuntime p : snap.slots()) {
             if (p != null) {
-                p.allocator(id).tick(now);
+                p.tick(id, now);
             }
         }
         frags.expire(now, engine.fragmentLimits().timeoutNanos(), MemorySegment.NULL);

@@ -186,7 +186,7 @@ final class Out2In {
             return -1;
         }
         if (newMapping) {
-            w.mappingEvent(EventRing.CREATED, mp);
+            w.mappingEvent(EventRing.CREATED, mp, snap);
         }
         int state = proto == TCP ? INIT_OUT : NONE;
         table.setState(s, state);

@@ -1,7 +1,9 @@
 package dev.natgw.nat.fastpath;
 
 import dev.natgw.nat.handover.HandOverFormat;
+import dev.natgw.api.nat.AllocationMode;
 import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.SubscriberLimits;
@@ -25,6 +27,14 @@ public final class PoolRuntime {
     private final int[] addresses;
     private final PortOwnership ownership;
     private final PortAllocator[] allocators;
+    /** Port-block or deterministic mode: a block allocator per worker, and no {@link #allocators}. */
+    private final BlockAllocator[] blockAllocators;
+    /** Deterministic mode's formula, else null. */
+    private final DeterministicPlan plan;
+    /** Whether ports go out in blocks (port-block or deterministic mode); compared on the fast path. */
+    final boolean blocks;
+    /** Port-block mode: blocks are logged, mappings are not. */
+    final boolean logsBlocks;
     final boolean endpointIndependentMapping;
     final int filtering;
     final boolean paired;
@@ -84,13 +94,126 @@ public final class PoolRuntime {
         this.mappingInterval = limits.mappingsPerSecond() == 0 ? 0 : 1_000_000_000L / limits.mappingsPerSecond();
         this.mappingBurst = limits.mappingBurst();
         this.inboundPerMapping = limits.inboundSessionsPerMapping();
-        this.ownership = engine.ownership(definition.portMin(), definition.portMax());
-        this.allocators = new PortAllocator[ownership.workers()];
-        // in the workers' arenas: freed with the engine's tables, or handed over with them
-        for (int w = 0; w < allocators.length; w++) {
-            allocators[w] = new PortAllocator(ownership, engine.toeplitz(), w, addresses, holdDownNanos, holdCapacity,
-                    engine.worker(w).arena(), handedOver.get(memoryName(w, slot)));
+        PortAllocation allocation = definition.allocation();
+        this.blocks = allocation.inBlocks();
+        this.logsBlocks = allocation.mode() == AllocationMode.PORT_BLOCKS;
+        if (!blocks) {
+            this.ownership = engine.ownership(definition.portMin(), definition.portMax());
+            this.allocators = new PortAllocator[ownership.workers()];
+            this.blockAllocators = null;
+            this.plan = null;
+            // in the workers' arenas: freed with the engine's tables, or handed over with them
+            for (int w = 0; w < allocators.length; w++) {
+                allocators[w] = new PortAllocator(ownership, engine.toeplitz(), w, addresses, holdDownNanos,
+                        holdCapacity, engine.worker(w).arena(), handedOver.get(memoryName(w, slot)));
+            }
+            return;
         }
+        this.ownership = engine.blockOwnership(definition.portMin(), definition.portMax(), allocation.blockSize());
+        this.allocators = new PortAllocator[ownership.workers()];
+        this.plan = allocation.mode() == AllocationMode.DETERMINISTIC
+                ? new DeterministicPlan(allocation.insidePrefix(), addresses.length, ownership)
+                : null;
+        this.blockAllocators = new BlockAllocator[ownership.workers()];
+        for (int w = 0; w < blockAllocators.length; w++) {
+            blockAllocators[w] = new BlockAllocator(ownership, engine.toeplitz(), w, addresses,
+                    allocation.blocksPerHost(), holdDownNanos, plan, engine.worker(w).arena(),
+                    handedOver.get(blockMemoryName(w, slot)));
+        }
+    }
+
+    /**
+     * Names a worker's block allocator memory of a pool slot in a hand-over.
+     *
+     * @param worker the worker
+     * @param slot the pool slot
+     * @return the name
+     */
+    public static String blockMemoryName(int worker, int slot) {
+        return HandOverFormat.blockSegment(worker, slot);
+    }
+
+    /**
+     * Returns a worker's block allocator.
+     *
+     * @param worker the worker
+     * @return the allocator only that worker uses, or null for a pool that allocates per session
+     */
+    public BlockAllocator blocks(int worker) {
+        return blockAllocators == null ? null : blockAllocators[worker];
+    }
+
+    /** {@return the workers the pool's ports are dealt to} */
+    public int allocatorCount() {
+        return allocators.length;
+    }
+
+    /** {@return the deterministic formula, or null when the pool is not deterministic} */
+    public DeterministicPlan plan() {
+        return plan;
+    }
+
+    /** {@return whether a hand-over holds this pool's memory of worker 0} */
+    public static boolean handedOver(Map<String, MemorySegment> handedOver, int slot) {
+        return handedOver.containsKey(memoryName(0, slot)) || handedOver.containsKey(blockMemoryName(0, slot));
+    }
+
+    /** Returns held ports or blocks to service on a worker; allocation-free. */
+    void tick(int worker, long now) {
+        if (blocks) {
+            blockAllocators[worker].tick(now);
+        } else {
+            allocators[worker].tick(now);
+        }
+    }
+
+    /**
+     * Takes a port out of service for a static mapping in a worker's allocator ({@link PortAllocator#reserve}).
+     *
+     * @return false if the worker holds no such port
+     */
+    public boolean reserve(int worker, int proto, int addrIndex, int port) {
+        return blocks
+                ? blockAllocators[worker].reserve(proto, addrIndex, port)
+                : allocators[worker].reserve(proto, addrIndex, port);
+    }
+
+    /** Returns a reserved port to service in a worker's allocator. */
+    public void unreserve(int worker, int proto, int addrIndex, int port) {
+        if (blocks) {
+            blockAllocators[worker].unreserve(proto, addrIndex, port);
+        } else {
+            allocators[worker].unreserve(proto, addrIndex, port);
+        }
+    }
+
+    /** {@return the pairs of one address a worker owns, over the three protocols} */
+    public long ownedPerAddress(int worker) {
+        return blocks ? blockAllocators[worker].ownedPerAddress() : allocators[worker].ownedPerAddress();
+    }
+
+    /** {@return the pairs of one address a worker owns that are not free} */
+    public long busy(int worker, int addrIndex) {
+        return blocks ? blockAllocators[worker].busy(addrIndex) : allocators[worker].busy(addrIndex);
+    }
+
+    /** {@return the pairs of one address a worker owns that are held down} */
+    public long held(int worker, int addrIndex) {
+        if (!blocks) {
+            return allocators[worker].held(addrIndex);
+        }
+        return 0; // blocks are held per worker, not per address: see portsHeld
+    }
+
+    /** {@return blocks hosts own over all workers, 0 per session; control plane} */
+    public long blocksOwned() {
+        long n = 0;
+        if (blocks) {
+            for (BlockAllocator b : blockAllocators) {
+                n += b.blocksOwned();
+            }
+        }
+        return n;
     }
 
     /**
@@ -111,7 +234,11 @@ public final class PoolRuntime {
      */
     public void handOver(Map<String, MemorySegment> out) {
         for (int w = 0; w < allocators.length; w++) {
-            out.put(memoryName(w, slot), allocators[w].memory());
+            if (blocks) {
+                out.put(blockMemoryName(w, slot), blockAllocators[w].memory());
+            } else {
+                out.put(memoryName(w, slot), allocators[w].memory());
+            }
         }
     }
 
@@ -170,7 +297,9 @@ public final class PoolRuntime {
      */
     public void visitRecent(long now, RecentPair out) {
         for (PortAllocator a : allocators) {
-            a.visitRecent(now, out);
+            if (a != null) {
+                a.visitRecent(now, out);
+            }
         }
     }
 
@@ -185,8 +314,8 @@ public final class PoolRuntime {
      * @return whether the pair was held down
      */
     public boolean holdFree(int proto, int addrIndex, int port, long due) {
-        if (port < definition.portMin() || port > definition.portMax()) {
-            return false;
+        if (blocks || port < definition.portMin() || port > definition.portMax()) {
+            return false; // blocks are held per block; a restart starts them all free
         }
         return allocators[ownership.owner(port)].holdFree(proto, addrIndex, port, due);
     }
@@ -194,6 +323,11 @@ public final class PoolRuntime {
     /** {@return address-port pairs in use or held, over all workers; control plane} */
     public long portsInUse() {
         long n = 0;
+        if (blocks) {
+            for (BlockAllocator b : blockAllocators) {
+                n += b.inUse() + b.held();
+            }
+        }
         for (PortAllocator a : allocators) {
             if (a != null) {
                 n += a.inUse() + a.held();
@@ -205,6 +339,11 @@ public final class PoolRuntime {
     /** {@return address-port pairs in hold-down, over all workers; control plane} */
     public long portsHeld() {
         long n = 0;
+        if (blocks) {
+            for (BlockAllocator b : blockAllocators) {
+                n += b.held();
+            }
+        }
         for (PortAllocator a : allocators) {
             if (a != null) {
                 n += a.held();
@@ -213,8 +352,12 @@ public final class PoolRuntime {
         return n;
     }
 
-    /** {@return all address-port pairs of the pool over the three protocols} */
+    /** {@return all address-port pairs of the pool in service over the three protocols} */
     public long portsTotal() {
+        if (blocks) {
+            // the ports outside whole blocks serve nobody
+            return 3L * addresses.length * ownership.blocks() * ownership.blockSize();
+        }
         return 3L * addresses.length * (definition.portMax() - definition.portMin() + 1);
     }
 }

@@ -237,12 +237,23 @@ public final class PortAllocator {
      * @return the index into the addresses, 0..addresses-1
      */
     public int addressFor(int inAddr) {
+        return addressIndex(inAddr, addresses.length);
+    }
+
+    /**
+     * The address index {@link #addressFor} gives, for any number of addresses.
+     *
+     * @param inAddr the inside address
+     * @param count the number of addresses, at least 1
+     * @return the index, 0..count-1
+     */
+    public static int addressIndex(int inAddr, int count) {
         long z = (inAddr & 0xffffffffL) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z ^= z >>> 31;
         // the high 32 bits scaled to the count: a modulo without a division
-        return (int) (((z >>> 32) * addresses.length) >>> 32);
+        return (int) (((z >>> 32) * count) >>> 32);
     }
 
     /**

@@ -32,6 +32,11 @@ public final class PortOwnership {
     private final int portMin;
     private final int portMax;
     private final int workers;
+    /** 0 when dealt port by port; else the ports of a block. */
+    private final int blockSize;
+    /** The first whole aligned block of the range ({@code port / blockSize}), and how many there are. */
+    private final int firstBlock;
+    private final int blocks;
     private final int retaSize;
     private final int mask;
     /** The worker each RETA entry's queue is polled by. */
@@ -76,6 +81,28 @@ public final class PortOwnership {
      * @throws IllegalArgumentException if a range or the queue mapping is invalid
      */
     public PortOwnership(Toeplitz t, RssConfig rss, int[] workerForQueue, int workers, int portMin, int portMax) {
+        this(t, rss, workerForQueue, workers, portMin, portMax, 0);
+    }
+
+    /**
+     * Deals the ports of a pool to {@code workers} workers, port by port or in whole blocks: with
+     * {@code blockSize > 0}, the aligned blocks {@code j * blockSize .. (j + 1) * blockSize - 1} that lie wholly in
+     * the range are dealt round-robin (the first whole block to worker 0), and the ports outside whole blocks to
+     * nobody ({@link #owner} -1). The aligned block of 2^k ports covers a 2^k-element coset of the Toeplitz port
+     * parts, so each block still spreads over many buckets and a flow finds ports in it whose return traffic comes
+     * back to the block's worker.
+     *
+     * @param t the Toeplitz hash with the key the NIC is programmed with
+     * @param rss the RSS configuration (its RETA)
+     * @param workerForQueue the worker polling each receive queue
+     * @param workers the number of workers, 1..32767
+     * @param portMin the lowest port dealt, 0..portMax
+     * @param portMax the highest port dealt, portMin..65535
+     * @param blockSize 0 to deal port by port, else a power of two: the ports of a block
+     * @throws IllegalArgumentException if a range or the queue mapping is invalid
+     */
+    public PortOwnership(Toeplitz t, RssConfig rss, int[] workerForQueue, int workers, int portMin, int portMax,
+            int blockSize) {
         Objects.requireNonNull(t, "t");
         Objects.requireNonNull(rss, "rss");
         Objects.requireNonNull(workerForQueue, "workerForQueue");
@@ -96,9 +123,15 @@ public final class PortOwnership {
                         "workerForQueue[" + q + "] must be 0.." + (workers - 1) + ", was " + workerForQueue[q]);
             }
         }
+        if (blockSize < 0 || blockSize > 0 && Integer.bitCount(blockSize) != 1) {
+            throw new IllegalArgumentException("blockSize must be 0 or a power of two, was " + blockSize);
+        }
         this.portMin = portMin;
         this.portMax = portMax;
         this.workers = workers;
+        this.blockSize = blockSize;
+        this.firstBlock = blockSize == 0 ? 0 : (portMin + blockSize - 1) / blockSize;
+        this.blocks = blockSize == 0 ? 0 : Math.max(0, (portMax + 1) / blockSize - firstBlock);
         int[] reta = rss.redirectionTable();
         this.retaSize = reta.length;
         this.mask = retaSize - 1;
@@ -119,7 +152,16 @@ public final class PortOwnership {
         int[][] perBucket = new int[workers][retaSize];
         for (int p = portMin; p <= portMax; p++) {
             int b = bucketOf[p];
-            int w = (int) ((dealt[b]++ + (long) b) % workers);
+            int w;
+            if (blockSize == 0) {
+                w = (int) ((dealt[b]++ + (long) b) % workers);
+            } else {
+                int j = p / blockSize - firstBlock;
+                if (j < 0 || j >= blocks) {
+                    continue; // not in a whole block: nobody's
+                }
+                w = j % workers;
+            }
             owner[p] = (short) w;
             perBucket[w][b]++;
         }
@@ -138,6 +180,9 @@ public final class PortOwnership {
         // ascending port order, so each bucket's ports end up sorted
         for (int p = portMin; p <= portMax; p++) {
             int w = owner[p];
+            if (w < 0) {
+                continue;
+            }
             int i = fill[w][bucketOf[p]]++;
             ports[w][i] = (char) p;
             localIndex[p] = (char) i;
@@ -181,6 +226,40 @@ public final class PortOwnership {
      */
     public int bucket(int port) {
         return bucketOf[port & 0xffff];
+    }
+
+    /** {@return 0 when the ports are dealt one by one, else the ports of a block} */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** {@return the whole blocks dealt (0 when dealt port by port)} */
+    public int blocks() {
+        return blocks;
+    }
+
+    /**
+     * Returns the first port of a dealt block.
+     *
+     * @param block the block, 0..blocks()-1; block {@code j} belongs to worker {@code j % workers()}
+     * @return its first port
+     */
+    public int blockFirstPort(int block) {
+        return (firstBlock + block) * blockSize;
+    }
+
+    /**
+     * Returns the dealt block a port is in.
+     *
+     * @param port the port
+     * @return the block, or -1 when the port is in no dealt block (or the ports are dealt one by one)
+     */
+    public int blockOf(int port) {
+        if (blockSize == 0 || port < portMin || port > portMax) {
+            return -1;
+        }
+        int j = port / blockSize - firstBlock;
+        return j < 0 || j >= blocks ? -1 : j;
     }
 
     /** {@return the number of workers ports are dealt to} */

@@ -75,9 +75,9 @@ final class WorkerControl {
             return false;
         }
         if (kind == WorkerRequest.RESERVE) {
-            return p.allocator(id).reserve(proto, addrIndex, port);
+            return p.reserve(id, proto, addrIndex, port);
         }
-        p.allocator(id).unreserve(proto, addrIndex, port);
+        p.unreserve(id, proto, addrIndex, port);
         return true;
     }
 

@@ -2,7 +2,9 @@ package dev.natgw.nat.handover;
 
 import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.FilteringBehavior;
+import dev.natgw.api.nat.AllocationMode;
 import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.SubscriberLimits;
@@ -36,7 +38,8 @@ public final class Descriptors {
                     Map.entry("pairedPooling", p.pairedPooling()), Map.entry("perHostPortQuota", p.perHostPortQuota()),
                     Map.entry("icmpOnExhaustion", p.icmpOnExhaustion()), Map.entry("limits", List.of(
                             l.sessionsPerHost(), l.mappingsPerSecond(), l.mappingBurst(),
-                            l.inboundSessionsPerMapping()))));
+                            l.inboundSessionsPerMapping())),
+                    Map.entry("allocation", allocation(p.allocation()))));
         }
         return List.copyOf(out);
     }
@@ -59,9 +62,24 @@ public final class Descriptors {
                     (Integer) m.get("portMax"), MappingBehavior.valueOf((String) m.get("mapping")),
                     FilteringBehavior.valueOf((String) m.get("filtering")), (Boolean) m.get("pairedPooling"),
                     (Integer) m.get("perHostPortQuota"), (Boolean) m.get("icmpOnExhaustion"),
-                    limits((List<Integer>) m.get("limits"))));
+                    limits((List<Integer>) m.get("limits")), allocation((List<Object>) m.get("allocation"))));
         }
         return out;
+    }
+
+    /** The allocation as JDK values: the mode's name, block size, blocks per host, prefix's first and last. */
+    private static List<Object> allocation(PortAllocation a) {
+        Ipv4Range p = a.insidePrefix();
+        return List.of(a.mode().name(), a.blockSize(), a.blocksPerHost(), p == null ? 0 : p.first(),
+                p == null ? -1 : p.last(), p != null);
+    }
+
+    private static PortAllocation allocation(List<Object> a) {
+        if (a == null) {
+            return PortAllocation.PER_SESSION; // written before the allocation was
+        }
+        return new PortAllocation(AllocationMode.valueOf((String) a.get(0)), (Integer) a.get(1), (Integer) a.get(2),
+                (Boolean) a.get(5) ? new Ipv4Range((Integer) a.get(3), (Integer) a.get(4)) : null);
     }
 
     private static SubscriberLimits limits(List<Integer> l) {

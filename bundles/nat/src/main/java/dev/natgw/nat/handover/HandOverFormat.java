@@ -17,11 +17,13 @@ package dev.natgw.nat.handover;
  * History: 1 kept the table header's scalars in Java fields; 2 moved them into the header; 3 added the counters
  * segment; 4 put every part under this one version (the allocators had their own, 1) with pinned TCP state codes
  * and counter indexes; 5 gave the drop counters room for 40 reasons, so a new reason no longer moves the pool
- * counters; 6 grew the host record to 32 bytes for the subscriber limits (sessions per host, the mapping bucket).
+ * counters; 6 grew the host record to 32 bytes for the subscriber limits (sessions per host, the mapping bucket); 7
+ * added the port-block allocators ({@link BlockLayout}, segments {@link #blockSegment}) and the pools' allocation
+ * in the descriptor.
  */
 public final class HandOverFormat {
     /** The version of the whole hand-over format, written in every header and in the deposit. */
-    public static final int LAYOUT_VERSION = 6;
+    public static final int LAYOUT_VERSION = 7;
 
     /** The owner name of the NAT's deposits with the state keeper. */
     public static final String STATE_OWNER = "nat";
@@ -67,5 +69,16 @@ public final class HandOverFormat {
      */
     public static String allocatorSegment(int worker, int slot) {
         return "w" + worker + ".pool" + slot;
+    }
+
+    /**
+     * Names a worker's port-block allocator memory of a pool slot in a deposit.
+     *
+     * @param worker the worker
+     * @param slot the pool slot
+     * @return {@code w<worker>.blocks<slot>}
+     */
+    public static String blockSegment(int worker, int slot) {
+        return "w" + worker + ".blocks" + slot;
     }
 }

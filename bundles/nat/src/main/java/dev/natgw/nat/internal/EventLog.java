@@ -124,6 +124,13 @@ public final class EventLog implements AutoCloseable {
         }
         String what = EventNames.name(type);
         String p = EventNames.protocol(proto);
+        if (EventNames.isBlock(type)) {
+            // one line per block: the subscriber, the address and the ports it holds
+            out.accept(Instant.ofEpochMilli(epochMillis) + " " + what + " inside=" + Ipv4.format(inAddr)
+                    + " outside=" + Ipv4.format(outAddr) + ":" + outPort + "-" + (outPort + inPort - 1)
+                    + (pool == null ? "" : " pool=" + pool));
+            return;
+        }
         // RFC 6888 REQ-12: inside and outside endpoints and the time, never the remote
         out.accept(Instant.ofEpochMilli(epochMillis) + " " + what + " " + p + " inside=" + Ipv4.format(inAddr) + ":"
                 + inPort + " outside=" + Ipv4.format(outAddr) + ":" + outPort);

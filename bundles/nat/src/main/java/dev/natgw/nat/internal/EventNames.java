@@ -18,8 +18,21 @@ public final class EventNames {
             case EventRing.CREATED -> "mapping-created";
             case EventRing.DELETED -> "mapping-deleted";
             case EventRing.REFUSED_EXHAUSTED -> "refused-exhausted";
+            case EventRing.BLOCK_ALLOCATED -> "block-allocated";
+            case EventRing.BLOCK_RELEASED -> "block-released";
             default -> "refused-quota";
         };
+    }
+
+    /**
+     * Tells whether an event is about a port block, whose inside port field carries the block's size and outside
+     * port its first port.
+     *
+     * @param type an {@link EventRing} constant
+     * @return true for a block allocated or released
+     */
+    public static boolean isBlock(int type) {
+        return type == EventRing.BLOCK_ALLOCATED || type == EventRing.BLOCK_RELEASED;
     }
 
     /**

@@ -101,6 +101,12 @@ public final class KeptConfigurations {
         d.put("new.mappings.burst", String.valueOf(pool.limits().mappingBurst()));
         d.put("inbound.sessions.per.mapping", String.valueOf(pool.limits().inboundSessionsPerMapping()));
         d.put("icmp.on.exhaustion", String.valueOf(pool.icmpOnExhaustion()));
+        d.put("allocation", pool.allocation().mode().name());
+        d.put("block.size", String.valueOf(pool.allocation().blockSize()));
+        d.put("blocks.per.host", String.valueOf(pool.allocation().blocksPerHost()));
+        if (pool.allocation().insidePrefix() != null) {
+            d.put("inside.prefix", pool.allocation().insidePrefix().toString());
+        }
         return write("pool " + pool.name(), PoolConfigs.FACTORY_PID, pool.name(), d,
                 "# A pool kept by nat:pool-add; nat:pool-remove deletes this file. Keys: docs/manual/configuration.md");
     }

@@ -74,4 +74,25 @@ public @interface PoolConfig {
             + " destination unreachable, within icmp.answers.per.second, so the host fails fast, instead of"
             + " dropping it silently.")
     boolean icmp_on_exhaustion() default true;
+
+    @AttributeDefinition(name = "Allocation", description = "How ports are handed out. PER_SESSION: a port per"
+            + " mapping, one log record per mapping created and deleted. PORT_BLOCKS: an inside host gets blocks of"
+            + " block.size ports, up to blocks.per.host, on one address, and one log record per block allocated and"
+            + " released (RFC 8158 natEvent 14 and 15), none per mapping; a block returns, after the hold-down, when"
+            + " its last mapping ends. DETERMINISTIC: each address of inside.prefix owns one fixed block (RFC 7422)"
+            + " and nothing is logged; nat:det-lookup answers who had an outside address and port.")
+    String allocation() default "PER_SESSION";
+
+    @AttributeDefinition(name = "Block size", description = "The ports of one block in PORT_BLOCKS and DETERMINISTIC"
+            + " mode: a power of two, 16..4096. Blocks are aligned to their size; ports outside whole blocks of the"
+            + " range are not used.", min = "16", max = "4096")
+    int block_size() default 256;
+
+    @AttributeDefinition(name = "Blocks per host", description = "The most blocks one inside host may hold at once in"
+            + " PORT_BLOCKS mode, 1..1024; a new mapping beyond them is refused and counted as quota.", min = "1", max = "1024")
+    int blocks_per_host() default 4;
+
+    @AttributeDefinition(name = "Inside prefix", description = "The inside addresses of a DETERMINISTIC pool,"
+            + " a.b.c.d/n or a range, at most 1048576; each gets one block. Empty in the other modes.", required = false)
+    String inside_prefix() default "";
 }

@@ -2,7 +2,9 @@ package dev.natgw.nat.internal;
 
 import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.AllocationMode;
 import dev.natgw.api.nat.MappingBehavior;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.SubscriberLimits;
 import java.util.ArrayList;
@@ -136,8 +138,23 @@ public final class PoolConfigs {
                     + " and new.mappings.burst " + c.new_mappings_burst() + " do not make a bucket: "
                     + e.getMessage());
         }
-        return new PoolDefinition(name, ranges, ports[0], ports[1], mapping, filtering, c.paired_pooling(),
-                c.per_host_quota(), c.icmp_on_exhaustion(), limits);
+        PortAllocation allocation;
+        try {
+            AllocationMode mode = Values.enumValue(AllocationMode.class, c.allocation());
+            String prefix = c.inside_prefix() == null ? "" : c.inside_prefix().trim();
+            allocation = new PortAllocation(mode, c.block_size(), c.blocks_per_host(),
+                    mode == AllocationMode.DETERMINISTIC || !prefix.isEmpty() ? Ipv4Range.parse(prefix) : null);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException(where + "allocation " + c.allocation() + ", block.size "
+                    + c.block_size() + ", blocks.per.host " + c.blocks_per_host() + ", inside.prefix \""
+                    + c.inside_prefix() + "\": " + e.getMessage());
+        }
+        try {
+            return new PoolDefinition(name, ranges, ports[0], ports[1], mapping, filtering, c.paired_pooling(),
+                    c.per_host_quota(), c.icmp_on_exhaustion(), limits, allocation);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + e.getMessage());
+        }
     }
 
     private static int atLeastZero(String where, String key, int value) {

@@ -112,6 +112,40 @@ class EventExporterTest {
     }
 
     @Test
+    void portBlockEventsGoOutAsRfc8158PortBlockRecordsAndOneSyslogLine() throws Exception {
+        try (DatagramSocket collector = new DatagramSocket(0, LO);
+                DatagramSocket syslog = new DatagramSocket(0, LO);
+                EventExporter e = new EventExporter(settings(List.of(new InetSocketAddress(LO, collector
+                        .getLocalPort())), false, List.of(new InetSocketAddress(LO, syslog.getLocalPort())), 1024),
+                        () -> 1_796_647_995_102L)) {
+            collector.setSoTimeout(10_000);
+            syslog.setSoTimeout(10_000);
+            IpfixDecoder d = new IpfixDecoder();
+            d.read(datagram(collector)); // the templates at start
+            // as a worker records it: the block's size in the inside port, its first port outside
+            e.event(EventRing.BLOCK_ALLOCATED, 0, 3, "cgn", IN, 256, OUT, 4096, 1_796_647_995_102L);
+            d.read(datagram(collector));
+            assertThat(d.recordTemplates).containsExactly(IpfixFormat.TEMPLATE_PORT_BLOCK);
+            assertThat(d.records.get(0)).containsEntry(IpfixFormat.IE_NAT_EVENT, 14L)
+                    .containsEntry(IpfixFormat.IE_SOURCE_IPV4, Integer.toUnsignedLong(IN))
+                    .containsEntry(IpfixFormat.IE_POST_NAT_SOURCE_IPV4, Integer.toUnsignedLong(OUT))
+                    .containsEntry(IpfixFormat.IE_PORT_RANGE_START, 4096L)
+                    .containsEntry(IpfixFormat.IE_PORT_RANGE_END, 4351L)
+                    .containsEntry(IpfixFormat.IE_PORT_RANGE_STEP, 1L)
+                    .containsEntry(IpfixFormat.IE_PORT_RANGE_PORTS, 256L)
+                    .containsEntry(IpfixFormat.IE_NAT_POOL_ID, 3L)
+                    .containsEntry(IpfixFormat.IE_NAT_POOL_NAME, "cgn");
+            e.event(EventRing.BLOCK_RELEASED, 0, 3, "cgn", IN, 256, OUT, 4096, 1_796_647_995_103L);
+            d.read(datagram(collector));
+            assertThat(d.records.get(1)).containsEntry(IpfixFormat.IE_NAT_EVENT, 15L)
+                    .containsEntry(IpfixFormat.IE_PORT_RANGE_START, 4096L);
+            assertThat(receive(syslog)).matches("<134>1 2026-12-07T12:53:15\\.102Z gw-1 natgw \\d+ block-allocated -"
+                    + " inside=198\\.18\\.0\\.2 outside=198\\.19\\.0\\.1:4096-4351 pool=cgn");
+            assertThat(receive(syslog)).contains("block-released - inside=198.18.0.2 outside=198.19.0.1:4096-4351");
+        }
+    }
+
+    @Test
     void udpRepeatsTheTemplatesForACollectorThatStartsLate() throws Exception {
         AtomicLong now = new AtomicLong(1_000_000);
         try (DatagramSocket server = new DatagramSocket(0, LO);

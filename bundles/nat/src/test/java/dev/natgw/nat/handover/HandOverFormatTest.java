@@ -40,7 +40,7 @@ class HandOverFormatTest {
 
     @Test
     void theVersionIsPinned() {
-        assertThat(HandOverFormat.LAYOUT_VERSION).as(BUMP).isEqualTo(6);
+        assertThat(HandOverFormat.LAYOUT_VERSION).as(BUMP).isEqualTo(7);
     }
 
     @Test
@@ -172,6 +172,28 @@ class HandOverFormatTest {
     }
 
     @Test
+    void blockLayoutIsPinned() {
+        pin(of("B_HEADER", BlockLayout.B_HEADER, "B_LAYOUT", BlockLayout.B_LAYOUT, "B_WORKER", BlockLayout.B_WORKER,
+                "B_ADDRESSES", BlockLayout.B_ADDRESSES, "B_PER_ADDRESS", BlockLayout.B_PER_ADDRESS, "B_SIZE",
+                BlockLayout.B_SIZE, "B_HOST_SLOTS", BlockLayout.B_HOST_SLOTS, "B_MODE", BlockLayout.B_MODE,
+                "B_HOLD_HEAD", BlockLayout.B_HOLD_HEAD, "B_HOLD_TAIL", BlockLayout.B_HOLD_TAIL, "B_OWNED",
+                BlockLayout.B_OWNED, "B_HELD", BlockLayout.B_HELD, "B_HITS", BlockLayout.B_HITS, "B_MISSES",
+                BlockLayout.B_MISSES, "B_REFUSED", BlockLayout.B_REFUSED, "B_ERRORS", BlockLayout.B_ERRORS,
+                "B_IN_USE", BlockLayout.B_IN_USE, "B_RESERVED", BlockLayout.B_RESERVED, "MODE_BLOCKS",
+                BlockLayout.MODE_BLOCKS, "MODE_DETERMINISTIC", BlockLayout.MODE_DETERMINISTIC, "FREE",
+                BlockLayout.FREE, "OWNED", BlockLayout.OWNED, "HELD", BlockLayout.HELD),
+                of("B_HEADER", 128, "B_LAYOUT", 0, "B_WORKER", 4, "B_ADDRESSES", 8, "B_PER_ADDRESS", 12, "B_SIZE", 16,
+                        "B_HOST_SLOTS", 20, "B_MODE", 24, "B_HOLD_HEAD", 28, "B_HOLD_TAIL", 32, "B_OWNED", 40,
+                        "B_HELD", 48, "B_HITS", 56, "B_MISSES", 64, "B_REFUSED", 72, "B_ERRORS", 80, "B_IN_USE", 88,
+                        "B_RESERVED", 112, "MODE_BLOCKS", 1, "MODE_DETERMINISTIC", 2, "FREE", 0, "OWNED", 1, "HELD",
+                        2));
+        // 2 addresses, 3 blocks each, 64 ports a block: every array's offset
+        long[] at = BlockLayout.arrays(2, 3, 64);
+        assertThat(at).as(BUMP).containsExactly(128, 152, 176, 200, 224, 272, 280, 288, 352, 416, 480, 624, 768,
+                912);
+    }
+
+    @Test
     void sessionRowFieldsArePinned() {
         pin(of("PROTOCOL", SessionRow.PROTOCOL, "INSIDE_ADDR", SessionRow.INSIDE_ADDR, "INSIDE_PORT",
                 SessionRow.INSIDE_PORT, "OUTSIDE_ADDR", SessionRow.OUTSIDE_ADDR, "OUTSIDE_PORT",
@@ -188,8 +210,9 @@ class HandOverFormatTest {
         assertThat(List.of(HandOverFormat.STATE_OWNER, HandOverFormat.D_INSTANCE, HandOverFormat.D_WORKERS,
                 HandOverFormat.D_CAPACITY, HandOverFormat.D_HOSTS, HandOverFormat.D_RSS, HandOverFormat.D_POOLS,
                 HandOverFormat.D_ACTIVE, HandOverFormat.D_STATICS, HandOverFormat.tableSegment(3, "wheel"),
-                HandOverFormat.allocatorSegment(2, 7))).as(BUMP).containsExactly("nat", "instance", "workers",
-                        "capacity", "hosts", "rss", "pools", "active", "statics", "w3.wheel", "w2.pool7");
+                HandOverFormat.allocatorSegment(2, 7), HandOverFormat.blockSegment(1, 5))).as(BUMP).containsExactly(
+                        "nat", "instance", "workers", "capacity", "hosts", "rss", "pools", "active", "statics",
+                        "w3.wheel", "w2.pool7", "w1.blocks5");
     }
 
     @Test
