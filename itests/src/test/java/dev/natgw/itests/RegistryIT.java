@@ -119,14 +119,20 @@ public class RegistryIT {
                             "{}")).build(),
                     HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() != 404);
             assertEquals(bad.body(), 400, bad.statusCode());
-            // a body announced far over the bound is refused before it is sent
+            // a body announced far over the bound is refused before it is sent, to a client that asks first
+            // (Expect: 100-continue): the 413 comes instead of the 100 that would let it send, and the connection
+            // closes. Without the Expect, Pax Web's Jetty 9.4 passes a request that announces a body to the servlet
+            // only once the body's first bytes arrive (delayDispatchUntilContent) or the connection's idle timeout
+            // (30 s) runs out, so a client sending headers alone waits those 30 s for any answer.
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(30_000);
                 s.getOutputStream().write(("POST /natgw/registry/v1/announce HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + "Content-Length: 100000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "Content-Length: 100000000\r\nExpect: 100-continue\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 InputStream in = s.getInputStream();
-                String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
-                assertEquals("HTTP/1.1 413", answer);
+                String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(answer, answer.startsWith("HTTP/1.1 413"));
+                assertTrue(answer, answer.contains("larger than 16384"));
             }
             // a burst of lookups from one source: over its rate, 429 with Retry-After
             int refused = 0;

@@ -287,8 +287,13 @@ class RegistryHttpAttackTest {
     }
 
     private static String headers(long length) {
+        return headers(length, "");
+    }
+
+    /** {@return the headers of an announce with a body of {@code length} bytes (chunked if negative) and more} */
+    private static String headers(long length, String more) {
         return "POST " + RegistryServlet.BASE + "/announce HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type:"
-                + " application/json\r\n" + (length < 0
+                + " application/json\r\n" + more + (length < 0
                         ? "Transfer-Encoding: chunked\r\n"
                         : "Content-Length: "
                                 + length + "\r\n")
@@ -311,13 +316,30 @@ class RegistryHttpAttackTest {
         return all.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A body announced over the bound is refused on its announced length. Jetty 9.4 (as Pax Web runs it) passes a
+     * request that announces a body to the servlet once the body's first bytes arrive or the connection's idle timeout
+     * (30 s) runs out ({@code HttpConfiguration.delayDispatchUntilContent}), so the refusal comes at once to a client
+     * that asks before sending (Expect: 100-continue) or that starts sending; one that sends the headers alone and
+     * waits gets it only after those 30 s, and is not tried here.
+     */
     @Test
     void anOversizedBodyIsRefusedWithoutBeingRead() throws Exception {
         serve(Map.of());
+        // asked first: the 413 instead of the 100 that would let the client send
         Socket s = socket("127.0.6.1");
-        s.getOutputStream().write(headers(100_000_000).getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().write(headers(100_000_000, "Expect: 100-continue\r\n").getBytes(
+                StandardCharsets.US_ASCII));
         String answer = readAnswer(s.getInputStream());
         assertThat(answer).startsWith("HTTP/1.1 413").contains("larger than 16384").contains("[closed]");
+
+        // sent at once: refused on the first bytes, the connection closed before the rest
+        Socket u = socket("127.0.6.1");
+        OutputStream early = u.getOutputStream();
+        early.write(headers(100_000_000).getBytes(StandardCharsets.US_ASCII));
+        early.write(new byte[4096]);
+        String sent = readAnswer(u.getInputStream());
+        assertThat(sent).startsWith("HTTP/1.1 413").contains("larger than 16384").contains("[closed]");
 
         // a chunked body that never ends: cut off past the largest body
         Socket t = socket("127.0.6.1");
@@ -343,7 +365,7 @@ class RegistryHttpAttackTest {
         } finally {
             pace.shutdownNow();
         }
-        assertThat(face.counters().get("refused.body.large")).isEqualTo(2);
+        assertThat(face.counters().get("refused.body.large")).isEqualTo(3);
     }
 
     @Test
