@@ -8,24 +8,30 @@ import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.data.provider.CallbackDataProvider;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.SessionFilter;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.console.internal.ConsoleServlet;
+import dev.natgw.console.model.Human;
 import dev.natgw.console.model.Reading;
 import dev.natgw.console.model.SessionsModel;
 import java.util.List;
 
 /**
  * The NAT sessions, filtered on the workers. The grid loads lazily from one bounded snapshot (at most
- * {@code sessions.grid.max} sessions, however many are alive); Refresh or a filter change takes a new one.
+ * {@code sessions.grid.max} sessions, however many are alive); Refresh or a filter change takes a new one. The
+ * Overview's top hosts link here with the filter in the address ({@code sessions?inside=10.0.0.5}).
  */
 @Route(value = "sessions", layout = MainLayout.class)
 @PageTitle("natgw - sessions")
-public final class SessionsView extends LiveView {
+public final class SessionsView extends LiveView implements BeforeEnterObserver {
     private static final long serialVersionUID = 1L;
+    /** The query parameter that sets the inside address filter. */
+    static final String INSIDE = "inside";
 
     private final ComboBox<Protocol> protocol = new ComboBox<>("Protocol", Protocol.values());
     private final TextField inside = new TextField("Inside address");
@@ -44,15 +50,20 @@ public final class SessionsView extends LiveView {
         limit = ConsoleServlet.current().sessionsGridMax();
         summary.setId("sessions-summary");
         grid.setId("sessions-grid");
-        grid.addColumn(s -> s.protocol().name()).setHeader("Protocol").setAutoWidth(true);
+        grid.addColumn(s -> s.protocol().name()).setHeader("Protocol").setAutoWidth(true).setFlexGrow(0);
         grid.addColumn(s -> s.inside().toString()).setHeader("Inside").setAutoWidth(true);
         grid.addColumn(s -> s.outside().toString()).setHeader("Outside").setAutoWidth(true);
         grid.addColumn(s -> s.remote().toString()).setHeader("Remote").setAutoWidth(true);
-        grid.addColumn(s -> s.state() == dev.natgw.api.nat.TcpState.NONE ? "" : s.state().name()).setHeader("State");
-        grid.addColumn(s -> String.format(java.util.Locale.ROOT, "%.1f s", s.idleMillis() / 1000.0)).setHeader("Idle");
-        grid.addColumn(s -> String.format(java.util.Locale.ROOT, "%.1f s", s.ageMillis() / 1000.0)).setHeader("Age");
-        grid.addColumn(SessionInfo::worker).setHeader("Worker");
-        grid.addColumn(s -> s.pool() == null ? "(static)" : s.pool()).setHeader("Pool");
+        // the longest state (ESTABLISHED, TIME_WAIT) must show whole: the column is as wide as its widest cell
+        grid.addColumn(s -> s.state() == dev.natgw.api.nat.TcpState.NONE ? "" : s.state().name()).setHeader("State")
+                .setAutoWidth(true).setFlexGrow(0).setKey("state");
+        grid.addColumn(s -> Human.duration(java.time.Duration.ofMillis(s.idleMillis()))).setHeader("Idle")
+                .setAutoWidth(true).setFlexGrow(0);
+        grid.addColumn(s -> Human.duration(java.time.Duration.ofMillis(s.ageMillis()))).setHeader("Age")
+                .setAutoWidth(true).setFlexGrow(0);
+        grid.addColumn(SessionInfo::worker).setHeader("Worker").setAutoWidth(true).setFlexGrow(0);
+        grid.addColumn(s -> s.pool() == null ? "(static)" : s.pool()).setHeader("Pool").setAutoWidth(true);
+        grid.setWidthFull();
         grid.setItems(new CallbackDataProvider<SessionInfo, Void>(
                 q -> snapshot.stream().skip(q.getOffset()).limit(q.getLimit()),
                 q -> snapshot.size()));
@@ -69,11 +80,21 @@ public final class SessionsView extends LiveView {
         refresh.setId("sessions-refresh");
         HorizontalLayout filters = new HorizontalLayout(protocol, inside, remote, pool, refresh);
         filters.setAlignItems(Alignment.BASELINE);
+        filters.setWrap(true);
         content.setPadding(false);
         content.setSizeFull();
         grid.setHeight("600px");
         content.add(filters, summary, grid);
         add(content);
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        List<String> asked = event.getLocation().getQueryParameters().getParameters().get(INSIDE);
+        if (asked != null && !asked.isEmpty()) {
+            // a bad address is shown in the summary by load(), as if typed
+            inside.setValue(asked.getFirst());
+        }
     }
 
     /** Takes a new snapshot with the filter as typed. */
