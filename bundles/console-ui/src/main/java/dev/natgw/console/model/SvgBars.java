@@ -11,7 +11,7 @@ import java.util.Map;
 public final class SvgBars {
     private static final int ROW = 22;
     private static final int LABEL = 110;
-    private static final int VALUE = 190;
+    private static final int VALUE = 220;
 
     private SvgBars() {
     }

@@ -49,17 +49,18 @@ public final class DataplaneView extends LiveView {
             var i = port.info();
             var s = port.stats();
             p.add(List.of(i.name(), i.role().name().toLowerCase(Locale.ROOT), new Tables.Cell(device(i.device()),
-                    i.device()), i.mac(), i.up() ? "up" : "down", i.rxQueues() + "/" + i.txQueues(), n(s.rxPackets()),
-                    n(s.txPackets()), b(s.rxBytes()), b(s.txBytes()), new Tables.Cell(Human.count(s.rxDropped()) + " / "
-                            + Human.count(s.txDropped()), s.rxDropped() + " / " + s.txDropped()),
+                    i.device()), i.mac(), i.up() ? "up" : "down", i.rxQueues() + "/" + i.txQueues(),
+                    pair(Human.count(s.rxPackets()), Human.count(s.txPackets()), s.rxPackets(), s.txPackets()),
+                    pair(Human.bytes(s.rxBytes()), Human.bytes(s.txBytes()), s.rxBytes(), s.txBytes()),
+                    pair(Human.count(s.rxDropped()), Human.count(s.txDropped()), s.rxDropped(), s.txDropped()),
                     n(s.rxErrors())));
             for (QueueStats qs : s.queues()) {
                 q.add(List.of(i.name() + ":" + qs.queue(), n(qs.rxPackets()), n(qs.txPackets()), b(qs.rxBytes()),
                         b(qs.txBytes()), n(qs.rxDropped())));
             }
         }
-        Tables.fill(ports, List.of("Port", "Role", "Device", "MAC", "Link", "Queues rx/tx", "RX packets",
-                "TX packets", "RX bytes", "TX bytes", "Dropped rx / tx", "RX errors"), p);
+        Tables.fill(ports, List.of("Port", "Role", "Device", "MAC", "Link", "Queues rx/tx", "Packets rx / tx",
+                "Bytes rx / tx", "Dropped rx / tx", "RX errors"), p);
         Tables.fill(queues, List.of("Queue", "RX packets", "TX packets", "RX bytes", "TX bytes", "RX dropped"), q);
         List<List<Object>> w = new ArrayList<>();
         for (WorkerInfo wi : r.value().workers()) {
@@ -69,12 +70,17 @@ public final class DataplaneView extends LiveView {
                     String.format(Locale.ROOT, "%.0f%%", 100 * wi.busyShare())));
         }
         Tables.fill(workers, List.of("Worker", "CPU", "Queues", "Bursts", "Packets", "Burst fill", "Busy"), w);
-        stages.setText(String.join(" -> ", r.value().stages()));
+        setText(stages, String.join(" -> ", r.value().stages()));
     }
 
     /** A count at a glance, exact on hover. */
     private static Tables.Cell n(long v) {
         return new Tables.Cell(Human.count(v), Long.toString(v));
+    }
+
+    /** Received and sent in one cell, so that the ports table fits the window; exact on hover. */
+    private static Tables.Cell pair(String rx, String tx, long rxExact, long txExact) {
+        return new Tables.Cell(rx + " / " + tx, rxExact + " / " + txExact);
     }
 
     private static Tables.Cell b(long v) {

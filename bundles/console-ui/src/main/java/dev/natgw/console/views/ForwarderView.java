@@ -50,11 +50,12 @@ public final class ForwarderView extends LiveView {
         }
         ForwarderModel.Snapshot s = r.value();
         Instant now = Instant.now();
-        listener.setText(s.info().state() + " on " + Human.address(s.info().listen()) + (s.info().tls() ? " (TLS)" : "")
+        setText(listener, s.info().state() + " on " + Human.address(s.info().listen())
+                + (s.info().tls() ? " (TLS)" : "")
                 + (s.info().announcedAs() == null ? ", not announced" : ", announced as " + s.info().announcedAs())
                 + ", since " + Human.ago(s.info().since(), now));
         listener.getElement().setAttribute("title", "since " + Human.exact(s.info().since()));
-        throughput.setText(Double.isNaN(s.bytesPerSecond())
+        setText(throughput, Double.isNaN(s.bytesPerSecond())
                 ? "Throughput: measuring"
                 : "Throughput: " + Human.bytes(s.bytesPerSecond()) + "/s");
         throughput.getElement().setAttribute("title", Double.isNaN(s.bytesPerSecond())

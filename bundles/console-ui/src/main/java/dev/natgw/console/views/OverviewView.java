@@ -145,7 +145,7 @@ public final class OverviewView extends LiveView {
             return;
         }
         OverviewModel.Snapshot s = r.value();
-        sessions.setText(Long.toString(s.sessions()));
+        setText(sessions, Long.toString(s.sessions()));
         fillPorts(s);
         fillDrops(s);
         fillTables(s);
@@ -164,15 +164,15 @@ public final class OverviewView extends LiveView {
             double[] values = points.stream().mapToDouble(c.value).toArray();
             String svg = SvgChart.render(new SvgChart.Series(c.title, c.unit, c.color, times, values,
                     shown.spanMillis(), now), 320, 140);
-            c.box.getElement().setProperty("innerHTML", svg);
+            html(c.box, svg);
         }
         List<RateHistory.Point> recent = history.points(RateHistory.Range.FIVE_MINUTES);
         RateHistory.Point last = recent.isEmpty() ? null : recent.getLast();
         boolean live = last != null && !last.gap();
-        newSessions.setText(live ? Human.count(last.newSessionsPerSecond()) : "-");
-        packetsIn.setText(live ? Human.count(last.packetsInPerSecond()) : "-");
-        packetsOut.setText(live ? Human.count(last.packetsOutPerSecond()) : "-");
-        dropsNow.setText(live ? Human.count(last.dropsPerSecond()) : "-");
+        setText(newSessions, live ? Human.count(last.newSessionsPerSecond()) : "-");
+        setText(packetsIn, live ? Human.count(last.packetsInPerSecond()) : "-");
+        setText(packetsOut, live ? Human.count(last.packetsOutPerSecond()) : "-");
+        setText(dropsNow, live ? Human.count(last.dropsPerSecond()) : "-");
     }
 
     private void fillPorts(OverviewModel.Snapshot s) {
@@ -182,18 +182,18 @@ public final class OverviewView extends LiveView {
             pools.add(new SvgBars.Usage(p.pool(), p.portsMapped(), p.portsHeld(), p.portsTotal()));
             fullest = Math.max(fullest, p.usedShare());
         }
-        portsUsed.setText(s.pools().isEmpty() ? "no pools" : Human.percent(fullest));
+        setText(portsUsed, s.pools().isEmpty() ? "no pools" : Human.percent(fullest));
         portsUsed.getElement().setAttribute("data-level",
                 SvgBars.Level.of(fullest).name().toLowerCase(java.util.Locale.ROOT));
-        draw(poolBars, pools.isEmpty() ? null : SvgBars.usage(pools, 640), "no pools");
+        draw(poolBars, pools.isEmpty() ? null : SvgBars.usage(pools, 560), "no pools");
         boolean severalPools = s.pools().size() > 1;
         List<SvgBars.Usage> addresses = usage(s.byAddress(), severalPools);
         List<SvgBars.Usage> workers = usage(s.byWorker(), severalPools);
-        draw(addressBars, addresses.isEmpty() ? null : SvgBars.usage(fullest(addresses), 640), "none");
-        draw(workerBars, workers.isEmpty() ? null : SvgBars.usage(fullest(workers), 640), "none");
+        draw(addressBars, addresses.isEmpty() ? null : SvgBars.usage(fullest(addresses), 560), "none");
+        draw(workerBars, workers.isEmpty() ? null : SvgBars.usage(fullest(workers), 560), "none");
         int hidden = Math.max(0, addresses.size() - BARS_SHOWN) + Math.max(0, workers.size() - BARS_SHOWN);
-        barsNote.setText("Blue up to 80 % used, amber past 80 %, red past 95 %; the lighter part is in hold-down."
-                + (hidden > 0 ? " The " + BARS_SHOWN + " fullest of each are drawn; nat:port-usage lists all." : ""));
+        setText(barsNote, "Blue up to 80 % used, amber past 80 %, red past 95 %; the lighter part is in hold-down."
+                + (hidden > 0 ? " The " + BARS_SHOWN + " fullest of each are drawn; nat:ports lists all." : ""));
     }
 
     private static List<SvgBars.Usage> usage(List<OverviewModel.PortRow> rows, boolean withPool) {
@@ -217,13 +217,13 @@ public final class OverviewView extends LiveView {
         RateHistory.Drops d = history.drops(shown);
         String span = Human.duration(Duration.ofSeconds(Math.round(Math.min(d.seconds(),
                 shown.spanMillis() / 1000.0))));
-        dropsTitle.setText("Drops by reason, last " + shown.label());
+        setText(dropsTitle, "Drops by reason, last " + shown.label());
         if (d.seconds() == 0) {
             draw(dropsChart, null, "measuring");
         } else if (d.byReason().isEmpty()) {
             draw(dropsChart, null, "no drops in the last " + span);
         } else {
-            draw(dropsChart, SvgBars.counts(d.byReason(), s.drops(), "#e03131", 640), null);
+            draw(dropsChart, SvgBars.counts(d.byReason(), s.drops(), "#e03131", 560), null);
         }
         List<List<String>> rows = new ArrayList<>();
         for (Map.Entry<String, Long> e : s.drops().entrySet()) {
@@ -239,7 +239,7 @@ public final class OverviewView extends LiveView {
         Tables.fill(topSessions, List.of("Inside host", "Sessions", "Ports"), hostRows(t.bySessions()));
         Tables.fill(topPorts, List.of("Inside host", "Ports", "Sessions"), hostRows(t.byPorts()).stream()
                 .map(r -> List.of(r.get(0), r.get(2), r.get(1))).toList());
-        topNote.setText(t.sample()
+        setText(topNote, t.sample()
                 ? "Counted over a sample of " + t.counted() + " sessions (sessions.grid.max); click a host for its"
                         + " sessions."
                 : "Counted over all " + t.counted() + " sessions; click a host for its sessions.");
@@ -293,11 +293,13 @@ public final class OverviewView extends LiveView {
     }
 
     private static void draw(Div box, String svg, String empty) {
-        if (svg == null) {
-            box.getElement().setProperty("innerHTML", "<span class=\"natgw-none\">" + SvgChart.escape(empty)
-                    + "</span>");
-        } else {
-            box.getElement().setProperty("innerHTML", svg);
+        html(box, svg != null ? svg : "<span class=\"natgw-none\">" + SvgChart.escape(empty) + "</span>");
+    }
+
+    /** Sets a box's markup only if it changed: the 1 h charts change every 10 s, the bars when the ports do. */
+    private static void html(Div box, String markup) {
+        if (!markup.equals(box.getElement().getProperty("innerHTML"))) {
+            box.getElement().setProperty("innerHTML", markup);
         }
     }
 

@@ -54,9 +54,10 @@ public final class SessionsView extends LiveView implements BeforeEnterObserver 
         grid.addColumn(s -> s.inside().toString()).setHeader("Inside").setAutoWidth(true);
         grid.addColumn(s -> s.outside().toString()).setHeader("Outside").setAutoWidth(true);
         grid.addColumn(s -> s.remote().toString()).setHeader("Remote").setAutoWidth(true);
-        // the longest state (ESTABLISHED, TIME_WAIT) must show whole: the column is as wide as its widest cell
+        // wide enough for the longest state (ESTABLISHED, TRANSITORY) whatever rows are loaded: an auto width would
+        // be measured on the first rows, UDP ones with no state, and cut the TCP ones further down
         grid.addColumn(s -> s.state() == dev.natgw.api.nat.TcpState.NONE ? "" : s.state().name()).setHeader("State")
-                .setAutoWidth(true).setFlexGrow(0).setKey("state");
+                .setWidth("10.5em").setFlexGrow(0).setKey("state");
         grid.addColumn(s -> Human.duration(java.time.Duration.ofMillis(s.idleMillis()))).setHeader("Idle")
                 .setAutoWidth(true).setFlexGrow(0);
         grid.addColumn(s -> Human.duration(java.time.Duration.ofMillis(s.ageMillis()))).setHeader("Age")

@@ -27,8 +27,8 @@ class SvgChartTest {
         assertThat(root.getAttribute("data-top")).isEqualTo("200");
         assertThat(root.getAttribute("data-last")).isEqualTo("180");
         var series = doc.getElementsByTagName("path");
-        assertThat(series.getLength()).isEqualTo(2); // the area and the line
-        String line = ((Element) series.item(1)).getAttribute("d");
+        assertThat(series.getLength()).isEqualTo(1);
+        String line = ((Element) series.item(0)).getAttribute("d");
         assertThat(line.split("M")).hasSize(3); // two runs: before and after the gap
         var hover = doc.getElementsByTagName("rect");
         assertThat(hover.getLength()).isEqualTo(3);
@@ -37,6 +37,28 @@ class SvgChartTest {
         // the x axis ends at now: the newest point, 1 s before now on a 10 s axis, is 90 % of the way across
         double plotW = 320 - 44 - 8;
         assertThat(line).endsWith(SvgChart.fmt(44 + plotW * 0.9) + " " + SvgChart.fmt(30 + 92 - 92 * 180 / 200.0));
+    }
+
+    @Test
+    void manyPointsShareAHoverTargetThatShowsTheirPeak() throws Exception {
+        int n = 300;
+        long[] t = new long[n];
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = 1_000L * (i + 1);
+            v[i] = i == 150 ? 9_000 : 100;
+        }
+        Document doc = parse(SvgChart.render(new SvgChart.Series("packets/s", "/s", "#1c7ed6", t, v, 300_000,
+                300_000), 320, 140));
+        var hover = doc.getElementsByTagName("rect");
+        // 268 units wide: one target per 3 units or more, at most 90
+        assertThat(hover.getLength()).isBetween(60, 90);
+        double peak = 0;
+        for (int i = 0; i < hover.getLength(); i++) {
+            peak = Math.max(peak, Double.parseDouble(((Element) hover.item(i)).getAttribute("data-v")));
+        }
+        assertThat(peak).isEqualTo(9_000);
+        assertThat(doc.getDocumentElement().getAttribute("data-top")).isEqualTo("10000");
     }
 
     @Test
