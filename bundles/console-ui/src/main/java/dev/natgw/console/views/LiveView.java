@@ -53,7 +53,7 @@ abstract class LiveView extends VerticalLayout {
     }
 
     /**
-     * Sets a component's text as its {@code textContent} property, only if it changed: a figure refreshed each second
+     * Sets a component's text as its {@code innerText} property, only if it changed: a figure refreshed each second
      * then costs one pending value, not a new text node (see {@link Tables}).
      *
      * @param c the component

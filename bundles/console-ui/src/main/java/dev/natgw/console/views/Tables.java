@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Small HTML tables for figures that change every second (cheaper than a Grid for a handful of rows). A refresh
- * changes only what changed, and a changed figure is written as the cell's {@code textContent} property, not as a new
+ * changes only what changed, and a changed figure is written as the cell's {@code innerText} property, not as a new
  * text node: Vaadin keeps one pending value per property until the browser takes it, where every replaced node would
  * be kept with its changes (a tab that is slow to take its pushes would hold a second's worth of nodes per second).
  */
@@ -125,19 +125,19 @@ final class Tables {
     }
 
     /**
-     * Sets an element's text as its {@code textContent} property, only if it changed.
+     * Sets an element's text as its {@code innerText} property, only if it changed.
      *
      * @param e the element
      * @param text the text
      */
     static void text(Element e, String text) {
-        if (!text.equals(e.getProperty("textContent"))) {
-            e.setProperty("textContent", text);
+        if (!text.equals(e.getProperty("innerText"))) {
+            e.setProperty("innerText", text);
         }
     }
 
     private static String text(Component c) {
-        String t = c.getElement().getProperty("textContent");
+        String t = c.getElement().getProperty("innerText");
         return t == null ? c.getElement().getText() : t;
     }
 
