@@ -3,6 +3,7 @@ package dev.natgw.console.views;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.combobox.ComboBox;
 import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
@@ -50,20 +51,25 @@ public final class SessionsView extends LiveView implements BeforeEnterObserver 
         limit = ConsoleServlet.current().sessionsGridMax();
         summary.setId("sessions-summary");
         grid.setId("sessions-grid");
-        grid.addColumn(s -> s.protocol().name()).setHeader("Protocol").setAutoWidth(true).setFlexGrow(0);
-        grid.addColumn(s -> s.inside().toString()).setHeader("Inside").setAutoWidth(true);
-        grid.addColumn(s -> s.outside().toString()).setHeader("Outside").setAutoWidth(true);
-        grid.addColumn(s -> s.remote().toString()).setHeader("Remote").setAutoWidth(true);
-        // wide enough for the longest state (ESTABLISHED, TRANSITORY) whatever rows are loaded: an auto width would
-        // be measured on the first rows, UDP ones with no state, and cut the TCP ones further down
+        // fixed widths in a compact, smaller grid: nine columns fit 1,280 px with no sideways scrolling (auto widths
+        // measured on the first rows summed past it), and the longest TCP state (ESTABLISHED) shows whole whatever
+        // rows are loaded
+        grid.addThemeVariants(GridVariant.LUMO_COMPACT);
+        grid.getStyle().set("font-size", "var(--lumo-font-size-s)").set("--lumo-font-size-m",
+                "var(--lumo-font-size-s)");
+        grid.addColumn(s -> s.protocol().name()).setHeader("Protocol").setWidth("4.5em").setFlexGrow(0);
+        grid.addColumn(s -> s.inside().toString()).setHeader("Inside").setWidth("10.5em").setFlexGrow(1);
+        grid.addColumn(s -> s.outside().toString()).setHeader("Outside").setWidth("10.5em").setFlexGrow(1);
+        grid.addColumn(s -> s.remote().toString()).setHeader("Remote").setWidth("10.5em").setFlexGrow(1);
         grid.addColumn(s -> s.state() == dev.natgw.api.nat.TcpState.NONE ? "" : s.state().name()).setHeader("State")
-                .setWidth("10.5em").setFlexGrow(0).setKey("state");
+                .setWidth("7.5em").setFlexGrow(0).setKey("state");
         grid.addColumn(s -> Human.duration(java.time.Duration.ofMillis(s.idleMillis()))).setHeader("Idle")
-                .setAutoWidth(true).setFlexGrow(0);
+                .setWidth("5.5em").setFlexGrow(0);
         grid.addColumn(s -> Human.duration(java.time.Duration.ofMillis(s.ageMillis()))).setHeader("Age")
-                .setAutoWidth(true).setFlexGrow(0);
-        grid.addColumn(SessionInfo::worker).setHeader("Worker").setAutoWidth(true).setFlexGrow(0);
-        grid.addColumn(s -> s.pool() == null ? "(static)" : s.pool()).setHeader("Pool").setAutoWidth(true);
+                .setWidth("6.5em").setFlexGrow(0);
+        grid.addColumn(SessionInfo::worker).setHeader("Worker").setWidth("4.5em").setFlexGrow(0);
+        grid.addColumn(s -> s.pool() == null ? "(static)" : s.pool()).setHeader("Pool").setWidth("5em")
+                .setFlexGrow(1);
         grid.setWidthFull();
         grid.setItems(new CallbackDataProvider<SessionInfo, Void>(
                 q -> snapshot.stream().skip(q.getOffset()).limit(q.getLimit()),
