@@ -48,6 +48,10 @@ public class ConsoleBrowserIT {
     private static final String PASSWORD = "itest-console-pw";
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The width the console must fit without horizontal scrolling (issue 17). */
+    private static final int WIDTH = 1280;
+    /** Where the README's and the manual's screenshots live; written with {@code -Dnatgw.docs.write=true}. */
+    private static final Path DOCS = Path.of("..", "docs");
 
     private static Distribution natgw;
     private static int port;
@@ -127,7 +131,7 @@ public class ConsoleBrowserIT {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1800");
+                "--window-size=" + WIDTH + ",1800");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         WebDriver driver = new ChromeDriver(service, options);
@@ -178,6 +182,79 @@ public class ConsoleBrowserIT {
 
     static void shot(WebDriver b, String name) throws IOException {
         Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** A screenshot for the docs: to target/screenshots, and to docs/ as console-NAME.png when asked. */
+    static void docShot(WebDriver b, String name) throws IOException {
+        shot(b, "console-" + name);
+        if (Boolean.getBoolean("natgw.docs.write")) {
+            Files.copy(SHOTS.resolve("console-" + name + ".png"), DOCS.resolve("console-" + name + ".png"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static Object js(WebDriver b, String script, Object... args) {
+        return ((org.openqa.selenium.JavascriptExecutor) b).executeScript(script, args);
+    }
+
+    /**
+     * Asserts that the view fits the window: the page does not scroll sideways, and no element reaches past the
+     * window's right edge (which a clipped overflow would hide from the first check).
+     */
+    static void fitsWithoutHorizontalScrolling(WebDriver b, String view) {
+        @SuppressWarnings("unchecked")
+        List<Object> m = (List<Object>) js(b, "const e = document.scrollingElement; let right = 0, widest = '';"
+                + " for (const el of document.querySelectorAll('vaadin-app-layout *')) {"
+                + " const r = el.getBoundingClientRect(); if (r.width > 0 && r.right > right) {"
+                + " right = r.right; widest = el.tagName + '#' + el.id + '.' + el.className; } }"
+                + " return [e.scrollWidth, e.clientWidth, Math.ceil(right), widest];");
+        long scroll = ((Number) m.get(0)).longValue();
+        long client = ((Number) m.get(1)).longValue();
+        long right = ((Number) m.get(2)).longValue();
+        assertTrue(view + ": scrollWidth " + scroll + " > clientWidth " + client, scroll <= client);
+        assertTrue(view + ": " + m.get(3) + " reaches " + right + " px, past " + client, right <= client);
+    }
+
+    /** Asserts that the page prints no raw instant ({@code 2026-12-07T14:58:03.123456Z}) and no {@code /1.2.3.4}. */
+    static void humanTimesAndCleanAddresses(WebDriver b, String view) {
+        String text = (String) js(b, "return document.querySelector('vaadin-app-layout').innerText;");
+        assertFalse(view + " prints a raw instant: " + text, text.matches("(?s).*\\d{4}-\\d\\d-\\d\\dT\\d\\d:.*"));
+        assertFalse(view + " prints an address with a slash: " + text, text.matches("(?s).*(^|\\s)/\\d+\\.\\d+.*"));
+    }
+
+    /** The data attributes of a drawn bar ({@code g.bar[data-key=KEY]}) in a box, empty if none. */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> bar(WebDriver b, String box, String key) {
+        return (Map<String, String>) js(b, "const g = Array.from(document.querySelectorAll('#' + arguments[0]"
+                + " + ' g.bar')).find(g => g.getAttribute('data-key') === arguments[1]); return g ? Object.assign({},"
+                + " g.dataset, {text: g.textContent}) : {};", box, key);
+    }
+
+    /** The data attributes of a chart's svg, and its hover titles. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> chart(WebDriver b, String box) {
+        return (Map<String, Object>) js(b, "const s = document.querySelector('#' + arguments[0] + ' svg');"
+                + " return s ? Object.assign({}, s.dataset, {hover: Array.from(s.querySelectorAll('rect.hover"
+                + " title')).map(t => t.textContent), values: Array.from(s.querySelectorAll('rect.hover')).map(r =>"
+                + " Number(r.dataset.v)), lines: s.querySelectorAll('path.series').length, text:"
+                + " s.textContent}) : {};", box);
+    }
+
+    /** The inside port's received packets, exact, from the title of its "Packets rx / tx" cell. */
+    static long rxPackets(WebDriver b) {
+        return Long.parseLong(titles(b, "dp-ports", "inside").get(6).split(" / ")[0]);
+    }
+
+    static double top(Map<String, Object> chart) {
+        return Double.parseDouble((String) chart.get("top"));
+    }
+
+    /** The title attributes (exact values) of the cells of a table's row. */
+    @SuppressWarnings("unchecked")
+    static List<String> titles(WebDriver b, String table, String key) {
+        return (List<String>) js(b, "return Array.from(document.querySelectorAll('#' + arguments[0] + ' tr')).filter(r"
+                + " => r.getAttribute('data-key') === arguments[1]).flatMap(r => Array.from(r.querySelectorAll('td'))"
+                + ".map(td => td.getAttribute('title') || td.textContent.trim()));", table, key);
     }
 
     static String text(WebDriver b, String id) {
@@ -241,15 +318,39 @@ public class ConsoleBrowserIT {
         assertTrue("default pool", pool != null);
         JsonNode expectedPool = pool;
         String used = String.valueOf(pool.get("portsInUse").asLong() - pool.get("portsHeld").asLong());
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> row(b, "pools", "default").get(2)
-                .equals(used) && row(b, "pools", "default").get(3).equals(expectedPool.get("portsHeld").asText()));
-        // used, in hold, free, total: as nat:pools --json counts them
-        List<String> poolRow = row(b, "pools", "default");
-        assertEquals(pool.get("portsHeld").asText(), poolRow.get(3));
-        assertEquals(pool.get("portsFree").asText(), poolRow.get(4));
-        assertEquals(pool.get("portsTotal").asText(), poolRow.get(5));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> bar(b, "pool-bars", "default")
+                .get("used").equals(used)
+                && bar(b, "pool-bars", "default").get("held").equals(expectedPool.get(
+                        "portsHeld").asText()));
+        // the pool's bar: used, in hold-down, free, total and the share "Used", as nat:pools --json counts them
+        Map<String, String> poolBar = bar(b, "pool-bars", "default");
+        assertEquals(pool.get("portsHeld").asText(), poolBar.get("held"));
+        assertEquals(pool.get("portsFree").asText(), poolBar.get("free"));
+        assertEquals(pool.get("portsTotal").asText(), poolBar.get("total"));
         assertEquals(String.valueOf(pool.get("portsTotal").asLong() - pool.get("portsInUse").asLong()),
-                poolRow.get(4));
+                poolBar.get("free"));
+        assertTrue(poolBar.toString(), poolBar.get("text").contains(String.format(java.util.Locale.ROOT,
+                "%.1f%% used", pool.get("usedPercent").asDouble())));
+        assertEquals("a pool far from full is drawn in the ok colour", "ok", poolBar.get("level"));
+        // per outside address and per worker: the sums of nat:ports --json's rows
+        Map<String, long[]> perWorker = new java.util.TreeMap<>();
+        Map<String, long[]> perAddress = new java.util.TreeMap<>();
+        for (JsonNode u : json("nat:ports --json default").get("usage")) {
+            for (var sum : List.of(perWorker.computeIfAbsent("worker " + u.get("worker").asInt(), k -> new long[3]),
+                    perAddress.computeIfAbsent(u.get("address").asText(), k -> new long[3]))) {
+                sum[0] += u.get("portsInUse").asLong() - u.get("portsHeld").asLong();
+                sum[1] += u.get("portsHeld").asLong();
+                sum[2] += u.get("portsTotal").asLong();
+            }
+        }
+        assertFalse(perWorker.isEmpty());
+        for (var side : List.of(Map.entry("worker-bars", perWorker), Map.entry("address-bars", perAddress))) {
+            side.getValue().forEach((key, v) -> {
+                Map<String, String> drawn = bar(b, side.getKey(), key);
+                assertEquals(key + " " + drawn, List.of(String.valueOf(v[0]), String.valueOf(v[1]), String.valueOf(
+                        v[2])), List.of(drawn.get("used"), drawn.get("held"), drawn.get("total")));
+            });
+        }
         assertEquals(String.valueOf(TrafficDriver.TCP_FLOWS), row(b, "protocols", "TCP").get(1));
         assertEquals(String.valueOf(TrafficDriver.UDP_FLOWS), row(b, "protocols", "UDP").get(1));
         // TCP sessions per state: the NAT's exact counts, as nat:stats prints them
@@ -264,9 +365,9 @@ public class ConsoleBrowserIT {
         for (Map.Entry<String, String> d : drops.entrySet()) {
             assertEquals(d.getKey(), d.getValue(), row(b, "drops", d.getKey()).get(1));
         }
-        // the per-address table is the one outside address of the default pool, its pairs as nat:pools counts them
-        assertEquals(used, row(b, "addresses", "198.19.0.1").get(2));
-        assertEquals(pool.get("portsHeld").asText(), row(b, "addresses", "198.19.0.1").get(3));
+        // the per-address bar is the one outside address of the default pool, its pairs as nat:pools counts them
+        assertEquals(used, bar(b, "address-bars", "198.19.0.1").get("used"));
+        assertEquals(pool.get("portsHeld").asText(), bar(b, "address-bars", "198.19.0.1").get("held"));
         // /metrics says the same, read back with a Prometheus text-format parser
         Map<String, Double> metrics = metrics();
         assertEquals(Double.valueOf(sessions), metrics.get("natgw_nat_sessions_alive{}"));
@@ -279,9 +380,65 @@ public class ConsoleBrowserIT {
         assertEquals(Double.valueOf(drops.get("fragment")), metrics.get("natgw_nat_drops_total{reason=fragment}"));
         assertEquals(Double.valueOf(1), metrics.get("natgw_dataplane_up{}"));
         assertTrue(metrics.get("natgw_nat_packets_total{direction=in2out}") > 0);
-        // the chart has drawn packets/s
-        await().atMost(Duration.ofSeconds(15)).until(() -> !b.findElements(By.cssSelector(
-                "#rates-chart path[data-name='packets/s']")).isEmpty());
+        assertEquals(Double.valueOf(text(b, "sessions-alive")), metrics.get("natgw_nat_sessions_alive{}"));
+        // a chart per series, each on its own axis: new sessions/s (none after the first second) is not squashed
+        // flat beside packets/s; the sessions chart's newest point is the live count the NAT and /metrics give
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> ((Number) chart(b, "chart-packets-in")
+                .get("lines")).intValue() == 1 && !chart(b, "chart-packets-out").isEmpty());
+        Map<String, Object> sessionsChart = chart(b, "chart-sessions");
+        assertEquals(String.valueOf(sessions), sessionsChart.get("last"));
+        Map<String, Object> packetsIn = chart(b, "chart-packets-in");
+        Map<String, Object> created = chart(b, "chart-new-sessions");
+        assertTrue(created + " vs " + packetsIn, top(created) < top(packetsIn));
+        // hover values: one per point, its time and value
+        @SuppressWarnings("unchecked")
+        List<String> hover = (List<String>) packetsIn.get("hover");
+        assertTrue(hover.toString(),
+                !hover.isEmpty() && hover.getLast().matches("\\d\\d:\\d\\d:\\d\\d UTC: [0-9.]+/s"));
+        for (String box : List.of("chart-sessions", "chart-new-sessions", "chart-packets-in", "chart-packets-out",
+                "chart-drops")) {
+            // each axis is scaled to its own series: its top is the round number at or above the series' highest
+            Map<String, Object> c = chart(b, box);
+            @SuppressWarnings("unchecked")
+            double max = ((List<Number>) c.get("values")).stream().mapToDouble(Number::doubleValue).max().orElse(0);
+            assertTrue(box + " " + c, max == 0 ? top(c) == 1 : top(c) >= max && top(c) <= 2.5 * max);
+        }
+        // drops by reason in the chart's range: bars no higher than the totals nat:stats gives, or "no drops"
+        String dropsBox = (String) js(b, "return document.getElementById('drops-chart').textContent;");
+        if (dropsBox.startsWith("no drops in the last")) {
+            assertTrue(b.findElements(By.cssSelector("#drops-chart g.bar")).isEmpty());
+        } else {
+            assertTrue(dropsBox, Long.parseLong(bar(b, "drops-chart", "fragment").get("value")) <= fragments);
+        }
+        // the top inside hosts, counted from the sessions: the driver's UDP hosts have 50 flows each, through 50
+        // ports; its TCP host 20; a host links to the Sessions grid filtered on it
+        String tcpHost = "198.18.0.100";
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> row(b, "top-sessions", tcpHost).equals(
+                List.of(tcpHost, String.valueOf(TrafficDriver.TCP_FLOWS), String.valueOf(TrafficDriver.TCP_FLOWS))));
+        assertEquals(List.of("198.18.0.2", "50", "50"), row(b, "top-sessions", "198.18.0.2"));
+        assertEquals(List.of("198.18.0.2", "50", "50"), row(b, "top-ports", "198.18.0.2"));
+        fitsWithoutHorizontalScrolling(b, "Overview");
+        docShot(b, "overview");
+        // the 1 h range: the same charts over the hour ring
+        js(b, "Array.from(document.querySelectorAll('#rates-range vaadin-radio-button')).find(r =>"
+                + " r.textContent.trim() === '1 h' || r.getAttribute('label') === '1 h').click();");
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> ((String) chart(b, "chart-sessions")
+                .get("text")).contains("-1 h") && text(b, "drops-chart").length() > 0);
+        b.findElement(By.cssSelector("#top-sessions tr[data-key='" + tcpHost + "'] a")).click();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> b.getCurrentUrl().contains(
+                "/sessions?inside=" + tcpHost)
+                && text(b, "sessions-summary").startsWith(TrafficDriver.TCP_FLOWS
+                        + " matching"));
+        // the grid's State column shows its longest state whole
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> Boolean.TRUE.equals(js(b,
+                "const c = Array.from(document.querySelectorAll('#sessions-grid vaadin-grid-cell-content')).filter(c"
+                        + " => /^[A-Z_]{4,}$/.test(c.textContent) && !['TCP', 'UDP', 'ICMP'].includes(c.textContent));"
+                        + " return c.length > 0 && c.every(e => e.scrollWidth <= e.clientWidth);")));
+        fitsWithoutHorizontalScrolling(b, "Sessions");
+        docShot(b, "sessions");
+        b.get(base + "/");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "sessions-alive").equals(
+                String.valueOf(sessions)));
         shot(b, "overview");
 
         // the NAT bundle stops: the view says so, by push, without a reload; then it comes back by itself
@@ -305,12 +462,20 @@ public class ConsoleBrowserIT {
         b.get(base + "/sessions");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "sessions-summary")
                 .contains("sessions alive"));
+        fitsWithoutHorizontalScrolling(b, "Sessions");
         shot(b, "sessions");
-        // the distribution's forwarder is there: its view shows the listener live
+        // the distribution's forwarder is there: its view shows the listener live, its address as typed and its
+        // start as a time ago
         b.get(base + "/forwarder");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "fwd-listener")
                 .contains("LISTENING"));
-        shot(b, "forwarder");
+        assertTrue(text(b, "fwd-listener"), text(b, "fwd-listener").matches(
+                "LISTENING on \\d+\\.\\d+\\.\\d+\\.\\d+:\\d+.*, since (\\d+ (s|min|h|d)( \\d+ (s|min|h))? ago|just now)"));
+        assertTrue(b.findElement(By.id("fwd-listener")).getAttribute("title").matches(
+                "since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"));
+        humanTimesAndCleanAddresses(b, "Forwarder");
+        fitsWithoutHorizontalScrolling(b, "Forwarder");
+        docShot(b, "forwarder");
         b.get(base + "/registry");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "registry-backend")
                 .contains("embedded") && text(b, "registry-backend").contains("all keys"));
@@ -325,10 +490,12 @@ public class ConsoleBrowserIT {
                     .size() == want);
         }
         assertTrue(text(b, "registry-backend"), text(b, "registry-backend").contains("; " + entries + " entries"));
+        fitsWithoutHorizontalScrolling(b, "Registry");
         shot(b, "registry");
         b.get(base + "/bundles");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> row(b, "bundles", "dev.natgw.console")
                 .contains("ACTIVE"));
+        fitsWithoutHorizontalScrolling(b, "Bundles");
         shot(b, "bundles");
     }
 
@@ -479,13 +646,17 @@ public class ConsoleBrowserIT {
         WebDriver b = browser();
         logInAsAdmin(b);
         b.get(base + "/dataplane");
-        // the test driver is the dataplane: its ports count the frames it sends, live
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Long.parseLong(row(b, "dp-ports",
-                "inside").get(6)) > 0 && text(b, "dp-stages").equals("nat"));
-        long first = Long.parseLong(row(b, "dp-ports", "inside").get(6));
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> Long.parseLong(row(b, "dp-ports",
-                "inside").get(6)) > first);
-        shot(b, "dataplane");
+        // the test driver is the dataplane: its ports count the frames it sends, live (at a glance in the cell,
+        // exact in its title)
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> rxPackets(b) > 0 && text(b,
+                "dp-stages").equals("nat"));
+        long first = rxPackets(b);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> rxPackets(b) > first);
+        List<String> inside = row(b, "dp-ports", "inside");
+        assertTrue(inside.toString(), inside.get(6).matches("(\\d{1,3}|\\d+(\\.\\d+)? [kMG]) / .+"));
+        humanTimesAndCleanAddresses(b, "Dataplane");
+        fitsWithoutHorizontalScrolling(b, "Dataplane");
+        docShot(b, "dataplane");
         Distribution.Result stop = natgw.client("admin", PASSWORD, "bundle:stop dev.natgw.itest.traffic");
         assertEquals(stop.output(), 0, stop.exit());
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> b.findElement(By.id("absent"))
@@ -510,6 +681,13 @@ public class ConsoleBrowserIT {
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
                 URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        // a new console has a new history: nothing dropped since it started (the driver's fragments went before)
+        b.manage().deleteAllCookies();
+        logInAsAdmin(b);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> text(b, "drops-chart").startsWith(
+                "no drops in the last"));
+        assertTrue(b.findElements(By.cssSelector("#drops-chart g.bar")).isEmpty());
+        assertTrue(row(b, "drops", "fragment").toString(), Long.parseLong(row(b, "drops", "fragment").get(1)) > 0);
     }
 
     /** Resident memory and threads of the Karaf JVM, from /proc. */

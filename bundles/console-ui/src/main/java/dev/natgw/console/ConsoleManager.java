@@ -56,9 +56,6 @@ import org.slf4j.LoggerFactory;
 @Component(immediate = true, configurationPid = "dev.natgw.console", configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = ConsoleConfig.class)
 public class ConsoleManager {
-    /** Seconds of rate history the Overview draws. */
-    public static final int HISTORY = 300;
-
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleManager.class);
 
     private final ServiceBridge services = new ServiceBridge();
@@ -135,19 +132,21 @@ public class ConsoleManager {
                 new JaasAuthenticator(settings.realm(), settings.roles(), loader),
                 new LoginThrottle(settings.loginMaxFailures(), Duration.ofSeconds(settings.loginLockoutSeconds()),
                         settings.loginTrackedMax(), System::nanoTime));
-        RateHistory history = new RateHistory(HISTORY);
+        RateHistory history = new RateHistory();
         ticker = new Ticker(1000);
         ticker.subscribe(() -> {
             NatService nat = services.nat();
             dev.natgw.api.nat.NatCounters counters = null;
+            long sessions = 0;
             if (nat != null) {
                 try {
                     counters = nat.counters();
+                    sessions = nat.sessionCount();
                 } catch (RuntimeException gone) {
                     counters = null;
                 }
             }
-            history.record(counters, System.nanoTime(), System.currentTimeMillis());
+            history.record(counters, sessions, System.nanoTime(), System.currentTimeMillis());
         });
         gate = new SessionGate(settings.maxSessions(), settings.maxSessionsPerSource());
         RoleLookup lookup = roleLookup();

@@ -26,6 +26,8 @@ public final class ConsoleServlet extends VaadinServlet {
     private final transient dev.natgw.console.model.RateHistory history;
     private final transient dev.natgw.console.model.SharedReading<dev.natgw.console.model.OverviewModel.Snapshot> overview = new dev.natgw.console.model.SharedReading<>(
             900_000_000L, System::nanoTime);
+    private final transient dev.natgw.console.model.SharedReading<dev.natgw.console.model.TopHosts.Snapshot> topHosts = new dev.natgw.console.model.SharedReading<>(
+            5_000_000_000L, System::nanoTime);
     private final transient GuardedLogin authenticator;
     private final transient SessionGate gate;
     private final int sessionTimeoutSeconds;
@@ -82,6 +84,14 @@ public final class ConsoleServlet extends VaadinServlet {
     /** {@return the Overview's figures, read once per tick for all open Overviews} */
     public dev.natgw.console.model.SharedReading<dev.natgw.console.model.OverviewModel.Snapshot> overview() {
         return overview;
+    }
+
+    /**
+     * {@return the top inside hosts, counted at most every 5 s for all open Overviews: each count copies up to
+     * {@link #sessionsGridMax()} sessions}
+     */
+    public dev.natgw.console.model.SharedReading<dev.natgw.console.model.TopHosts.Snapshot> topHosts() {
+        return topHosts;
     }
 
     /** {@return the most sessions one Sessions query copies} */

@@ -9,6 +9,7 @@ import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.ServiceStatus;
 import dev.natgw.console.model.BundlesModel;
+import dev.natgw.console.model.Human;
 import dev.natgw.console.model.Reading;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,10 +39,12 @@ public final class BundlesView extends LiveView {
         if (!show(r, content)) {
             return;
         }
-        List<List<String>> rows = new ArrayList<>();
+        List<List<Object>> rows = new ArrayList<>();
+        Instant now = Instant.now();
         for (BundleStatus b : r.value().bundles()) {
+            Instant changed = Instant.ofEpochMilli(b.lastModified());
             rows.add(List.of(b.symbolicName(), Long.toString(b.id()), b.version(), b.state(),
-                    Instant.ofEpochMilli(b.lastModified()).toString()));
+                    new Tables.Cell(Human.ago(changed, now), Human.exact(changed))));
         }
         Tables.fill(bundles, List.of("Bundle", "ID", "Version", "State", "Installed or updated"), rows);
         List<List<String>> svc = new ArrayList<>();

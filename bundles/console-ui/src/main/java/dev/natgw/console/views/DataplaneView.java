@@ -9,6 +9,7 @@ import com.vaadin.flow.router.Route;
 import dev.natgw.api.dataplane.QueueStats;
 import dev.natgw.api.dataplane.WorkerInfo;
 import dev.natgw.console.model.DataplaneModel;
+import dev.natgw.console.model.Human;
 import dev.natgw.console.model.Reading;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,23 +43,26 @@ public final class DataplaneView extends LiveView {
         if (!show(r, content)) {
             return;
         }
-        List<List<String>> p = new ArrayList<>();
-        List<List<String>> q = new ArrayList<>();
+        List<List<Object>> p = new ArrayList<>();
+        List<List<Object>> q = new ArrayList<>();
         for (DataplaneModel.Port port : r.value().ports()) {
             var i = port.info();
             var s = port.stats();
-            p.add(List.of(i.name(), i.role().name(), i.device(), i.mac(), i.up() ? "up" : "down",
-                    i.rxQueues() + "/" + i.txQueues(), n(s.rxPackets()), n(s.txPackets()), n(s.rxBytes()),
-                    n(s.txBytes()), n(s.rxDropped()), n(s.txDropped()), n(s.rxErrors())));
+            p.add(List.of(i.name(), i.role().name().toLowerCase(Locale.ROOT), new Tables.Cell(device(i.device()),
+                    i.device()), i.mac(), i.up() ? "up" : "down", i.rxQueues() + "/" + i.txQueues(),
+                    pair(Human.count(s.rxPackets()), Human.count(s.txPackets()), s.rxPackets(), s.txPackets()),
+                    pair(Human.bytes(s.rxBytes()), Human.bytes(s.txBytes()), s.rxBytes(), s.txBytes()),
+                    pair(Human.count(s.rxDropped()), Human.count(s.txDropped()), s.rxDropped(), s.txDropped()),
+                    n(s.rxErrors())));
             for (QueueStats qs : s.queues()) {
-                q.add(List.of(i.name() + ":" + qs.queue(), n(qs.rxPackets()), n(qs.txPackets()), n(qs.rxBytes()),
-                        n(qs.txBytes()), n(qs.rxDropped())));
+                q.add(List.of(i.name() + ":" + qs.queue(), n(qs.rxPackets()), n(qs.txPackets()), b(qs.rxBytes()),
+                        b(qs.txBytes()), n(qs.rxDropped())));
             }
         }
-        Tables.fill(ports, List.of("Port", "Role", "Device", "MAC", "Link", "Queues rx/tx", "RX packets",
-                "TX packets", "RX bytes", "TX bytes", "RX dropped", "TX dropped", "RX errors"), p);
+        Tables.fill(ports, List.of("Port", "Role", "Device", "MAC", "Link", "Queues rx/tx", "Packets rx / tx",
+                "Bytes rx / tx", "Dropped rx / tx", "RX errors"), p);
         Tables.fill(queues, List.of("Queue", "RX packets", "TX packets", "RX bytes", "TX bytes", "RX dropped"), q);
-        List<List<String>> w = new ArrayList<>();
+        List<List<Object>> w = new ArrayList<>();
         for (WorkerInfo wi : r.value().workers()) {
             w.add(List.of(Integer.toString(wi.id()), wi.cpu() < 0 ? "-" : Integer.toString(wi.cpu()),
                     String.join(" ", wi.queues()), n(wi.bursts()), n(wi.packets()),
@@ -66,10 +70,28 @@ public final class DataplaneView extends LiveView {
                     String.format(Locale.ROOT, "%.0f%%", 100 * wi.busyShare())));
         }
         Tables.fill(workers, List.of("Worker", "CPU", "Queues", "Bursts", "Packets", "Burst fill", "Busy"), w);
-        stages.setText(String.join(" -> ", r.value().stages()));
+        setText(stages, String.join(" -> ", r.value().stages()));
     }
 
-    private static String n(long v) {
-        return Long.toString(v);
+    /** A count at a glance, exact on hover. */
+    private static Tables.Cell n(long v) {
+        return new Tables.Cell(Human.count(v), Long.toString(v));
+    }
+
+    /** Received and sent in one cell, so that the ports table fits the window; exact on hover. */
+    private static Tables.Cell pair(String rx, String tx, long rxExact, long txExact) {
+        return new Tables.Cell(rx + " / " + tx, rxExact + " / " + txExact);
+    }
+
+    private static Tables.Cell b(long v) {
+        return new Tables.Cell(Human.bytes(v), v + " bytes");
+    }
+
+    /** A DPDK device string such as {@code net_pcap0,rx_pcap=/a/long/path,...}: its first part; all of it on hover. */
+    private static String device(String d) {
+        int comma = d.indexOf(',');
+        return comma < 0 || comma > 40
+                ? (d.length() > 40 ? d.substring(0, 39) + "…" : d)
+                : d.substring(0, comma) + ",…";
     }
 }

@@ -10,7 +10,9 @@ import dev.natgw.api.forwarder.ForwarderCounters;
 import dev.natgw.api.forwarder.RegisteredServer;
 import dev.natgw.api.forwarder.RelaySession;
 import dev.natgw.console.model.ForwarderModel;
+import dev.natgw.console.model.Human;
 import dev.natgw.console.model.Reading;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,28 +49,33 @@ public final class ForwarderView extends LiveView {
             return;
         }
         ForwarderModel.Snapshot s = r.value();
-        listener.setText(s.info().state() + " on " + s.info().listen() + (s.info().tls() ? " (TLS)" : "")
+        Instant now = Instant.now();
+        setText(listener, s.info().state() + " on " + Human.address(s.info().listen())
+                + (s.info().tls() ? " (TLS)" : "")
                 + (s.info().announcedAs() == null ? ", not announced" : ", announced as " + s.info().announcedAs())
-                + " since " + s.info().since());
-        throughput.setText(Double.isNaN(s.bytesPerSecond())
+                + ", since " + Human.ago(s.info().since(), now));
+        listener.getElement().setAttribute("title", "since " + Human.exact(s.info().since()));
+        setText(throughput, Double.isNaN(s.bytesPerSecond())
                 ? "Throughput: measuring"
-                : String.format(Locale.ROOT, "Throughput: %.0f bytes/s", s.bytesPerSecond()));
-        List<List<String>> sv = new ArrayList<>();
+                : "Throughput: " + Human.bytes(s.bytesPerSecond()) + "/s");
+        throughput.getElement().setAttribute("title", Double.isNaN(s.bytesPerSecond())
+                ? ""
+                : String.format(Locale.ROOT, "%.0f bytes/s", s.bytesPerSecond()));
+        List<List<Object>> sv = new ArrayList<>();
         for (RegisteredServer rs : s.servers()) {
-            sv.add(List.of(rs.key(), rs.controlPeer().toString(), rs.registeredAt().toString(),
-                    rs.lastHeartbeat().toString(), Integer.toString(rs.pendingClients()),
+            sv.add(List.of(rs.key(), Human.address(rs.controlPeer()), when(rs.registeredAt(), now),
+                    when(rs.lastHeartbeat(), now), Integer.toString(rs.pendingClients()),
                     Integer.toString(rs.activeRelays())));
         }
         Tables.fill(servers, List.of("Key", "Control peer", "Registered", "Last heartbeat", "Pending clients",
                 "Relays"), sv);
-        List<List<String>> rl = new ArrayList<>();
+        List<List<Object>> rl = new ArrayList<>();
         for (RelaySession rs : s.relays()) {
-            rl.add(List.of(Long.toString(rs.id()), rs.key(), rs.client().toString(), rs.server().toString(),
-                    rs.started().toString(), Long.toString(rs.bytesClientToServer()),
-                    Long.toString(rs.bytesServerToClient())));
+            rl.add(List.of(Long.toString(rs.id()), rs.key(), Human.address(rs.client()), Human.address(rs.server()),
+                    when(rs.started(), now), bytes(rs.bytesClientToServer()), bytes(rs.bytesServerToClient())));
         }
-        Tables.fill(relays, List.of("Id", "Key", "Client", "Server", "Started", "Bytes client->server",
-                "Bytes server->client"), rl);
+        Tables.fill(relays, List.of("Id", "Key", "Client", "Server", "Started", "Client to server",
+                "Server to client"), rl);
         ForwarderCounters c = s.counters();
         Tables.fill(counters, List.of("Counter", "Value"), List.of(
                 List.of("registrations", Long.toString(c.registrations())),
@@ -80,5 +87,13 @@ public final class ForwarderView extends LiveView {
                 List.of("bytes relayed", Long.toString(c.bytesRelayed())),
                 List.of("probes", Long.toString(c.probes())),
                 List.of("heartbeats missed", Long.toString(c.heartbeatsMissed()))));
+    }
+
+    private static Tables.Cell when(Instant t, Instant now) {
+        return new Tables.Cell(Human.ago(t, now), Human.exact(t));
+    }
+
+    private static Tables.Cell bytes(long b) {
+        return new Tables.Cell(Human.bytes(b), b + " bytes");
     }
 }

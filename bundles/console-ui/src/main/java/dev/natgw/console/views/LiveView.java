@@ -46,10 +46,21 @@ abstract class LiveView extends VerticalLayout {
      * @return whether there is a value to show
      */
     protected boolean show(Reading<?> reading, Component content) {
-        absent.setText(reading.present() ? "" : reading.message());
+        setText(absent, reading.present() ? "" : reading.message());
         absent.setVisible(!reading.present());
         content.setVisible(reading.present());
         return reading.present();
+    }
+
+    /**
+     * Sets a component's text as its {@code innerText} property, only if it changed: a figure refreshed each second
+     * then costs one pending value, not a new text node (see {@link Tables}).
+     *
+     * @param c the component
+     * @param text the text
+     */
+    protected static void setText(Component c, String text) {
+        Tables.text(c.getElement(), text);
     }
 
     @Override

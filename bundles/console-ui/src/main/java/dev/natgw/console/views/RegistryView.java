@@ -54,7 +54,7 @@ public final class RegistryView extends LiveView {
             return;
         }
         RegistryModel.Snapshot s = r.value();
-        backend.setText("Backend: " + s.backend() + "; " + s.rows().size() + (s.truncated() ? "+" : "")
+        setText(backend, "Backend: " + s.backend() + "; " + s.rows().size() + (s.truncated() ? "+" : "")
                 + " entries under " + (s.prefix().isEmpty() ? "all keys" : "keys starting with " + s.prefix()));
         List<List<String>> rows = new ArrayList<>();
         for (RegistryModel.Row row : s.rows()) {
