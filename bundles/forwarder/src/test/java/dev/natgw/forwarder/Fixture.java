@@ -8,7 +8,14 @@ import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
+import dev.natgw.api.forwarder.TenantQuota;
+import dev.natgw.traversal.protocol.TenantCredential;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.WeakHashMap;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.HashMap;
@@ -16,6 +23,9 @@ import java.util.Map;
 
 /** Test helpers: a real registry and forwarders on loopback, and raw protocol steps on real sockets. */
 public final class Fixture {
+    private static final Map<ForwarderManager, String> CREDENTIALS = Collections.synchronizedMap(
+            new WeakHashMap<>());
+
     private Fixture() {
     }
 
@@ -34,8 +44,31 @@ public final class Fixture {
         v.put("data.timeout", 2);
         v.put("rate.per.source", 100_000);
         v.put("max.connections.per.source", 100_000);
+        v.put("max.connections.per.network", 100_000);
+        v.put("rate.per.network", 100_000);
+        v.put("credentials.file", tempCredentialsFile());
         v.putAll(overrides);
         return new ForwarderManager(Configs.forwarder(v), registry, java.time.Clock.systemUTC());
+    }
+
+    private static String tempCredentialsFile() {
+        try {
+            Path dir = Files.createTempDirectory("natgw-fwd-credentials");
+            dir.toFile().deleteOnExit();
+            Path file = dir.resolve("credentials.properties");
+            file.toFile().deleteOnExit();
+            return file.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@return the text of a credential of tenant "fixture" (1,000 servers, 100,000 relays, no byte rate) on this
+     * forwarder, issued the first time it is asked for}
+     */
+    public static String credential(ForwarderManager f) {
+        return CREDENTIALS.computeIfAbsent(f, m -> m.addTenant("fixture", new TenantQuota(1000, 100_000, 0)));
     }
 
     public static Endpoint endpoint(ForwarderManager f) {
@@ -49,16 +82,31 @@ public final class Fixture {
         return s;
     }
 
-    /** Registers an identity by hand; returns the control socket after REGISTERED. */
+    /** Allow-lists an identity and registers it by hand; returns the control socket after REGISTERED. */
     public static Socket register(ForwarderManager f, Identity id) throws IOException {
+        f.allow(id.key(), "");
         Socket s = open(f);
+        Frame answer = register(s, id, null);
+        answer.expect(MessageType.REGISTERED);
+        return s;
+    }
+
+    /**
+     * Sends HELLO and, after the CHALLENGE, a REGISTER on an open socket, with a tenant credential or without.
+     *
+     * @return the forwarder's answer: REGISTERED or an ERROR
+     */
+    public static Frame register(Socket s, Identity id, TenantCredential credential) throws IOException {
         new Payload.Writer().string("test").frame(MessageType.HELLO).write(s.getOutputStream());
         Payload.Reader c = Frame.read(s.getInputStream()).expect(MessageType.CHALLENGE).reader();
         byte[] nonce = c.bytes(32, 32);
-        new Payload.Writer().bytes(id.publicKey().getEncoded()).bytes(id.sign(Keys.registerChallenge(nonce)))
-                .frame(MessageType.REGISTER).write(s.getOutputStream());
-        Frame.read(s.getInputStream()).expect(MessageType.REGISTERED);
-        return s;
+        byte[] publicKey = id.publicKey().getEncoded();
+        Payload.Writer w = new Payload.Writer().bytes(publicKey).bytes(id.sign(Keys.registerChallenge(nonce)));
+        if (credential != null) {
+            w.string(credential.tenant()).bytes(credential.sign(nonce, publicKey));
+        }
+        w.frame(MessageType.REGISTER).write(s.getOutputStream());
+        return Frame.read(s.getInputStream());
     }
 
     public static void send(Socket s, Frame f) throws IOException {
