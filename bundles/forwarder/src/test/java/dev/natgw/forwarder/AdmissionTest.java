@@ -61,6 +61,7 @@ class AdmissionTest {
 
     private ForwarderManager forwarder(Object... kv) {
         Map<String, Object> m = new HashMap<>();
+        m.put("credentials.file", Fixture.tempCredentialsFile(false));
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
         }

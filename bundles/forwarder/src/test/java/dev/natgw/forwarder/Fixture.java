@@ -9,13 +9,12 @@ import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.api.forwarder.TenantQuota;
+import dev.natgw.forwarder.internal.Credentials;
 import dev.natgw.traversal.protocol.TenantCredential;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.WeakHashMap;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.HashMap;
@@ -23,8 +22,25 @@ import java.util.Map;
 
 /** Test helpers: a real registry and forwarders on loopback, and raw protocol steps on real sockets. */
 public final class Fixture {
-    private static final Map<ForwarderManager, String> CREDENTIALS = Collections.synchronizedMap(
-            new WeakHashMap<>());
+    /**
+     * The credentials file every fixture forwarder starts from: one tenant, "fixture", so that one credential works on
+     * all of them, as it does on the forwarders of a deployment that share the file.
+     */
+    private static final Path TEMPLATE;
+    private static final String CREDENTIAL;
+
+    static {
+        try {
+            Path dir = Files.createTempDirectory("natgw-fwd-template");
+            dir.toFile().deleteOnExit();
+            TEMPLATE = dir.resolve("credentials.properties");
+            TEMPLATE.toFile().deleteOnExit();
+            CREDENTIAL = new Credentials(TEMPLATE, java.time.Clock.systemUTC()).addTenant("fixture", new TenantQuota(
+                    1000, 100_000, 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private Fixture() {
     }
@@ -46,17 +62,25 @@ public final class Fixture {
         v.put("max.connections.per.source", 100_000);
         v.put("max.connections.per.network", 100_000);
         v.put("rate.per.network", 100_000);
-        v.put("credentials.file", tempCredentialsFile());
+        if (!overrides.containsKey("credentials.file")) {
+            v.put("credentials.file", tempCredentialsFile(true));
+        }
         v.putAll(overrides);
         return new ForwarderManager(Configs.forwarder(v), registry, java.time.Clock.systemUTC());
     }
 
-    private static String tempCredentialsFile() {
+    /**
+     * {@return a new credentials file, with the tenant "fixture" or empty}
+     */
+    public static String tempCredentialsFile(boolean withFixtureTenant) {
         try {
             Path dir = Files.createTempDirectory("natgw-fwd-credentials");
             dir.toFile().deleteOnExit();
             Path file = dir.resolve("credentials.properties");
             file.toFile().deleteOnExit();
+            if (withFixtureTenant) {
+                Files.copy(TEMPLATE, file);
+            }
             return file.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -64,11 +88,16 @@ public final class Fixture {
     }
 
     /**
-     * {@return the text of a credential of tenant "fixture" (1,000 servers, 100,000 relays, no byte rate) on this
-     * forwarder, issued the first time it is asked for}
+     * {@return the text of the credential of tenant "fixture" (1,000 servers, 100,000 relays, no byte rate), good on
+     * every forwarder made here without a credentials.file of its own}
      */
+    public static String credential() {
+        return CREDENTIAL;
+    }
+
+    /** {@return the fixture credential, which this forwarder admits} */
     public static String credential(ForwarderManager f) {
-        return CREDENTIALS.computeIfAbsent(f, m -> m.addTenant("fixture", new TenantQuota(1000, 100_000, 0)));
+        return CREDENTIAL;
     }
 
     public static Endpoint endpoint(ForwarderManager f) {

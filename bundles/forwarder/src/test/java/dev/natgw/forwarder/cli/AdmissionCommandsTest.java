@@ -29,7 +29,7 @@ class AdmissionCommandsTest extends StdoutCapture {
 
     @BeforeEach
     void start() {
-        fwd = Fixture.forwarder(registry, Map.of());
+        fwd = Fixture.forwarder(registry, Map.of("credentials.file", Fixture.tempCredentialsFile(false)));
         captureStdout();
     }
 
