@@ -154,7 +154,7 @@ final class Gatekeeper {
             // a replacing registration may pass the quota for the moment its old session takes to be closed
             if (replacing) {
                 u.servers.incrementAndGet();
-            } else if (!reserve(u.servers, max)) {
+            } else if (!ServerSession.reserve(u.servers, max)) {
                 serverPrefixes.release(source);
                 throw new ProtocolException(ErrorCode.LIMIT, "tenant " + u.tenant.name()
                         + " has its maximum of " + max + " servers");
@@ -277,7 +277,7 @@ final class Gatekeeper {
         }
         Grant g = grants.get(server);
         Usage u = g == null ? null : g.usage;
-        if (u != null && !reserve(u.relays, u.tenant.quota().relays())) {
+        if (u != null && !ServerSession.reserve(u.relays, u.tenant.quota().relays())) {
             relayPrefixes.release(client);
             throw new ProtocolException(ErrorCode.LIMIT, "the tenant of " + server.key + " has its maximum of "
                     + u.tenant.quota().relays() + " relays");
@@ -316,17 +316,5 @@ final class Gatekeeper {
             out.add(new AllowedKey(a.key(), a.tenant(), a.added(), registered.contains(a.key())));
         }
         return out;
-    }
-
-    private static boolean reserve(AtomicInteger counter, int max) {
-        while (true) {
-            int n = counter.get();
-            if (n >= max) {
-                return false;
-            }
-            if (counter.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
     }
 }
