@@ -211,7 +211,10 @@ final class Gatekeeper {
     private void withdraw(ServerSession session, Grant g) {
         g.withdrawn = true;
         LOG.info("natgw forwarder: admission of {} withdrawn, disconnecting it", g.key);
-        session.control.fail(ErrorCode.NOT_ADMITTED, "the operator withdrew this key's admission");
+        // on a thread of its own: telling a peer that does not read may take up to a second, and the operator's
+        // command must not wait for each of them
+        Thread.ofVirtual().name("natgw-fwd-withdraw").start(() -> session.control.fail(ErrorCode.NOT_ADMITTED,
+                "the operator withdrew this key's admission"));
     }
 
     private Usage usage(Credentials.Tenant t) {
