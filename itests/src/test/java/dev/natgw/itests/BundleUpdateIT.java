@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.natgw.api.dataplane.Dataplane;
+import dev.natgw.api.forwarder.ForwarderAdminService;
 import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.nat.PoolUsage;
@@ -536,6 +537,9 @@ public class BundleUpdateIT {
             face = registryFace();
             Endpoint forwarder = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", f.info().listen().getPort());
             id = Identity.generate();
+            // the forwarder is closed by default: allow-list the key (kept in the credentials file, so it is still
+            // admitted by the updated bundle)
+            service(ForwarderAdminService.class).allow(id.key(), "");
             server = TraversalServer.open(id, options().forwarder(forwarder).direct(false).build());
             assertTrue(server.awaitRegistered(Duration.ofSeconds(20)));
             echo = Thread.ofPlatform().daemon().start(() -> {

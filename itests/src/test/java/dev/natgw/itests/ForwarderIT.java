@@ -2,6 +2,7 @@ package dev.natgw.itests;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.composite;
@@ -115,11 +116,22 @@ public class ForwarderIT {
         URI face = URI.create("http://127.0.0.1:" + httpPort() + "/natgw/registry/v1");
         await().atMost(30, TimeUnit.SECONDS).ignoreExceptions().until(() -> get(URI.create(face
                 + "/lookup?key=x")).startsWith("200"));
-        TraversalOptions options = TraversalOptions.builder().registry(face).forwarder(forwarderEndpoint())
-                .direct(false).build();
         Identity id = Identity.generate();
+        // closed by default: a server without a credential is refused
+        TraversalOptions anonymous = TraversalOptions.builder().registry(face).forwarder(forwarderEndpoint())
+                .direct(false).build();
+        try (TraversalServer server = TraversalServer.open(id, anonymous)) {
+            assertFalse(server.awaitRegistered(Duration.ofSeconds(2)));
+        }
+        // the operator issues a credential with the command; the server presents it
+        JsonNode issued = new ObjectMapper().readTree(NatgwContainer.execute(sessions,
+                "fwd:tenant-add --servers 2 --relays 10 --json itest"));
+        TraversalOptions options = TraversalOptions.builder().registry(face).forwarder(forwarderEndpoint())
+                .direct(false).credential(issued.get("credential").asText()).build();
         try (TraversalServer server = TraversalServer.open(id, options)) {
             assertTrue(server.awaitRegistered(Duration.ofSeconds(10)));
+            String tenants = NatgwContainer.execute(sessions, "fwd:tenants --no-format");
+            assertTrue(tenants, tenants.matches("(?s).*itest\\s+1 / 2\\s+0 / 10.*"));
             // the server announced key -> forwarder over the HTTP face, signed by the key (docs/protocol.md, 10)
             await().atMost(10, TimeUnit.SECONDS).until(() -> registry.lookup(id.key(), 10).stream().anyMatch(e -> e
                     .value().startsWith(forwarderEndpoint() + " natgw-sig-v1 ")));

@@ -9,7 +9,9 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.dataplane.Dataplane;
+import dev.natgw.api.forwarder.ForwarderAdminService;
 import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.forwarder.TenantQuota;
 import dev.natgw.api.forwarder.ForwarderState;
 import dev.natgw.api.nat.NatService;
 import java.io.ByteArrayOutputStream;
@@ -76,6 +78,9 @@ public class TraversalGatewayIT {
 
     @Inject
     ForwarderService forwarder;
+
+    @Inject
+    ForwarderAdminService admission;
 
     /**
      * Runs in the test driver before the container starts: the service address must exist before Pax Web and the
@@ -199,8 +204,14 @@ public class TraversalGatewayIT {
                     "--bind", "127.0.0.1", "--directory", site.toString()));
             Path identity = work.resolve("server-identity");
             Files.deleteIfExists(identity);
+            // the forwarder admits only credentialed servers: the operator issues one, the server presents it
+            Path credential = work.resolve("credential");
+            Files.deleteIfExists(credential);
+            Files.writeString(credential, admission.addTenant("gateway-" + System.nanoTime(), new TenantQuota(10, 100,
+                    0)));
             Child expose = new Child("ip", "netns", "exec", NAME + "-in", java, "-jar", cli, "expose", "--port",
-                    "8000", "--identity", identity.toString(), "--registry", registry, "--timeout", "10");
+                    "8000", "--identity", identity.toString(), "--registry", registry, "--timeout", "10", "--token",
+                    credential.toString());
             children.add(expose);
             // the probe cannot reach the inside host through the NAT, so the server publishes through the forwarder
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> expose.output().contains("published at")

@@ -1,12 +1,18 @@
 package dev.natgw.forwarder;
 
+import dev.natgw.api.forwarder.AllowedKey;
+import dev.natgw.api.forwarder.ForwarderAdminService;
 import dev.natgw.api.forwarder.ForwarderCounters;
 import dev.natgw.api.forwarder.ForwarderInfo;
 import dev.natgw.api.forwarder.ForwarderLoad;
 import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.forwarder.RegisteredServer;
 import dev.natgw.api.forwarder.RelaySession;
+import dev.natgw.api.forwarder.TenantQuota;
+import dev.natgw.api.forwarder.TenantStatus;
 import dev.natgw.api.registry.Registry;
+import dev.natgw.forwarder.internal.AdmissionSettings;
+import dev.natgw.forwarder.internal.Credentials;
 import dev.natgw.forwarder.internal.ForwarderConfig;
 import dev.natgw.forwarder.internal.ForwarderEngine;
 import dev.natgw.forwarder.internal.ForwarderSettings;
@@ -20,6 +26,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.osgi.service.component.annotations.Activate;
@@ -34,11 +41,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The appliance's forwarder: checks the configuration, runs a {@link ForwarderEngine} on it and announces it in the
  * {@link Registry}. A new configuration replaces the engine (connections of the old one are closed; servers register
- * again, which the traversal library does on its own). Every method is safe from any thread.
+ * again, which the traversal library does on its own). The {@link Credentials} (tenants, allow-listed keys) outlive
+ * the engines: they live in the credentials file. Every method is safe from any thread.
  */
-@Component(service = ForwarderService.class, configurationPid = ForwarderManager.PID)
+@Component(service = {ForwarderService.class, ForwarderAdminService.class}, configurationPid = ForwarderManager.PID)
 @Designate(ocd = ForwarderConfig.class)
-public class ForwarderManager implements ForwarderService {
+public class ForwarderManager implements ForwarderAdminService {
 
     /** The configuration PID. */
     public static final String PID = "dev.natgw.forwarder";
@@ -48,6 +56,7 @@ public class ForwarderManager implements ForwarderService {
     private final Registry registry;
     private final Clock clock;
     private volatile ForwarderEngine engine;
+    private volatile Credentials credentials;
 
     /**
      * Starts listening.
@@ -64,16 +73,23 @@ public class ForwarderManager implements ForwarderService {
     public ForwarderManager(ForwarderConfig config, Registry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
-        this.engine = start(ForwarderSettings.of(config));
+        ForwarderSettings settings = ForwarderSettings.of(config);
+        AdmissionSettings admission = AdmissionSettings.of(config);
+        this.credentials = new Credentials(admission.credentialsFile(), clock);
+        this.engine = start(settings, admission);
         LOG.info("natgw forwarder active on {}{}", engine.boundAddress(), engine.info().tls() ? " (TLS)" : "");
     }
 
     @Modified
     void modified(ForwarderConfig config) {
         ForwarderSettings settings = ForwarderSettings.of(config);
+        AdmissionSettings admission = AdmissionSettings.of(config);
         synchronized (this) {
+            if (!Objects.equals(admission.credentialsFile(), credentials.file())) {
+                credentials = new Credentials(admission.credentialsFile(), clock);
+            }
             engine.close();
-            engine = start(settings);
+            engine = start(settings, admission);
         }
     }
 
@@ -83,8 +99,9 @@ public class ForwarderManager implements ForwarderService {
         LOG.info("natgw forwarder stopped");
     }
 
-    private ForwarderEngine start(ForwarderSettings s) {
-        ForwarderEngine e = new ForwarderEngine(s, s.tls() ? tlsContext(s) : null, registry, clock);
+    private ForwarderEngine start(ForwarderSettings s, AdmissionSettings admission) {
+        ForwarderEngine e = new ForwarderEngine(s, admission, credentials, s.tls() ? tlsContext(s) : null, registry,
+                clock);
         try {
             e.start();
         } catch (IOException ex) {
@@ -140,5 +157,51 @@ public class ForwarderManager implements ForwarderService {
     @Override
     public ForwarderLoad load() {
         return engine.load();
+    }
+
+    @Override
+    public String addTenant(String name, TenantQuota quota) {
+        Objects.requireNonNull(quota, "quota");
+        String text = credentials.addTenant(name, quota);
+        LOG.info("natgw forwarder: tenant {} added ({} servers, {} relays, {} bytes/s)", name, quota.servers(), quota
+                .relays(), quota.bytesPerSecond());
+        return text;
+    }
+
+    @Override
+    public boolean removeTenant(String name) {
+        boolean removed = credentials.removeTenant(name);
+        if (removed) {
+            LOG.info("natgw forwarder: tenant {} removed", name);
+        }
+        return removed;
+    }
+
+    @Override
+    public List<TenantStatus> tenants() {
+        return engine.tenants();
+    }
+
+    @Override
+    public void allow(String key, String tenant) {
+        credentials.allow(key, tenant);
+        LOG.info("natgw forwarder: key {} allow-listed{}", key, tenant == null || tenant.isBlank()
+                ? ""
+                : " for "
+                        + tenant);
+    }
+
+    @Override
+    public boolean revoke(String key) {
+        boolean revoked = credentials.revoke(key);
+        if (revoked) {
+            LOG.info("natgw forwarder: key {} revoked", key);
+        }
+        return revoked;
+    }
+
+    @Override
+    public List<AllowedKey> allowed() {
+        return engine.allowed();
     }
 }

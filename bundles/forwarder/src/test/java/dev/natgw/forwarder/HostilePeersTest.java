@@ -122,7 +122,10 @@ class HostilePeersTest {
 
         // honest traffic still works while they are held
         Identity id = Identity.generate();
-        TraversalOptions o = TraversalOptions.builder().forwarder(Fixture.endpoint(fwd)).direct(false).build();
+        TraversalOptions o = TraversalOptions.builder().forwarder(Fixture.endpoint(fwd)).direct(false)
+                .credential(Fixture
+                        .credential(fwd))
+                .build();
         try (TraversalServer server = TraversalServer.open(id, o)) {
             assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
             Echo.serve(server);
@@ -161,7 +164,10 @@ class HostilePeersTest {
                 "idle.timeout", 30, "heartbeat.interval", 5));
         long fds0 = fds();
         Identity id = Identity.generate();
-        TraversalOptions o = TraversalOptions.builder().forwarder(Fixture.endpoint(fwd)).direct(false).build();
+        TraversalOptions o = TraversalOptions.builder().forwarder(Fixture.endpoint(fwd)).direct(false)
+                .credential(Fixture
+                        .credential(fwd))
+                .build();
         try (TraversalServer server = TraversalServer.open(id, o)) {
             assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
             Echo.serve(server);

@@ -86,7 +86,8 @@ class TlsForwarderTest {
                 "tls.keystore.password", PASSWORD));
         assertThat(fwd.info().tls()).isTrue();
         Endpoint e = new Endpoint(Endpoint.FORWARDER_TLS, "127.0.0.1", fwd.boundAddress().getPort());
-        TraversalOptions o = TraversalOptions.builder().forwarder(e).direct(false).tls(trusting(trust)).build();
+        TraversalOptions o = TraversalOptions.builder().forwarder(e).direct(false).tls(trusting(trust)).credential(
+                Fixture.credential(fwd)).build();
         Identity id = Identity.generate();
         try (TraversalServer server = TraversalServer.open(id, o)) {
             assertThat(server.awaitRegistered(Duration.ofSeconds(10))).isTrue();

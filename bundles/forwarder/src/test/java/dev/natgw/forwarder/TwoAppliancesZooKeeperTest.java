@@ -68,6 +68,8 @@ class TwoAppliancesZooKeeperTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> forwardersSeenBy(registryB).equals(List.of(a)));
 
         Identity id = Identity.generate();
+        // each appliance keeps its own credentials: the key is allow-listed on both
+        forwarderA.allow(id.key(), "");
         TraversalOptions options = TraversalOptions.builder().registry(faceB.uri()).direct(false)
                 .backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
         try (TraversalServer server = TraversalServer.open(id, options)) {
@@ -76,6 +78,7 @@ class TwoAppliancesZooKeeperTest {
             Echo.serve(server);
 
             forwarderB = Fixture.forwarder(registryB, Map.of("announce", true));
+            forwarderB.allow(id.key(), "");
             String b = Fixture.endpoint(forwarderB).toString();
             await().atMost(Duration.ofSeconds(10)).until(() -> forwardersSeenBy(registryB).size() == 2);
 

@@ -48,7 +48,8 @@ class ExposeDirectTest extends CliTestBase {
     void exposeIsForwardedOnlyAndListensNowhereUnlessDirect() throws Exception {
         try (ServerSocket service = CliProcesses.echoService()) {
             CliProcesses.Running expose = cli.jar("expose", "--port", String.valueOf(service.getLocalPort()),
-                    "--identity", dir.resolve("id").toString(), "--registry", face.uri().toString());
+                    "--identity", dir.resolve("id").toString(), "--registry", face.uri().toString(), "--token",
+                    Fixture.credential());
             String key = expose.nextLine(Duration.ofSeconds(20)).substring(4);
             assertThat(expose.nextLine(Duration.ofSeconds(20))).isEqualTo("published at " + Fixture.endpoint(fwd));
             assertThat(CliProcesses.listening(expose.process.pid())).isEmpty();
@@ -59,7 +60,8 @@ class ExposeDirectTest extends CliTestBase {
 
             // --direct: the listener is there, on every address (what --direct is for), and the probe made it direct
             CliProcesses.Running direct = cli.jar("expose", "--port", String.valueOf(service.getLocalPort()),
-                    "--identity", dir.resolve("id2").toString(), "--registry", face.uri().toString(), "--direct");
+                    "--identity", dir.resolve("id2").toString(), "--registry", face.uri().toString(), "--direct",
+                    "--token", Fixture.credential());
             direct.nextLine(Duration.ofSeconds(20));
             assertThat(direct.nextLine(Duration.ofSeconds(20))).startsWith("published at tcp://127.0.0.1:");
             List<String> listening = CliProcesses.listening(direct.process.pid());
@@ -93,7 +95,8 @@ class ExposeDirectTest extends CliTestBase {
         try (ServerSocket service = CliProcesses.echoService()) {
             CliProcesses.Running expose = cli.jar("expose", "--port", String.valueOf(service.getLocalPort()),
                     "--identity", dir.resolve("id").toString(), "--registry", face.uri().toString(), "--direct",
-                    "--reprobe", String.valueOf(REPROBE.toSeconds()), "--direct-bind", "127.0.0.1:0");
+                    "--reprobe", String.valueOf(REPROBE.toSeconds()), "--direct-bind", "127.0.0.1:0", "--token",
+                    Fixture.credential());
             String key = expose.nextLine(Duration.ofSeconds(20)).substring(4);
             String published = expose.nextLine(Duration.ofSeconds(20));
             assertThat(published).startsWith("published at tcp://127.0.0.1:");
@@ -150,7 +153,7 @@ class ExposeDirectTest extends CliTestBase {
                     "expose", "--port", String.valueOf(service.getLocalPort()), "--identity", dir.resolve("id")
                             .toString(),
                     "--registry", face.uri().toString(), "--direct", "--direct-bind",
-                    "127.0.0.1:0");
+                    "127.0.0.1:0", "--token", Fixture.credential());
             CliProcesses.Running expose = cli.start(cmd, Map.of());
             expose.nextLine(Duration.ofSeconds(20));
             String published = expose.nextLine(Duration.ofSeconds(20));

@@ -83,7 +83,9 @@ class LauncherTest extends CliTestBase {
             // expose --port N: published through the forwarder
             Path id = dir.resolve("id");
             CliProcesses.Running expose = launcher(withJdk17(), "expose", "--port", String.valueOf(service
-                    .getLocalPort()), "--identity", id.toString(), "--registry", face.uri().toString());
+                    .getLocalPort()), "--identity", id.toString(), "--registry", face.uri().toString(), "--token",
+                    Fixture
+                            .credential());
             String keyLine = expose.nextLine(Duration.ofSeconds(30));
             assertThat(keyLine).startsWith("key ed25519-");
             String key = keyLine.substring(4);

@@ -60,7 +60,7 @@ class TraversalCliTest extends CliTestBase {
         try (ServerSocket service = CliProcesses.echoService()) {
             Path id = dir.resolve("id");
             Process expose = cli("expose", "--port", String.valueOf(service.getLocalPort()), "--identity", id
-                    .toString(), "--registry", face.uri().toString(), "--no-direct");
+                    .toString(), "--registry", face.uri().toString(), "--no-direct", "--token", Fixture.credential());
             BufferedReader exposed = new BufferedReader(new InputStreamReader(expose.getInputStream(),
                     StandardCharsets.UTF_8));
             String keyLine = exposed.readLine();

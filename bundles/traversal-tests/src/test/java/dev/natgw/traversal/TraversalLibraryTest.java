@@ -47,7 +47,7 @@ class TraversalLibraryTest {
     private static TraversalOptions.Builder via(ForwarderManager... fs) {
         TraversalOptions.Builder b = TraversalOptions.builder().direct(false)
                 .backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).connectTimeout(Duration.ofSeconds(2))
-                .handshakeTimeout(Duration.ofSeconds(3));
+                .handshakeTimeout(Duration.ofSeconds(3)).credential(Fixture.credential());
         for (ForwarderManager f : fs) {
             b.forwarder(Fixture.endpoint(f));
         }

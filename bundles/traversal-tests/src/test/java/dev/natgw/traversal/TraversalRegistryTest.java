@@ -65,7 +65,8 @@ class TraversalRegistryTest {
 
     private TraversalOptions.Builder options() {
         return TraversalOptions.builder().registry(face.uri()).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .connectTimeout(Duration.ofSeconds(2)).handshakeTimeout(Duration.ofSeconds(3));
+                .connectTimeout(Duration.ofSeconds(2)).handshakeTimeout(Duration.ofSeconds(3)).credential(Fixture
+                        .credential());
     }
 
     private List<String> values(String key) {

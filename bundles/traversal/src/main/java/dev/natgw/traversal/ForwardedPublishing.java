@@ -8,6 +8,7 @@ import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
+import dev.natgw.traversal.protocol.TenantCredential;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -149,6 +150,12 @@ final class ForwardedPublishing {
                 long before = registrations.get();
                 try {
                     session(f);
+                } catch (ProtocolException e) {
+                    if (!p.closed) {
+                        // refused admission needs the operator: say so louder than a lost connection
+                        LOG.log(e.code() == ErrorCode.NOT_ADMITTED ? Level.WARNING : Level.INFO, "forwarder " + f
+                                + ": " + e.getMessage());
+                    }
                 } catch (IOException e) {
                     if (!p.closed) {
                         LOG.log(Level.INFO, "forwarder " + f + ": " + e.getMessage());
@@ -200,8 +207,15 @@ final class ForwardedPublishing {
             long heartbeatMillis = Math.max(100, c.u32());
             long idleMillis = Math.max(heartbeatMillis + 100, c.u32());
             c.end();
-            new Payload.Writer().bytes(p.identity.publicKey().getEncoded())
-                    .bytes(p.identity.sign(Keys.registerChallenge(nonce))).frame(MessageType.REGISTER).write(out);
+            byte[] publicKey = p.identity.publicKey().getEncoded();
+            Payload.Writer register = new Payload.Writer().bytes(publicKey).bytes(p.identity.sign(Keys
+                    .registerChallenge(nonce)));
+            TenantCredential credential = p.options.credential();
+            if (credential != null) {
+                // docs/protocol.md, section 10: the tenant's name and its signature of the nonce and this key
+                register.string(credential.tenant()).bytes(credential.sign(nonce, publicKey));
+            }
+            register.frame(MessageType.REGISTER).write(out);
             Payload.Reader r = Frame.read(in).expect(MessageType.REGISTERED).reader();
             String key = r.string(256);
             r.end();

@@ -1,5 +1,6 @@
 package dev.natgw.traversal;
 
+import dev.natgw.traversal.protocol.TenantCredential;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -26,10 +27,13 @@ import javax.net.ssl.SSLSocketFactory;
  * @param reprobeInterval how often a server probes its reachability again (when {@code direct}): a direct server
  *     that is no longer reachable moves to a forwarder, and a forwarded one that became reachable listens directly
  *     again; 100 ms..1 day, 60 s by default
+ * @param credential the tenant credential a server presents when it registers with a forwarder (docs/protocol.md,
+ *     section 10), or null to present none (an allow-listed key, or an open forwarder); since 1.2
  */
 public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
         Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
-        InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval) {
+        InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval,
+        TenantCredential credential) {
 
     /** The default of {@link #reprobeInterval()}. */
     public static final Duration DEFAULT_REPROBE = Duration.ofSeconds(60);
@@ -56,6 +60,14 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
                 .compareTo(Duration.ofDays(1)) > 0) {
             throw new IllegalArgumentException("reprobeInterval must be 100 ms..1 day, was " + reprobeInterval);
         }
+    }
+
+    /** The options of version 1.1 of this package: no credential. */
+    public TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
+            Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
+            InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval) {
+        this(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin, backoffMax, direct, directBind,
+                announceTtl, backlog, reprobeInterval, null);
     }
 
     /** The options of version 1.0 of this package, re-probing every {@link #DEFAULT_REPROBE}. */
@@ -90,6 +102,7 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
         private Duration announceTtl = Duration.ofSeconds(30);
         private int backlog = 64;
         private Duration reprobeInterval = DEFAULT_REPROBE;
+        private TenantCredential credential;
 
         public Builder registry(URI uri) {
             this.registry = uri;
@@ -150,9 +163,25 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
             return this;
         }
 
+        /** The tenant credential to register with, or null for none. */
+        public Builder credential(TenantCredential c) {
+            this.credential = c;
+            return this;
+        }
+
+        /**
+         * The tenant credential to register with, as its text ({@code natgw-tenant-v1:NAME:SECRET}).
+         *
+         * @throws IllegalArgumentException if the text is not a credential
+         */
+        public Builder credential(String text) {
+            this.credential = TenantCredential.parse(text);
+            return this;
+        }
+
         public TraversalOptions build() {
             return new TraversalOptions(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin,
-                    backoffMax, direct, directBind, announceTtl, backlog, reprobeInterval);
+                    backoffMax, direct, directBind, announceTtl, backlog, reprobeInterval, credential);
         }
     }
 }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The forwarder's admission rules and deadlines: every accepted socket is counted against {@code max.connections}
- * and its source's count and rate ({@link SourceLimits}) on the accept thread, before any thread starts for it, and
+ * and its source prefixes' counts and rates ({@link PrefixLimits}: IPv4 /32 and /24, IPv6 /64 and /48) on the accept
+ * thread, before any thread starts for it, and
  * refused with a plain close past either bound. An admitted connection gets the handshake deadline and its own
  * virtual thread; the reaper closes every connection whose deadline passed, which is how each wait on it is bounded.
  *
@@ -30,7 +31,7 @@ final class Admission {
     private final AtomicLong ids;
     private final EngineCounters counters;
     private final Consumer<Conn> handler;
-    private final SourceLimits sources;
+    private final PrefixLimits sources;
     private final ConcurrentHashMap<Long, Conn> conns = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
 
@@ -38,13 +39,14 @@ final class Admission {
      * @param ids the engine's id sequence, shared with the relays
      * @param handler runs an admitted connection, on its own virtual thread
      */
-    Admission(ForwarderSettings settings, AtomicLong ids, EngineCounters counters, Consumer<Conn> handler) {
+    Admission(ForwarderSettings settings, AdmissionSettings admission, AtomicLong ids, EngineCounters counters,
+            Consumer<Conn> handler) {
         this.settings = settings;
         this.ids = ids;
         this.counters = counters;
         this.handler = handler;
-        this.sources = new SourceLimits(settings.maxConnectionsPerSource(), settings.ratePerSource(),
-                settings.maxConnections() * 2);
+        this.sources = new PrefixLimits(admission.maxConnectionsPerSource(), admission.maxConnectionsPerNetwork(),
+                admission.ratePerSource(), admission.ratePerNetwork(), settings.maxConnections() * 2);
     }
 
     /** Accepts until the listener closes; runs on the engine's accept thread. */
@@ -73,8 +75,8 @@ final class Admission {
             closeQuietly(s);
             return;
         }
-        SourceLimits.Verdict v = sources.acquire(source, System.nanoTime());
-        if (v != SourceLimits.Verdict.OK) {
+        PrefixLimits.Verdict v = sources.acquire(source, System.nanoTime());
+        if (v != PrefixLimits.Verdict.OK) {
             open.decrementAndGet();
             counters.refused.increment();
             closeQuietly(s);

@@ -7,6 +7,7 @@ import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
+import dev.natgw.traversal.protocol.TenantCredential;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Servers' control connections (docs/protocol.md, section 4): HELLO, a CHALLENGE with a fresh nonce, a REGISTER
- * signed with the key's Ed25519 private key, then heartbeats until the connection ends. At most
- * {@code max.servers} keys are registered at once; a key registering again replaces its older session, which is
- * told REPLACED. When a session ends its waiting clients are failed at once rather than left to time out.
+ * signed with the key's Ed25519 private key (and, optionally, a tenant credential's signature), admitted by the
+ * {@link Gatekeeper}, then heartbeats until the connection ends. At most {@code max.servers} keys are registered at
+ * once, with places kept for renewing keys ({@link ServerSlots}); a key registering again replaces its older session,
+ * which is told REPLACED. When a session ends its waiting clients are failed at once rather than left to time out.
  *
  * <p>
  * This class is the only writer of the registered servers' map, which {@link Rendezvous} reads to find a client's
@@ -34,13 +36,20 @@ final class ControlSessions {
     private final ConcurrentHashMap<String, ServerSession> servers;
     private final Rendezvous rendezvous;
     private final Object registration = new Object();
+    private final Gatekeeper gate;
+    private final ServerSlots slots;
 
     /**
      * @param servers the registered servers by key, written here only
      * @param rendezvous told of a server's DECLINE
+     * @param gate admits keys (credentials, prefixes, tenant quotas)
+     * @param slots the places of max.servers, renewals first
      */
     ControlSessions(ForwarderSettings settings, Clock clock, EngineCounters counters,
-            ConcurrentHashMap<String, ServerSession> servers, Rendezvous rendezvous) {
+            ConcurrentHashMap<String, ServerSession> servers, Rendezvous rendezvous, Gatekeeper gate,
+            ServerSlots slots) {
+        this.gate = gate;
+        this.slots = slots;
         this.settings = settings;
         this.clock = clock;
         this.counters = counters;
@@ -53,11 +62,7 @@ final class ControlSessions {
         Payload.Reader r = hello.reader();
         r.string(SOFTWARE_MAX);
         r.end();
-        if (servers.size() >= settings.maxServers()) {
-            counters.registrationsRejected.increment();
-            throw new ProtocolException(ErrorCode.LIMIT, "this forwarder holds its maximum of "
-                    + settings.maxServers() + " servers");
-        }
+        // max.servers is checked once the key is known: a renewing or replacing server may come in when full
         byte[] nonce = Keys.nonce();
         conn.deadlineIn(settings.handshakeTimeout());
         conn.send(new Payload.Writer().bytes(nonce).u32(settings.heartbeatInterval().toMillis())
@@ -66,10 +71,20 @@ final class ControlSessions {
         Payload.Reader rr = reg.reader();
         byte[] publicKey = rr.bytes(1, 128);
         byte[] signature = rr.bytes(1, 128);
+        // the optional tenant credential (section 10): a tenant name and its signature
+        String tenant = null;
+        byte[] tenantSignature = null;
+        if (rr.more()) {
+            tenant = rr.string(TenantCredential.MAX_NAME);
+            tenantSignature = rr.bytes(1, 128);
+        }
         rr.end();
         String key;
+        Gatekeeper.Grant grant;
         try {
             key = Keys.verifyRegistration(publicKey, nonce, signature);
+            grant = gate.admit(key, publicKey, nonce, tenant, tenantSignature, conn.source, servers.containsKey(
+                    key));
         } catch (ProtocolException e) {
             counters.registrationsRejected.increment();
             throw e;
@@ -77,11 +92,13 @@ final class ControlSessions {
         ServerSession session = new ServerSession(key, conn, clock.instant());
         ServerSession old;
         synchronized (registration) {
-            if (!servers.containsKey(key) && servers.size() >= settings.maxServers()) {
+            if (!servers.containsKey(key) && !slots.take(key, servers.size(), System.nanoTime())) {
                 counters.registrationsRejected.increment();
+                grant.release();
                 throw new ProtocolException(ErrorCode.LIMIT, "this forwarder holds its maximum of "
                         + settings.maxServers() + " servers");
             }
+            gate.bind(session, grant);
             old = servers.put(key, session);
         }
         if (old != null) {
@@ -112,7 +129,10 @@ final class ControlSessions {
                 }
             }
         } finally {
-            servers.remove(key, session);
+            boolean withdrawn = gate.ended(session);
+            if (servers.remove(key, session) && !withdrawn) {
+                slots.keep(key, System.nanoTime());
+            }
             session.failPending("the server of " + key + " went away");
             if (conn.timedOut) {
                 counters.heartbeatsMissed.increment();
@@ -128,6 +148,11 @@ final class ControlSessions {
         }
         out.sort(Comparator.comparing(RegisteredServer::key));
         return out;
+    }
+
+    /** {@return the registered keys} */
+    java.util.Set<String> keys() {
+        return java.util.Set.copyOf(servers.keySet());
     }
 
     /** {@return how many servers are registered} */

@@ -49,12 +49,52 @@ public @interface ForwarderConfig {
     int max_connections() default 20000;
 
     @AttributeDefinition(name = "Most connections per source", description = "Connections open at once from one"
-            + " source address. 1..1000000.")
+            + " source: one IPv4 address (/32) or one IPv6 /64. 1..1000000.")
     int max_connections_per_source() default 512;
 
     @AttributeDefinition(name = "New connections per source per second", description = "Rate of new connections one"
-            + " source address may open (a token bucket holding one second's worth). 1..1000000.")
+            + " source (an IPv4 address or an IPv6 /64) may open (a token bucket holding one second's worth)."
+            + " 1..1000000.")
     int rate_per_source() default 200;
+
+    @AttributeDefinition(name = "Most connections per network", description = "Connections open at once from one"
+            + " network: an IPv4 /24 or an IPv6 /48. 1..1000000.")
+    int max_connections_per_network() default 2048;
+
+    @AttributeDefinition(name = "New connections per network per second", description = "Rate of new connections"
+            + " one network (an IPv4 /24 or an IPv6 /48) may open (a token bucket holding one second's worth)."
+            + " 1..1000000.")
+    int rate_per_network() default 800;
+
+    @AttributeDefinition(name = "Open admission", description = "Let any key with a valid proof register: an open"
+            + " relay for anyone who reaches the port, logged as a warning at every start. When false (the default)"
+            + " a server registers only with an allow-listed key (fwd:allow) or a tenant credential (fwd:tenant-add).")
+    boolean admission_open() default false;
+
+    @AttributeDefinition(name = "Credentials file", description = "Where the tenants' public keys and quotas and the"
+            + " allow-listed server keys are kept (no secret is stored); empty for"
+            + " ${karaf.data}/natgw/forwarder-credentials.properties.")
+    String credentials_file() default "";
+
+    @AttributeDefinition(name = "Most servers per source", description = "Servers registered at once from one"
+            + " source (an IPv4 address or an IPv6 /64). 1..1000000.")
+    int max_servers_per_source() default 1000;
+
+    @AttributeDefinition(name = "Most servers per network", description = "Servers registered at once from one"
+            + " network (an IPv4 /24 or an IPv6 /48). 1..1000000.")
+    int max_servers_per_network() default 4000;
+
+    @AttributeDefinition(name = "Most relays per client source", description = "Clients waiting or relayed at once"
+            + " from one source (an IPv4 address or an IPv6 /64), all keys together. 1..1000000.")
+    int max_relays_per_source() default 512;
+
+    @AttributeDefinition(name = "Most relays per client network", description = "Clients waiting or relayed at once"
+            + " from one network (an IPv4 /24 or an IPv6 /48), all keys together. 1..1000000.")
+    int max_relays_per_network() default 2048;
+
+    @AttributeDefinition(name = "Renewal window (s)", description = "Seconds the place of a server that went away is"
+            + " kept for its key when max.servers is reached: a renewing server goes before new ones. 0..86400.")
+    int renewal_window() default 120;
 
     @AttributeDefinition(name = "Most servers", description = "Servers registered at once. 1..1000000.")
     int max_servers() default 10000;

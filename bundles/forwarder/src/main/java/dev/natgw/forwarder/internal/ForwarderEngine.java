@@ -1,11 +1,13 @@
 package dev.natgw.forwarder.internal;
 
+import dev.natgw.api.forwarder.AllowedKey;
 import dev.natgw.api.forwarder.ForwarderCounters;
 import dev.natgw.api.forwarder.ForwarderInfo;
 import dev.natgw.api.forwarder.ForwarderLoad;
 import dev.natgw.api.forwarder.ForwarderState;
 import dev.natgw.api.forwarder.RegisteredServer;
 import dev.natgw.api.forwarder.RelaySession;
+import dev.natgw.api.forwarder.TenantStatus;
 import dev.natgw.api.registry.Registry;
 import dev.natgw.traversal.protocol.ErrorCode;
 import dev.natgw.traversal.protocol.Frame;
@@ -42,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>
  * The engine owns the lifecycle and sends each connection, by its first frame, to one of its parts:
- * {@link Admission} (accept, per-source limits, deadlines), {@link Announcement} (the registry entry),
+ * {@link Admission} (accept, limits by source prefix, deadlines), {@link Gatekeeper} (who may register, tenant
+ * quotas), {@link Announcement} (the registry entry),
  * {@link ControlSessions} (servers' registrations), {@link Rendezvous} (a client meets its server's data
  * connection), {@link Splicer} (the relay) and {@link ReachabilityProbe}.
  *
@@ -64,6 +67,7 @@ public final class ForwarderEngine implements AutoCloseable {
     private final Rendezvous rendezvous;
     private final Splicer splicer;
     private final ReachabilityProbe probe;
+    private final Gatekeeper gate;
 
     private volatile ServerSocket listener;
     private volatile Thread acceptor;
@@ -77,6 +81,18 @@ public final class ForwarderEngine implements AutoCloseable {
      * @param registry where to announce, or null not to
      */
     public ForwarderEngine(ForwarderSettings settings, SSLContext tls, Registry registry, Clock clock) {
+        this(settings, AdmissionSettings.open(settings), new Credentials(null, clock), tls, registry, clock);
+    }
+
+    /**
+     * @param settings the checked configuration
+     * @param admission who may register, and the limits by prefix
+     * @param credentials the tenants and allow-listed keys, shared by the engines of one forwarder
+     * @param tls the TLS context when settings say TLS, else null
+     * @param registry where to announce, or null not to
+     */
+    public ForwarderEngine(ForwarderSettings settings, AdmissionSettings admission, Credentials credentials,
+            SSLContext tls, Registry registry, Clock clock) {
         if (settings.tls() && tls == null) {
             throw new IllegalArgumentException("tls.enabled is true but no TLS context was given");
         }
@@ -86,11 +102,13 @@ public final class ForwarderEngine implements AutoCloseable {
         // connections and relays draw their ids from one sequence
         AtomicLong ids = new AtomicLong();
         ConcurrentHashMap<String, ServerSession> servers = new ConcurrentHashMap<>();
-        this.admission = new Admission(settings, ids, counters, this::handle);
+        this.admission = new Admission(settings, admission, ids, counters, this::handle);
+        this.gate = new Gatekeeper(admission, settings.maxServers(), settings.maxConnections(), credentials);
         this.announcement = new Announcement(settings, registry, this::boundAddress);
         this.splicer = new Splicer(settings, clock, ids, counters);
-        this.rendezvous = new Rendezvous(settings, counters, servers, splicer);
-        this.control = new ControlSessions(settings, clock, counters, servers, rendezvous);
+        this.rendezvous = new Rendezvous(settings, counters, servers, splicer, gate);
+        this.control = new ControlSessions(settings, clock, counters, servers, rendezvous, gate, new ServerSlots(
+                settings.maxServers(), admission.renewalWindow()));
         this.probe = new ReachabilityProbe(settings, counters);
         this.since = clock.instant();
     }
@@ -118,6 +136,8 @@ public final class ForwarderEngine implements AutoCloseable {
                 Thread.ofPlatform().name("natgw-forwarder-timer").daemon(true).factory());
         timer = t;
         t.scheduleWithFixedDelay(admission::reap, REAP_MILLIS, REAP_MILLIS, TimeUnit.MILLISECONDS);
+        t.scheduleWithFixedDelay(() -> gate.sweep(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        gate.start();
         if (announcement.enabled()) {
             long every = Math.max(1, settings.announceTtl().toMillis() / 3);
             t.scheduleAtFixedRate(announcement::renew, 0, every, TimeUnit.MILLISECONDS);
@@ -149,6 +169,7 @@ public final class ForwarderEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        gate.stop();
         announcement.withdraw();
         ServerSocket ss = listener;
         if (ss != null) {
@@ -217,6 +238,14 @@ public final class ForwarderEngine implements AutoCloseable {
 
     public List<RelaySession> sessions(int limit) {
         return splicer.sessions(limit);
+    }
+
+    public List<TenantStatus> tenants() {
+        return gate.tenants();
+    }
+
+    public List<AllowedKey> allowed() {
+        return gate.allowed(control.keys());
     }
 
     public ForwarderCounters counters() {

@@ -31,13 +31,16 @@ final class Rendezvous {
     private final ConcurrentHashMap<String, ServerSession> servers;
     private final Splicer splicer;
     private final ConcurrentHashMap<String, Pending> tokens = new ConcurrentHashMap<>();
+    private final Gatekeeper gate;
 
     /**
      * @param servers the registered servers by key, read only here ({@link ControlSessions} writes it)
      * @param splicer joins a matched client to its data connection
+     * @param gate counts clients by prefix and in their server's tenant quota
      */
     Rendezvous(ForwarderSettings settings, EngineCounters counters, ConcurrentHashMap<String, ServerSession> servers,
-            Splicer splicer) {
+            Splicer splicer, Gatekeeper gate) {
+        this.gate = gate;
         this.settings = settings;
         this.counters = counters;
         this.servers = servers;
@@ -59,23 +62,32 @@ final class Rendezvous {
             throw new ProtocolException(ErrorCode.LIMIT, key + " has its maximum of "
                     + settings.maxRelaysPerKey() + " relays");
         }
-        if (!server.tryAddPending(settings.maxPendingPerKey())) {
-            counters.clientsRejected.increment();
-            throw new ProtocolException(ErrorCode.LIMIT, key + " has its maximum of "
-                    + settings.maxPendingPerKey() + " pending clients");
-        }
-        Conn data = awaitData(conn, server);
-        if (!server.tryAddRelay(settings.maxRelaysPerKey())) {
-            counters.clientsRejected.increment();
-            data.fail(ErrorCode.LIMIT, "too many relays");
-            throw new ProtocolException(ErrorCode.LIMIT, key + " has its maximum of "
-                    + settings.maxRelaysPerKey() + " relays");
-        }
-        counters.clientsAccepted.increment();
+        Gatekeeper.RelayTicket ticket;
         try {
-            splicer.relay(server, conn, data);
-        } finally {
-            server.relayEnded();
+            ticket = gate.openRelay(server, conn.source);
+        } catch (ProtocolException e) {
+            counters.clientsRejected.increment();
+            throw e;
+        }
+        try (ticket) {
+            if (!server.tryAddPending(settings.maxPendingPerKey())) {
+                counters.clientsRejected.increment();
+                throw new ProtocolException(ErrorCode.LIMIT, key + " has its maximum of "
+                        + settings.maxPendingPerKey() + " pending clients");
+            }
+            Conn data = awaitData(conn, server);
+            if (!server.tryAddRelay(settings.maxRelaysPerKey())) {
+                counters.clientsRejected.increment();
+                data.fail(ErrorCode.LIMIT, "too many relays");
+                throw new ProtocolException(ErrorCode.LIMIT, key + " has its maximum of "
+                        + settings.maxRelaysPerKey() + " relays");
+            }
+            counters.clientsAccepted.increment();
+            try {
+                splicer.relay(server, conn, data, ticket.meter());
+            } finally {
+                server.relayEnded();
+            }
         }
     }
 

@@ -62,7 +62,8 @@ final class ServerSession {
                 relays.get());
     }
 
-    private static boolean reserve(AtomicInteger counter, int max) {
+    /** Takes one of max places with compare-and-set, so the count never passes max; false when full. */
+    static boolean reserve(AtomicInteger counter, int max) {
         while (true) {
             int n = counter.get();
             if (n >= max) {

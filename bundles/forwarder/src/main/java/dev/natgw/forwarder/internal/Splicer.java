@@ -43,8 +43,12 @@ final class Splicer {
         this.counters = counters;
     }
 
-    /** Relays between client and data until both directions end; closes both. */
-    void relay(ServerSession server, Conn client, Conn data) throws IOException {
+    /**
+     * Relays between client and data until both directions end; closes both.
+     *
+     * @param meter told of every chunk moved, either way (the tenant's bytes and byte rate; it may wait), or null
+     */
+    void relay(ServerSession server, Conn client, Conn data, IntConsumer meter) throws IOException {
         Relay relay = new Relay(ids.incrementAndGet(), server.key, client, data, clock.instant());
         relays.put(relay.id, relay);
         counters.relaysOpened.increment();
@@ -55,8 +59,8 @@ final class Splicer {
             client.send(connected);
             data.send(connected);
             Thread back = Thread.ofVirtual().name("natgw-fwd-relay-" + relay.id)
-                    .start(() -> pump(data, client, relay.serverToClient));
-            pump(client, data, relay.clientToServer);
+                    .start(() -> pump(data, client, relay.serverToClient, meter));
+            pump(client, data, relay.clientToServer, meter);
             back.join(settings.relayIdleTimeout().toMillis() + 5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -72,13 +76,19 @@ final class Splicer {
      * Copies from one side to the other through one bounded buffer until end of stream, which it passes on as a
      * half-close; an error closes both sides. Every chunk moves both deadlines on.
      */
-    private void pump(Conn from, Conn to, AtomicLong count) {
+    private void pump(Conn from, Conn to, AtomicLong count, IntConsumer meter) {
         long idle = settings.relayIdleTimeout().toNanos();
         IntConsumer moved = n -> {
             count.addAndGet(n);
             counters.bytesRelayed.add(n);
             from.deadlineInNanos(idle);
             to.deadlineInNanos(idle);
+            if (meter != null) {
+                // may wait for the tenant's byte rate: the deadlines count from the end of the wait
+                meter.accept(n);
+                from.deadlineInNanos(idle);
+                to.deadlineInNanos(idle);
+            }
         };
         try {
             SocketChannel in = from.socket.getChannel();

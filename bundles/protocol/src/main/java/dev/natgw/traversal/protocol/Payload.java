@@ -125,6 +125,11 @@ public final class Payload {
             }
         }
 
+        /** {@return true if bytes are left: an optional trailing field follows} */
+        public boolean more() {
+            return in.hasRemaining();
+        }
+
         /** Fails if bytes are left. */
         public void end() throws ProtocolException {
             if (in.hasRemaining()) {

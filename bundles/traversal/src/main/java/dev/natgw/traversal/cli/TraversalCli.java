@@ -7,6 +7,7 @@ import dev.natgw.traversal.TraversalClient;
 import dev.natgw.traversal.TraversalOptions;
 import dev.natgw.traversal.TraversalServer;
 import dev.natgw.traversal.protocol.Splice;
+import dev.natgw.traversal.protocol.TenantCredential;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -44,6 +45,9 @@ public final class TraversalCli {
                                                            reaches it; re-probe every SECONDS (default 60)
                       [--client-secret-file FILE]          serve only clients that present the file's secret
                       [--allow-client KEY]...              serve only clients that prove one of these keys
+                      [--token FILE|CREDENTIAL]            the tenant credential the forwarder's operator issued
+                                                           (fwd:tenant-add), or a file holding it; default: the
+                                                           NATGW_TOKEN environment variable
               connect KEY                                  standard input and output to the server of KEY
               forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
                       (connect, forward) [--identity FILE] [--client-secret-file FILE]
@@ -129,6 +133,10 @@ public final class TraversalCli {
         }
         if (a.has("--reprobe")) {
             b.reprobeInterval(Duration.ofSeconds(a.integer("--reprobe", 60)));
+        }
+        String token = a.has("--token") ? a.get("--token", null) : System.getenv("NATGW_TOKEN");
+        if (token != null && !token.isBlank()) {
+            b.credential(credentialText(token));
         }
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
         TraversalOptions options = b.build();
@@ -281,6 +289,20 @@ public final class TraversalCli {
         }
     }
 
+    /** {@return a credential given as its text, or the text of the file it names} */
+    static String credentialText(String value) throws IOException {
+        String v = value.strip();
+        if (v.startsWith(TenantCredential.PREFIX)) {
+            return v;
+        }
+        Path file = Path.of(v);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--token takes a credential (" + TenantCredential.PREFIX
+                    + "...) or a file holding one; no file " + v);
+        }
+        return Files.readString(file).strip();
+    }
+
     /** Parsed command line. */
     static final class Args {
         String command;
@@ -291,7 +313,7 @@ public final class TraversalCli {
         static final List<String> FLAGS = List.of("--direct", "--no-direct");
         static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
                 "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
-                "--max-connections", "--reprobe", "--client-secret-file", "--allow-client");
+                "--max-connections", "--reprobe", "--client-secret-file", "--allow-client", "--token");
 
         static Args parse(String[] args) {
             Args a = new Args();
