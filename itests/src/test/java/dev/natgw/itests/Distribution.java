@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +29,14 @@ final class Distribution implements AutoCloseable {
 
     final Path home;
     final int sshPort;
+    /** The JMX connector server's port (rmiServerPort). */
+    final int jmxPort;
     private final List<Process> processes = new ArrayList<>();
 
-    private Distribution(Path home, int sshPort) {
+    private Distribution(Path home, int sshPort, int jmxPort) {
         this.home = home;
         this.sshPort = sshPort;
+        this.jmxPort = jmxPort;
     }
 
     /** Unpacks a fresh copy under the itests work folder and gives it free ssh and JMX ports. */
@@ -43,8 +48,22 @@ final class Distribution implements AutoCloseable {
         int ssh = Integer.parseInt(NatgwContainer.freePort());
         setProperty(home.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort", String.valueOf(ssh));
         setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort", NatgwContainer.freePort());
-        setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", NatgwContainer.freePort());
-        return new Distribution(home, ssh);
+        int jmx = Integer.parseInt(NatgwContainer.freePort());
+        setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", String.valueOf(jmx));
+        return new Distribution(home, ssh, jmx);
+    }
+
+    /**
+     * Waits until the JMX connector server accepts connections: Karaf starts it on a thread of its own, and a
+     * shutdown while it is still starting makes it print "Could not start JMX connector server".
+     */
+    void awaitJmx(Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", jmxPort), 1000);
+                return true;
+            }
+        });
     }
 
     /** Rewrites one {@code key = value} line of a Karaf .cfg file (the key must already be there). */

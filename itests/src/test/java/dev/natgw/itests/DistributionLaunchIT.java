@@ -154,6 +154,8 @@ public class DistributionLaunchIT {
             await().atMost(Duration.ofSeconds(30)).until(
                     () -> console.output().replaceAll("\\e\\[[0-9;?]*[A-Za-z]", "")
                             .matches("(?s).*Name\\s+[-\u2500]+\\s+admin.*"));
+            // Karaf starts its JMX connector on a thread of its own; stopping before it is up prints an exception
+            natgw.awaitJmx(Duration.ofSeconds(60));
             console.type("shutdown -f");
             assertTrue("bin/karaf ends after shutdown -f:\n" + console.output(),
                     console.process.waitFor(60, TimeUnit.SECONDS));

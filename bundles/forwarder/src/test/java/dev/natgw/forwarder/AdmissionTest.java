@@ -292,9 +292,10 @@ class AdmissionTest {
             slowEcho.get(30, java.util.concurrent.TimeUnit.SECONDS);
             TenantStatus s = f.tenants().stream().filter(t -> t.name().equals("slow")).findFirst().orElseThrow();
             TenantStatus q = f.tenants().stream().filter(t -> t.name().equals("fast")).findFirst().orElseThrow();
-            assertThat(s.bytesRelayed()).isEqualTo(2 * 64 * 1024);
+            // what the relay meters is what crosses it: the end-to-end TLS records, a little over the echoed bytes
+            assertThat(s.bytesRelayed()).isBetween(2L * 64 * 1024, 2L * 64 * 1024 + 16 * 1024);
             assertThat(s.throttled()).isPositive();
-            assertThat(q.bytesRelayed()).isEqualTo(2 * 1024 * 1024);
+            assertThat(q.bytesRelayed()).isBetween(2L * 1024 * 1024, 2L * 1024 * 1024 + 64 * 1024);
             assertThat(q.throttled()).isZero();
         }
     }

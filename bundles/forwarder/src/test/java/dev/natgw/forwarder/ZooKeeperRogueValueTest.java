@@ -75,7 +75,8 @@ class ZooKeeperRogueValueTest {
     void valuesWrittenStraightIntoZooKeeperAreSkipped() throws Exception {
         Identity owner = Identity.generate();
         TraversalOptions options = TraversalOptions.builder().registry(face.uri()).forwarder(Fixture.endpoint(
-                forwarder)).direct(false).backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+                forwarder)).direct(false).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .credential(Fixture.credential()).build();
         String rogue = "tcp://127.0.0.1:" + impostor.getLocalPort();
         try (TraversalServer server = TraversalServer.open(owner, options)) {
             assertThat(server.awaitRegistered(Duration.ofSeconds(10))).isTrue();

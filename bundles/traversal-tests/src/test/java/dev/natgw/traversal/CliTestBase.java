@@ -12,12 +12,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the tests of the CLI in processes of its own share: a registry, its HTTP face and a forwarder announced in it,
  * all on loopback, and the processes a test starts; everything is stopped after each test.
+ *
+ * <p>A test reads the CLI's output line by line, which blocks while a process says nothing: each test fails after
+ * two minutes rather than hanging the suite (the processes end in {@code @AfterEach}).
  */
+@Timeout(value = 120, threadMode = ThreadMode.SEPARATE_THREAD)
 abstract class CliTestBase {
 
     final RegistryManager registry = Fixture.registry();

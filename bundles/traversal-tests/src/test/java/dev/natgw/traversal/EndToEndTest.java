@@ -74,7 +74,8 @@ class EndToEndTest {
 
     private static TraversalOptions.Builder base() {
         return TraversalOptions.builder().direct(false).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .connectTimeout(Duration.ofSeconds(3)).handshakeTimeout(Duration.ofSeconds(5));
+                .connectTimeout(Duration.ofSeconds(3)).handshakeTimeout(Duration.ofSeconds(5))
+                .credential(Fixture.credential()); // the fixture forwarder admits its tenant's servers only
     }
 
     /** A server of id registered with the real forwarder (through via, if given) and announced in the registry. */

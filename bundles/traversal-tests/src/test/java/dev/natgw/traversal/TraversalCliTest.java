@@ -121,7 +121,7 @@ class TraversalCliTest extends CliTestBase {
             String clientKey = Identity.loadOrCreate(clientId).key();
             Process expose = cli("expose", "--port", String.valueOf(service.getLocalPort()), "--identity", dir.resolve(
                     "id").toString(), "--registry", face.uri().toString(), "--client-secret-file", secret.toString(),
-                    "--allow-client", clientKey);
+                    "--allow-client", clientKey, "--token", Fixture.credential());
             BufferedReader exposed = new BufferedReader(new InputStreamReader(expose.getInputStream(),
                     StandardCharsets.UTF_8));
             String key = exposed.readLine().substring(4);
