@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** An echo service behind a TraversalServer, and a client check that what comes back is what went. */
 public final class Echo {
@@ -39,13 +40,14 @@ public final class Echo {
     public static void roundTrip(Socket s, int size, long seed) throws IOException {
         byte[] data = new byte[size];
         new Random(seed).nextBytes(data);
+        AtomicReference<IOException> writeFailed = new AtomicReference<>();
         Thread writer = Thread.ofVirtual().start(() -> {
             try {
                 OutputStream out = s.getOutputStream();
                 out.write(data);
                 s.shutdownOutput();
             } catch (IOException e) {
-                // the read side reports
+                writeFailed.set(e);
             }
         });
         InputStream in = s.getInputStream();
@@ -56,7 +58,8 @@ public final class Echo {
             Thread.currentThread().interrupt();
         }
         if (!Arrays.equals(data, back)) {
-            throw new AssertionError("echo differs: sent " + size + " bytes, got " + back.length);
+            throw new AssertionError("echo differs: sent " + size + " bytes, got " + back.length
+                    + (writeFailed.get() == null ? "" : "; the write failed: " + writeFailed.get()), writeFailed.get());
         }
     }
 }
