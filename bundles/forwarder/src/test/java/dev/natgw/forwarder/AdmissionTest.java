@@ -290,6 +290,10 @@ class AdmissionTest {
             // the other tenant's megabyte went through while the throttled one still waits for its budget
             assertThat(slowEcho).isNotDone();
             slowEcho.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            // a chunk is metered after it is written (the wait for budget comes after), so the tenant's count may
+            // still lag the echo that came back: wait for it, then check that it stopped where it should
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.tenants().stream()
+                    .filter(t -> t.name().equals("slow")).findFirst().orElseThrow().bytesRelayed() >= 2L * 64 * 1024);
             TenantStatus s = f.tenants().stream().filter(t -> t.name().equals("slow")).findFirst().orElseThrow();
             TenantStatus q = f.tenants().stream().filter(t -> t.name().equals("fast")).findFirst().orElseThrow();
             // what the relay meters is what crosses it: the end-to-end TLS records, a little over the echoed bytes
