@@ -147,8 +147,13 @@ public final class Engine implements Dataplane {
             housekeeper = new Housekeeper(settings, ifs, workers, ports, claims);
             housekeeper.start();
             LOG.info("natgw dataplane: started, ports {} ({}) and {} ({}), {} worker(s) on CPUs {}; {} of 2 ports"
-                    + " taken over running", in.device, in.macText(), out.device, out.macText(), n,
+                    + " taken over running", in.deviceText(), in.macText(), out.deviceText(), out.macText(), n,
                     Arrays.toString(settings.cpus()), adopted);
+            for (Port p : ports) {
+                if (p.fallback() != null) {
+                    LOG.warn("natgw dataplane: {}", p.fallback());
+                }
+            }
         }
     }
 
@@ -336,7 +341,7 @@ public final class Engine implements Dataplane {
         }
         List<PortInfo> out = new ArrayList<>();
         for (Port p : ps) {
-            out.add(new PortInfo(p.name, p.role, p.device, p.macText(), p.queues, p.queues, p.mtu,
+            out.add(new PortInfo(p.name, p.role, p.deviceText(), p.macText(), p.queues, p.queues, p.mtu,
                     running && p.linkUp()));
         }
         return out;

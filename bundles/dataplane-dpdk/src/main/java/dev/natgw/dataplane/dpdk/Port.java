@@ -35,6 +35,12 @@ public final class Port {
      * and the worker cuts them again to the egress MTU. Larger ones arrive truncated and are dropped.
      */
     static final int AF_PACKET_FRAME = 8192;
+    /**
+     * The device string {@code auto,iface=NAME}: {@code net_af_xdp} on the interface (the kernel hands its frames to
+     * natgw's memory without the packet socket's copy and does not reassemble fragments), or {@code net_af_packet}
+     * where AF_XDP cannot open it (no XDP sockets in the kernel, no driver, too little locked memory).
+     */
+    static final String AUTO = "auto,";
 
     final String name;
     final PortRole role;
@@ -53,6 +59,8 @@ public final class Port {
     private final MemorySegment ringRx;
     private final MemorySegment ringTx;
     private volatile boolean closed;
+    /** Why an {@code auto} device fell back to net_af_packet, or null. */
+    private String fallback;
 
     private Port(String name, PortRole role, String device, short id, int queues, int mtu, int mbufs, long mac,
             boolean rss, long rssHash, String vdevName, MemorySegment pool, MemorySegment ringRx,
@@ -89,6 +97,39 @@ public final class Port {
      */
     public static Port open(String name, PortRole role, String device, int queues, int mtu, int mbufs,
             RssConfig rssConfig) {
+        if (!device.startsWith(AUTO)) {
+            return open(name, role, device, device, queues, mtu, mbufs, rssConfig);
+        }
+        String iface = autoInterface(name, device);
+        String xdp = "net_af_xdp,iface=" + iface + (queues > 1 ? ",queue_count=" + queues : "");
+        try {
+            return open(name, role, device, xdp, queues, mtu, mbufs, rssConfig);
+        } catch (IllegalArgumentException | IllegalStateException refused) {
+            String packet = "net_af_packet,iface=" + iface + ",framecnt=4096" + (queues > 1 ? ",qpairs=" + queues : "");
+            Port p = open(name, role, device, packet, queues, mtu, mbufs, rssConfig);
+            p.fallback = "net_af_xdp could not open " + iface + " (" + refused.getMessage() + "), so the " + name
+                    + " port uses net_af_packet, which copies every packet through the kernel's packet socket";
+            return p;
+        }
+    }
+
+    /**
+     * {@return the interface of an {@code auto,iface=NAME} device string}
+     *
+     * @throws IllegalArgumentException when the string has anything else
+     */
+    static String autoInterface(String name, String device) {
+        String rest = device.substring(AUTO.length());
+        if (!rest.startsWith("iface=") || rest.length() == 6 || rest.indexOf(',') >= 0
+                || !rest.substring(6).matches("[A-Za-z0-9_.:@-]{1,15}")) {
+            throw refuse(name, device, "auto takes exactly iface=NAME (an interface name of 1..15 characters);"
+                    + " give a full vdev string (net_af_xdp,... or net_af_packet,...) to set more");
+        }
+        return rest.substring(6);
+    }
+
+    private static Port open(String name, PortRole role, String configured, String device, int queues, int mtu,
+            int mbufs, RssConfig rssConfig) {
         int serial = SERIAL.incrementAndGet();
         String tag = Long.toString(System.nanoTime() % 1_000_000_000L, 36) + serial;
         String vdevName = null;
@@ -178,7 +219,8 @@ public final class Port {
             int[] reta = rssConfig.redirectionTable();
             MemorySegment keySeg = arena.allocateFrom(ValueLayout.JAVA_BYTE, key);
             MemorySegment retaSeg = arena.allocateFrom(ValueLayout.JAVA_INT, reta);
-            rc = (int) Dpdk.PORT_START.invokeExact(id, (short) queues, (short) queues, (short) 1024, pool,
+            short descriptors = (short) (device.startsWith("net_af_xdp") ? xdpDescriptors(mbufs, queues) : 1024);
+            rc = (int) Dpdk.PORT_START.invokeExact(id, (short) queues, (short) queues, descriptors, pool,
                     (short) mtu, keySeg, (byte) key.length, retaSeg, reta.length, 1);
             if (rc < 0) {
                 throw refuse(name, device, "the port does not start: " + Dpdk.strerror(rc));
@@ -194,8 +236,8 @@ public final class Port {
                 // drivers without an address of their own (net_ring, net_null): a locally administered one
                 mac = 0x02_4e_47_00_00_00L | ((long) (portId & 0xff) << 8) | (serial & 0xff);
             }
-            return new Port(name, role, device, id, queues, mtu, mbufs, mac, rss, rssHash(rssConfig), vdevName, pool,
-                    ringRx, ringTx);
+            return new Port(name, role, configured, id, queues, mtu, mbufs, mac, rss, rssHash(rssConfig), vdevName,
+                    pool, ringRx, ringTx);
         } catch (IllegalArgumentException e) {
             cleanup(portId, vdevName, ringRx, ringTx, pool);
             throw e;
@@ -203,6 +245,38 @@ public final class Port {
             cleanup(portId, vdevName, ringRx, ringTx, pool);
             throw new IllegalStateException("port " + name + " (" + device + "): " + t, t);
         }
+    }
+
+    /**
+     * {@return the ring size of each AF_XDP queue: the most frames the kernel can hand over while nobody polls (a
+     * bundle update restarting the workers), as large as the pool allows with every receive and transmit ring full,
+     * a power of two from 512 to 4096}
+     *
+     * @param mbufs the port's pool
+     * @param queues its queue pairs
+     */
+    static int xdpDescriptors(int mbufs, int queues) {
+        int fit = Math.max(512, Math.min(4096, mbufs / (2 * queues)));
+        return Integer.highestOneBit(fit);
+    }
+
+    /** {@return the driver that serves the port, such as net_af_xdp: what its vdev is named after} */
+    String driver() {
+        if (vdevName == null) {
+            return device.startsWith("ring:") ? "ring" : "pci";
+        }
+        int cut = vdevName.lastIndexOf("_ngw");
+        return cut < 0 ? vdevName : vdevName.substring(0, cut);
+    }
+
+    /** {@return the device as configured, and the driver an auto device resolved to} */
+    String deviceText() {
+        return device.startsWith(AUTO) ? device + " (" + driver() + ")" : device;
+    }
+
+    /** {@return why an auto device uses net_af_packet, or null when it did not fall back} */
+    String fallback() {
+        return fallback;
     }
 
     /** {@return the ring frame size a net_af_packet device string sets, or the one natgw gives it} */

@@ -11,10 +11,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         + " addresses and next hops, the worker cores, and EAL's memory. A change restarts the ports (EAL stays up).")
 public @interface DataplaneConfig {
 
-    @AttributeDefinition(name = "Inside device", description = "The inside port: a PCI address (0000:03:00.0, needs"
-            + " eal.pci=true) or a DPDK vdev string such as net_af_packet,iface=eth1 or net_tap,iface=ngw0 or"
-            + " net_pcap,rx_pcap=in.pcap,tx_pcap=out.pcap, or ring:NAME for in-process rings.")
-    String inside_device() default "net_af_packet,iface=ngwi0,framecnt=4096";
+    @AttributeDefinition(name = "Inside device", description = "The inside port: auto,iface=NAME (net_af_xdp on the"
+            + " interface, or net_af_packet where AF_XDP cannot open it, with a warning saying why), a PCI address"
+            + " (0000:03:00.0, needs eal.pci=true), a DPDK vdev string such as net_af_xdp,iface=eth1 or"
+            + " net_af_packet,iface=eth1 or net_tap,iface=ngw0 or net_pcap,rx_pcap=in.pcap,tx_pcap=out.pcap, or"
+            + " ring:NAME for in-process rings.")
+    String inside_device() default "auto,iface=ngwi0";
 
     @AttributeDefinition(name = "Inside address", description = "The gateway's address and prefix on the inside,"
             + " which inside hosts use as their default route.")
@@ -33,7 +35,7 @@ public @interface DataplaneConfig {
     int inside_mtu() default 1500;
 
     @AttributeDefinition(name = "Outside device", description = "The outside port, as for the inside device.")
-    String outside_device() default "net_af_packet,iface=ngwo0,framecnt=4096";
+    String outside_device() default "auto,iface=ngwo0";
 
     @AttributeDefinition(name = "Outside address", description = "The gateway's own address and prefix on the"
             + " outside. The NAT pools' global addresses are answered for by ARP on this port as well.")

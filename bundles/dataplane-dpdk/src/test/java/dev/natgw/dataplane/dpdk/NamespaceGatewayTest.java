@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * natgw as a real gateway: the namespaces of scripts/topology (an inside host, an outside host that is
  * also the upstream router, a far host behind it) wired to the DPDK dataplane through net_af_packet on
- * the gateway ends of two veth pairs, with the real NAT stage. Real curl, ping, iperf3 and 5,000 TCP
+ * the gateway ends of two veth pairs ({@link XdpGatewayTest}: the same through net_af_xdp), with the real NAT stage. Real curl, ping, iperf3 and 5,000 TCP
  * connections from the inside host. Needs root, DPDK and the topology's tools; skipped otherwise.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,9 +43,14 @@ class NamespaceGatewayTest {
 
     @BeforeAll
     static void up() throws Exception {
+        start("net_af_packet");
+    }
+
+    /** Brings the topology up and starts the gateway on its ports with the driver (a device string's first word). */
+    static void start(String driver) throws Exception {
         topology = Topologies.script();
         Topologies.up(topology, NAME, true, "--outside-mtu", "1400");
-        engine = Topologies.engine(NAME, Map.of("outside.mtu", 1400, "mbufs", 8191));
+        engine = Topologies.engine(NAME, driver, Map.of("outside.mtu", 1400, "mbufs", 8191));
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),
                 1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP, false, 4096,

@@ -40,9 +40,18 @@ final class Topologies {
 
     /** {@return a started engine on the topology's gateway ends over net_af_packet, unpinned, with more settings} */
     static Engine engine(String name, Map<String, Object> settings) throws Exception {
+        return engine(name, "net_af_packet", settings);
+    }
+
+    /**
+     * {@return a started engine on the topology's gateway ends, unpinned, with more settings}
+     *
+     * @param driver the device string's first word: net_af_packet, net_af_xdp, or auto
+     */
+    static Engine engine(String name, String driver, Map<String, Object> settings) throws Exception {
         Map<String, Object> all = new HashMap<>(settings);
-        all.put("inside.device", "net_af_packet,iface=" + name + "i0");
-        all.put("outside.device", "net_af_packet,iface=" + name + "o0");
+        all.put("inside.device", driver + ",iface=" + name + "i0");
+        all.put("outside.device", driver + ",iface=" + name + "o0");
         all.put("workers.cpus", "none");
         Engine engine = new Engine(TestSettings.of(all));
         engine.start();
