@@ -59,15 +59,7 @@ class GatewayRingTest {
 
     @AfterAll
     static void stop() {
-        if (engine != null) {
-            engine.stop();
-        }
-        if (nat != null) {
-            nat.close();
-        }
-        if (rings != null) {
-            rings.close();
-        }
+        RingPorts.stopAll(engine, nat, rings);
     }
 
     static Port in() {

@@ -56,15 +56,7 @@ class PinnedGatewayTest {
 
     @AfterAll
     static void stop() {
-        if (engine != null) {
-            engine.stop();
-        }
-        if (nat != null) {
-            nat.close();
-        }
-        if (rings != null) {
-            rings.close();
-        }
+        RingPorts.stopAll(engine, nat, rings);
     }
 
     static byte[] toFar(int port) throws Throwable {

@@ -95,6 +95,19 @@ final class RingPorts implements AutoCloseable {
         return out.size();
     }
 
+    /** Stops what a ring-port test class started; any of them may be null. */
+    static void stopAll(Engine engine, dev.natgw.nat.NatManager nat, RingPorts rings) {
+        if (engine != null) {
+            engine.stop();
+        }
+        if (nat != null) {
+            nat.close();
+        }
+        if (rings != null) {
+            rings.close();
+        }
+    }
+
     @Override
     public void close() {
         arena.close();

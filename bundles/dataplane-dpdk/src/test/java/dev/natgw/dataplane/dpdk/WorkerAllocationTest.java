@@ -66,15 +66,7 @@ class WorkerAllocationTest {
 
     @AfterAll
     static void stop() {
-        if (engine != null) {
-            engine.stop();
-        }
-        if (nat != null) {
-            nat.close();
-        }
-        if (rings != null) {
-            rings.close();
-        }
+        RingPorts.stopAll(engine, nat, rings);
     }
 
     @Test
