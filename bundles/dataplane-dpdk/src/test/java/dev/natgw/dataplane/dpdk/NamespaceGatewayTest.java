@@ -48,9 +48,22 @@ class NamespaceGatewayTest {
 
     /** Brings the topology up and starts the gateway on its ports with the driver (a device string's first word). */
     static void start(String driver) throws Exception {
+        start(driver, 1);
+    }
+
+    /**
+     * Brings the topology up with a queue per worker and starts the gateway with that many workers, pinned to the
+     * first CPUs when more than one.
+     */
+    static void start(String driver, int workers) throws Exception {
         topology = Topologies.script();
-        Topologies.up(topology, NAME, true, "--outside-mtu", "1400");
-        engine = Topologies.engine(NAME, driver, Map.of("outside.mtu", 1400, "mbufs", 8191));
+        Topologies.up(topology, NAME, true, "--outside-mtu", "1400", "--queues", Integer.toString(workers));
+        Map<String, Object> settings = new java.util.HashMap<>(Map.of("outside.mtu", 1400, "mbufs", 8191));
+        if (workers > 1) {
+            settings.put("workers.cpus", java.util.stream.IntStream.range(0, workers).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(",")));
+        }
+        engine = Topologies.engine(NAME, driver, settings);
         Duration s2 = Duration.ofSeconds(2);
         nat = new NatManager(new NatSettings(new Timeouts(s2, Duration.ofSeconds(30), s2, s2, Duration.ofSeconds(6)),
                 1 << 16, 1024, Duration.ofSeconds(1), 1 << 16, OtherProtocolPolicy.DROP, false, 4096,

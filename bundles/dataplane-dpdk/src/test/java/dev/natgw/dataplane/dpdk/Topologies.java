@@ -38,13 +38,14 @@ final class Topologies {
         }
     }
 
-    /** {@return a started engine on the topology's gateway ends over net_af_packet, unpinned, with more settings} */
+    /** {@return a started engine on the topology's gateway ends over net_af_packet, with more settings} */
     static Engine engine(String name, Map<String, Object> settings) throws Exception {
         return engine(name, "net_af_packet", settings);
     }
 
     /**
-     * {@return a started engine on the topology's gateway ends, unpinned, with more settings}
+     * {@return a started engine on the topology's gateway ends, with more settings (one unpinned worker unless they
+     *         set workers.cpus)}
      *
      * @param driver the device string's first word: net_af_packet, net_af_xdp, or auto
      */
@@ -52,7 +53,7 @@ final class Topologies {
         Map<String, Object> all = new HashMap<>(settings);
         all.put("inside.device", driver + ",iface=" + name + "i0");
         all.put("outside.device", driver + ",iface=" + name + "o0");
-        all.put("workers.cpus", "none");
+        all.putIfAbsent("workers.cpus", "none");
         Engine engine = new Engine(TestSettings.of(all));
         engine.start();
         return engine;
