@@ -174,7 +174,10 @@ public final class TraversalServer implements Closeable {
         }
     }
 
-    /** Withdraws the announcement and closes the listener, the control connection and clients not yet accepted. */
+    /**
+     * Withdraws the announcement and closes the listener, the control connection and clients not yet accepted (these
+     * in the background, each within 2 s).
+     */
     @Override
     public void close() {
         if (p.closed) {
@@ -190,7 +193,9 @@ public final class TraversalServer implements Closeable {
         p.withdrawAnnouncement();
         PeerConnection c;
         while ((c = p.accepted.poll()) != null) {
-            Publication.quietly(c.socket());
+            // each close waits up to 2 s for its client's last bytes: side by side (at most backlog), not in turn
+            Socket s = c.socket();
+            Thread.ofVirtual().name("natgw-traversal-close").start(() -> Publication.quietly(s));
         }
     }
 
