@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The transport under an end-to-end TLS layer (a forwarder's TLS connection, or plain TCP), closed the graceful way:
  * half-close, read what the peer still sends until its end of stream, then close. A socket closed with unread bytes in
- * its receive buffer makes the kernel answer with a reset instead of a FIN, and a reset throws away the data still in
- * flight towards the peer (this host's unsent send buffer, the peer's unread receive buffer): through a TLS forwarder,
- * the forwarder's own close_notify, which the end-to-end layer never reads, was such a byte, and the end of an echo
- * was lost about one time in three. Reading to the peer's end of stream first leaves nothing unread.
+ * its receive buffer makes the kernel answer with a reset instead of a FIN, and throw away what this host has not sent
+ * yet (its send buffer): through a TLS forwarder, the forwarder's own close_notify, which the end-to-end layer never
+ * reads, was such a byte, and the end of an echo was lost about one time in three. Reading to the peer's end of stream
+ * first leaves nothing unread.
  *
  * <p>
  * The drain is bounded against a peer that never ends its side: at most {@link #DRAIN_TIME} and {@link #DRAIN_BYTES}

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Closing a connection while the peer's last bytes are unread makes the kernel send a reset, which throws away this
  * side's unsent data: the end of a response is lost. The end-to-end layer, layered inside a forwarder's TLS, never
- * reads the forwarder's close_notify, so it met this on every close. These tests make the reset case for real: the
- * client's receive buffer is small and it reads only after the server has closed, so most of the response is still in
- * the server's send buffer when it closes.
+ * reads the forwarder's close_notify, so it met this whenever that record was in before its close. These tests make
+ * the reset case for real: the client's receive buffer is small and it reads only after the server has closed, so most
+ * of the response is still in the server's send buffer when it closes.
  */
 class DrainingSocketTest {
 
