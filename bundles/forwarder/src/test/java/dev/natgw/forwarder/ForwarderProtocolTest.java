@@ -96,9 +96,9 @@ class ForwarderProtocolTest {
         // while never idle for as long as the timeout: the relay used to wait that long for the answer's direction
         // after the request's had ended, and then closed both, cutting the answer
         fwd.deactivate();
-        fwd = Fixture.forwarder(registry, Map.of("relay.idle.timeout", 1));
+        fwd = Fixture.forwarder(registry, Map.of("relay.idle.timeout", 2));
         Identity id = Identity.generate();
-        int chunks = 14;
+        int chunks = 16;
         try (Socket control = register(fwd, id)) {
             Socket[] pair = relayPair(control, id.key());
             try (Socket client = pair[0]; Socket data = pair[1]) {
@@ -111,7 +111,7 @@ class ForwarderProtocolTest {
                         for (int i = 0; i < chunks; i++) {
                             out.write('a' + i);
                             out.flush();
-                            // paced: 14 chunks half a second apart outlast 1 s + 5 s, each gap within the 1 s timeout
+                            // paced: 16 chunks half a second apart outlast 2 s + 5 s, each gap well within the 2 s timeout
                             Thread.sleep(500);
                         }
                         data.shutdownOutput();
