@@ -45,6 +45,7 @@ public class InMemoryNatAdmin implements NatAdminService {
     private final Set<String> keptPools = new HashSet<>();
     private final List<SessionInfo> sessions = new ArrayList<>();
     private final Map<String, Long> held = new HashMap<>();
+    private final Map<String, Long> blocks = new HashMap<>();
     private NatCounters counters = new NatCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
     private Timeouts timeouts = Timeouts.RFC_DEFAULTS;
     private OtherProtocolPolicy otherProtocolPolicy = OtherProtocolPolicy.DROP;
@@ -118,6 +119,18 @@ public class InMemoryNatAdmin implements NatAdminService {
         return this;
     }
 
+    /**
+     * Sets how many port blocks a pool's inside hosts hold: {@link #poolUsage} reports them as its blocks in use.
+     *
+     * @param pool the pool's name
+     * @param n the blocks in use, at least 0
+     * @return this
+     */
+    public synchronized InMemoryNatAdmin setBlocksInUse(String pool, long n) {
+        blocks.put(Objects.requireNonNull(pool, "pool"), n);
+        return this;
+    }
+
     /** Derives each pool's use: ports in use are the distinct outside endpoints of its sessions. */
     @Override
     @SuppressWarnings("EnumOrdinal") // a count per protocol on the heap, never stored
@@ -136,7 +149,7 @@ public class InMemoryNatAdmin implements NatAdminService {
             long inUse = Math.min(used.size() + held.getOrDefault(p.name(), 0L), portsTotal);
             usage.add(new PoolUsage(p.name(), p.addressCount(), portsTotal, inUse, perProtocol[Protocol.TCP.ordinal()],
                     perProtocol[Protocol.UDP.ordinal()], perProtocol[Protocol.ICMP.ordinal()],
-                    Math.min(held.getOrDefault(p.name(), 0L), inUse)));
+                    Math.min(held.getOrDefault(p.name(), 0L), inUse), blocks.getOrDefault(p.name(), 0L)));
         }
         return usage;
     }

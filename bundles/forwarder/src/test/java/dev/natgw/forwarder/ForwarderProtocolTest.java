@@ -91,6 +91,43 @@ class ForwarderProtocolTest {
     }
 
     @Test
+    void anAnswerThatGoesOnLongAfterTheClientsHalfCloseArrivesWhole() throws Exception {
+        // a request, a half-close, then an answer that takes longer than the relay idle timeout plus five seconds
+        // while never idle for as long as the timeout: the relay used to wait that long for the answer's direction
+        // after the request's had ended, and then closed both, cutting the answer
+        fwd.deactivate();
+        fwd = Fixture.forwarder(registry, Map.of("relay.idle.timeout", 2));
+        Identity id = Identity.generate();
+        int chunks = 16;
+        try (Socket control = register(fwd, id)) {
+            Socket[] pair = relayPair(control, id.key());
+            try (Socket client = pair[0]; Socket data = pair[1]) {
+                client.getOutputStream().write("get".getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+                assertThat(data.getInputStream().readAllBytes()).hasSize(3);
+                Thread answer = Thread.ofVirtual().start(() -> {
+                    try {
+                        OutputStream out = data.getOutputStream();
+                        for (int i = 0; i < chunks; i++) {
+                            out.write('a' + i);
+                            out.flush();
+                            // paced: 16 chunks half a second apart outlast 2 s + 5 s, each gap well within the 2 s timeout
+                            Thread.sleep(500);
+                        }
+                        data.shutdownOutput();
+                    } catch (IOException | InterruptedException e) {
+                        // the client's read reports what arrived
+                    }
+                });
+                client.setSoTimeout(20_000);
+                assertThat(client.getInputStream().readAllBytes()).hasSize(chunks);
+                answer.join();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> fwd.sessions(10).isEmpty());
+        }
+    }
+
+    @Test
     void clientBytesSentBeforeConnectedAreRelayed() throws Exception {
         Identity id = Identity.generate();
         try (Socket control = register(fwd, id); Socket client = open(fwd)) {

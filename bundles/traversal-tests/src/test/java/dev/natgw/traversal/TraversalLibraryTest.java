@@ -91,6 +91,34 @@ class TraversalLibraryTest {
     }
 
     @Test
+    void closingTheServerEndsTheClientsItHadNotAcceptedSideBySide() throws Exception {
+        // each close waits up to 2 s for its client's last bytes; silent clients must not add those up
+        ForwarderManager f = forwarder();
+        Identity id = Identity.generate();
+        TraversalServer server = TraversalServer.open(id, via(f).build());
+        List<Socket> clients = new ArrayList<>();
+        try {
+            assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
+            TraversalClient client = new TraversalClient(via(f).build());
+            for (int i = 0; i < 6; i++) {
+                clients.add(client.connect(id.key()));
+            }
+            long start = System.nanoTime();
+            server.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            for (Socket c : clients) {
+                c.setSoTimeout(5000);
+                assertThat(c.getInputStream().read()).as("end of stream").isEqualTo(-1);
+            }
+        } finally {
+            server.close();
+            for (Socket c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void serverStaysRegisteredAcrossManyHeartbeats() throws Exception {
         ForwarderManager f = forwarder();
         Identity id = Identity.generate();

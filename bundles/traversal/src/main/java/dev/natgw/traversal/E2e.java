@@ -19,6 +19,7 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -77,8 +78,9 @@ final class E2e {
         Deadline deadline = new Deadline(raw, timeout);
         try {
             // the key as the peer host: the trust manager reads it back as the key to expect, and TLS sessions are
-            // cached per key
-            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, key, via.port(), true);
+            // cached per key; over a transport that drains before it closes, so that no reset eats the stream's end
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(new DrainingSocket(raw), key, via.port(),
+                    true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
             p.setApplicationProtocols(new String[]{ALPN});
@@ -114,6 +116,9 @@ final class E2e {
                         .getMessage(), e);
             }
             tls.setSoTimeout(0);
+            if (!deadline.cancel()) {
+                throw new SocketTimeoutException("the end-to-end handshake's time ran out");
+            }
             return new PeerConnection(tls, key, null, via);
         } catch (IOException | RuntimeException e) {
             raw.close();
@@ -154,11 +159,13 @@ final class E2e {
                 if (first != -1) {
                     raw.getOutputStream().write(NOT_E2E.getBytes(StandardCharsets.US_ASCII));
                     raw.getOutputStream().flush();
+                    // read what the peer sent on, so that the close does not reset the message away
+                    DrainingSocket.finish(raw, DrainingSocket.DRAIN_TIME, DrainingSocket.DRAIN_BYTES);
                 }
                 throw new IOException("client " + clientAddress + " does not start " + ALPN);
             }
-            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, new ByteArrayInputStream(new byte[]{
-                    (byte) TLS_HANDSHAKE_RECORD}), true);
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(new DrainingSocket(raw),
+                    new ByteArrayInputStream(new byte[]{(byte) TLS_HANDSHAKE_RECORD}), true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
             p.setApplicationProtocols(new String[]{ALPN});
@@ -189,6 +196,9 @@ final class E2e {
             }
             Frame.of(MessageType.E2E_ACCEPT).write(out);
             tls.setSoTimeout(0);
+            if (!deadline.cancel()) {
+                throw new SocketTimeoutException("the end-to-end handshake's time ran out");
+            }
             return new PeerConnection(tls, clientKey, clientAddress, null);
         } catch (IOException | RuntimeException e) {
             raw.close();
@@ -203,19 +213,29 @@ final class E2e {
         return Keys.keyOf(tls.getSession().getPeerCertificates()[0].getPublicKey().getEncoded());
     }
 
-    /** Closes a socket when its handshake's time is up, unless cancelled first: bounds the whole handshake. */
+    /**
+     * Closes a socket (abruptly: the handshake failed) when its handshake's time is up, unless cancelled first: bounds
+     * the whole handshake. Exactly one of the two wins, so a connection handed on is never closed by its deadline.
+     */
     private static final class Deadline {
         private final Thread thread;
+        private final AtomicBoolean decided = new AtomicBoolean();
         private volatile boolean expired;
 
         Deadline(Socket s, Duration timeout) {
             thread = Thread.ofVirtual().name("natgw-e2e-deadline").start(() -> {
                 try {
                     Thread.sleep(timeout);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (decided.compareAndSet(false, true)) {
                     expired = true;
-                    s.close();
-                } catch (InterruptedException | IOException e) {
-                    // done in time
+                    try {
+                        s.close();
+                    } catch (IOException e) {
+                        // closed is closed
+                    }
                 }
             });
         }
@@ -224,8 +244,17 @@ final class E2e {
             return expired;
         }
 
-        void cancel() {
-            thread.interrupt();
+        /**
+         * Stops the deadline; idempotent.
+         *
+         * @return false if it expired first: the socket is closed
+         */
+        boolean cancel() {
+            if (decided.compareAndSet(false, true)) {
+                thread.interrupt();
+                return true;
+            }
+            return !expired;
         }
     }
 

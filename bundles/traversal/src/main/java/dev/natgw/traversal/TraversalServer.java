@@ -39,9 +39,10 @@ import java.util.concurrent.TimeUnit;
  * {@link TraversalOptions#backlog()}), two per direct client in its end-to-end handshake (the handshake and its
  * deadline; at most {@link TraversalOptions#backlog()} handshakes at once, the listener waits for a slot) and, when
  * forwarded, one for heartbeats, one re-probing and two per data connection being opened and handshaking (at most
- * {@link TraversalOptions#backlog()} at once; more are declined). Accepted sockets wait in one bounded queue
- * ({@link TraversalOptions#backlog()}); when it is full a direct listener stops accepting (the kernel's backlog holds
- * the rest) and a forwarder's clients are declined. Thread-safe.
+ * {@link TraversalOptions#backlog()} at once; more are declined), and one per connection being closed, for at most
+ * 2 s (a close reads the peer's last bytes first, so that it is not a reset that loses the end of the stream).
+ * Accepted sockets wait in one bounded queue ({@link TraversalOptions#backlog()}); when it is full a direct listener
+ * stops accepting (the kernel's backlog holds the rest) and a forwarder's clients are declined. Thread-safe.
  *
  * <p>
  * The two ways of publishing are two state machines, {@link DirectPublishing} and {@link ForwardedPublishing}, over
@@ -173,7 +174,10 @@ public final class TraversalServer implements Closeable {
         }
     }
 
-    /** Withdraws the announcement and closes the listener, the control connection and clients not yet accepted. */
+    /**
+     * Withdraws the announcement and closes the listener, the control connection and clients not yet accepted (these
+     * in the background, each within 2 s).
+     */
     @Override
     public void close() {
         if (p.closed) {
@@ -189,7 +193,9 @@ public final class TraversalServer implements Closeable {
         p.withdrawAnnouncement();
         PeerConnection c;
         while ((c = p.accepted.poll()) != null) {
-            Publication.quietly(c.socket());
+            // each close waits up to 2 s for its client's last bytes: side by side (at most backlog), not in turn
+            Socket s = c.socket();
+            Thread.ofVirtual().name("natgw-traversal-close").start(() -> Publication.quietly(s));
         }
     }
 

@@ -61,7 +61,10 @@ final class Splicer {
             Thread back = Thread.ofVirtual().name("natgw-fwd-relay-" + relay.id)
                     .start(() -> pump(data, client, relay.serverToClient, meter));
             pump(client, data, relay.clientToServer, meter);
-            back.join(settings.relayIdleTimeout().toMillis() + 5000);
+            // after a half-close the other direction may run for long yet (a request, then a long answer): it ends at
+            // its own end of stream, on an error, or when the reaper closes the relay once it is idle, so it is
+            // awaited without a bound of its own; a bound here cut answers that outlasted it
+            back.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -3,9 +3,11 @@ package dev.natgw.nat.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.natgw.api.nat.AllocationMode;
 import dev.natgw.api.nat.NatCounters;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.SubscriberLimits;
 import dev.natgw.api.nat.SessionInfo;
 import dev.natgw.api.nat.StaticMappingEntry;
@@ -39,7 +41,8 @@ final class NatJson {
     }
 
     record Pool(String name, List<String> addresses, int portMin, int portMax, String mapping, String filtering,
-            boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion, Limits limits, Usage usage) {
+            boolean pairedPooling, int perHostPortQuota, boolean icmpOnExhaustion, Limits limits,
+            Allocation allocation, Usage usage) {
 
         static Pool of(PoolDefinition p, PoolUsage u) {
             SubscriberLimits l = p.limits();
@@ -47,8 +50,31 @@ final class NatJson {
                     p.portMax(), p.mapping().name(), p.filtering().name(), p.pairedPooling(), p.perHostPortQuota(),
                     p.icmpOnExhaustion(), new Limits(p.perHostPortQuota(), l.sessionsPerHost(), l.mappingsPerSecond(),
                             l.mappingBurst(), l.inboundSessionsPerMapping()),
-                    u == null ? null : Usage.of(u));
+                    Allocation.of(p), u == null ? null : Usage.of(u));
         }
+    }
+
+    /**
+     * How a pool hands out ports, named as its configuration keys are; the block figures are null for a pool that
+     * allocates per session, blocksPerHost also for a deterministic one (a block each), insidePrefix but for it.
+     */
+    record Allocation(String mode, Integer blockSize, Integer blocksPerHost, String insidePrefix, Long blocksTotal) {
+
+        static Allocation of(PoolDefinition p) {
+            PortAllocation a = p.allocation();
+            if (!a.inBlocks()) {
+                return new Allocation(a.mode().name(), null, null, null, null);
+            }
+            return new Allocation(a.mode().name(), a.blockSize(), a.mode() == AllocationMode.PORT_BLOCKS
+                    ? a.blocksPerHost()
+                    : null, a.insidePrefix() == null ? null : a.insidePrefix().toString(), NatJson.blocksTotal(p));
+        }
+    }
+
+    /** {@return the whole blocks of a block pool: its addresses times the aligned blocks in its port range} */
+    static long blocksTotal(PoolDefinition p) {
+        long n = p.allocation().blockSize();
+        return p.addressCount() * ((p.portMax() + 1L) / n - (p.portMin() + n - 1L) / n);
     }
 
     /** A pool's subscriber limits, 0 for none, named as its configuration keys are. */
@@ -56,12 +82,13 @@ final class NatJson {
             int inboundSessionsPerMapping) {
     }
 
+    /** A pool's use; blocksInUse is 0 for a pool that allocates per session. */
     record Usage(long addresses, long portsTotal, long portsInUse, long portsHeld, long portsFree,
-            double usedPercent, long tcpSessions, long udpSessions, long icmpSessions) {
+            double usedPercent, long tcpSessions, long udpSessions, long icmpSessions, long blocksInUse) {
 
         static Usage of(PoolUsage u) {
             return new Usage(u.addresses(), u.portsTotal(), u.portsInUse(), u.portsHeld(), u.portsFree(), percent(u),
-                    u.tcpSessions(), u.udpSessions(), u.icmpSessions());
+                    u.tcpSessions(), u.udpSessions(), u.icmpSessions(), u.blocksInUse());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.natgw.api.nat.FilteringBehavior;
 import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.PoolDefinition;
 import dev.natgw.api.nat.PoolUsage;
+import dev.natgw.api.nat.PortAllocation;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.apache.karaf.shell.support.table.ShellTable;
 
 /** {@code nat:pools}: the address pools, their behaviours and how much of each is in use. */
 @Command(scope = "nat", name = "pools", description = "Lists the NAT address pools: addresses, ports, mapping and"
-        + " filtering behaviour (RFC 4787: EIM/APDM, EIF/ADF/APDF), quota, ports in use (of them held down after their session ended), free, and sessions.")
+        + " filtering behaviour (RFC 4787: EIM/APDM, EIF/ADF/APDF), quota, ports in use (of them held down after their session ended), free, sessions,"
+        + " and how ports are allocated (per session, port blocks, deterministic) with blocks in use of all.")
 @Service
 public class PoolListCommand extends NatListAction {
 
@@ -53,6 +55,8 @@ public class PoolListCommand extends NatListAction {
         table.column("TCP").alignRight();
         table.column("UDP").alignRight();
         table.column("ICMP").alignRight();
+        table.column("Allocation");
+        table.column("Blocks").alignRight();
         for (PoolDefinition p : pools) {
             PoolUsage u = usage.get(p.name());
             table.addRow().addContent(p.name(),
@@ -67,7 +71,11 @@ public class PoolListCommand extends NatListAction {
                     u == null ? "-" : u.portsFree(), u == null ? "-" : u.portsTotal(),
                     u == null ? "-" : String.format(Locale.ROOT, "%.1f%%", NatJson.percent(u)),
                     u == null ? "-" : u.tcpSessions(),
-                    u == null ? "-" : u.udpSessions(), u == null ? "-" : u.icmpSessions());
+                    u == null ? "-" : u.udpSessions(), u == null ? "-" : u.icmpSessions(), allocation(p.allocation()),
+                    !p.allocation().inBlocks()
+                            ? "-"
+                            : (u == null ? "-" : u.blocksInUse()) + "/" + NatJson
+                                    .blocksTotal(p));
         }
         // ShellTable prints its empty-table text only with borders; say it in both forms
         if (pools.isEmpty()) {
@@ -76,6 +84,15 @@ public class PoolListCommand extends NatListAction {
             table.print(out, !noFormat);
         }
         return null;
+    }
+
+    /** The mode, with the block size and, for port blocks, the most blocks a host may hold. */
+    static String allocation(PortAllocation a) {
+        return switch (a.mode()) {
+            case PER_SESSION -> "per-session";
+            case PORT_BLOCKS -> "blocks " + a.blockSize() + " x" + a.blocksPerHost() + "/host";
+            case DETERMINISTIC -> "deterministic " + a.blockSize();
+        };
     }
 
     private static Object limit(int v) {

@@ -34,7 +34,7 @@ import java.util.Objects;
  * (in the hold-down FIFO), never two; a port is handed out only from a block its host owns, and only when neither
  * used nor reserved; an owned block's use count is the number of its used port bits. Counters are written with
  * release and may be read from any thread. All state is one off-heap segment laid out as {@link BlockLayout}
- * describes, so another revision can adopt it.
+ * describes, so another revision can adopt it; the hosts' table and block chains in it are {@link BlockHosts}.
  */
 public final class BlockAllocator {
     /** Most hold-down blocks {@link #tick} frees per call. */
@@ -59,7 +59,6 @@ public final class BlockAllocator {
     private final int wb;
     private final int perAddress;
     private final int nb;
-    private final int hostMask;
     private final int blocksPerHost;
     private final long holdDownNanos;
     private final int mode;
@@ -76,12 +75,11 @@ public final class BlockAllocator {
     private final long dueAt;
     private final long freeHeadAt;
     private final long freeCountAt;
-    private final long hostAddrAt;
-    private final long hostHeadAt;
-    private final long hostCountAt;
     private final long freeBitsAt;
     private final long usedBitsAt;
     private final long reservedBitsAt;
+    /** The hosts and their chains of blocks, in {@link #mem}. */
+    private final BlockHosts hosts;
 
     /** The address index of the last port {@link #allocate} returned. */
     int lastAddress;
@@ -131,7 +129,6 @@ public final class BlockAllocator {
             throw new IllegalArgumentException("too many ports for one block allocator: " + n + " blocks");
         }
         this.nb = (int) n;
-        this.hostMask = hostSlots(nb) - 1;
         this.blocksPerHost = blocksPerHost;
         this.holdDownNanos = holdDownNanos;
         this.mode = plan == null ? MODE_BLOCKS : MODE_DETERMINISTIC;
@@ -149,20 +146,16 @@ public final class BlockAllocator {
         dueAt = at[AT_DUE];
         freeHeadAt = at[AT_FREE_HEAD];
         freeCountAt = at[AT_FREE_COUNT];
-        hostAddrAt = at[AT_HOST_ADDR];
-        hostHeadAt = at[AT_HOST_HEAD];
-        hostCountAt = at[AT_HOST_COUNT];
         freeBitsAt = at[AT_FREE_BITS];
         usedBitsAt = at[AT_USED_BITS];
         reservedBitsAt = at[AT_RESERVED_BITS];
-        if (adopt != null) {
-            String why = misfit(adopt, at[AT_BYTES]);
-            if (why != null) {
-                throw new IllegalArgumentException("block allocator of worker " + workerId + ": " + why);
-            }
-            mem = adopt;
-        } else {
-            mem = OffHeap.allocate(arena, at[AT_BYTES]);
+        String why = adopt == null ? null : misfit(adopt, at[AT_BYTES]);
+        if (why != null) {
+            throw new IllegalArgumentException("block allocator of worker " + workerId + ": " + why);
+        }
+        mem = adopt != null ? adopt : OffHeap.allocate(arena, at[AT_BYTES]);
+        hosts = new BlockHosts(mem, hostSlots(nb), at[AT_HOST_ADDR], at[AT_HOST_HEAD], at[AT_HOST_COUNT], nextAt);
+        if (adopt == null) {
             int[] shape = shape();
             for (int i = 0; i < shape.length; i++) {
                 mem.set(JAVA_INT, 4L * i, shape[i]);
@@ -173,7 +166,7 @@ public final class BlockAllocator {
 
     private int[] shape() {
         return new int[]{HandOverFormat.LAYOUT_VERSION, workerId, addresses.length, perAddress, blockSize,
-                hostMask + 1, mode};
+                hostSlots(nb), mode};
     }
 
     private String misfit(MemorySegment adopt, long bytes) {
@@ -207,9 +200,7 @@ public final class BlockAllocator {
                 i64(mem, freeBitsAt, pb * wb + k, full);
             }
         }
-        for (int h = 0; h <= hostMask; h++) {
-            i32(mem, hostHeadAt, h, -1);
-        }
+        hosts.clear();
     }
 
     /** {@return the allocator's memory, header first, for a hand-over} */
@@ -252,10 +243,10 @@ public final class BlockAllocator {
             lastAddress = a;
             return port;
         }
-        int h = hostFind(inAddr);
-        int count = h < 0 ? 0 : i32(mem, hostCountAt, h);
+        int h = hosts.find(inAddr);
+        int count = h < 0 ? 0 : hosts.count(h);
         if (h >= 0) {
-            int b = i32(mem, hostHeadAt, h);
+            int b = hosts.head(h);
             int a = b / perAddress;
             int c = affinityBase(pi, a, remoteAddr, remotePort);
             int spare = -1;
@@ -296,7 +287,7 @@ public final class BlockAllocator {
             if (nbk < 0) {
                 continue;
             }
-            int slot = hostInsert(inAddr);
+            int slot = hosts.insert(inAddr);
             adopt(slot, nbk, inAddr);
             lastNewBlock = true;
             lastAddress = a;
@@ -472,36 +463,13 @@ public final class BlockAllocator {
         i32(mem, ownerAt, b, inAddr);
         i32(mem, stateAt, b, OWNED);
         i32(mem, useAt, b, 0);
-        i32(mem, nextAt, b, i32(mem, hostHeadAt, h));
-        i32(mem, hostHeadAt, h, b);
-        i32(mem, hostCountAt, h, i32(mem, hostCountAt, h) + 1);
+        hosts.link(h, b);
         add(mem, B_OWNED, 1);
     }
 
     /** Takes an owned block out of its host's chain, deleting the host with its last block. */
     private void disown(int b) {
-        int h = hostFind(i32(mem, ownerAt, b));
-        if (h < 0) {
-            throw new IllegalStateException("block " + b + " has no host");
-        }
-        int prev = -1;
-        for (int c = i32(mem, hostHeadAt, h); c != b; c = i32(mem, nextAt, c)) {
-            if (c < 0) {
-                throw new IllegalStateException("block " + b + " is not in its host's chain");
-            }
-            prev = c;
-        }
-        int next = i32(mem, nextAt, b);
-        if (prev < 0) {
-            i32(mem, hostHeadAt, h, next);
-        } else {
-            i32(mem, nextAt, prev, next);
-        }
-        int count = i32(mem, hostCountAt, h) - 1;
-        i32(mem, hostCountAt, h, count);
-        if (count == 0) {
-            hostDelete(h);
-        }
+        hosts.unlink(i32(mem, ownerAt, b), b);
         add(mem, B_OWNED, -1);
     }
 
@@ -521,55 +489,6 @@ public final class BlockAllocator {
         i32(mem, freeHeadAt, a, i32(mem, nextAt, b));
         addInt(mem, freeCountAt + 4L * a, -1);
         return b;
-    }
-
-    // ---------------------------------------------------------------- hosts (linear probing)
-
-    private int hostHome(int inAddr) {
-        return Ownership.fmix32(inAddr ^ 0x2545f491) & hostMask;
-    }
-
-    private int hostFind(int inAddr) {
-        int h = hostHome(inAddr);
-        while (i32(mem, hostCountAt, h) != 0) {
-            if (i32(mem, hostAddrAt, h) == inAddr) {
-                return h;
-            }
-            h = (h + 1) & hostMask;
-        }
-        return -1;
-    }
-
-    /** A free slot for a new host (there always is one: hosts hold a block each, slots are twice the blocks). */
-    private int hostInsert(int inAddr) {
-        int h = hostHome(inAddr);
-        while (i32(mem, hostCountAt, h) != 0) {
-            h = (h + 1) & hostMask;
-        }
-        i32(mem, hostAddrAt, h, inAddr);
-        i32(mem, hostHeadAt, h, -1);
-        return h;
-    }
-
-    private void hostDelete(int hole) {
-        int j = hole;
-        while (true) {
-            j = (j + 1) & hostMask;
-            if (i32(mem, hostCountAt, j) == 0) {
-                break;
-            }
-            int k = hostHome(i32(mem, hostAddrAt, j));
-            boolean stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
-            if (!stays) {
-                i32(mem, hostAddrAt, hole, i32(mem, hostAddrAt, j));
-                i32(mem, hostHeadAt, hole, i32(mem, hostHeadAt, j));
-                i32(mem, hostCountAt, hole, i32(mem, hostCountAt, j));
-                hole = j;
-            }
-        }
-        i32(mem, hostAddrAt, hole, 0);
-        i32(mem, hostHeadAt, hole, -1);
-        i32(mem, hostCountAt, hole, 0);
     }
 
     // ---------------------------------------------------------------- static ports (worker, control rate)

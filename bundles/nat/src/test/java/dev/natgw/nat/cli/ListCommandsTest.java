@@ -6,9 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.nat.Endpoint;
+import dev.natgw.api.nat.FilteringBehavior;
+import dev.natgw.api.nat.Ipv4Range;
+import dev.natgw.api.nat.MappingBehavior;
 import dev.natgw.api.nat.NatCounters;
+import dev.natgw.api.nat.PoolDefinition;
+import dev.natgw.api.nat.PortAllocation;
 import dev.natgw.api.nat.Protocol;
 import dev.natgw.api.nat.StaticMapping;
+import dev.natgw.api.nat.SubscriberLimits;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +57,62 @@ class ListCommandsTest extends CommandTestSupport {
                 .containsPattern(
                         "cgn\\s+198.19.1.0-198.19.1.3\\s+2000-2999\\s+APDM\\s+EIF\\s+no\\s+64\\s+16384\\s+2000 \\(4000\\)\\s+256\\s+2\\s+2"
                                 + "\\s+11998\\s+12000\\s+0.0%\\s+0\\s+0\\s+0");
+    }
+
+    /** A port-block pool (4 addresses x 252 blocks of 256) and a deterministic one (2 x 126 of 512) beside populate's. */
+    private void blockPools() {
+        nat.addPool(new PoolDefinition("blk", List.of(Ipv4Range.parse("198.19.2.0/30")), 1024, 65535,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ENDPOINT_INDEPENDENT, true, 0, false,
+                SubscriberLimits.DEFAULT, PortAllocation.blocks(256, 4)));
+        nat.addPool(new PoolDefinition("det", List.of(Ipv4Range.parse("198.19.3.0/31")), 1024, 65535,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ENDPOINT_INDEPENDENT, true, 0, false,
+                SubscriberLimits.DEFAULT, PortAllocation.deterministic(512, Ipv4Range.parse("100.64.0.0/25"))));
+        nat.setBlocksInUse("blk", 7).setBlocksInUse("det", 128);
+    }
+
+    @Test
+    void poolsTableShowsTheAllocationModeAndBlocksInUseOfAll() {
+        populate();
+        blockPools();
+        PoolListCommand c = pools();
+        c.noFormat = true;
+
+        c.execute();
+
+        // the last two columns: the mode (block size, blocks a host may hold) and blocks in use / in all
+        assertThat(printed())
+                .containsPattern("(?m)public\\s+198.19.0.1\\s.*\\s1\\s+1\\s+1\\s+per-session\\s+-\\s*$")
+                .containsPattern("(?m)blk\\s+198.19.2.0-198.19.2.3\\s.*\\sblocks 256 x4/host\\s+7/1008\\s*$")
+                .containsPattern("(?m)det\\s+198.19.3.0-198.19.3.1\\s.*\\sdeterministic 512\\s+128/252\\s*$");
+    }
+
+    @Test
+    void poolsJsonHasTheAllocationAndBlocks() throws Exception {
+        populate();
+        blockPools();
+        PoolListCommand c = pools();
+        c.json = true;
+
+        c.execute();
+
+        JsonNode pools = JSON.readTree(printed()).get("pools");
+        JsonNode pub = pools.get(0);
+        assertThat(pub.get("allocation").get("mode").asText()).isEqualTo("PER_SESSION");
+        assertThat(pub.get("allocation").get("blocksTotal").isNull()).isTrue();
+        assertThat(pub.get("usage").get("blocksInUse").asLong()).isZero();
+        JsonNode blk = pools.get(2);
+        assertThat(blk.get("name").asText()).isEqualTo("blk");
+        assertThat(blk.get("allocation").get("mode").asText()).isEqualTo("PORT_BLOCKS");
+        assertThat(blk.get("allocation").get("blockSize").asInt()).isEqualTo(256);
+        assertThat(blk.get("allocation").get("blocksPerHost").asInt()).isEqualTo(4);
+        assertThat(blk.get("allocation").get("blocksTotal").asLong()).isEqualTo(1008);
+        assertThat(blk.get("usage").get("blocksInUse").asLong()).isEqualTo(7);
+        JsonNode det = pools.get(3);
+        assertThat(det.get("allocation").get("mode").asText()).isEqualTo("DETERMINISTIC");
+        assertThat(det.get("allocation").get("insidePrefix").asText()).isEqualTo("100.64.0.0-100.64.0.127");
+        assertThat(det.get("allocation").get("blocksPerHost").isNull()).isTrue();
+        assertThat(det.get("allocation").get("blocksTotal").asLong()).isEqualTo(252);
+        assertThat(det.get("usage").get("blocksInUse").asLong()).isEqualTo(128);
     }
 
     StaticListCommand statics() {
