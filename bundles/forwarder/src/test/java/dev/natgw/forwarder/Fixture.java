@@ -4,6 +4,7 @@ import dev.natgw.api.registry.Registry;
 import dev.natgw.registry.RegistryManager;
 import dev.natgw.traversal.Endpoint;
 import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -130,7 +131,8 @@ public final class Fixture {
         Payload.Reader c = Frame.read(s.getInputStream()).expect(MessageType.CHALLENGE).reader();
         byte[] nonce = c.bytes(32, 32);
         byte[] publicKey = id.publicKey().getEncoded();
-        Payload.Writer w = new Payload.Writer().bytes(publicKey).bytes(id.sign(Keys.registerChallenge(nonce)));
+        Payload.Writer w = new Payload.Writer().bytes(publicKey).bytes(id.sign(Keys.registerProof(nonce,
+                ForwarderIdentity.seen(s))));
         if (credential != null) {
             w.string(credential.tenant()).bytes(credential.sign(nonce, publicKey));
         }

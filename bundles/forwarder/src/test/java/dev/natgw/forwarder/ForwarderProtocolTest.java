@@ -13,6 +13,7 @@ import dev.natgw.registry.RegistryManager;
 import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -110,6 +111,24 @@ class ForwarderProtocolTest {
     }
 
     @Test
+    void anOlderServersProofThatDoesNotNameTheForwarderIsRefusedWithAClearError() throws Exception {
+        Identity old = Identity.generate();
+        fwd.allow(old.key(), "");
+        try (Socket s = open(fwd)) {
+            send(s, new Payload.Writer().string("old").frame(MessageType.HELLO));
+            byte[] nonce = read(s).expect(MessageType.CHALLENGE).reader().bytes(32, 32);
+            // the first proof: the nonce alone, as servers of before natgw-register-v2 sign it
+            send(s, new Payload.Writer().bytes(old.publicKey().getEncoded()).bytes(old.sign(Keys.registerChallenge(
+                    nonce))).frame(MessageType.REGISTER));
+            ProtocolException e = errorOf(s);
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_PROOF);
+            assertThat(e.getMessage()).contains("natgw-register-v2", "upgrade natgw-traversal");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(fwd.servers()).isEmpty();
+    }
+
+    @Test
     void keySquattingWithoutTheProofIsRefusedAndTheOwnerKeepsWorking() throws Exception {
         Identity owner = Identity.generate();
         Identity squatter = Identity.generate();
@@ -119,7 +138,7 @@ class ForwarderProtocolTest {
                 send(s, new Payload.Writer().string("x").frame(MessageType.HELLO));
                 byte[] nonce = read(s).expect(MessageType.CHALLENGE).reader().bytes(32, 32);
                 send(s, new Payload.Writer().bytes(owner.publicKey().getEncoded()).bytes(squatter.sign(Keys
-                        .registerChallenge(nonce))).frame(MessageType.REGISTER));
+                        .registerProof(nonce, ForwarderIdentity.none()))).frame(MessageType.REGISTER));
                 assertThat(errorOf(s).code()).isEqualTo(ErrorCode.BAD_PROOF);
             }
             // a signature the owner made for another connection's nonce (a replay)
@@ -128,7 +147,7 @@ class ForwarderProtocolTest {
                 send(s, new Payload.Writer().string("x").frame(MessageType.HELLO));
                 read(s).expect(MessageType.CHALLENGE);
                 send(s, new Payload.Writer().bytes(owner.publicKey().getEncoded()).bytes(owner.sign(Keys
-                        .registerChallenge(otherNonce))).frame(MessageType.REGISTER));
+                        .registerProof(otherNonce, ForwarderIdentity.none()))).frame(MessageType.REGISTER));
                 assertThat(errorOf(s).code()).isEqualTo(ErrorCode.BAD_PROOF);
             }
             // not an Ed25519 key at all

@@ -33,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The forwarder with TLS (JSSE) on: a key store made by the JDK's keytool, the library trusting its certificate. */
 class TlsForwarderTest {
 
-    private static final String PASSWORD = "changeit";
-
     private final RegistryManager registry = Fixture.registry();
     private ForwarderManager fwd;
 
@@ -49,50 +47,21 @@ class TlsForwarderTest {
         TestRegistry.stop(registry);
     }
 
-    private void keytool(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-                "keytool").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-    }
-
-    private SSLSocketFactory trusting(Path trust) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(trust)) {
-            ks.load(in, PASSWORD.toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx.getSocketFactory();
-    }
-
     @Test
     @Disabled("known defect, open: through a natgw+tls forwarder an end-to-end (natgw-e2e/1) echo of 300,000 bytes"
             + " comes back cut short with a clean end of stream in about 1 run in 3 (180,037 and 212,771 bytes seen;"
             + " the client's writes do not fail); plain forwarders and direct paths are not affected. Reproduce with"
             + " ./mvnw -B -o verify -pl bundles/forwarder -Dtest=TlsForwarderTest run a few times.")
     void serverAndClientAreRelayedOverTls() throws Exception {
-        Path keystore = dir.resolve("forwarder.p12");
-        Path cert = dir.resolve("forwarder.pem");
-        Path trust = dir.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "forwarder", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=localhost", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(),
-                "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", "forwarder", "-file", cert.toString(), "-keystore", keystore
-                .toString(), "-storepass", PASSWORD);
-        keytool("-importcert", "-noprompt", "-alias", "forwarder", "-file", cert.toString(), "-keystore", trust
-                .toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        Path keystore = KeyStores.create(dir, "forwarder");
         fwd = Fixture.forwarder(registry, Map.of("tls.enabled", true, "tls.keystore", keystore.toString(),
-                "tls.keystore.password", PASSWORD));
+                "tls.keystore.password", KeyStores.PASSWORD));
         assertThat(fwd.info().tls()).isTrue();
         Endpoint e = new Endpoint(Endpoint.FORWARDER_TLS, "127.0.0.1", fwd.boundAddress().getPort());
-        TraversalOptions o = TraversalOptions.builder().forwarder(e).direct(false).tls(trusting(trust)).credential(
-                Fixture.credential(fwd)).build();
+        TraversalOptions o = TraversalOptions.builder().forwarder(e).direct(false).tls(KeyStores.trusting(keystore))
+                .credential(
+                        Fixture.credential(fwd))
+                .build();
         Identity id = Identity.generate();
         try (TraversalServer server = TraversalServer.open(id, o)) {
             assertThat(server.awaitRegistered(Duration.ofSeconds(10))).isTrue();

@@ -3,7 +3,7 @@
  * fields, message types, error codes, the Ed25519 key scheme and
  * the owner's signature of registry values.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.natgw.traversal.protocol;
 
 import org.osgi.annotation.versioning.Version;
