@@ -148,7 +148,8 @@ public class RelayBenchmark {
                         byte[] token = f.reader().bytes(32, 32);
                         Socket data = new Socket(forwarder.host(), forwarder.port());
                         data.setTcpNoDelay(true);
-                        new Payload.Writer().bytes(token).frame(MessageType.DATA).write(data.getOutputStream());
+                        new Payload.Writer().bytes(token).bytes(id.sign(Keys.dataProof(ForwarderIdentity.none(),
+                                token))).frame(MessageType.DATA).write(data.getOutputStream());
                         Frame.read(data.getInputStream()).expect(MessageType.CONNECTED);
                         handler.accept(data);
                     }

@@ -140,6 +140,15 @@ public final class Fixture {
         return Frame.read(s.getInputStream());
     }
 
+    /**
+     * {@return the DATA frame a server sends for a token on a data connection just opened: the token, signed by the
+     * server's key over the forwarder the connection reached (docs/protocol.md, section 5)}
+     */
+    public static Frame data(Socket s, Identity server, byte[] token) throws IOException {
+        return new Payload.Writer().bytes(token).bytes(server.sign(Keys.dataProof(ForwarderIdentity.seen(s), token)))
+                .frame(MessageType.DATA);
+    }
+
     public static void send(Socket s, Frame f) throws IOException {
         f.write(s.getOutputStream());
     }

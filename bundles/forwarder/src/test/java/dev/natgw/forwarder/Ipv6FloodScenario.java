@@ -70,7 +70,7 @@ public final class Ipv6FloodScenario {
             Payload.Reader in = Frame.read(control.getInputStream()).expect(MessageType.INCOMING).reader();
             byte[] token = in.bytes(32, 32);
             try (Socket data = bound("2001:db8:3::1", target)) {
-                new Payload.Writer().bytes(token).frame(MessageType.DATA).write(data.getOutputStream());
+                Fixture.data(data, id, token).write(data.getOutputStream());
                 Frame.read(data.getInputStream()).expect(MessageType.CONNECTED);
                 Frame.read(client.getInputStream()).expect(MessageType.CONNECTED);
                 client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));

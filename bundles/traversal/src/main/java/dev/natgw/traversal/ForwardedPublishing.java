@@ -314,7 +314,7 @@ final class ForwardedPublishing {
             return;
         }
         try {
-            Socket data = Wire.data(f, token, p.options);
+            Socket data = Wire.data(f, token, p.identity, p.options);
             PeerConnection c = p.handshake(data, client);
             if (c != null && (p.closed || !p.accepted.offer(c))) {
                 quietly(c.socket());
