@@ -189,12 +189,16 @@ public class TraversalGatewayIT {
             int fwdPort = forwarder.info().listen().getPort();
             assertEquals(SERVICE, forwarder.info().listen().getAddress().getHostAddress());
             String registry = "http://" + SERVICE + ":" + httpPort() + "/natgw/registry/v1";
+            // beyond loopback the forwarder speaks TLS by default, with the certificate it generated, announced by
+            // its fingerprint, which the CLI pins (issue 15, part 4)
+            assertTrue(forwarder.info().tls());
+            String announced = "natgw+tls://" + SERVICE + ":" + fwdPort + "#" + forwarder.info().fingerprint();
 
             // the inside host reaches the registry only through the NAT: its source is natgw's global address
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                     .until(() -> DataplaneIT.ok(20, "ip", "netns", "exec", NAME + "-in", "curl", "-sS",
                             "--max-time", "5", registry + "/lookup?key=natgw/forwarders"),
-                            body -> body.contains("natgw://" + SERVICE + ":" + fwdPort));
+                            body -> body.contains(announced));
 
             // an HTTP server on the inside host, on loopback only, with a page nobody could guess
             String token = UUID.randomUUID().toString();
@@ -220,7 +224,7 @@ public class TraversalGatewayIT {
             Matcher km = Pattern.compile("key (ed25519-[0-9a-f]+)").matcher(exposed);
             assertTrue(exposed, km.find());
             String key = km.group(1);
-            assertTrue(exposed, exposed.contains("published at natgw://" + SERVICE + ":" + fwdPort));
+            assertTrue(exposed, exposed.contains("published at " + announced));
 
             // the forwarder sees the server's control connection coming from natgw's global address
             JsonNode servers = new ObjectMapper().readTree(NatgwContainer.execute(sessions, "fwd:servers --json"));

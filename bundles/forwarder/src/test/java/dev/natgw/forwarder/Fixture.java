@@ -66,6 +66,8 @@ public final class Fixture {
         if (!overrides.containsKey("credentials.file")) {
             v.put("credentials.file", tempCredentialsFile(true));
         }
+        // a forwarder that generates its TLS key does it in a directory of its own, never in the working directory
+        v.put("tls.generated", tempCredentialsFile(false).replace("credentials.properties", "forwarder-tls.p12"));
         v.putAll(overrides);
         return new ForwarderManager(Configs.forwarder(v), registry, java.time.Clock.systemUTC());
     }

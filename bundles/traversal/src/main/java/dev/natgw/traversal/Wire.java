@@ -26,6 +26,12 @@ final class Wire {
             if (!e.tls()) {
                 return plain;
             }
+            if (e.pin() != null) {
+                // the announced fingerprint is the trust: that certificate and no other, whatever its names
+                SSLSocket tls = (SSLSocket) PinnedTrust.factory(e.pin()).createSocket(plain, e.host(), e.port(), true);
+                tls.startHandshake();
+                return tls;
+            }
             SSLSocket tls = (SSLSocket) o.tls().createSocket(plain, e.host(), e.port(), true);
             // the certificate must name the host we asked for, as HTTPS checks it
             SSLParameters p = tls.getSSLParameters();
