@@ -99,7 +99,10 @@ public class TraversalGatewayIT {
                 systemProperty("natgw.traversal.cli"),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.ops4j.pax.web.listening.addresses",
                         "127.0.0.1," + SERVICE),
-                editConfigurationFilePut("etc/dev.natgw.forwarder.cfg", "listen.host", SERVICE)};
+                editConfigurationFilePut("etc/dev.natgw.forwarder.cfg", "listen.host", SERVICE),
+                // the registry face is reached over plain HTTP on the service address, inside the test's own
+                // namespaces: allowed explicitly, as an operator would on a network they trust
+                editConfigurationFilePut("etc/dev.natgw.registry.http.cfg", "allow.plaintext", "true")};
     }
 
     private static Option systemProperty(String name) {
