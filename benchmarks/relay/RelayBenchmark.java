@@ -7,6 +7,7 @@ import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
 import dev.natgw.traversal.TraversalOptions;
 import dev.natgw.traversal.TraversalServer;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -114,7 +115,8 @@ public class RelayBenchmark {
         long heartbeat = c.u32();
         c.u32();
         c.end();
-        new Payload.Writer().bytes(id.publicKey().getEncoded()).bytes(id.sign(Keys.registerChallenge(nonce))).frame(
+        new Payload.Writer().bytes(id.publicKey().getEncoded()).bytes(id.sign(Keys.registerProof(nonce,
+                ForwarderIdentity.none()))).frame(
                 MessageType.REGISTER).write(out);
         Frame.read(in).expect(MessageType.REGISTERED);
         Thread.ofPlatform().daemon(true).start(() -> {
@@ -146,7 +148,8 @@ public class RelayBenchmark {
                         byte[] token = f.reader().bytes(32, 32);
                         Socket data = new Socket(forwarder.host(), forwarder.port());
                         data.setTcpNoDelay(true);
-                        new Payload.Writer().bytes(token).frame(MessageType.DATA).write(data.getOutputStream());
+                        new Payload.Writer().bytes(token).bytes(id.sign(Keys.dataProof(ForwarderIdentity.none(),
+                                token))).frame(MessageType.DATA).write(data.getOutputStream());
                         Frame.read(data.getInputStream()).expect(MessageType.CONNECTED);
                         handler.accept(data);
                     }

@@ -99,7 +99,10 @@ public class TraversalGatewayIT {
                 systemProperty("natgw.traversal.cli"),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.ops4j.pax.web.listening.addresses",
                         "127.0.0.1," + SERVICE),
-                editConfigurationFilePut("etc/dev.natgw.forwarder.cfg", "listen.host", SERVICE)};
+                editConfigurationFilePut("etc/dev.natgw.forwarder.cfg", "listen.host", SERVICE),
+                // the registry face is reached over plain HTTP on the service address, inside the test's own
+                // namespaces: allowed explicitly, as an operator would on a network they trust
+                editConfigurationFilePut("etc/dev.natgw.registry.http.cfg", "allow.plaintext", "true")};
     }
 
     private static Option systemProperty(String name) {
@@ -189,12 +192,16 @@ public class TraversalGatewayIT {
             int fwdPort = forwarder.info().listen().getPort();
             assertEquals(SERVICE, forwarder.info().listen().getAddress().getHostAddress());
             String registry = "http://" + SERVICE + ":" + httpPort() + "/natgw/registry/v1";
+            // beyond loopback the forwarder speaks TLS by default, with the certificate it generated, announced by
+            // its fingerprint, which the CLI pins (issue 15, part 4)
+            assertTrue(forwarder.info().tls());
+            String announced = "natgw+tls://" + SERVICE + ":" + fwdPort + "#" + forwarder.info().fingerprint();
 
             // the inside host reaches the registry only through the NAT: its source is natgw's global address
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                     .until(() -> DataplaneIT.ok(20, "ip", "netns", "exec", NAME + "-in", "curl", "-sS",
                             "--max-time", "5", registry + "/lookup?key=natgw/forwarders"),
-                            body -> body.contains("natgw://" + SERVICE + ":" + fwdPort));
+                            body -> body.contains(announced));
 
             // an HTTP server on the inside host, on loopback only, with a page nobody could guess
             String token = UUID.randomUUID().toString();
@@ -220,7 +227,7 @@ public class TraversalGatewayIT {
             Matcher km = Pattern.compile("key (ed25519-[0-9a-f]+)").matcher(exposed);
             assertTrue(exposed, km.find());
             String key = km.group(1);
-            assertTrue(exposed, exposed.contains("published at natgw://" + SERVICE + ":" + fwdPort));
+            assertTrue(exposed, exposed.contains("published at " + announced));
 
             // the forwarder sees the server's control connection coming from natgw's global address
             JsonNode servers = new ObjectMapper().readTree(NatgwContainer.execute(sessions, "fwd:servers --json"));

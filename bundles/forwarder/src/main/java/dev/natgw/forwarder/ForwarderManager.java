@@ -16,19 +16,13 @@ import dev.natgw.forwarder.internal.Credentials;
 import dev.natgw.forwarder.internal.ForwarderConfig;
 import dev.natgw.forwarder.internal.ForwarderEngine;
 import dev.natgw.forwarder.internal.ForwarderSettings;
+import dev.natgw.forwarder.internal.ForwarderTls;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -77,7 +71,7 @@ public class ForwarderManager implements ForwarderAdminService {
         AdmissionSettings admission = AdmissionSettings.of(config);
         this.credentials = new Credentials(admission.credentialsFile(), clock);
         this.engine = start(settings, admission);
-        LOG.info("natgw forwarder active on {}{}", engine.boundAddress(), engine.info().tls() ? " (TLS)" : "");
+        logStart(settings);
     }
 
     @Modified
@@ -91,6 +85,18 @@ public class ForwarderManager implements ForwarderAdminService {
             engine.close();
             engine = start(settings, admission);
         }
+        logStart(settings);
+    }
+
+    private void logStart(ForwarderSettings settings) {
+        ForwarderInfo info = engine.info();
+        LOG.info("natgw forwarder active on {}{}", info.listen(), info.tls()
+                ? " (TLS, certificate " + info.fingerprint() + ")"
+                : "");
+        if (settings.plaintextBeyondLoopback()) {
+            LOG.warn("natgw forwarder speaks plain TCP on {}, beyond loopback (allow.plaintext): anyone on the path"
+                    + " reads registrations, tokens and client addresses", info.listen());
+        }
     }
 
     @Deactivate
@@ -100,33 +106,14 @@ public class ForwarderManager implements ForwarderAdminService {
     }
 
     private ForwarderEngine start(ForwarderSettings s, AdmissionSettings admission) {
-        ForwarderEngine e = new ForwarderEngine(s, admission, credentials, s.tls() ? tlsContext(s) : null, registry,
-                clock);
+        ForwarderEngine e = new ForwarderEngine(s, admission, credentials, s.tls() ? ForwarderTls.of(s) : null,
+                registry, clock);
         try {
             e.start();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
         return e;
-    }
-
-    /**
-     * @throws IllegalArgumentException naming tls.keystore if the key store cannot be read
-     */
-    static SSLContext tlsContext(ForwarderSettings s) {
-        char[] password = s.keystorePassword().toCharArray();
-        try (InputStream in = Files.newInputStream(Path.of(s.keystore()))) {
-            KeyStore ks = KeyStore.getInstance(s.keystoreType());
-            ks.load(in, password);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, password);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return ctx;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("tls.keystore " + s.keystore() + " cannot be used: " + e.getMessage(),
-                    e);
-        }
     }
 
     /** {@return the address the forwarder listens on now} */

@@ -446,7 +446,7 @@ class AdmissionTest {
         byte[] token = in.bytes(32, 32);
         assertThat(in.string(256)).startsWith("127.0.41.1:");
         try (Socket data = open(f)) {
-            send(data, new Payload.Writer().bytes(token).frame(MessageType.DATA));
+            send(data, Fixture.data(data, id, token));
             read(data).expect(MessageType.CONNECTED);
             read(other).expect(MessageType.CONNECTED);
         }

@@ -4,6 +4,7 @@ import dev.natgw.api.registry.Registry;
 import dev.natgw.registry.RegistryManager;
 import dev.natgw.traversal.Endpoint;
 import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -65,6 +66,8 @@ public final class Fixture {
         if (!overrides.containsKey("credentials.file")) {
             v.put("credentials.file", tempCredentialsFile(true));
         }
+        // a forwarder that generates its TLS key does it in a directory of its own, never in the working directory
+        v.put("tls.generated", tempCredentialsFile(false).replace("credentials.properties", "forwarder-tls.p12"));
         v.putAll(overrides);
         return new ForwarderManager(Configs.forwarder(v), registry, java.time.Clock.systemUTC());
     }
@@ -130,12 +133,22 @@ public final class Fixture {
         Payload.Reader c = Frame.read(s.getInputStream()).expect(MessageType.CHALLENGE).reader();
         byte[] nonce = c.bytes(32, 32);
         byte[] publicKey = id.publicKey().getEncoded();
-        Payload.Writer w = new Payload.Writer().bytes(publicKey).bytes(id.sign(Keys.registerChallenge(nonce)));
+        Payload.Writer w = new Payload.Writer().bytes(publicKey).bytes(id.sign(Keys.registerProof(nonce,
+                ForwarderIdentity.seen(s))));
         if (credential != null) {
             w.string(credential.tenant()).bytes(credential.sign(nonce, publicKey));
         }
         w.frame(MessageType.REGISTER).write(s.getOutputStream());
         return Frame.read(s.getInputStream());
+    }
+
+    /**
+     * {@return the DATA frame a server sends for a token on a data connection just opened: the token, signed by the
+     * server's key over the forwarder the connection reached (docs/protocol.md, section 5)}
+     */
+    public static Frame data(Socket s, Identity server, byte[] token) throws IOException {
+        return new Payload.Writer().bytes(token).bytes(server.sign(Keys.dataProof(ForwarderIdentity.seen(s), token)))
+                .frame(MessageType.DATA);
     }
 
     public static void send(Socket s, Frame f) throws IOException {

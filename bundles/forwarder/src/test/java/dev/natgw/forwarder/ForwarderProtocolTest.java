@@ -13,6 +13,7 @@ import dev.natgw.registry.RegistryManager;
 import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -49,15 +50,15 @@ class ForwarderProtocolTest {
     }
 
     /** Registers, connects a client, answers INCOMING with a data connection; returns {client, data}. */
-    private Socket[] relayPair(Socket control, String key) throws IOException {
+    private Socket[] relayPair(Socket control, Identity id) throws IOException {
         Socket client = open(fwd);
-        send(client, new Payload.Writer().string(key).frame(MessageType.CONNECT));
+        send(client, new Payload.Writer().string(id.key()).frame(MessageType.CONNECT));
         Payload.Reader in = read(control).expect(MessageType.INCOMING).reader();
         byte[] token = in.bytes(32, 32);
         String seen = in.string(256);
         assertThat(seen).startsWith("127.0.0.1:");
         Socket data = open(fwd);
-        send(data, new Payload.Writer().bytes(token).frame(MessageType.DATA));
+        send(data, Fixture.data(data, id, token));
         read(data).expect(MessageType.CONNECTED);
         read(client).expect(MessageType.CONNECTED);
         return new Socket[]{client, data};
@@ -68,7 +69,7 @@ class ForwarderProtocolTest {
         Identity id = Identity.generate();
         try (Socket control = register(fwd, id)) {
             assertThat(fwd.servers()).singleElement().satisfies(s -> assertThat(s.key()).isEqualTo(id.key()));
-            Socket[] pair = relayPair(control, id.key());
+            Socket[] pair = relayPair(control, id);
             try (Socket client = pair[0]; Socket data = pair[1]) {
                 client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
                 client.shutdownOutput();
@@ -139,11 +140,29 @@ class ForwarderProtocolTest {
             client.getOutputStream().write(both);
             byte[] token = read(control).expect(MessageType.INCOMING).reader().bytes(32, 32);
             try (Socket data = open(fwd)) {
-                send(data, new Payload.Writer().bytes(token).frame(MessageType.DATA));
+                send(data, Fixture.data(data, id, token));
                 read(data).expect(MessageType.CONNECTED);
                 assertThat(data.getInputStream().readNBytes(5)).isEqualTo(early);
             }
         }
+    }
+
+    @Test
+    void anOlderServersProofThatDoesNotNameTheForwarderIsRefusedWithAClearError() throws Exception {
+        Identity old = Identity.generate();
+        fwd.allow(old.key(), "");
+        try (Socket s = open(fwd)) {
+            send(s, new Payload.Writer().string("old").frame(MessageType.HELLO));
+            byte[] nonce = read(s).expect(MessageType.CHALLENGE).reader().bytes(32, 32);
+            // the first proof: the nonce alone, as servers of before natgw-register-v2 sign it
+            send(s, new Payload.Writer().bytes(old.publicKey().getEncoded()).bytes(old.sign(Keys.registerChallenge(
+                    nonce))).frame(MessageType.REGISTER));
+            ProtocolException e = errorOf(s);
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_PROOF);
+            assertThat(e.getMessage()).contains("natgw-register-v2", "upgrade natgw-traversal");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(fwd.servers()).isEmpty();
     }
 
     @Test
@@ -156,7 +175,7 @@ class ForwarderProtocolTest {
                 send(s, new Payload.Writer().string("x").frame(MessageType.HELLO));
                 byte[] nonce = read(s).expect(MessageType.CHALLENGE).reader().bytes(32, 32);
                 send(s, new Payload.Writer().bytes(owner.publicKey().getEncoded()).bytes(squatter.sign(Keys
-                        .registerChallenge(nonce))).frame(MessageType.REGISTER));
+                        .registerProof(nonce, ForwarderIdentity.none()))).frame(MessageType.REGISTER));
                 assertThat(errorOf(s).code()).isEqualTo(ErrorCode.BAD_PROOF);
             }
             // a signature the owner made for another connection's nonce (a replay)
@@ -165,7 +184,7 @@ class ForwarderProtocolTest {
                 send(s, new Payload.Writer().string("x").frame(MessageType.HELLO));
                 read(s).expect(MessageType.CHALLENGE);
                 send(s, new Payload.Writer().bytes(owner.publicKey().getEncoded()).bytes(owner.sign(Keys
-                        .registerChallenge(otherNonce))).frame(MessageType.REGISTER));
+                        .registerProof(otherNonce, ForwarderIdentity.none()))).frame(MessageType.REGISTER));
                 assertThat(errorOf(s).code()).isEqualTo(ErrorCode.BAD_PROOF);
             }
             // not an Ed25519 key at all
@@ -177,7 +196,7 @@ class ForwarderProtocolTest {
             }
             assertThat(fwd.counters().registrationsRejected()).isEqualTo(3);
             assertThat(fwd.servers()).singleElement().satisfies(s -> assertThat(s.key()).isEqualTo(owner.key()));
-            Socket[] pair = relayPair(control, owner.key());
+            Socket[] pair = relayPair(control, owner);
             pair[0].close();
             pair[1].close();
         }
@@ -279,11 +298,11 @@ class ForwarderProtocolTest {
                 read(control).expect(MessageType.PONG);
             }
             try (Socket d = open(fwd)) {
-                send(d, new Payload.Writer().bytes(expired).frame(MessageType.DATA));
+                send(d, Fixture.data(d, id, expired));
                 assertThat(errorOf(d).code()).isEqualTo(ErrorCode.BAD_TOKEN);
             }
             try (Socket d = open(fwd)) {
-                send(d, new Payload.Writer().bytes(Keys.nonce()).frame(MessageType.DATA));
+                send(d, Fixture.data(d, id, Keys.nonce()));
                 assertThat(errorOf(d).code()).isEqualTo(ErrorCode.BAD_TOKEN);
             }
         }
@@ -297,9 +316,9 @@ class ForwarderProtocolTest {
             send(c, new Payload.Writer().string(id.key()).frame(MessageType.CONNECT));
             byte[] token = read(control).expect(MessageType.INCOMING).reader().bytes(32, 32);
             try (Socket d1 = open(fwd); Socket d2 = open(fwd)) {
-                send(d1, new Payload.Writer().bytes(token).frame(MessageType.DATA));
+                send(d1, Fixture.data(d1, id, token));
                 read(d1).expect(MessageType.CONNECTED);
-                send(d2, new Payload.Writer().bytes(token).frame(MessageType.DATA));
+                send(d2, Fixture.data(d2, id, token));
                 assertThat(errorOf(d2).code()).isEqualTo(ErrorCode.BAD_TOKEN);
             }
         }
@@ -407,7 +426,7 @@ class ForwarderProtocolTest {
             assertThatThrownBy(() -> register(fwd, Identity.generate())).isInstanceOf(ProtocolException.class)
                     .hasMessageContaining("LIMIT");
             try (Socket d1 = open(fwd)) {
-                send(d1, new Payload.Writer().bytes(t1).frame(MessageType.DATA));
+                send(d1, Fixture.data(d1, id, t1));
                 read(d1).expect(MessageType.CONNECTED);
                 // one relay open: the next client of the key is refused
                 try (Socket c4 = open(fwd)) {

@@ -36,7 +36,8 @@ public final class Ipv6FloodScenario {
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         RegistryManager registry = Fixture.registry();
-        ForwarderManager f = Fixture.forwarder(registry, Map.of("listen.host", LISTEN, "max.connections", 20_000,
+        ForwarderManager f = Fixture.forwarder(registry, Map.of("listen.host", LISTEN, "tls", "off",
+                "allow.plaintext", true, "max.connections", 20_000,
                 "max.connections.per.source", 512, "max.connections.per.network", 2048, "rate.per.source",
                 1_000_000, "rate.per.network", 1_000_000, "handshake.timeout", 120));
         InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(LISTEN), f.boundAddress().getPort());
@@ -70,7 +71,7 @@ public final class Ipv6FloodScenario {
             Payload.Reader in = Frame.read(control.getInputStream()).expect(MessageType.INCOMING).reader();
             byte[] token = in.bytes(32, 32);
             try (Socket data = bound("2001:db8:3::1", target)) {
-                new Payload.Writer().bytes(token).frame(MessageType.DATA).write(data.getOutputStream());
+                Fixture.data(data, id, token).write(data.getOutputStream());
                 Frame.read(data.getInputStream()).expect(MessageType.CONNECTED);
                 Frame.read(client.getInputStream()).expect(MessageType.CONNECTED);
                 client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));

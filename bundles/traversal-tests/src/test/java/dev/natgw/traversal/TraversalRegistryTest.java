@@ -74,6 +74,28 @@ class TraversalRegistryTest {
     }
 
     @Test
+    void aTlsForwarderFromTheRegistryIsPinnedByItsFingerprintWithNoTrustStore() throws Exception {
+        // TLS with the certificate the forwarder generated: only its announcement says which one to trust
+        ForwarderManager f = Fixture.forwarder(registry, Map.of("announce", true, "tls", "on"));
+        forwarders.add(f);
+        String announced = "natgw+tls://127.0.0.1:" + f.boundAddress().getPort() + "#" + f.info().fingerprint();
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.lookup(ForwarderService.ANNOUNCE_KEY, 10)
+                .stream().anyMatch(e -> e.value().equals(announced)));
+        Identity id = Identity.generate();
+        try (TraversalServer server = TraversalServer.open(id, options().direct(false).build())) {
+            assertThat(server.awaitRegistered(Duration.ofSeconds(10))).isTrue();
+            // the server announces the forwarder as it reached it, pin included, signed: clients pin it too
+            assertThat(server.endpoint().toString()).isEqualTo(announced);
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(id.key()).equals(List.of(announced)));
+            Echo.serve(server);
+            try (Socket s = new TraversalClient(options().build()).connect(id.key())) {
+                Echo.roundTrip(s, 2_000, 7);
+            }
+        }
+        assertThat(f.counters().relaysOpened()).isEqualTo(1);
+    }
+
+    @Test
     void reachableServerListensDirectlyAfterTheProbe() throws Exception {
         ForwarderManager f = announcedForwarder();
         Identity id = Identity.generate();

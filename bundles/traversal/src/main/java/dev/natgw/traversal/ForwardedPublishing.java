@@ -3,6 +3,7 @@ package dev.natgw.traversal;
 import static dev.natgw.traversal.Publication.quietly;
 
 import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -152,9 +153,11 @@ final class ForwardedPublishing {
                     session(f);
                 } catch (ProtocolException e) {
                     if (!p.closed) {
-                        // refused admission needs the operator: say so louder than a lost connection
-                        LOG.log(e.code() == ErrorCode.NOT_ADMITTED ? Level.WARNING : Level.INFO, "forwarder " + f
-                                + ": " + e.getMessage());
+                        // refused admission needs the operator, a refused proof may mean a forwarder in between:
+                        // say so louder than a lost connection
+                        LOG.log(e.code() == ErrorCode.NOT_ADMITTED || e.code() == ErrorCode.BAD_PROOF
+                                ? Level.WARNING
+                                : Level.INFO, "forwarder " + f + ": " + e.getMessage());
                     }
                 } catch (IOException e) {
                     if (!p.closed) {
@@ -208,8 +211,10 @@ final class ForwardedPublishing {
             long idleMillis = Math.max(heartbeatMillis + 100, c.u32());
             c.end();
             byte[] publicKey = p.identity.publicKey().getEncoded();
+            // the proof names the forwarder as this side's TLS handshake saw it (section 4): a forwarder that
+            // relays it to another gets a proof naming itself, which the other refuses
             Payload.Writer register = new Payload.Writer().bytes(publicKey).bytes(p.identity.sign(Keys
-                    .registerChallenge(nonce)));
+                    .registerProof(nonce, ForwarderIdentity.seen(s))));
             TenantCredential credential = p.options.credential();
             if (credential != null) {
                 // docs/protocol.md, section 10: the tenant's name and its signature of the nonce and this key
@@ -309,7 +314,7 @@ final class ForwardedPublishing {
             return;
         }
         try {
-            Socket data = Wire.data(f, token, p.options);
+            Socket data = Wire.data(f, token, p.identity, p.options);
             PeerConnection c = p.handshake(data, client);
             if (c != null && (p.closed || !p.accepted.offer(c))) {
                 quietly(c.socket());

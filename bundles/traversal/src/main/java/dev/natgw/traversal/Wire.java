@@ -1,5 +1,6 @@
 package dev.natgw.traversal;
 
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -25,6 +26,12 @@ final class Wire {
             if (!e.tls()) {
                 return plain;
             }
+            if (e.pin() != null) {
+                // the announced fingerprint is the trust: that certificate and no other, whatever its names
+                SSLSocket tls = (SSLSocket) PinnedTrust.factory(e.pin()).createSocket(plain, e.host(), e.port(), true);
+                tls.startHandshake();
+                return tls;
+            }
             SSLSocket tls = (SSLSocket) o.tls().createSocket(plain, e.host(), e.port(), true);
             // the certificate must name the host we asked for, as HTTPS checks it
             SSLParameters p = tls.getSSLParameters();
@@ -44,17 +51,27 @@ final class Wire {
      * @return the relayed socket, with no read timeout
      */
     static Socket connect(Endpoint forwarder, String key, TraversalOptions o) throws IOException {
-        return relayed(forwarder, new Payload.Writer().string(key).frame(MessageType.CONNECT), o);
+        return relayed(open(forwarder, o), new Payload.Writer().string(key).frame(MessageType.CONNECT));
     }
 
-    /** Opens the data connection for a token; returns it relayed, with no read timeout. */
-    static Socket data(Endpoint forwarder, byte[] token, TraversalOptions o) throws IOException {
-        return relayed(forwarder, new Payload.Writer().bytes(token).frame(MessageType.DATA), o);
-    }
-
-    /** Opens a connection with this opening frame and waits for CONNECTED. */
-    private static Socket relayed(Endpoint forwarder, Frame opening, TraversalOptions o) throws IOException {
+    /**
+     * Opens the data connection for a token, signed by the server's key over the forwarder it saw on this connection
+     * (docs/protocol.md, section 5), so that nobody else can use the token; returns it relayed, with no read timeout.
+     */
+    static Socket data(Endpoint forwarder, byte[] token, Identity id, TraversalOptions o) throws IOException {
         Socket s = open(forwarder, o);
+        byte[] signature;
+        try {
+            signature = id.sign(Keys.dataProof(ForwarderIdentity.seen(s), token));
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return relayed(s, new Payload.Writer().bytes(token).bytes(signature).frame(MessageType.DATA));
+    }
+
+    /** Sends the opening frame on a connection just opened and waits for CONNECTED; closes it on failure. */
+    private static Socket relayed(Socket s, Frame opening) throws IOException {
         try {
             opening.write(s.getOutputStream());
             Frame.read(s.getInputStream()).expect(MessageType.CONNECTED);

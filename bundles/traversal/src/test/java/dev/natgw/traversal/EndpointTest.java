@@ -26,6 +26,22 @@ class EndpointTest {
     }
 
     @Test
+    void aTlsForwarderCarriesItsCertificatesFingerprint() {
+        String pin = "sha256:" + "0a".repeat(32);
+        Endpoint e = Endpoint.parse("natgw+tls://198.19.0.1:7000#" + pin);
+        assertThat(e.pin()).isEqualTo(pin);
+        assertThat(e.toString()).isEqualTo("natgw+tls://198.19.0.1:7000#" + pin);
+        assertThat(Endpoint.parse("natgw+tls://[2001:db8::1]:7000#" + pin).toString()).isEqualTo(
+                "natgw+tls://[2001:db8::1]:7000#" + pin);
+        assertThat(Endpoint.parse("natgw+tls://198.19.0.1:7000").pin()).isNull();
+        assertThatThrownBy(() -> Endpoint.parse("natgw://198.19.0.1:7000#" + pin)).hasMessageContaining("pin");
+        assertThatThrownBy(() -> Endpoint.parse("natgw+tls://198.19.0.1:7000#sha256:XYZ")).hasMessageContaining(
+                "pin");
+        assertThatThrownBy(() -> Endpoint.parse("natgw+tls://198.19.0.1:7000?x=1")).isInstanceOf(
+                IllegalArgumentException.class);
+    }
+
+    @Test
     void identityIsCreatedOnceAndReadBack() throws Exception {
         Path file = dir.resolve("sub/id");
         Identity a = Identity.loadOrCreate(file);

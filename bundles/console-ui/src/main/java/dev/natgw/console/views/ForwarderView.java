@@ -51,7 +51,13 @@ public final class ForwarderView extends LiveView {
         ForwarderModel.Snapshot s = r.value();
         Instant now = Instant.now();
         setText(listener, s.info().state() + " on " + Human.address(s.info().listen())
-                + (s.info().tls() ? " (TLS)" : "")
+                + (s.info().tls()
+                        ? " (TLS" + (s.info().fingerprint() == null
+                                ? ""
+                                : ", certificate " + s.info()
+                                        .fingerprint())
+                                + ")"
+                        : "")
                 + (s.info().announcedAs() == null ? ", not announced" : ", announced as " + s.info().announcedAs())
                 + ", since " + Human.ago(s.info().since(), now));
         listener.getElement().setAttribute("title", "since " + Human.exact(s.info().since()));

@@ -2,6 +2,8 @@ package dev.natgw.core.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.natgw.api.forwarder.ForwarderInfo;
+import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.DpdkInfo;
@@ -9,6 +11,7 @@ import dev.natgw.api.status.JdkInfo;
 import dev.natgw.api.status.ServiceStatus;
 import dev.natgw.api.status.StatusService;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
@@ -30,6 +33,10 @@ public class StatusCommand implements Action {
     @Reference
     StatusService statusService;
 
+    /** The forwarder, if it runs: its listener and certificate fingerprint are part of the status. */
+    @Reference(optional = true)
+    ForwarderService forwarder;
+
     @Option(name = "--json", description = "Print one JSON document instead of tables")
     boolean json;
 
@@ -39,15 +46,16 @@ public class StatusCommand implements Action {
     @Override
     public Object execute() throws Exception {
         ApplianceStatus status = statusService.status();
+        ForwarderInfo fwd = forwarder == null ? null : forwarder.info();
         if (json) {
-            System.out.println(JSON.writeValueAsString(StatusJson.of(status)));
+            System.out.println(JSON.writeValueAsString(StatusJson.of(status, fwd)));
         } else {
-            print(status, System.out, noFormat);
+            print(status, fwd, System.out, noFormat);
         }
         return null;
     }
 
-    static void print(ApplianceStatus status, PrintStream out, boolean noFormat) {
+    static void print(ApplianceStatus status, ForwarderInfo fwd, PrintStream out, boolean noFormat) {
         JdkInfo jdk = status.jdk();
         out.println("natgw " + status.version());
         out.println("JDK    " + jdk.version() + " (" + jdk.vendor() + ", " + jdk.home() + "), native access "
@@ -56,6 +64,11 @@ public class StatusCommand implements Action {
         out.println("DPDK   " + (dpdk.found()
                 ? dpdk.version() + " (" + String.join(", ", dpdk.libraries()) + ")"
                 : "not found") + (dpdk.hint().isEmpty() ? "" : "; " + dpdk.hint()));
+        if (fwd != null) {
+            InetSocketAddress l = fwd.listen();
+            out.println("Forwarder " + fwd.state() + " on " + l.getAddress().getHostAddress() + ":" + l.getPort()
+                    + (fwd.tls() ? ", TLS, certificate " + fwd.fingerprint() : ", plain TCP"));
+        }
         out.println();
 
         ShellTable bundles = new ShellTable();

@@ -1,5 +1,6 @@
 package dev.natgw.core.cli;
 
+import dev.natgw.api.forwarder.ForwarderInfo;
 import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.DpdkInfo;
@@ -9,10 +10,10 @@ import java.util.List;
 
 /**
  * The JSON shape of {@code natgw:status --json}: the status records plus the derived flags a script wants
- * ({@code active}, {@code up}) so it need not know OSGi state names.
+ * ({@code active}, {@code up}) so it need not know OSGi state names, and the forwarder's listener when it runs.
  */
 record StatusJson(String version, String taken, List<Bundle> bundles, List<Service> services, JdkInfo jdk,
-        DpdkInfo dpdk) {
+        DpdkInfo dpdk, Forwarder forwarder) {
 
     record Bundle(long id, String symbolicName, String version, String state, boolean active) {
     }
@@ -20,10 +21,17 @@ record StatusJson(String version, String taken, List<Bundle> bundles, List<Servi
     record Service(String contract, String name, boolean up, List<Long> providers) {
     }
 
-    static StatusJson of(ApplianceStatus s) {
+    /** The forwarder's listener: TLS or not, and its certificate's fingerprint (null without TLS). */
+    record Forwarder(String state, String listen, boolean tls, String fingerprint) {
+    }
+
+    static StatusJson of(ApplianceStatus s, ForwarderInfo f) {
         return new StatusJson(s.version(), s.taken().toString(),
                 s.bundles().stream().map(StatusJson::bundle).toList(),
-                s.services().stream().map(StatusJson::service).toList(), s.jdk(), s.dpdk());
+                s.services().stream().map(StatusJson::service).toList(), s.jdk(), s.dpdk(), f == null
+                        ? null
+                        : new Forwarder(f.state().name(), f.listen().getAddress().getHostAddress() + ":" + f.listen()
+                                .getPort(), f.tls(), f.fingerprint()));
     }
 
     private static Bundle bundle(BundleStatus b) {

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natgw.api.forwarder.ForwarderInfo;
+import dev.natgw.api.forwarder.ForwarderState;
 import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.DpdkInfo;
 import dev.natgw.api.status.JdkInfo;
 import dev.natgw.api.status.ServiceStatus;
 import dev.natgw.api.status.StatusService;
+import dev.natgw.testing.ForwarderServiceAdapter;
 import dev.natgw.testing.StdoutCapture;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,32 @@ class StatusCommandTest extends StdoutCapture {
                 .containsPattern("52\\s+dev.natgw.core\\s+0.1.0.SNAPSHOT\\s+RESOLVED")
                 .containsPattern("StatusService\\s+up\\s+52")
                 .containsPattern("NatService\\s+down");
+    }
+
+    @Test
+    void theForwardersCertificateFingerprintIsShownWhenItRuns() throws Exception {
+        String fingerprint = "sha256:" + "ef".repeat(32);
+        StatusCommand command = command();
+        command.forwarder = new ForwarderServiceAdapter() {
+            @Override
+            public ForwarderInfo info() {
+                return new ForwarderInfo(ForwarderState.LISTENING, new InetSocketAddress("198.19.0.1", 7000), true,
+                        null, Instant.parse("2026-11-21T12:00:00Z"), fingerprint);
+            }
+        };
+        command.noFormat = true;
+        command.execute();
+        assertThat(printed()).contains("Forwarder LISTENING on 198.19.0.1:7000, TLS, certificate " + fingerprint);
+
+        StatusCommand json = command();
+        json.forwarder = command.forwarder;
+        json.json = true;
+        json.execute();
+        String out = printed();
+        JsonNode f = new ObjectMapper().readTree(out.substring(out.lastIndexOf("{\n  \"version\""))).get("forwarder");
+        assertThat(f.get("fingerprint").asText()).isEqualTo(fingerprint);
+        assertThat(f.get("tls").asBoolean()).isTrue();
+        assertThat(f.get("listen").asText()).isEqualTo("198.19.0.1:7000");
     }
 
     @Test

@@ -16,7 +16,8 @@ import org.apache.karaf.shell.support.table.ShellTable;
 public class StatsCommand extends ForwarderAction {
 
     /** The JSON document. */
-    record StatsJson(String state, String listen, boolean tls, String announcedAs, String since, ForwarderLoad load,
+    record StatsJson(String state, String listen, boolean tls, String fingerprint, String announcedAs, String since,
+            ForwarderLoad load,
             ForwarderCounters counters) {
     }
 
@@ -27,12 +28,15 @@ public class StatsCommand extends ForwarderAction {
         ForwarderCounters c = forwarder.counters();
         if (json) {
             System.out.println(Json.write(new StatsJson(info.state().name(), Json.address(info.listen()), info.tls(),
-                    info.announcedAs(), info.since().toString(), load, c)));
+                    info.fingerprint(), info.announcedAs(), info.since().toString(), load, c)));
             return null;
         }
         Map<String, Object> rows = new LinkedHashMap<>();
         rows.put("state", info.state() + " since " + info.since());
         rows.put("listen", Json.address(info.listen()) + (info.tls() ? " (TLS)" : ""));
+        if (info.fingerprint() != null) {
+            rows.put("certificate", info.fingerprint());
+        }
         rows.put("announced as", info.announcedAs() == null ? "(not announced)" : info.announcedAs());
         rows.put("connections", load.connections() + " / " + load.maxConnections());
         rows.put("servers", load.servers() + " / " + load.maxServers());

@@ -20,15 +20,19 @@ final class Announcement {
     private final ForwarderSettings settings;
     private final Registry registry;
     private final Supplier<InetSocketAddress> bound;
+    private final String fingerprint;
     private volatile String announcedAs;
     private volatile boolean failing;
 
     /**
      * @param registry where to announce, or null not to
      * @param bound the address the engine listens on, asked at each renewal
+     * @param fingerprint the TLS certificate's, announced for pinning; null without TLS
      */
-    Announcement(ForwarderSettings settings, Registry registry, Supplier<InetSocketAddress> bound) {
+    Announcement(ForwarderSettings settings, Registry registry, Supplier<InetSocketAddress> bound,
+            String fingerprint) {
         this.settings = settings;
+        this.fingerprint = fingerprint;
         this.registry = registry;
         this.bound = bound;
     }
@@ -45,7 +49,7 @@ final class Announcement {
 
     /** Announces (again); never throws. */
     void renew() {
-        String value = settings.announceValue(bound.get());
+        String value = settings.announceValue(bound.get(), fingerprint);
         try {
             registry.announce(ForwarderService.ANNOUNCE_KEY, value, settings.announceTtl());
             announcedAs = value;
@@ -66,7 +70,7 @@ final class Announcement {
     void withdraw() {
         if (enabled()) {
             try {
-                registry.withdraw(ForwarderService.ANNOUNCE_KEY, settings.announceValue(bound.get()));
+                registry.withdraw(ForwarderService.ANNOUNCE_KEY, settings.announceValue(bound.get(), fingerprint));
             } catch (RuntimeException e) {
                 LOG.warn("forwarder could not withdraw its announcement: {}", e.getMessage());
             }

@@ -2,6 +2,7 @@ package dev.natgw.forwarder.internal;
 
 import dev.natgw.api.forwarder.RegisteredServer;
 import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -17,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Servers' control connections (docs/protocol.md, section 4): HELLO, a CHALLENGE with a fresh nonce, a REGISTER
- * signed with the key's Ed25519 private key (and, optionally, a tenant credential's signature), admitted by the
+ * signed with the key's Ed25519 private key over the nonce and this forwarder's identity (and, optionally, a tenant
+ * credential's signature), admitted by the
  * {@link Gatekeeper}, then heartbeats until the connection ends. At most {@code max.servers} keys are registered at
  * once, with places kept for renewing keys ({@link ServerSlots}); a key registering again replaces its older session,
  * which is told REPLACED. When a session ends its waiting clients are failed at once rather than left to time out.
@@ -82,14 +84,16 @@ final class ControlSessions {
         String key;
         Gatekeeper.Grant grant;
         try {
-            key = Keys.verifyRegistration(publicKey, nonce, signature);
+            // the proof names the forwarder the server saw (its TLS certificate), so one relayed here from another
+            // forwarder does not verify
+            key = Keys.verifyRegistration(publicKey, nonce, ForwarderIdentity.presented(conn.socket), signature);
             grant = gate.admit(key, publicKey, nonce, tenant, tenantSignature, conn.source, servers.containsKey(
                     key));
         } catch (ProtocolException e) {
             counters.registrationsRejected.increment();
             throw e;
         }
-        ServerSession session = new ServerSession(key, conn, clock.instant());
+        ServerSession session = new ServerSession(key, Keys.publicKey(publicKey), conn, clock.instant());
         ServerSession old;
         synchronized (registration) {
             if (!servers.containsKey(key) && !slots.take(key, servers.size(), System.nanoTime())) {

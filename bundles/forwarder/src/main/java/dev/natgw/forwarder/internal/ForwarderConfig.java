@@ -2,6 +2,7 @@ package dev.natgw.forwarder.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * Configuration of the forwarder (PID {@code dev.natgw.forwarder}). In the configuration file each attribute's name
@@ -30,13 +31,30 @@ public @interface ForwarderConfig {
             + " every third of it. 3..3600.")
     int announce_ttl() default 30;
 
-    @AttributeDefinition(name = "TLS", description = "Speak TLS (JSSE) on every connection, with the key and"
-            + " certificate of tls.keystore.")
+    @AttributeDefinition(name = "TLS", description = "auto: speak TLS (JSSE) on every connection whenever listen.host"
+            + " is not a loopback address, plain TCP on loopback; on: always TLS; off: plain TCP, refused beyond"
+            + " loopback unless allow.plaintext. The key is tls.keystore's, or one generated at the first start.", options = {
+                    @Option(label = "auto", value = "auto"), @Option(label = "on", value = "on"),
+                    @Option(label = "off", value = "off")})
+    String tls() default "auto";
+
+    @AttributeDefinition(name = "TLS (old switch)", description = "Deprecated: true is tls = on; false leaves tls"
+            + " to decide.")
     boolean tls_enabled() default false;
 
+    @AttributeDefinition(name = "Allow plaintext beyond loopback", description = "With tls = off, serve plain TCP"
+            + " on an address that is not loopback, where anyone on the path reads registrations, tokens and client"
+            + " addresses; logged as a warning at every start. When false (the default) such a bind is refused.")
+    boolean allow_plaintext() default false;
+
     @AttributeDefinition(name = "TLS key store", description = "Path of the key store holding the forwarder's key"
-            + " and certificate; required with tls.enabled.")
+            + " and certificate; empty to use the one generated at the first start (tls.generated).")
     String tls_keystore() default "";
+
+    @AttributeDefinition(name = "Generated TLS key store", description = "Where the forwarder keeps the key and"
+            + " self-signed certificate it generates at its first start when TLS is on and tls.keystore is empty"
+            + " (owner-only permissions, reused after restarts); empty for ${karaf.data}/natgw/forwarder-tls.p12.")
+    String tls_generated() default "";
 
     @AttributeDefinition(name = "TLS key store password", description = "Password of the key store and its key.", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
     String tls_keystore_password() default "";

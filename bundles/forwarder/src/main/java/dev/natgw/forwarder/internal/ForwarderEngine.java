@@ -25,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +57,7 @@ public final class ForwarderEngine implements AutoCloseable {
     private static final long REAP_MILLIS = 200;
 
     private final ForwarderSettings settings;
-    private final SSLContext tls;
+    private final ForwarderTls tls;
     private final Clock clock;
     private final EngineCounters counters = new EngineCounters();
     private final Admission admission;
@@ -77,10 +76,10 @@ public final class ForwarderEngine implements AutoCloseable {
 
     /**
      * @param settings the checked configuration
-     * @param tls the TLS context when settings say TLS, else null
+     * @param tls the TLS context and certificate when settings say TLS, else null
      * @param registry where to announce, or null not to
      */
-    public ForwarderEngine(ForwarderSettings settings, SSLContext tls, Registry registry, Clock clock) {
+    public ForwarderEngine(ForwarderSettings settings, ForwarderTls tls, Registry registry, Clock clock) {
         this(settings, AdmissionSettings.open(settings), new Credentials(null, clock), tls, registry, clock);
     }
 
@@ -88,13 +87,13 @@ public final class ForwarderEngine implements AutoCloseable {
      * @param settings the checked configuration
      * @param admission who may register, and the limits by prefix
      * @param credentials the tenants and allow-listed keys, shared by the engines of one forwarder
-     * @param tls the TLS context when settings say TLS, else null
+     * @param tls the TLS context and certificate when settings say TLS, else null
      * @param registry where to announce, or null not to
      */
     public ForwarderEngine(ForwarderSettings settings, AdmissionSettings admission, Credentials credentials,
-            SSLContext tls, Registry registry, Clock clock) {
+            ForwarderTls tls, Registry registry, Clock clock) {
         if (settings.tls() && tls == null) {
-            throw new IllegalArgumentException("tls.enabled is true but no TLS context was given");
+            throw new IllegalArgumentException("the settings say TLS but no TLS context was given");
         }
         this.settings = settings;
         this.tls = settings.tls() ? tls : null;
@@ -104,7 +103,9 @@ public final class ForwarderEngine implements AutoCloseable {
         ConcurrentHashMap<String, ServerSession> servers = new ConcurrentHashMap<>();
         this.admission = new Admission(settings, admission, ids, counters, this::handle);
         this.gate = new Gatekeeper(admission, settings.maxServers(), settings.maxConnections(), credentials);
-        this.announcement = new Announcement(settings, registry, this::boundAddress);
+        this.announcement = new Announcement(settings, registry, this::boundAddress, this.tls == null
+                ? null
+                : this.tls.fingerprint());
         this.splicer = new Splicer(settings, clock, ids, counters);
         this.rendezvous = new Rendezvous(settings, counters, servers, splicer, gate);
         this.control = new ControlSessions(settings, clock, counters, servers, rendezvous, gate, new ServerSlots(
@@ -123,7 +124,7 @@ public final class ForwarderEngine implements AutoCloseable {
         try {
             // plain TCP through a channel, so relays can copy between the sockets' channels with a direct buffer
             ss = tls != null
-                    ? tls.getServerSocketFactory().createServerSocket()
+                    ? tls.context().getServerSocketFactory().createServerSocket()
                     : ServerSocketChannel.open().socket();
             ss.setReuseAddress(true);
             ss.bind(settings.listen(), 1024);
@@ -229,7 +230,8 @@ public final class ForwarderEngine implements AutoCloseable {
     // ---- observation
 
     public ForwarderInfo info() {
-        return new ForwarderInfo(state, boundAddress(), settings.tls(), announcement.announcedAs(), since);
+        return new ForwarderInfo(state, boundAddress(), settings.tls(), announcement.announcedAs(), since,
+                tls == null ? null : tls.fingerprint());
     }
 
     public List<RegisteredServer> servers() {

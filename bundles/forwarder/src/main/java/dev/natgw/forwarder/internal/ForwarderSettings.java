@@ -3,6 +3,7 @@ package dev.natgw.forwarder.internal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -12,6 +13,7 @@ import java.util.Locale;
  */
 public record ForwarderSettings(InetSocketAddress listen, boolean announce, String announceAddress,
         Duration announceTtl, boolean tls, String keystore, String keystorePassword, String keystoreType,
+        Path generatedKeystore, boolean plaintextBeyondLoopback,
         int maxConnections, int maxConnectionsPerSource, int ratePerSource, int maxServers, int maxPendingPerKey,
         int maxRelaysPerKey, Duration handshakeTimeout, Duration heartbeatInterval, Duration idleTimeout,
         Duration dataTimeout, Duration relayIdleTimeout, int relayBuffer, Duration probeTimeout, int maxProbes) {
@@ -43,11 +45,29 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
             checkHostPort(announced);
         }
         int ttl = range("announce.ttl", c.announce_ttl(), 3, 3600);
-        boolean tls = c.tls_enabled();
+        String mode = trim(c.tls()).toLowerCase(Locale.ROOT);
+        boolean loopback = address.isLoopbackAddress();
+        boolean tls = switch (mode) {
+            case "auto" -> c.tls_enabled() || !loopback;
+            case "on" -> true;
+            case "off" -> c.tls_enabled();
+            default -> throw new IllegalArgumentException("tls must be auto, on or off, was \"" + c.tls() + "\"");
+        };
+        if (!tls && !loopback && !c.allow_plaintext()) {
+            throw new IllegalArgumentException("tls is off and listen.host " + host + " is not a loopback address:"
+                    + " registrations, tokens and client addresses would cross the network in clear. Set tls = auto"
+                    + " (the default) or on, or allow.plaintext = true to serve plain TCP beyond loopback anyway");
+        }
         String keystore = trim(c.tls_keystore());
         String type = trim(c.tls_keystore_type()).toUpperCase(Locale.ROOT);
-        if (tls && keystore.isEmpty()) {
-            throw new IllegalArgumentException("tls.keystore must name a key store file when tls.enabled is true");
+        String generated = trim(c.tls_generated());
+        Path generatedPath;
+        try {
+            generatedPath = generated.isEmpty()
+                    ? Path.of(System.getProperty("karaf.data", "data"), "natgw", "forwarder-tls.p12")
+                    : Path.of(generated);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("tls.generated is not a path: \"" + generated + "\"");
         }
         if (!type.equals("PKCS12") && !type.equals("JKS")) {
             throw new IllegalArgumentException("tls.keystore.type must be PKCS12 or JKS, was \""
@@ -63,7 +83,7 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
                 Duration.ofSeconds(ttl), tls, keystore, c.tls_keystore_password() == null
                         ? ""
                         : c.tls_keystore_password(),
-                type, range("max.connections", c.max_connections(), 16, 1_000_000),
+                type, generatedPath, !tls && !loopback, range("max.connections", c.max_connections(), 16, 1_000_000),
                 range("max.connections.per.source", c.max_connections_per_source(), 1, 1_000_000),
                 range("rate.per.source", c.rate_per_source(), 1, 1_000_000),
                 range("max.servers", c.max_servers(), 1, 1_000_000),
@@ -79,14 +99,15 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
     }
 
     /**
-     * {@return the value this forwarder announces: natgw://host:port or natgw+tls://host:port, from announce.address
-     * or else the address it is bound to}
+     * {@return the value this forwarder announces: natgw://host:port or natgw+tls://host:port#sha256:HEX (the
+     * certificate's fingerprint), from announce.address or else the address it is bound to}
      */
-    public String announceValue(InetSocketAddress bound) {
+    public String announceValue(InetSocketAddress bound, String fingerprint) {
         String where = announceAddress.isEmpty()
                 ? hostPort(bound.getAddress().getHostAddress(), bound.getPort())
                 : announceAddress;
-        return (tls ? "natgw+tls://" : "natgw://") + where;
+        // the certificate's fingerprint lets servers and clients pin it without a certificate authority
+        return tls ? "natgw+tls://" + where + (fingerprint == null ? "" : "#" + fingerprint) : "natgw://" + where;
     }
 
     private static String hostPort(String host, int port) {

@@ -1,6 +1,7 @@
 package dev.natgw.forwarder.internal;
 
 import dev.natgw.traversal.protocol.ErrorCode;
+import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
@@ -138,19 +139,35 @@ final class Rendezvous {
     }
 
     /**
-     * Hands a connection that opened with DATA to the client waiting under its token.
+     * Hands a connection that opened with DATA to the client waiting under its token, if the DATA carries the
+     * signature of the token's server (docs/protocol.md, section 5): a token seen on the wire is worth nothing
+     * without the server's private key. A refused DATA leaves the token to its server.
      *
      * @return true: the client's thread owns the connection from here
      */
     boolean data(Conn conn, Frame dataFrame) throws IOException {
         Payload.Reader r = dataFrame.reader();
-        String token = HexFormat.of().formatHex(r.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES));
+        byte[] tokenBytes = r.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
+        byte[] signature = r.more() ? r.bytes(1, 128) : null;
         r.end();
-        Pending p = tokens.remove(token);
+        String token = HexFormat.of().formatHex(tokenBytes);
         // until the waiting client's thread starts the relay the data timeout bounds the connection; set before the
         // hand-over, so that it cannot overwrite the relay's own deadline once the relay has started
         conn.deadlineIn(settings.dataTimeout());
-        if (p == null || !p.future.complete(conn)) {
+        Pending p = tokens.get(token);
+        if (p == null) {
+            throw new ProtocolException(ErrorCode.BAD_TOKEN, "unknown, used or expired token");
+        }
+        // checked only for a live token, so random tokens cost no signature check
+        if (signature == null) {
+            throw new ProtocolException(ErrorCode.BAD_TOKEN, "DATA without the server's signature ("
+                    + Keys.DATA_CONTEXT + "): a token is usable only by its server; upgrade natgw-traversal");
+        }
+        if (!Keys.verifyData(p.server.publicKey, ForwarderIdentity.presented(conn.socket), tokenBytes, signature)) {
+            throw new ProtocolException(ErrorCode.BAD_TOKEN, "the token is not signed by " + p.server.key
+                    + " for this forwarder: a token is usable only by its server");
+        }
+        if (!tokens.remove(token, p) || !p.future.complete(conn)) {
             throw new ProtocolException(ErrorCode.BAD_TOKEN, "unknown, used or expired token");
         }
         // the waiting client's thread owns the connection from here

@@ -3,6 +3,7 @@ package dev.natgw.forwarder.internal;
 import dev.natgw.api.forwarder.RegisteredServer;
 import dev.natgw.traversal.protocol.ErrorCode;
 import dev.natgw.traversal.protocol.ProtocolException;
+import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ServerSession {
     final String key;
+    /** The key's public key, which signs the server's DATA connections. */
+    final PublicKey publicKey;
     final Conn control;
     final Instant registeredAt;
     volatile Instant lastHeartbeat;
@@ -21,8 +24,9 @@ final class ServerSession {
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final AtomicInteger relays = new AtomicInteger();
 
-    ServerSession(String key, Conn control, Instant now) {
+    ServerSession(String key, PublicKey publicKey, Conn control, Instant now) {
         this.key = key;
+        this.publicKey = publicKey;
         this.control = control;
         this.registeredAt = now;
         this.lastHeartbeat = now;

@@ -23,13 +23,14 @@ class ForwarderCommandsTest extends StdoutCapture {
 
     static final String KEY = "ed25519-" + "ab".repeat(32);
     static final Instant T = Instant.parse("2026-11-21T13:00:00Z");
+    static final String FINGERPRINT = "sha256:" + "cd".repeat(32);
 
     /** A ForwarderService adapter with fixed answers (the real one is tested on sockets elsewhere). */
     static final ForwarderService FIXED = new ForwarderService() {
         @Override
         public ForwarderInfo info() {
-            return new ForwarderInfo(ForwarderState.LISTENING, new InetSocketAddress("127.0.0.1", 7000), false,
-                    "natgw://127.0.0.1:7000", T);
+            return new ForwarderInfo(ForwarderState.LISTENING, new InetSocketAddress("127.0.0.1", 7000), true,
+                    "natgw+tls://127.0.0.1:7000#" + FINGERPRINT, T, FINGERPRINT);
         }
 
         @Override
@@ -86,9 +87,11 @@ class ForwarderCommandsTest extends StdoutCapture {
     void statsAsTableAndJson() throws Exception {
         String table = run(new StatsCommand(), false);
         assertThat(table).containsPattern("connections\\s+10 / 20000").containsPattern("heartbeats missed\\s+9")
-                .contains("natgw://127.0.0.1:7000");
+                .contains("natgw+tls://127.0.0.1:7000#" + FINGERPRINT).containsPattern("certificate\\s+"
+                        + FINGERPRINT);
         JsonNode j = new ObjectMapper().readTree(run(new StatsCommand(), true));
         assertThat(j.get("state").asText()).isEqualTo("LISTENING");
+        assertThat(j.get("fingerprint").asText()).isEqualTo(FINGERPRINT);
         assertThat(j.get("load").get("connectionsRefused").asLong()).isEqualTo(11);
         assertThat(j.get("counters").get("bytesRelayed").asLong()).isEqualTo(7);
     }

@@ -24,8 +24,15 @@ import java.util.HexFormat;
 public final class Keys {
     /** Every key starts with this. */
     public static final String PREFIX = "ed25519-";
-    /** The context that starts the signed bytes of a REGISTER. */
+    /**
+     * The context of the first REGISTER proof, which did not name the forwarder; forwarders refuse it now, with a
+     * message that says to upgrade (docs/protocol.md, section 4).
+     */
     public static final String REGISTER_CONTEXT = "natgw-register-v1";
+    /** The context that starts the signed bytes of a REGISTER: the proof names the forwarder. */
+    public static final String REGISTER_CONTEXT_V2 = "natgw-register-v2";
+    /** The context that starts the signed bytes of a DATA: the token is the server's. */
+    public static final String DATA_CONTEXT = "natgw-data-v1";
     /** The length of nonces and tokens. */
     public static final int NONCE_BYTES = 32;
 
@@ -113,12 +120,48 @@ public final class Keys {
         }
     }
 
-    /** {@return the bytes a REGISTER signs: the context, a zero byte, the nonce} */
+    /**
+     * {@return the bytes the first REGISTER proof signed: the context natgw-register-v1, a zero byte, the nonce}
+     * Forwarders refuse this proof now; it is kept to recognise an older server and tell it so.
+     */
     public static byte[] registerChallenge(byte[] nonce) {
-        byte[] context = REGISTER_CONTEXT.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[context.length + 1 + nonce.length];
-        System.arraycopy(context, 0, out, 0, context.length);
-        System.arraycopy(nonce, 0, out, context.length + 1, nonce.length);
+        return signed(REGISTER_CONTEXT, nonce);
+    }
+
+    /**
+     * {@return the bytes a REGISTER signs: the context natgw-register-v2, a zero byte, the nonce, the forwarder's
+     * identity as the server saw it} ({@link ForwarderIdentity})
+     */
+    public static byte[] registerProof(byte[] nonce, byte[] forwarder) {
+        return signed(REGISTER_CONTEXT_V2, nonce, forwarder);
+    }
+
+    /**
+     * {@return the bytes a DATA signs: the context natgw-data-v1, a zero byte, the forwarder's identity as the server
+     * saw it on the data connection, the token}
+     */
+    public static byte[] dataProof(byte[] forwarder, byte[] token) {
+        return signed(DATA_CONTEXT, forwarder, token);
+    }
+
+    /** {@return true if signature is the key's signature of this DATA's token on this forwarder} */
+    public static boolean verifyData(PublicKey key, byte[] forwarder, byte[] token, byte[] signature) {
+        return verify(key, dataProof(forwarder, token), signature);
+    }
+
+    private static byte[] signed(String context, byte[]... parts) {
+        byte[] c = context.getBytes(StandardCharsets.US_ASCII);
+        int n = c.length + 1;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        System.arraycopy(c, 0, out, 0, c.length);
+        int at = c.length + 1;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
         return out;
     }
 
@@ -130,7 +173,7 @@ public final class Keys {
     }
 
     /**
-     * Checks a REGISTER's proof.
+     * Checks a REGISTER's proof of the first version (natgw-register-v1), which does not name the forwarder.
      *
      * @return the key the public key names
      * @throws ProtocolException BAD_PROOF if the key is no Ed25519 key or the signature does not verify
@@ -142,5 +185,31 @@ public final class Keys {
             throw new ProtocolException(ErrorCode.BAD_PROOF, "signature does not verify");
         }
         return keyOf(subjectPublicKeyInfo);
+    }
+
+    /**
+     * Checks a REGISTER's proof (natgw-register-v2): signed by the key, over the nonce and the identity of this
+     * forwarder.
+     *
+     * @param forwarder this forwarder's identity on the connection ({@link ForwarderIdentity#presented})
+     * @return the key the public key names
+     * @throws ProtocolException BAD_PROOF if the key is no Ed25519 key, if the proof is of the first version (an
+     *     older server: the message says to upgrade), or if it does not verify for this forwarder (forged, or naming
+     *     another forwarder that relayed the server's frames here)
+     */
+    public static String verifyRegistration(byte[] subjectPublicKeyInfo, byte[] nonce, byte[] forwarder,
+            byte[] signature) throws ProtocolException {
+        PublicKey key = publicKey(subjectPublicKeyInfo);
+        if (verify(key, registerProof(nonce, forwarder), signature)) {
+            return keyOf(subjectPublicKeyInfo);
+        }
+        if (verify(key, registerChallenge(nonce), signature)) {
+            throw new ProtocolException(ErrorCode.BAD_PROOF, "this REGISTER signs the proof " + REGISTER_CONTEXT
+                    + ", which does not name the forwarder; this forwarder needs " + REGISTER_CONTEXT_V2
+                    + ": upgrade natgw-traversal");
+        }
+        throw new ProtocolException(ErrorCode.BAD_PROOF, "the signature does not verify for this forwarder ("
+                + ForwarderIdentity.text(forwarder) + "): it is forged, or it names another forwarder that relayed"
+                + " the server's registration here");
     }
 }

@@ -107,4 +107,56 @@ class CodecTest {
         assertThat(Keys.registerChallenge(new byte[]{1, 2})).containsExactly('n', 'a', 't', 'g', 'w', '-', 'r', 'e',
                 'g', 'i', 's', 't', 'e', 'r', '-', 'v', '1', 0, 1, 2);
     }
+
+    @Test
+    void theRegistrationProofNamesTheForwarderAndTheDataProofTheToken() throws Exception {
+        KeyPair owner = Keys.generate();
+        String key = Keys.keyOf(owner.getPublic());
+        byte[] spki = owner.getPublic().getEncoded();
+        byte[] nonce = Keys.nonce();
+        byte[] real = new byte[ForwarderIdentity.BYTES];
+        real[0] = 1;
+        byte[] relaying = new byte[ForwarderIdentity.BYTES];
+        relaying[0] = 2;
+        byte[] proof = Keys.sign(owner.getPrivate(), Keys.registerProof(nonce, real));
+        assertThat(Keys.verifyRegistration(spki, nonce, real, proof)).isEqualTo(key);
+        // signed for the forwarder in between: refused by the real one, saying so
+        byte[] relayed = Keys.sign(owner.getPrivate(), Keys.registerProof(nonce, relaying));
+        assertThatThrownBy(() -> Keys.verifyRegistration(spki, nonce, real, relayed)).isInstanceOfSatisfying(
+                ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_PROOF)).hasMessageContaining(
+                        "names another forwarder");
+        // the first proof, of an older server: refused, saying what to do
+        byte[] old = Keys.sign(owner.getPrivate(), Keys.registerChallenge(nonce));
+        assertThatThrownBy(() -> Keys.verifyRegistration(spki, nonce, real, old)).hasMessageContaining(
+                "natgw-register-v2").hasMessageContaining("upgrade");
+        // the signed bytes, pinned: the context, a zero byte, then the parts in order
+        assertThat(Keys.registerProof(new byte[]{1, 2}, new byte[]{3})).containsExactly('n', 'a', 't', 'g', 'w', '-',
+                'r', 'e', 'g', 'i', 's', 't', 'e', 'r', '-', 'v', '2', 0, 1, 2, 3);
+        assertThat(Keys.dataProof(new byte[]{3}, new byte[]{4, 5})).containsExactly('n', 'a', 't', 'g', 'w', '-', 'd',
+                'a', 't', 'a', '-', 'v', '1', 0, 3, 4, 5);
+        byte[] token = Keys.nonce();
+        byte[] data = Keys.sign(owner.getPrivate(), Keys.dataProof(real, token));
+        assertThat(Keys.verifyData(owner.getPublic(), real, token, data)).isTrue();
+        assertThat(Keys.verifyData(owner.getPublic(), relaying, token, data)).isFalse();
+        assertThat(Keys.verifyData(owner.getPublic(), real, Keys.nonce(), data)).isFalse();
+        assertThat(Keys.verifyData(Keys.generate().getPublic(), real, token, data)).isFalse();
+    }
+
+    @Test
+    void aForwarderIdentityIsItsCertificatesSha256OrNoneOnPlainTcp() throws Exception {
+        KeyPair pair = Keys.generate();
+        java.security.cert.X509Certificate cert = SelfCertificate.of(pair.getPublic(), d -> Keys.sign(pair
+                .getPrivate(), d));
+        assertThat(cert.getPublicKey().getEncoded()).isEqualTo(pair.getPublic().getEncoded());
+        cert.verify(pair.getPublic());
+        byte[] id = ForwarderIdentity.of(cert);
+        assertThat(id).isEqualTo(java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        assertThat(ForwarderIdentity.text(id)).matches("sha256:[0-9a-f]{64}");
+        assertThat(ForwarderIdentity.none()).hasSize(ForwarderIdentity.BYTES).containsOnly(0);
+        assertThat(ForwarderIdentity.text(ForwarderIdentity.none())).isEqualTo("none (plain TCP)");
+        try (java.net.Socket plain = new java.net.Socket()) {
+            assertThat(ForwarderIdentity.seen(plain)).isEqualTo(ForwarderIdentity.none());
+            assertThat(ForwarderIdentity.presented(plain)).isEqualTo(ForwarderIdentity.none());
+        }
+    }
 }

@@ -85,4 +85,10 @@ public @interface RegistryHttpConfig {
             + " kept (a key is forgotten 60 s after its last signed change); when full and none is idle, a key not"
             + " tracked yet is answered 503. 16..10000000.")
     int keys_max() default 50000;
+
+    @AttributeDefinition(name = "Allow plain HTTP beyond loopback", description = "Serve requests that reach the"
+            + " face over plain HTTP on an address that is not loopback, where anyone on the path reads and changes"
+            + " lookups and announcements. When false (the default) they are answered 403 and the face logs it once:"
+            + " beyond loopback, serve it over HTTPS.")
+    boolean allow_plaintext() default false;
 }

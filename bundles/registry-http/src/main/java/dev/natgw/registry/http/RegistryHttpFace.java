@@ -68,6 +68,9 @@ public final class RegistryHttpFace {
     private final LongAdder refusedBodyLarge = counter("refused.body.large");
     private final LongAdder refusedBodySlow = counter("refused.body.slow");
     private final LongAdder backendFailures = counter("backend.failures");
+    private final LongAdder refusedPlaintext = counter("refused.plaintext");
+    /** Whether the refusal of plain HTTP beyond loopback was logged: once per face, not per request. */
+    private final AtomicBoolean plaintextLogged = new AtomicBoolean();
     private volatile RegistryHttpSettings settings;
 
     /** A status, the object written as its JSON body, and the seconds of a Retry-After header (0: none). */
@@ -165,6 +168,28 @@ public final class RegistryHttpFace {
         LongAdder a = new LongAdder();
         counters.put(name, a);
         return a;
+    }
+
+    /**
+     * {@return null if a request that reached the server at this local address may be served, else the refusal}
+     * Plain HTTP is served on loopback only unless {@code allow.plaintext}: beyond loopback anyone on the path would
+     * read and change the answers (lookups, announcements); HTTPS on the appliance's HTTP server is the way there.
+     * Checked before anything else, so a refused request costs nothing more.
+     *
+     * @param local the server's address the request came in on
+     * @param secure whether it came over HTTPS
+     */
+    public Answer transport(InetAddress local, boolean secure) {
+        if (secure || local.isLoopbackAddress() || settings.allowPlaintext()) {
+            return null;
+        }
+        refusedPlaintext.increment();
+        if (plaintextLogged.compareAndSet(false, true)) {
+            LOG.warn("natgw registry HTTP face: refusing plain HTTP on {}, which is not loopback; serve HTTPS there"
+                    + " (docs/manual/registry.md), or set allow.plaintext = true in {}", local.getHostAddress(),
+                    RegistryHttpManager.PID);
+        }
+        return Answer.error(403, "this registry face serves plain HTTP on loopback only: use HTTPS");
     }
 
     /** Applies new bounds at once; what was counted and the nonces seen are kept. */

@@ -9,11 +9,11 @@ import java.time.Duration;
  */
 public record RegistryHttpSettings(int bodyMaxBytes, Duration bodyTimeout, int bodiesPerSource, int bodiesMax,
         int ratePerSource, int ratePerKey, int keysPerSource, int valuesPerKey, int prefixIpv4, int prefixIpv6,
-        int widePrefixIpv4, int widePrefixIpv6, int wideFactor, int sourcesMax, int keysMax) {
+        int widePrefixIpv4, int widePrefixIpv6, int wideFactor, int sourcesMax, int keysMax, boolean allowPlaintext) {
 
     /** The defaults of {@link RegistryHttpConfig}. */
     public static final RegistryHttpSettings DEFAULTS = new RegistryHttpSettings(16_384, Duration.ofSeconds(10), 8,
-            1024, 50, 5, 16, 8, 32, 64, 24, 48, 8, 20_000, 50_000);
+            1024, 50, 5, 16, 8, 32, 64, 24, 48, 8, 20_000, 50_000, false);
 
     /**
      * @throws IllegalArgumentException naming the key at fault
@@ -35,7 +35,8 @@ public record RegistryHttpSettings(int bodyMaxBytes, Duration bodyTimeout, int b
                 range("wide.prefix.ipv6", c.wide_prefix_ipv6(), 16, v6),
                 range("wide.factor", c.wide_factor(), 1, 1000),
                 range("sources.max", c.sources_max(), 16, 10_000_000),
-                range("keys.max", c.keys_max(), 16, 10_000_000));
+                range("keys.max", c.keys_max(), 16, 10_000_000),
+                c.allow_plaintext());
     }
 
     private static int range(String key, int value, int min, int max) {

@@ -43,6 +43,11 @@ public class RegistryServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         boolean post = "POST".equals(req.getMethod());
+        RegistryHttpFace.Answer transport = face.transport(peer(req.getLocalAddr()), req.isSecure());
+        if (transport != null) {
+            answer(resp, transport, post);
+            return;
+        }
         RegistryHttpFace.Admission admission = face.admit(peer(req.getRemoteAddr()), post);
         if (admission.refusal() != null) {
             // a refused body is not read: close rather than drain it
@@ -76,7 +81,7 @@ public class RegistryServlet extends HttpServlet {
     }
 
     /**
-     * {@return the TCP peer's address} An address the server writes in brackets or with a scope is read without them;
+     * {@return the TCP peer's (or the local) address} An address the server writes in brackets or with a scope is read without them;
      * one that cannot be read (never seen) counts as the unspecified address, one source for all such callers.
      */
     static InetAddress peer(String remote) {

@@ -14,16 +14,23 @@ import org.osgi.service.http.HttpContext;
 import org.osgi.service.http.HttpService;
 
 /**
- * An {@link HttpService} on the Jetty that Pax Web runs in the appliance (9.4), listening on 127.0.0.1: a servlet
+ * An {@link HttpService} on the Jetty that Pax Web runs in the appliance (9.4), listening on 127.0.0.1 (or a given
+ * address): a servlet
  * registered at an alias serves {@code alias/*}, with its init parameters, and with asynchronous support when its
  * {@code async-supported} init parameter is {@code true}, as Pax Web 8 reads it. One servlet, registered once; enough
  * for {@link RegistryHttpManager}.
  */
 final class JettyHttpService implements HttpService, AutoCloseable {
-    private final Server server = new Server(new InetSocketAddress("127.0.0.1", 0));
+    private final Server server;
     private final ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
 
     JettyHttpService() {
+        this("127.0.0.1");
+    }
+
+    /** On this address instead of loopback (inside a network namespace of the test's own). */
+    JettyHttpService(String host) {
+        server = new Server(new InetSocketAddress(host, 0));
         context.setContextPath("/");
         server.setHandler(context);
     }
