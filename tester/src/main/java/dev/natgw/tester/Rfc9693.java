@@ -111,22 +111,14 @@ public final class Rfc9693 {
         Ipv4Range pool = Ipv4Range.parse(o.get("pool"));
         int mbufs = Integer.parseInt(o.get("mbufs"));
         RssConfig rss = RssConfig.symmetricDefault(1);
-        Dut dut;
-        if (!o.get("dut-natgw").isEmpty()) {
-            String[] d = o.get("dut-natgw").split(";", 2);
-            if (d.length != 2) {
-                throw new IllegalArgumentException("--dut-natgw INSIDE_DEVICE;OUTSIDE_DEVICE");
-            }
-            dut = new NatgwDut(d[0], d[1], pool, Integer.parseInt(o.get("dut-sessions")), "none");
-        } else {
-            String flush = o.get("flush").trim();
-            dut = Dut.command(o.get("name"), flush.isEmpty() ? List.of() : Arrays.asList(flush.split("\\s+")));
-        }
         Port inside = null;
         Port outside = null;
+        Dut dut = null;
         try {
+            // the tester's ports first: a memif gateway connects to the sockets they listen on
             inside = Port.open("tester-inside", PortRole.INSIDE, o.get("inside"), 1, 1500, mbufs, rss);
             outside = Port.open("tester-outside", PortRole.OUTSIDE, o.get("outside"), 1, 1500, mbufs, rss);
+            dut = dut(o, pool);
             long gwIn = mac(o.get("gw-inside-mac"));
             long gwOut = mac(o.get("gw-outside-mac"));
             try (Tester tester = new Tester(new Tester.Side(inside.id(), inside.pool(), inside.mac()),
@@ -160,13 +152,29 @@ public final class Rfc9693 {
             }
             return 0;
         } finally {
-            dut.close();
+            if (dut != null) {
+                dut.close();
+            }
             if (inside != null) {
                 inside.close();
             }
             if (outside != null) {
                 outside.close();
             }
+        }
+    }
+
+    /** {@return the gateway under test the options name: natgw started here, or one reached by a flush command} */
+    static Dut dut(Map<String, String> o, Ipv4Range pool) {
+        if (!o.get("dut-natgw").isEmpty()) {
+            String[] d = o.get("dut-natgw").split(";", 2);
+            if (d.length != 2) {
+                throw new IllegalArgumentException("--dut-natgw INSIDE_DEVICE;OUTSIDE_DEVICE");
+            }
+            return new NatgwDut(d[0], d[1], pool, Integer.parseInt(o.get("dut-sessions")), "none");
+        } else {
+            String flush = o.get("flush").trim();
+            return Dut.command(o.get("name"), flush.isEmpty() ? List.of() : Arrays.asList(flush.split("\\s+")));
         }
     }
 
