@@ -32,7 +32,7 @@ class LoopbackTest {
 
     @BeforeAll
     static void eal() {
-        Eal.ensure(List.of("-l", "0", "--no-shconf", "--no-telemetry", "--no-huge", "--no-pci", "-m", "256",
+        Eal.ensure(List.of("-l", "0", "--no-shconf", "--no-telemetry", "--no-huge", "--no-pci", "-m", "512",
                 "--log-level=lib.eal:warning"));
     }
 
@@ -111,9 +111,10 @@ class LoopbackTest {
     void measuresTheTearDownOfAFlushableTable() {
         Procedures p = start(Long.MAX_VALUE / 2, Long.MAX_VALUE / 2, 1 << 16, 0, 10_000, 10_000);
         nat.teardownPerSecond = 100_000;
-        // 4000 sessions deleted in 40 ms, against the flush's own cost of microseconds; never faster than the
-        // rate given, slower by what a loaded machine takes from the gateway thread
-        assertThat(p.teardownRate(4000)).isBetween(40_000L, 101_000L);
+        // 4000 sessions deleted in 40 ms, against the flush's own cost of microseconds: never faster than the rate
+        // given; slower by what a loaded machine takes from the gateway's thread (seen: 5x at a load of 14 on two
+        // cores), so the lower bound only says a rate was measured at all
+        assertThat(p.teardownRate(4000)).isBetween(5_000L, 101_000L);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("teardown 4000: full table");
     }
 }
