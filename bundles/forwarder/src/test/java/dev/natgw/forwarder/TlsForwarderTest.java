@@ -9,6 +9,7 @@ import dev.natgw.registry.RegistryManager;
 import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.Endpoint;
 import dev.natgw.traversal.Identity;
+import dev.natgw.traversal.PeerConnection;
 import dev.natgw.traversal.TraversalClient;
 import dev.natgw.traversal.TraversalOptions;
 import dev.natgw.traversal.TraversalServer;
@@ -66,8 +67,10 @@ class TlsForwarderTest {
         try (TraversalServer server = TraversalServer.open(id, o)) {
             assertThat(server.awaitRegistered(Duration.ofSeconds(10))).isTrue();
             Echo.serve(server);
-            try (Socket s = new TraversalClient(o).connect(id.key())) {
-                assertThat(s).isInstanceOf(javax.net.ssl.SSLSocket.class);
+            PeerConnection c = new TraversalClient(o).open(id.key());
+            try (Socket s = c.socket()) {
+                // the end-to-end channel inside the forwarder's TLS: the server proved the key end to end
+                assertThat(c.peerKey()).isEqualTo(id.key());
                 Echo.roundTrip(s, 300_000, 5);
             }
         }

@@ -119,6 +119,30 @@ class TraversalLibraryTest {
     }
 
     @Test
+    void aForwarderThatStopsMidStreamCutsItAndBothEndsReadAnErrorNotAnEnd() throws Exception {
+        // the forwarder closes the relay's connections under the end-to-end channel: neither end saw the other's
+        // close_notify, so neither may take what it got for the whole stream
+        ForwarderManager f = forwarder();
+        Identity id = Identity.generate();
+        try (TraversalServer server = TraversalServer.open(id, via(f).build())) {
+            assertThat(server.awaitRegistered(Duration.ofSeconds(5))).isTrue();
+            PeerConnection c = new TraversalClient(via(f).build()).open(id.key());
+            PeerConnection a = server.acceptConnection(Duration.ofSeconds(5));
+            try (Socket client = c.socket(); Socket served = a.socket()) {
+                client.setSoTimeout(10_000);
+                served.setSoTimeout(10_000);
+                served.getOutputStream().write(new byte[1000]);
+                assertThat(client.getInputStream().readNBytes(1000)).hasSize(1000);
+                f.deactivate();
+                assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(
+                        TruncatedStreamException.class).hasMessageContaining(id.key());
+                assertThatThrownBy(() -> served.getInputStream().read()).isInstanceOf(
+                        TruncatedStreamException.class).hasMessageContaining(id.key());
+            }
+        }
+    }
+
+    @Test
     void serverStaysRegisteredAcrossManyHeartbeats() throws Exception {
         ForwarderManager f = forwarder();
         Identity id = Identity.generate();

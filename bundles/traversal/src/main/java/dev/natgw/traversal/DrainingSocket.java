@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the bound: the socket is closed then, which ends both. JSSE's {@code shutdownInput} on the layer above (its
  * duplex close) is recorded, not passed down: passed down it would end the transport's input with the peer's bytes
  * unread.
+ *
+ * <p>
+ * Its input also records whether the layer above read the transport's own end of stream before this socket was closed
+ * here ({@link #cutShort()}). JSSE reads record by record and never past one, so after the peer's close_notify it ends
+ * its stream without reading the transport's end; if it read that end, the transport ended first: the stream was cut
+ * short on the way, which JSSE alone reports as an ordinary end of stream ({@link E2eSocket} does not).
  */
 final class DrainingSocket extends DelegatingSocket {
     /** The longest a close waits for the peer's end of stream. */
@@ -31,10 +37,35 @@ final class DrainingSocket extends DelegatingSocket {
     private static final int BUFFER = 4096;
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final InputStream in;
     private volatile boolean inputShut;
+    private volatile boolean cutShort;
 
-    DrainingSocket(Socket socket) {
+    DrainingSocket(Socket socket) throws IOException {
         super(socket);
+        this.in = new WatchedInput(socket.getInputStream()) {
+            @Override
+            int seen(int n) {
+                if (n < 0 && !closed.get()) {
+                    cutShort = true;
+                }
+                return n;
+            }
+        };
+    }
+
+    /** The transport's input, watched for its end of stream. */
+    @Override
+    public InputStream getInputStream() {
+        return in;
+    }
+
+    /**
+     * {@return true if a read of {@link #getInputStream()} met the transport's end of stream while this socket was
+     * not closed here: the transport ended under the layer above}
+     */
+    boolean cutShort() {
+        return cutShort;
     }
 
     @Override

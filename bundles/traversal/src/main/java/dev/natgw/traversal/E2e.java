@@ -37,7 +37,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * self-signed certificate whose public key is its identity's ({@link SelfCertificate}), the client accepting it only
  * if that public key names the key it asked for; then, inside, the client's {@code E2E_HELLO} (its secret, possibly
  * empty) and the server's {@code E2E_ACCEPT} or {@code ERROR DECLINED}. Each handshake is bounded by the handshake
- * timeout as a whole, not per read. Stateless.
+ * timeout as a whole, not per read. The connection handed on is an {@link E2eSocket}: an end of its stream without
+ * the peer's close_notify is an error, not an end. Stateless.
  */
 final class E2e {
     /** The ALPN name of this version of the channel; a later version offers its own name first. */
@@ -79,8 +80,8 @@ final class E2e {
         try {
             // the key as the peer host: the trust manager reads it back as the key to expect, and TLS sessions are
             // cached per key; over a transport that drains before it closes, so that no reset eats the stream's end
-            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(new DrainingSocket(raw), key, via.port(),
-                    true);
+            DrainingSocket transport = new DrainingSocket(raw);
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(transport, key, via.port(), true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
             p.setApplicationProtocols(new String[]{ALPN});
@@ -119,7 +120,9 @@ final class E2e {
             if (!deadline.cancel()) {
                 throw new SocketTimeoutException("the end-to-end handshake's time ran out");
             }
-            return new PeerConnection(tls, key, null, via);
+            return new PeerConnection(new E2eSocket(tls, transport, "the end-to-end stream from " + key + " via "
+                    + via + " was cut short on the way: its transport ended without the server's close_notify"
+                    + " (closed by someone on the path, not by the server)"), key, null, via);
         } catch (IOException | RuntimeException e) {
             raw.close();
             if (deadline.expired()) {
@@ -164,7 +167,8 @@ final class E2e {
                 }
                 throw new IOException("client " + clientAddress + " does not start " + ALPN);
             }
-            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(new DrainingSocket(raw),
+            DrainingSocket transport = new DrainingSocket(raw);
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(transport,
                     new ByteArrayInputStream(new byte[]{(byte) TLS_HANDSHAKE_RECORD}), true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
@@ -187,25 +191,32 @@ final class E2e {
             hello.end();
             String reason = policy.check(new ClientInfo(clientAddress, clientKey), secret);
             OutputStream out = tls.getOutputStream();
+            String client = "client " + clientAddress + (clientKey == null ? "" : " (" + clientKey + ")");
             if (reason != null) {
                 Frame.error(ErrorCode.DECLINED, reason).write(out);
                 tls.close();
-                throw new IOException("declined client " + clientAddress + (clientKey == null
-                        ? ""
-                        : " (" + clientKey + ")") + ": " + reason);
+                throw new IOException("declined " + client + ": " + reason);
             }
             Frame.of(MessageType.E2E_ACCEPT).write(out);
             tls.setSoTimeout(0);
             if (!deadline.cancel()) {
                 throw new SocketTimeoutException("the end-to-end handshake's time ran out");
             }
-            return new PeerConnection(tls, clientKey, clientAddress, null);
+            return new PeerConnection(new E2eSocket(tls, transport, "the end-to-end stream to " + localKey(tls)
+                    + " from " + client + " was cut short on the way: its transport ended without the client's"
+                    + " close_notify (closed by someone on the path, not by the client)"), clientKey, clientAddress,
+                    null);
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
         } finally {
             deadline.cancel();
         }
+    }
+
+    /** {@return the key this end's own certificate names} */
+    private static String localKey(SSLSocket tls) {
+        return Keys.keyOf(tls.getSession().getLocalCertificates()[0].getPublicKey().getEncoded());
     }
 
     /** {@return the key the peer's certificate names} */
