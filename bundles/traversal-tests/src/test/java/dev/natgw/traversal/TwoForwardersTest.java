@@ -165,6 +165,56 @@ class TwoForwardersTest extends AnnouncedForwarders {
         }
     }
 
+    /**
+     * A forwarder whose host falls silent (nothing answers, nothing closes): a client that tries it first loses one
+     * handshake timeout and is served through the other, never failed; the server withdraws the silent one's value
+     * after the forwarder's idle timeout (3 s in the fixture) and clients then go straight to the other.
+     */
+    @Test
+    void whenOneOfTwoForwardersFallsSilentAClientLosesOneTimeoutAtMost() throws Exception {
+        ForwarderManager a = announcedForwarder(0);
+        ForwarderManager b = announcedForwarder(0);
+        Identity id = Identity.generate();
+        try (SilentProxy path = new SilentProxy(a.boundAddress())) {
+            TraversalOptions serverOptions = options().forwarder(path.endpoint()).forwarder(Fixture.endpoint(b))
+                    .build();
+            try (TraversalServer server = TraversalServer.open(id, serverOptions)) {
+                Set<String> both = Set.of(path.endpoint().toString(), Fixture.endpoint(b).toString());
+                await().atMost(Duration.ofSeconds(10)).until(() -> valueSet(id.key()).equals(both));
+                Echo.serve(server);
+                long silenced = System.nanoTime();
+                path.silence();
+                // fresh clients, as separate processes would be: none remembers a failed place
+                List<Long> millis = new ArrayList<>();
+                long firstServed = -1;
+                while (valueSet(id.key()).size() > 1 || millis.size() < 4) {
+                    long start = System.nanoTime();
+                    try (Socket s = new TraversalClient(options().build()).connect(id.key())) {
+                        s.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+                        Echo.roundTrip(s, 1000, millis.size());
+                    }
+                    long end = System.nanoTime();
+                    millis.add((end - start) / 1_000_000);
+                    if (firstServed < 0) {
+                        firstServed = (end - silenced) / 1_000_000;
+                    }
+                    assertThat(end - silenced).as("the silent forwarder's value outlives the idle timeout")
+                            .isLessThan(Duration.ofSeconds(20).toNanos());
+                }
+                long withdrawn = (System.nanoTime() - silenced) / 1_000_000;
+                System.out.printf("measure failover-silent-forwarder %d ms to the first client served, value"
+                        + " withdrawn within %d ms; calls %s ms%n", firstServed, withdrawn, millis);
+                // one attempt lost at the silent forwarder at most: its handshake timeout, then the other serves
+                long perCall = CONNECT_TIMEOUT.toMillis() + 2 * HANDSHAKE_TIMEOUT.toMillis();
+                assertThat(millis).allSatisfy(m -> assertThat(m).isLessThan(perCall));
+                assertThat(firstServed).isLessThan(perCall);
+                // the forwarder's idle timeout (3 s) and one withdrawal, with room for a loaded machine
+                assertThat(withdrawn).isLessThan(10_000);
+                assertThat(server.endpoints()).containsExactly(Fixture.endpoint(b));
+            }
+        }
+    }
+
     @Test
     void aServerHoldsNoMoreForwardersThanItIsToldHoweverManyAreListed() throws Exception {
         for (int i = 0; i < 5; i++) {
