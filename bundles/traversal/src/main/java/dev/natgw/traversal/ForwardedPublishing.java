@@ -310,6 +310,11 @@ final class ForwardedPublishing {
             if (!key.equals(p.key())) {
                 throw new ProtocolException(ErrorCode.UNEXPECTED, "forwarder registered " + key);
             }
+            if (!active()) {
+                // the server turned direct (or closes) while this registration was under way: announcing the
+                // forwarder now would withdraw tcp://…, which the direct phase announced
+                return;
+            }
             s.setSoTimeout((int) idleMillis);
             registrations.incrementAndGet();
             current.set(slot, f);
