@@ -150,7 +150,7 @@ class TraversalCliTest extends CliTestBase {
             }
         }
         Process bad = cli("expose", "--port", "1", "--identity", dir.resolve("id").toString(), "--registry", face
-                .uri().toString(), "--forwarders", "9");
+                .uri().toString(), "--forwarders", "5");
         assertThat(bad.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(bad.exitValue()).isEqualTo(2);
     }

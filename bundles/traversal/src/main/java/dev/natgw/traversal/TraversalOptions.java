@@ -42,8 +42,11 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
     public static final Duration DEFAULT_REPROBE = Duration.ofSeconds(60);
     /** The default of {@link #forwardersAtOnce()}. */
     public static final int DEFAULT_FORWARDERS_AT_ONCE = 2;
-    /** The most of {@link #forwardersAtOnce()}: the registry keeps at most 8 values under a key. */
-    public static final int MAX_FORWARDERS_AT_ONCE = 8;
+    /**
+     * The most of {@link #forwardersAtOnce()}: the registry keeps at most 8 values under a key, and a value signed anew
+     * is announced before the old one is withdrawn, so each forwarder's value may briefly stand twice.
+     */
+    public static final int MAX_FORWARDERS_AT_ONCE = 4;
 
     /** Validates. */
     public TraversalOptions {
@@ -200,7 +203,7 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
             return this;
         }
 
-        /** How many forwarders a forwarded server registers with at once, 1..8. */
+        /** How many forwarders a forwarded server registers with at once, 1..{@value #MAX_FORWARDERS_AT_ONCE}. */
         public Builder forwardersAtOnce(int n) {
             this.forwardersAtOnce = n;
             return this;

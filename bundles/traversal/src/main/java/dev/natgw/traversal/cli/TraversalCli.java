@@ -50,7 +50,7 @@ public final class TraversalCli {
                                                            (fwd:tenant-add), or a file holding it; default: the
                                                            NATGW_TOKEN environment variable
                       [--forwarders N]                     register with up to N forwarders at once, each
-                                                           announced, 1..8 (default 2): clients reach the server
+                                                           announced, 1..4 (default 2): clients reach the server
                                                            through the others while one is down
               connect KEY                                  standard input and output to the server of KEY
               forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
