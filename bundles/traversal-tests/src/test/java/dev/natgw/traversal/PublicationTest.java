@@ -89,6 +89,36 @@ class PublicationTest {
         assertThat(values()).isEmpty();
     }
 
+    @Test
+    void forwardersAreAnnouncedSideBySideAndEachIsWithdrawnOnItsOwn() {
+        String direct = "tcp://127.0.0.1:1003";
+        p.replaceAnnouncement(direct);
+        // the first forwarder's value replaces tcp://…, the second's stands beside the first
+        p.addAnnouncement(A);
+        assertThat(values()).containsExactly(A);
+        p.addAnnouncement(B);
+        assertThat(values()).containsExactlyInAnyOrder(A, B);
+        p.renew(A);
+        assertThat(values()).containsExactlyInAnyOrder(A, B);
+        // one forwarder lost: its value goes, the other's stays, and a late renewal does not bring it back
+        p.withdrawAnnouncement(A);
+        p.renew(A);
+        assertThat(values()).containsExactly(B);
+        // a failed withdrawal is made good by the next step
+        p.addAnnouncement(A);
+        flaky.down = true;
+        p.withdrawAnnouncement(A);
+        flaky.down = false;
+        p.renew(B);
+        p.addAnnouncement(B);
+        assertThat(values()).containsExactly(B);
+        // reachable directly: tcp://… replaces every forwarder
+        p.addAnnouncement(A);
+        p.replaceAnnouncement(direct);
+        assertThat(values()).containsExactly(direct);
+        assertThat(p.announcedEndpoints()).containsExactly(direct);
+    }
+
     /** The registry, refusing every change while down (the face answers 503, as for any registry failure). */
     private static final class FlakyRegistry implements Registry {
         private final Registry real;

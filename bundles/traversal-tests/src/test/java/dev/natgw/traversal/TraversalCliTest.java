@@ -1,7 +1,9 @@
 package dev.natgw.traversal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.natgw.api.forwarder.ForwarderState;
 import dev.natgw.forwarder.Echo;
 import dev.natgw.forwarder.FaceServer;
 import dev.natgw.forwarder.Fixture;
@@ -18,10 +20,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +115,44 @@ class TraversalCliTest extends CliTestBase {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         return new String[]{String.valueOf(p.exitValue()), out};
+    }
+
+    @Test
+    void exposeRegistersWithTwoForwardersAndSaysSoWhenOneIsLost() throws Exception {
+        ForwarderManager second = Fixture.forwarder(registry, Map.of("announce", true));
+        try (ServerSocket service = CliProcesses.echoService()) {
+            Process expose = cli("expose", "--port", String.valueOf(service.getLocalPort()), "--identity", dir.resolve(
+                    "id").toString(), "--forwarder", Fixture.endpoint(fwd).toString(), "--forwarder", Fixture
+                            .endpoint(
+                                    second)
+                            .toString(),
+                    "--registry", face.uri().toString(), "--token", Fixture.credential());
+            BufferedReader exposed = new BufferedReader(new InputStreamReader(expose.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String key = exposed.readLine().substring(4);
+            String both = "published at " + Stream.of(Fixture.endpoint(fwd), Fixture.endpoint(second)).map(
+                    Endpoint::toString).sorted().collect(Collectors.joining(", "));
+            // the first line may name the forwarder that took the server first, the next names both
+            String line = exposed.readLine();
+            if (!line.equals(both)) {
+                assertThat(line).startsWith("published at natgw://127.0.0.1:").doesNotContain(",");
+                line = exposed.readLine();
+            }
+            assertThat(line).isEqualTo(both);
+            await().atMost(Duration.ofSeconds(5)).until(() -> values(key).size() == 2);
+            second.deactivate();
+            assertThat(exposed.readLine()).isEqualTo("published at " + Fixture.endpoint(fwd));
+            String[] served = connect("through the one left\n", key, "--registry", face.uri().toString());
+            assertThat(served).containsExactly("0", "through the one left\n");
+        } finally {
+            if (second.info().state() != ForwarderState.STOPPED) {
+                second.deactivate();
+            }
+        }
+        Process bad = cli("expose", "--port", "1", "--identity", dir.resolve("id").toString(), "--registry", face
+                .uri().toString(), "--forwarders", "5");
+        assertThat(bad.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isEqualTo(2);
     }
 
     @Test

@@ -1,17 +1,12 @@
 package dev.natgw.traversal;
 
-import dev.natgw.traversal.protocol.EndpointSigning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.natgw.api.forwarder.ForwarderService;
-import dev.natgw.api.forwarder.ForwarderState;
 import dev.natgw.forwarder.Echo;
-import dev.natgw.forwarder.FaceServer;
 import dev.natgw.forwarder.Fixture;
 import dev.natgw.forwarder.ForwarderManager;
-import dev.natgw.registry.RegistryManager;
-import dev.natgw.registry.TestRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,32 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The library finding forwarders and keys through the registry's HTTP face: the reachability probe and direct
  * listening, forwarding when unreachable, and moving to another forwarder listed in the registry.
  */
-class TraversalRegistryTest {
-
-    private final RegistryManager registry = Fixture.registry();
-    private final FaceServer face;
-    private final List<ForwarderManager> forwarders = new ArrayList<>();
+class TraversalRegistryTest extends AnnouncedForwarders {
 
     TraversalRegistryTest() throws Exception {
-        face = new FaceServer(registry);
-    }
-
-    @AfterEach
-    void stop() {
-        for (ForwarderManager f : forwarders) {
-            if (f.info().state() != ForwarderState.STOPPED) {
-                f.deactivate();
-            }
-        }
-        face.close();
-        TestRegistry.stop(registry);
+        super();
     }
 
     private ForwarderManager announcedForwarder() {
@@ -54,23 +33,13 @@ class TraversalRegistryTest {
     }
 
     private ForwarderManager announcedForwarder(String host) {
-        ForwarderManager f = Fixture.forwarder(registry, Map.of("announce", true, "listen.host", host));
-        forwarders.add(f);
-        String value = new Endpoint(Endpoint.FORWARDER, f.boundAddress().getAddress().getHostAddress(), f
-                .boundAddress().getPort()).toString();
-        await().atMost(Duration.ofSeconds(5)).until(() -> registry.lookup(ForwarderService.ANNOUNCE_KEY, 10)
-                .stream().anyMatch(e -> e.value().equals(value)));
-        return f;
+        return announcedForwarder(host, 0);
     }
 
     private TraversalOptions.Builder options() {
         return TraversalOptions.builder().registry(face.uri()).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
                 .connectTimeout(Duration.ofSeconds(2)).handshakeTimeout(Duration.ofSeconds(3)).credential(Fixture
                         .credential());
-    }
-
-    private List<String> values(String key) {
-        return registry.lookup(key, 10).stream().map(e -> EndpointSigning.endpointOf(e.value())).toList();
     }
 
     @Test

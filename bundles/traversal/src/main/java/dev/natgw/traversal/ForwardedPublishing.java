@@ -15,29 +15,38 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Forwarded publishing, the other of a {@link TraversalServer}'s two state machines: register with a forwarder
- * (docs/protocol.md, section 4), announce {@code natgw://…} under the key, keep the control connection alive with
- * heartbeats and open a data connection for each client the forwarder pushes (section 5), until closed or, re-probing
- * meanwhile through {@link DirectPublishing#tryDirect}, reachable directly again.
+ * Forwarded publishing, the other of a {@link TraversalServer}'s two state machines: register with up to
+ * {@link TraversalOptions#forwardersAtOnce()} forwarders at once (docs/protocol.md, section 4), announce one signed
+ * {@code natgw://…} value per forwarder under the key, keep each control connection alive with heartbeats and open a
+ * data connection for each client a forwarder pushes (section 5), until closed or, re-probing meanwhile through
+ * {@link DirectPublishing#tryDirect}, reachable directly again.
  *
  * <p>
- * Forwarders are tried in the shuffled order {@link Publication#forwarders()} gives, the next one on failure. After a
- * lost session it waits {@link TraversalOptions#backoffMin()}, doubling with jitter up to
- * {@link TraversalOptions#backoffMax()} while attempts fail. At most {@link TraversalOptions#backlog()} data
- * connections are opened at once and clients beyond a full queue are declined, so a flood of INCOMING cannot start
- * unbounded threads.
+ * Each of the {@code forwardersAtOnce} slots runs its own control loop (slot 0 on the publishing thread, the others on
+ * threads of their own): it takes the forwarders in the shuffled order {@link Publication#forwarders()} gives, skips
+ * those another slot holds, and registers with the first that takes it; a slot with no forwarder left to take waits
+ * and looks again. Slots are independent: when one's forwarder dies, its value is withdrawn and it tries again, waiting
+ * {@link TraversalOptions#backoffMin()} after the lost session and doubling with jitter up to
+ * {@link TraversalOptions#backoffMax()} while attempts fail, while the other slots keep serving clients. At most
+ * {@link TraversalOptions#backlog()} data connections are opened at once, all slots together, and clients beyond a
+ * full queue are declined, so a flood of INCOMING cannot start unbounded threads.
  *
  * <p>
- * Invariant: {@link #current()} is set exactly while a registration holds. Thread-safe.
+ * Invariants: a slot holds at most one forwarder, and no forwarder (host and port) is held by two slots, so the server
+ * is registered with at most {@code forwardersAtOnce} forwarders, each once; a slot's entry in {@link #endpoints()}
+ * is set exactly while its registration holds. Thread-safe.
  */
 final class ForwardedPublishing {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
@@ -46,20 +55,46 @@ final class ForwardedPublishing {
     private final DirectPublishing direct;
     /** Bounds the data connections being opened at once, so a flood of INCOMING cannot start unbounded threads. */
     private final Semaphore opening;
-    private final AtomicReference<Socket> control = new AtomicReference<>();
-    private final AtomicReference<Endpoint> current = new AtomicReference<>();
+    /** Each slot's control connection, while it has one. */
+    private final AtomicReferenceArray<Socket> controls;
+    /** Each slot's forwarder, set exactly while its registration holds. */
+    private final AtomicReferenceArray<Endpoint> current;
+    /** The forwarders a slot holds (registering or registered), by host and port, to the slot's index. */
+    private final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
     private final AtomicLong registrations = new AtomicLong();
     private volatile CountDownLatch registered = new CountDownLatch(1);
+    /** Set when the phase ends, so that no slot starts another session meanwhile. */
+    private volatile boolean ending;
 
     ForwardedPublishing(Publication p, DirectPublishing direct) {
         this.p = p;
         this.direct = direct;
         this.opening = new Semaphore(p.options.backlog());
+        this.controls = new AtomicReferenceArray<>(p.options.forwardersAtOnce());
+        this.current = new AtomicReferenceArray<>(p.options.forwardersAtOnce());
     }
 
-    /** {@return the forwarder registered with now, or null while none} */
+    /** {@return a forwarder registered with now (the lowest slot's), or null while none} */
     Endpoint current() {
-        return current.get();
+        for (int i = 0; i < current.length(); i++) {
+            Endpoint e = current.get(i);
+            if (e != null) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** {@return every forwarder registered with now, by slot} */
+    List<Endpoint> endpoints() {
+        List<Endpoint> out = new ArrayList<>(current.length());
+        for (int i = 0; i < current.length(); i++) {
+            Endpoint e = current.get(i);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     long registrations() {
@@ -71,37 +106,58 @@ final class ForwardedPublishing {
         return registered;
     }
 
-    /** Closes the control connection, if any: the session ends. */
+    /** Closes the control connections, if any: the sessions end. */
     void closeControl() {
-        quietly(control.get());
+        for (int i = 0; i < controls.length(); i++) {
+            quietly(controls.get(i));
+        }
     }
 
     /** Registers with forwarders until closed or, re-probing meanwhile, reachable directly again. */
-    @SuppressWarnings("ThreadJoinLoop") // an interrupted join need not wait: the reprober was interrupted too
+    @SuppressWarnings("ThreadJoinLoop") // an interrupted join need not wait: the others were interrupted too
     void run() {
+        ending = false;
         Thread publisher = Thread.currentThread();
         Thread reprober = !p.options.direct()
                 ? null
                 : Thread.ofVirtual().name("natgw-traversal-reprobe").start(() -> reprobe(publisher));
+        List<Thread> slots = new ArrayList<>();
         try {
-            controlLoop();
+            for (int i = 1; i < p.options.forwardersAtOnce(); i++) {
+                int slot = i;
+                slots.add(Thread.ofVirtual().name("natgw-traversal-forwarder-" + slot).start(() -> controlLoop(
+                        slot)));
+            }
+            controlLoop(0);
         } finally {
+            // the phase ends for every slot: no new session, the live ones closed, their threads awaited
+            ending = true;
             if (reprober != null) {
-                reprober.interrupt();
+                slots.add(reprober);
+            }
+            for (Thread t : slots) {
+                t.interrupt();
+            }
+            closeControl();
+            boolean interrupted = false;
+            for (Thread t : slots) {
                 try {
-                    reprober.join();
+                    t.join();
                 } catch (InterruptedException e) {
-                    // the reprober ends on its own at its next step; whoever interrupted us still sees it
-                    Thread.currentThread().interrupt();
+                    // each ends on its own at its next step; whoever interrupted us still sees it
+                    interrupted = true;
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
     /**
      * Re-probes until reachable directly, then moves make-before-break: announces tcp://… at once (withdrawing the
-     * forwarder's value), keeps the session serving clients who looked the key up before for
-     * {@link Publication#handover()} and until no data connection is being opened, and only then ends it.
+     * forwarders' values), keeps the sessions serving clients who looked the key up before for
+     * {@link Publication#handover()} and until no data connection is being opened, and only then ends them.
      */
     private void reprobe(Thread publisher) {
         try {
@@ -126,8 +182,9 @@ final class ForwardedPublishing {
                     if (opening.tryAcquire(p.options.backlog(), drain, TimeUnit.MILLISECONDS)) {
                         opening.release(p.options.backlog());
                     }
-                    // end the session (or the backoff) so that the publisher turns direct
-                    quietly(control.get());
+                    // end the sessions (or the backoffs) so that the publisher turns direct
+                    ending = true;
+                    closeControl();
                     publisher.interrupt();
                     return;
                 }
@@ -137,45 +194,71 @@ final class ForwardedPublishing {
         }
     }
 
-    private void controlLoop() {
+    private boolean active() {
+        return !p.closed && !ending && !direct.listening();
+    }
+
+    /** One slot's registrations, one forwarder at a time, until the phase ends. */
+    private void controlLoop(int slot) {
         int failures = 0;
-        while (!p.closed && !direct.listening()) {
+        while (active()) {
             List<Endpoint> candidates = p.forwarders();
-            if (candidates.isEmpty()) {
-                failures++;
-            }
+            boolean tried = false;
             for (Endpoint f : candidates) {
-                if (p.closed || direct.listening()) {
+                if (!active()) {
                     return;
                 }
-                long before = registrations.get();
-                try {
-                    session(f);
-                } catch (ProtocolException e) {
-                    if (!p.closed) {
-                        // refused admission needs the operator, a refused proof may mean a forwarder in between:
-                        // say so louder than a lost connection
-                        LOG.log(e.code() == ErrorCode.NOT_ADMITTED || e.code() == ErrorCode.BAD_PROOF
-                                ? Level.WARNING
-                                : Level.INFO, "forwarder " + f + ": " + e.getMessage());
-                    }
-                } catch (IOException e) {
-                    if (!p.closed) {
-                        LOG.log(Level.INFO, "forwarder " + f + ": " + e.getMessage());
-                    }
-                } finally {
-                    current.set(null);
-                    registered = new CountDownLatch(1);
+                String where = f.host().toLowerCase(Locale.ROOT) + ":" + f.port();
+                if (held.putIfAbsent(where, slot) != null) {
+                    // another slot is registered, or registering, there
+                    continue;
                 }
-                failures = registrations.get() > before ? 0 : failures + 1;
+                tried = true;
+                boolean took;
+                try {
+                    took = attempt(slot, f);
+                } finally {
+                    held.remove(where, slot);
+                }
+                failures = took ? 0 : failures + 1;
                 if (!backoff(failures)) {
                     return;
                 }
             }
-            if (candidates.isEmpty() && !backoff(failures)) {
+            if (!tried && !backoff(++failures)) {
                 return;
             }
         }
+    }
+
+    /** {@return true if the forwarder took the registration} One session with it, until its connection ends. */
+    private boolean attempt(int slot, Endpoint f) {
+        try {
+            session(slot, f);
+        } catch (ProtocolException e) {
+            if (!p.closed) {
+                // refused admission needs the operator, a refused proof may mean a forwarder in between:
+                // say so louder than a lost connection
+                LOG.log(e.code() == ErrorCode.NOT_ADMITTED || e.code() == ErrorCode.BAD_PROOF
+                        ? Level.WARNING
+                        : Level.INFO, "forwarder " + f + ": " + e.getMessage());
+            }
+        } catch (IOException e) {
+            if (!p.closed) {
+                LOG.log(Level.INFO, "forwarder " + f + ": " + e.getMessage());
+            }
+        } finally {
+            controls.set(slot, null);
+        }
+        boolean took = current.getAndSet(slot, null) != null;
+        if (current() == null) {
+            registered = new CountDownLatch(1);
+        }
+        if (took && !p.closed) {
+            // clients must not try a forwarder that no longer holds this server (a move to direct withdrew it)
+            p.withdrawAnnouncement(f.toString());
+        }
+        return took;
     }
 
     /** Sleeps the backoff for this many failures in a row, with jitter; false if interrupted or closed. */
@@ -192,11 +275,11 @@ final class ForwardedPublishing {
         }
     }
 
-    /** One registration with a forwarder, until its control connection ends. */
-    private void session(Endpoint f) throws IOException {
+    /** One registration of a slot with a forwarder, until its control connection ends. */
+    private void session(int slot, Endpoint f) throws IOException {
         Socket s = Wire.open(f, p.options);
-        control.set(s);
-        if (p.closed) {
+        controls.set(slot, s);
+        if (!active()) {
             quietly(s);
             return;
         }
@@ -227,11 +310,16 @@ final class ForwardedPublishing {
             if (!key.equals(p.key())) {
                 throw new ProtocolException(ErrorCode.UNEXPECTED, "forwarder registered " + key);
             }
+            if (!active()) {
+                // the server turned direct (or closes) while this registration was under way: announcing the
+                // forwarder now would withdraw tcp://…, which the direct phase announced
+                return;
+            }
             s.setSoTimeout((int) idleMillis);
             registrations.incrementAndGet();
-            current.set(f);
+            current.set(slot, f);
             registered.countDown();
-            p.replaceAnnouncement(f.toString());
+            p.addAnnouncement(f.toString());
             // tcp://… is withdrawn: the listener of a direct phase that just ended closes after the handover
             direct.handedOver();
             heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,
@@ -264,7 +352,6 @@ final class ForwardedPublishing {
                 heartbeat.interrupt();
             }
             quietly(s);
-            control.compareAndSet(s, null);
         }
     }
 

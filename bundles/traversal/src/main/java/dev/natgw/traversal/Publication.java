@@ -13,7 +13,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import dev.natgw.traversal.protocol.EndpointSigning;
 import java.net.InetSocketAddress;
@@ -26,10 +25,11 @@ import java.net.InetSocketAddress;
  * <p>
  * Announced values are signed by the identity (docs/protocol.md, section 10): callers name endpoints, and the value
  * sent is the endpoint with its signature, which holds for {@link #SIGNATURE_VALIDITY} and is made again once half of
- * that has passed (the new value replaces the old one as any other change of value does).
+ * that has passed (the new value replaces the old one as any other change of value does). A direct server announces
+ * one value; a forwarded one a value per forwarder it is registered with, each added and withdrawn on its own.
  *
  * <p>
- * Invariant: every value that may be in the registry under the key is either the announced one (kept before each
+ * Invariant: every value that may be in the registry under the key is either an announced one (kept before each
  * attempt, since a failed one may still have arrived) or a stale one, replaced or withdrawn but with a withdrawal that
  * failed (the publisher interrupted to change phase, the registry briefly unreachable); each later step of the
  * publication withdraws the stale ones again, until a withdrawal succeeds or their TTL has ended in the registry.
@@ -51,15 +51,21 @@ final class Publication {
     /** Bounds the end-to-end handshakes of direct clients under way at once. */
     private final Semaphore handshakes;
     private final RegistryClient registry;
-    /** The signed value announced now (kept before each attempt, since a failed one may still have arrived). */
-    private final AtomicReference<String> announced = new AtomicReference<>();
-    /** The last signed value made, reused while its signature has more than half its validity left. */
-    private volatile Signed signed;
+    /**
+     * The signed values announced now by endpoint (each kept before its attempt, since a failed one may still have
+     * arrived): one {@code tcp://…} while direct, one per forwarder registered with while forwarded.
+     */
+    private final ConcurrentHashMap<String, String> announced = new ConcurrentHashMap<>();
+    /** The last signed value made per endpoint, reused while its signature has more than half its validity left. */
+    private final ConcurrentHashMap<String, Signed> signed = new ConcurrentHashMap<>();
     /** Values that may still be in the registry though no longer announced, with when their TTL there ends. */
     private final ConcurrentHashMap<String, Long> stale = new ConcurrentHashMap<>();
     volatile boolean closed;
 
-    private record Signed(String endpoint, String value, long notAfter) {
+    /** At most this many signed values are cached; beyond it those of endpoints no longer announced go. */
+    private static final int MAX_SIGNED = 32;
+
+    private record Signed(String value, long notAfter) {
     }
 
     Publication(Identity identity, TraversalOptions options) {
@@ -169,64 +175,107 @@ final class Publication {
     /** {@return the signed value of endpoint: the last one made, while half its validity is left, else a new one} */
     String valueOf(String endpoint) {
         long now = System.currentTimeMillis() / 1000;
-        Signed s = signed;
-        if (s != null && s.endpoint().equals(endpoint) && s.notAfter() - now > SIGNATURE_VALIDITY.toSeconds() / 2) {
+        Signed s = signed.get(endpoint);
+        if (s != null && s.notAfter() - now > SIGNATURE_VALIDITY.toSeconds() / 2) {
             return s.value();
         }
         long notAfter = now + SIGNATURE_VALIDITY.toSeconds();
         String value = EndpointSigning.sign(identity.privateKey(), identity.publicKey(), endpoint, notAfter);
-        signed = new Signed(endpoint, value, notAfter);
+        if (signed.size() >= MAX_SIGNED) {
+            // endpoints no longer announced; the announced ones are at most a few
+            signed.keySet().removeIf(e -> !announced.containsKey(e));
+        }
+        signed.put(endpoint, new Signed(value, notAfter));
         return value;
     }
 
-    /** Announces endpoint and withdraws the value announced before, if another one. */
+    /** {@return the endpoints announced now, in no order} */
+    List<String> announcedEndpoints() {
+        return List.copyOf(announced.keySet());
+    }
+
+    /** Announces endpoint and withdraws every other value announced before: the one way in (direct publishing). */
     void replaceAnnouncement(String endpoint) {
         String value = valueOf(endpoint);
-        String previous = announced.get();
-        announceValue(value);
-        if (previous != null && !previous.equals(value)) {
-            withdraw(previous);
+        announceValue(endpoint, value);
+        for (Map.Entry<String, String> e : announced.entrySet()) {
+            if (!e.getKey().equals(endpoint) && announced.remove(e.getKey(), e.getValue())) {
+                withdraw(e.getValue());
+            }
         }
     }
 
-    /** Announces endpoint again (a renewal; a value signed anew replaces the old one). */
-    void announce(String endpoint) {
-        replaceAnnouncement(endpoint);
+    /**
+     * Announces a forwarder's endpoint beside the other forwarders' and withdraws the announced values that are not
+     * forwarders ({@code tcp://…} of a direct phase that ended): one of the ways in of a forwarded server.
+     */
+    void addAnnouncement(String endpoint) {
+        String value = valueOf(endpoint);
+        announceValue(endpoint, value);
+        for (Map.Entry<String, String> e : announced.entrySet()) {
+            if (!Endpoint.parse(e.getKey()).forwarder() && announced.remove(e.getKey(), e.getValue())) {
+                withdraw(e.getValue());
+            }
+        }
     }
 
+    /** Announces endpoint again (a renewal; a value signed anew replaces the old one), the others unchanged. */
+    void announce(String endpoint) {
+        if (announced.containsKey(endpoint) || announced.isEmpty()) {
+            announceValue(endpoint, valueOf(endpoint));
+        } else {
+            replaceAnnouncement(endpoint);
+        }
+    }
+
+    /** Withdraws every announced value: the server closes, or has no way in left. */
     void withdrawAnnouncement() {
-        String a = announced.getAndSet(null);
-        if (a != null) {
-            withdraw(a);
+        for (Map.Entry<String, String> e : announced.entrySet()) {
+            if (announced.remove(e.getKey(), e.getValue())) {
+                withdraw(e.getValue());
+            }
         }
         withdrawStale();
     }
 
-    private void announceValue(String value) {
+    /** Withdraws endpoint's value if it is announced, the others unchanged: that way in is gone. */
+    void withdrawAnnouncement(String endpoint) {
+        String value = announced.remove(endpoint);
+        if (value != null) {
+            withdraw(value);
+        }
+        withdrawStale();
+    }
+
+    private void announceValue(String endpoint, String value) {
         // kept before the attempt: a failed or interrupted announcement may still have reached the registry, and
         // what replaces or closes it must withdraw it
-        announced.set(value);
+        String previous = announced.put(endpoint, value);
         stale.remove(value);
         send(value);
+        if (previous != null && !previous.equals(value)) {
+            // signed anew: the new value replaces the old one
+            withdraw(previous);
+        }
         withdrawStale();
     }
 
     /**
-     * Renews endpoint if it is still the announced one, without making it the announced one again: a renewal that
-     * crosses a replacement must not bring the replaced value back, so one that lands after it is withdrawn again.
+     * Renews endpoint if it is still announced, without announcing it again: a renewal that crosses a replacement or
+     * a withdrawal must not bring the value back, so one that lands after it is withdrawn again.
      */
     void renew(String endpoint) {
-        String current = announced.get();
-        if (current == null || !EndpointSigning.endpointOf(current).equals(endpoint)) {
+        String current = announced.get(endpoint);
+        if (current == null) {
             return;
         }
         String value = valueOf(endpoint);
         send(value);
         if (value.equals(current)) {
-            if (!value.equals(announced.get())) {
+            if (!value.equals(announced.get(endpoint))) {
                 withdraw(value);
             }
-        } else if (announced.compareAndSet(current, value)) {
+        } else if (announced.replace(endpoint, current, value)) {
             // signed anew: the new value replaces the old one
             withdraw(current);
         } else {
@@ -270,7 +319,7 @@ final class Publication {
         for (Map.Entry<String, Long> e : stale.entrySet()) {
             if (now - e.getValue() >= 0) {
                 stale.remove(e.getKey(), e.getValue());
-            } else if (!e.getKey().equals(announced.get())) {
+            } else if (!announced.containsValue(e.getKey())) {
                 withdraw(e.getKey(), e.getValue());
             }
         }

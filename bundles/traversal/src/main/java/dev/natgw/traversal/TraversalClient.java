@@ -6,9 +6,12 @@ import dev.natgw.traversal.protocol.ProtocolException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -17,14 +20,29 @@ import javax.net.ssl.SSLContext;
  * its forwarder ({@code natgw://}); with no registry, asks the configured forwarders in turn. Over whichever path, it
  * then runs the end-to-end handshake (section 11): the far end must prove it holds the key's private key, or the
  * client moves on to the next place and finally fails with an error that names the key. The socket it returns is
- * encrypted end to end: forwarders and the network carry ciphertext. Thread-safe; holds nothing between calls but its
- * TLS session cache.
+ * encrypted end to end: forwarders and the network carry ciphertext.
+ *
+ * <p>
+ * Places are tried one at a time, in random order, except that places that failed for this client within
+ * {@link #DEMOTED_FOR} go last: a dead forwarder of a server announced at several costs one attempt, a refused
+ * connection (milliseconds) when its process died or {@link TraversalOptions#connectTimeout()} when its host is gone,
+ * and later calls try it only after the others. An attempt that connected waits at most
+ * {@link TraversalOptions#handshakeTimeout()} for the forwarder's answer and as long again for the end-to-end handshake.
+ * Thread-safe; holds nothing between calls but its TLS session cache and the places that failed lately (at most
+ * {@link #DEMOTED_MAX}).
  */
 public final class TraversalClient {
+    /** How long a place that failed is tried after the others. */
+    static final Duration DEMOTED_FOR = Duration.ofSeconds(30);
+    /** The most places remembered as failed; beyond it the oldest are forgotten. */
+    static final int DEMOTED_MAX = 64;
+
     private final TraversalOptions options;
     private final RegistryClient registry;
     private final SSLContext e2e;
     private final byte[] secret;
+    /** Places that failed lately, to when (nanoTime) they failed. */
+    private final ConcurrentHashMap<Endpoint, Long> failedAt = new ConcurrentHashMap<>();
 
     /** A client that shows no identity and no secret (servers with an open {@link ClientPolicy} serve it). */
     public TraversalClient(TraversalOptions options) {
@@ -89,6 +107,7 @@ public final class TraversalClient {
         List<Endpoint> fallback = new ArrayList<>(options.forwarders());
         Collections.shuffle(fallback);
         places.addAll(fallback);
+        demoteFailed(places);
         for (Endpoint e : places) {
             try {
                 Socket raw;
@@ -105,13 +124,37 @@ public final class TraversalClient {
                         throw ex;
                     }
                 }
-                return E2e.client(e2e, raw, key, e, secret, options.handshakeTimeout());
+                PeerConnection c = E2e.client(e2e, raw, key, e, secret, options.handshakeTimeout());
+                failedAt.remove(e);
+                return c;
             } catch (IOException ex) {
                 failures.add(e + ": " + ex.getMessage());
+                failed(e);
             }
         }
         throw new IOException("cannot reach " + key + (failures.isEmpty()
                 ? ": it is announced nowhere"
                 : ": " + String.join("; ", failures)));
+    }
+
+    /** Moves the places that failed within {@link #DEMOTED_FOR} behind the others, keeping each group's order. */
+    private void demoteFailed(List<Endpoint> places) {
+        long now = System.nanoTime();
+        failedAt.values().removeIf(t -> now - t > DEMOTED_FOR.toNanos());
+        if (failedAt.isEmpty()) {
+            return;
+        }
+        List<Endpoint> late = new ArrayList<>();
+        places.removeIf(e -> failedAt.containsKey(e) && late.add(e));
+        places.addAll(late);
+    }
+
+    private void failed(Endpoint e) {
+        if (failedAt.size() >= DEMOTED_MAX) {
+            // bounded: the oldest failure is the one least likely to matter
+            failedAt.entrySet().stream().min(Map.Entry.comparingByValue()).ifPresent(o -> failedAt.remove(o
+                    .getKey()));
+        }
+        failedAt.put(e, System.nanoTime());
     }
 }

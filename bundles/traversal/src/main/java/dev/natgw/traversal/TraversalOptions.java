@@ -29,14 +29,24 @@ import javax.net.ssl.SSLSocketFactory;
  *     again; 100 ms..1 day, 60 s by default
  * @param credential the tenant credential a server presents when it registers with a forwarder (docs/protocol.md,
  *     section 10), or null to present none (an allow-listed key, or an open forwarder); since 1.2
+ * @param forwardersAtOnce how many forwarders a forwarded server registers with at once, each announced: clients reach
+ *     it through the others while one is down; 1..{@value #MAX_FORWARDERS_AT_ONCE}, {@value #DEFAULT_FORWARDERS_AT_ONCE}
+ *     by default (fewer while fewer are known); since 1.4
  */
 public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
         Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
         InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval,
-        TenantCredential credential) {
+        TenantCredential credential, int forwardersAtOnce) {
 
     /** The default of {@link #reprobeInterval()}. */
     public static final Duration DEFAULT_REPROBE = Duration.ofSeconds(60);
+    /** The default of {@link #forwardersAtOnce()}. */
+    public static final int DEFAULT_FORWARDERS_AT_ONCE = 2;
+    /**
+     * The most of {@link #forwardersAtOnce()}: the registry keeps at most 8 values under a key, and a value signed anew
+     * is announced before the old one is withdrawn, so each forwarder's value may briefly stand twice.
+     */
+    public static final int MAX_FORWARDERS_AT_ONCE = 4;
 
     /** Validates. */
     public TraversalOptions {
@@ -60,6 +70,19 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
                 .compareTo(Duration.ofDays(1)) > 0) {
             throw new IllegalArgumentException("reprobeInterval must be 100 ms..1 day, was " + reprobeInterval);
         }
+        if (forwardersAtOnce < 1 || forwardersAtOnce > MAX_FORWARDERS_AT_ONCE) {
+            throw new IllegalArgumentException("forwardersAtOnce must be 1.." + MAX_FORWARDERS_AT_ONCE + ", was "
+                    + forwardersAtOnce);
+        }
+    }
+
+    /** The options of version 1.2 of this package: {@link #DEFAULT_FORWARDERS_AT_ONCE} forwarders at once. */
+    public TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
+            Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
+            InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval,
+            TenantCredential credential) {
+        this(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin, backoffMax, direct, directBind,
+                announceTtl, backlog, reprobeInterval, credential, DEFAULT_FORWARDERS_AT_ONCE);
     }
 
     /** The options of version 1.1 of this package: no credential. */
@@ -103,6 +126,7 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
         private int backlog = 64;
         private Duration reprobeInterval = DEFAULT_REPROBE;
         private TenantCredential credential;
+        private int forwardersAtOnce = DEFAULT_FORWARDERS_AT_ONCE;
 
         public Builder registry(URI uri) {
             this.registry = uri;
@@ -179,9 +203,16 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
             return this;
         }
 
+        /** How many forwarders a forwarded server registers with at once, 1..{@value #MAX_FORWARDERS_AT_ONCE}. */
+        public Builder forwardersAtOnce(int n) {
+            this.forwardersAtOnce = n;
+            return this;
+        }
+
         public TraversalOptions build() {
             return new TraversalOptions(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin,
-                    backoffMax, direct, directBind, announceTtl, backlog, reprobeInterval, credential);
+                    backoffMax, direct, directBind, announceTtl, backlog, reprobeInterval, credential,
+                    forwardersAtOnce);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,11 +16,13 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * On {@link #open}, unless {@link TraversalOptions#direct()} is off, it listens on a local port and asks a forwarder
  * to probe it (docs/protocol.md, section 6): if the forwarder's nonce arrives at the listener, the server is
- * reachable, announces {@code tcp://address} and accepts directly. Otherwise it registers with a forwarder (picked
- * from the registry's {@code natgw/forwarders}, shuffled, the next one on failure), announces {@code natgw://…} under
- * its key, keeps the control connection alive with heartbeats and opens a data connection for each client the
- * forwarder pushes. When the forwarder dies (connection closed, or silent for its idle timeout) it registers with
- * another, waiting {@link TraversalOptions#backoffMin()} after a lost session and doubling, up to
+ * reachable, announces {@code tcp://address} and accepts directly. Otherwise it registers with up to
+ * {@link TraversalOptions#forwardersAtOnce()} forwarders at once (picked from the registry's {@code natgw/forwarders},
+ * shuffled, the next one on failure), announces one {@code natgw://…} value per forwarder under its key, keeps each
+ * control connection alive with heartbeats and opens a data connection for each client a forwarder pushes. When a
+ * forwarder dies (connection closed, or silent for its idle timeout) its value is withdrawn and clients reach the
+ * server through the others meanwhile; that slot registers again, with the same forwarder or another one not in use,
+ * waiting {@link TraversalOptions#backoffMin()} after a lost session and doubling, up to
  * {@link TraversalOptions#backoffMax()}, while attempts fail.
  *
  * <p>
@@ -38,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * listener (at most two, while one retires), one per connection being sorted during a probe (at most
  * {@link TraversalOptions#backlog()}), two per direct client in its end-to-end handshake (the handshake and its
  * deadline; at most {@link TraversalOptions#backlog()} handshakes at once, the listener waits for a slot) and, when
- * forwarded, one for heartbeats, one re-probing and two per data connection being opened and handshaking (at most
+ * forwarded, one control loop per further forwarder ({@link TraversalOptions#forwardersAtOnce()} less one), one for
+ * heartbeats per forwarder registered with, one re-probing and two per data connection being opened and handshaking (at most
  * {@link TraversalOptions#backlog()} at once; more are declined), and one per connection being closed, for at most
  * 2 s (a close reads the peer's last bytes first, so that it is not a reset that loses the end of the stream).
  * Accepted sockets wait in one bounded queue ({@link TraversalOptions#backlog()}); when it is full a direct listener
@@ -101,7 +105,16 @@ public final class TraversalServer implements Closeable {
         return d != null ? d : forwarded.current();
     }
 
-    /** {@return how many times this server has registered with a forwarder} */
+    /**
+     * {@return every place clients reach this server now: the one {@code tcp://…} when direct, else each forwarder it
+     * is registered with (at most {@link TraversalOptions#forwardersAtOnce()}); empty while none}
+     */
+    public List<Endpoint> endpoints() {
+        Endpoint d = directly.endpoint();
+        return d != null ? List.of(d) : forwarded.endpoints();
+    }
+
+    /** {@return how many times this server has registered with a forwarder, all forwarders together} */
     public long registrations() {
         return forwarded.registrations();
     }

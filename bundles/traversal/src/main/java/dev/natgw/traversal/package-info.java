@@ -3,7 +3,7 @@
  * when it is reachable and through a natgw forwarder when not, and {@link dev.natgw.traversal.TraversalClient}
  * reaches a key; both hand out ordinary sockets.
  */
-@Version("1.3.0")
+@Version("1.4.0")
 package dev.natgw.traversal;
 
 import org.osgi.annotation.versioning.Version;

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -48,6 +49,9 @@ public final class TraversalCli {
                       [--token FILE|CREDENTIAL]            the tenant credential the forwarder's operator issued
                                                            (fwd:tenant-add), or a file holding it; default: the
                                                            NATGW_TOKEN environment variable
+                      [--forwarders N]                     register with up to N forwarders at once, each
+                                                           announced, 1..4 (default 2): clients reach the server
+                                                           through the others while one is down
               connect KEY                                  standard input and output to the server of KEY
               forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
                       (connect, forward) [--identity FILE] [--client-secret-file FILE]
@@ -134,6 +138,12 @@ public final class TraversalCli {
         if (a.has("--reprobe")) {
             b.reprobeInterval(Duration.ofSeconds(a.integer("--reprobe", 60)));
         }
+        int atOnce = a.integer("--forwarders", TraversalOptions.DEFAULT_FORWARDERS_AT_ONCE);
+        if (atOnce > TraversalOptions.MAX_FORWARDERS_AT_ONCE) {
+            throw new IllegalArgumentException("--forwarders must be 1.." + TraversalOptions.MAX_FORWARDERS_AT_ONCE
+                    + ", was " + atOnce);
+        }
+        b.forwardersAtOnce(atOnce);
         String token = a.has("--token") ? a.get("--token", null) : System.getenv("NATGW_TOKEN");
         if (token != null && !token.isBlank()) {
             b.credential(credentialText(token));
@@ -157,13 +167,15 @@ public final class TraversalCli {
                 err.println("natgw-traversal: no forwarder has taken " + server.key() + " yet; still trying");
                 err.flush();
             }
-            // a line each time where clients reach it changes (registered, moved to another forwarder, direct)
+            // a line each time where clients reach it changes (registered, a forwarder lost or added, moved to
+            // another forwarder, direct): every place, comma-separated
             Thread.ofVirtual().name("natgw-traversal-status").start(() -> {
-                Endpoint shown = null;
+                String shown = "";
                 try {
                     while (true) {
-                        Endpoint now = server.endpoint();
-                        if (now != null && !now.equals(shown)) {
+                        String now = server.endpoints().stream().map(Endpoint::toString).sorted().collect(Collectors
+                                .joining(", "));
+                        if (!now.isEmpty() && !now.equals(shown)) {
                             out.println("published at " + now);
                             out.flush();
                             shown = now;
@@ -313,7 +325,8 @@ public final class TraversalCli {
         static final List<String> FLAGS = List.of("--direct", "--no-direct");
         static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
                 "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
-                "--max-connections", "--reprobe", "--client-secret-file", "--allow-client", "--token");
+                "--max-connections", "--reprobe", "--client-secret-file", "--allow-client", "--token",
+                "--forwarders");
 
         static Args parse(String[] args) {
             Args a = new Args();
