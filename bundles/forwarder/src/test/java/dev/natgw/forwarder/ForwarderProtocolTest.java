@@ -101,7 +101,7 @@ class ForwarderProtocolTest {
         Identity id = Identity.generate();
         int chunks = 16;
         try (Socket control = register(fwd, id)) {
-            Socket[] pair = relayPair(control, id.key());
+            Socket[] pair = relayPair(control, id);
             try (Socket client = pair[0]; Socket data = pair[1]) {
                 client.getOutputStream().write("get".getBytes(StandardCharsets.US_ASCII));
                 client.shutdownOutput();
