@@ -21,4 +21,20 @@ public record RegistryFaceInfo(List<String> addresses, boolean beyondLoopback, b
     public RegistryFaceInfo {
         addresses = List.copyOf(Objects.requireNonNull(addresses, "addresses"));
     }
+
+    /**
+     * {@return how the face is reached, in words, as {@code natgw:status} and the console show it} Such as
+     * {@code HTTPS on 127.0.0.1,198.19.0.1 port 8443, certificate sha256:… (generated)}.
+     */
+    public String describe() {
+        String on = String.join(",", addresses);
+        if (https) {
+            return "HTTPS on " + on + " port " + httpsPort + ", certificate " + (fingerprint == null
+                    ? "unknown (its key store cannot be read)"
+                    : fingerprint + (generated ? " (generated)" : ""));
+        }
+        return "plain HTTP on " + on + (beyondLoopback
+                ? ", refused beyond loopback: no HTTPS connector (docs/manual/registry.md)"
+                : ", loopback only");
+    }
 }

@@ -78,7 +78,7 @@ public class StatusCommand implements Action {
                     + (fwd.tls() ? ", TLS, certificate " + fwd.fingerprint() : ", plain TCP"));
         }
         if (face != null) {
-            out.println("Registry face " + registryFace(face));
+            out.println("Registry face " + face.describe());
         }
         out.println();
 
@@ -102,18 +102,5 @@ public class StatusCommand implements Action {
                     s.providers().stream().map(String::valueOf).collect(Collectors.joining(",")));
         }
         services.print(out, !noFormat);
-    }
-
-    /** {@return how the registry's face is reached, in words} */
-    static String registryFace(RegistryFaceInfo face) {
-        String on = String.join(",", face.addresses());
-        if (face.https()) {
-            return "HTTPS on " + on + " port " + face.httpsPort() + ", certificate " + (face.fingerprint() == null
-                    ? "unknown (its key store cannot be read)"
-                    : face.fingerprint() + (face.generated() ? " (generated)" : ""));
-        }
-        return "plain HTTP on " + on + (face.beyondLoopback()
-                ? ", refused beyond loopback: no HTTPS connector (docs/manual/registry.md)"
-                : ", loopback only");
     }
 }

@@ -106,10 +106,10 @@ class StatusCommandTest extends StdoutCapture {
         assertThat(f.get("generated").asBoolean()).isTrue();
         assertThat(f.get("addresses").get(1).asText()).isEqualTo("198.19.0.1");
 
-        assertThat(StatusCommand.registryFace(new RegistryFaceInfo(List.of("127.0.0.1"), false, false, 0, null,
-                false))).isEqualTo("plain HTTP on 127.0.0.1, loopback only");
-        assertThat(StatusCommand.registryFace(new RegistryFaceInfo(List.of("0.0.0.0"), true, false, 0, null,
-                false))).contains("refused beyond loopback");
+        assertThat(new RegistryFaceInfo(List.of("127.0.0.1"), false, false, 0, null, false).describe())
+                .isEqualTo("plain HTTP on 127.0.0.1, loopback only");
+        assertThat(new RegistryFaceInfo(List.of("0.0.0.0"), true, false, 0, null, false).describe())
+                .contains("refused beyond loopback");
     }
 
     @Test
