@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.LinkedHashMap;
@@ -124,30 +125,38 @@ final class PaxWebHttps {
      */
     static RegistryFaceInfo info(Dictionary<String, ?> props, Path generated) {
         List<String> addresses = addresses(props);
-        boolean https = Boolean.parseBoolean(string(props, SECURE_ENABLED)) && string(props, KEYSTORE) != null;
-        if (!https) {
+        String keystore = string(props, KEYSTORE);
+        if (!Boolean.parseBoolean(string(props, SECURE_ENABLED)) || keystore == null) {
             return new RegistryFaceInfo(addresses, beyondLoopback(addresses), false, 0, null, false);
         }
-        String port = string(props, SECURE_PORT);
-        Path store = Path.of(string(props, KEYSTORE));
-        String fingerprint;
+        return new RegistryFaceInfo(addresses, beyondLoopback(addresses), true, port(string(props, SECURE_PORT)),
+                fingerprint(props, keystore), keystore.equals(generated.toAbsolutePath().toString()));
+    }
+
+    /** {@return the fingerprint of the certificate in the configured key store, or null if it cannot be read} */
+    private static String fingerprint(Dictionary<String, ?> props, String keystore) {
+        String type = string(props, KEYSTORE_TYPE);
+        String password = string(props, KEYSTORE_PASSWORD);
         try {
-            String type = string(props, KEYSTORE_TYPE);
-            String password = string(props, KEYSTORE_PASSWORD);
-            fingerprint = ForwarderIdentity.text(ForwarderIdentity.of(GeneratedKeyStore.certificate(GeneratedKeyStore
-                    .load(store, type == null ? DEFAULT_TYPE : type, password == null
-                            ? null
-                            : password
-                                    .toCharArray()),
-                    string(props, KEY_ALIAS))));
+            KeyStore ks = GeneratedKeyStore.load(Path.of(keystore), type == null ? DEFAULT_TYPE : type,
+                    password == null ? null : password.toCharArray());
+            return ForwarderIdentity.text(ForwarderIdentity.of(GeneratedKeyStore.certificate(ks, string(props,
+                    KEY_ALIAS))));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            fingerprint = null;
+            return null;
         }
-        return new RegistryFaceInfo(addresses, beyondLoopback(addresses), true, port == null
-                ? DEFAULT_SECURE_PORT
-                : Integer.parseInt(port.strip()), fingerprint,
-                store.toAbsolutePath().equals(generated
-                        .toAbsolutePath()));
+    }
+
+    /** {@return the configured HTTPS port, Pax Web's default without one, or 0 if it is not a number} */
+    private static int port(String configured) {
+        if (configured == null) {
+            return DEFAULT_SECURE_PORT;
+        }
+        try {
+            return Integer.parseInt(configured.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String string(Dictionary<String, ?> props, String key) {

@@ -64,7 +64,7 @@ public final class RegistryHttpsManager implements RegistryFace, ConfigurationLi
 
     /** Reads Pax Web's configuration, turns HTTPS on if the rule says so, and notes how the face is reached. */
     synchronized void apply() {
-        Dictionary<String, Object> props;
+        Dictionary<String, Object> props = null;
         try {
             // "?": whichever bundle reads the PID (Pax Web's runtime) gets it, also if this call makes it
             Configuration c = cm.getConfiguration(PaxWebHttps.PID, "?");
@@ -87,9 +87,9 @@ public final class RegistryHttpsManager implements RegistryFace, ConfigurationLi
                         props.get(PaxWebHttps.KEYSTORE));
             }
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            // the face keeps refusing plain HTTP beyond loopback; natgw:status tells how it is reached
             LOG.warn("natgw registry HTTP face: cannot turn HTTPS on in {} (docs/manual/registry.md): {}",
                     PaxWebHttps.PID, e.toString());
-            props = null;
         }
         info = PaxWebHttps.info(props, generated);
         if (info.https()) {

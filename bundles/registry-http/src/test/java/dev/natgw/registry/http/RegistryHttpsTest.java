@@ -183,6 +183,19 @@ class RegistryHttpsTest {
     }
 
     @Test
+    void aStoreThatCannotBeMadeLeavesPaxWebAsItWas() throws Exception {
+        // the data directory is a file: no key store can be made under it
+        Files.writeString(dir.resolve("data"), "not a directory");
+        Map<String, String> open = Map.of(PaxWebHttps.LISTENING_ADDRESSES, "198.18.0.1");
+        paxWeb(open);
+        RegistryFaceInfo info = new RegistryHttpsManager(cm, store()).info();
+        assertThat(paxWeb()).isEqualTo(Map.<String, Object>copyOf(open));
+        assertThat(info.https()).isFalse();
+        assertThat(info.describe()).isEqualTo("plain HTTP on 198.18.0.1, refused beyond loopback: no HTTPS"
+                + " connector (docs/manual/registry.md)");
+    }
+
+    @Test
     void withoutAnyConfigurationPaxWebListensEverywhereSoHttpsIsTurnedOn() {
         RegistryFaceInfo info = new RegistryHttpsManager(cm, store()).info();
         assertThat(paxWeb()).containsEntry(PaxWebHttps.SECURE_ENABLED, "true").containsEntry(
