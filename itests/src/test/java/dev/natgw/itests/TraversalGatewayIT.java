@@ -99,6 +99,10 @@ public class TraversalGatewayIT {
                 systemProperty("natgw.traversal.cli"),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.ops4j.pax.web.listening.addresses",
                         "127.0.0.1," + SERVICE),
+                // beyond loopback natgw turns Pax Web's HTTPS connector on: on a port of its own, so that another
+                // natgw on this machine does not collide with this one
+                editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port.secure",
+                        NatgwContainer.freePort()),
                 editConfigurationFilePut("etc/dev.natgw.forwarder.cfg", "listen.host", SERVICE),
                 // the registry face is reached over plain HTTP on the service address, inside the test's own
                 // namespaces: allowed explicitly, as an operator would on a network they trust

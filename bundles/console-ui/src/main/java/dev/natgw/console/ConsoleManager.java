@@ -5,6 +5,7 @@ import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.nat.EventExportService;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.registry.Registry;
+import dev.natgw.api.registry.RegistryFace;
 import dev.natgw.api.status.StatusService;
 import dev.natgw.console.internal.ConsoleConfig;
 import dev.natgw.console.internal.ConsoleServer;
@@ -266,6 +267,17 @@ public class ConsoleManager {
     void unbindRegistry(Registry s) {
         if (ServiceBridge.same(services.registry(), s)) {
             services.registry(null);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindRegistryFace(RegistryFace s) {
+        services.registryFace(s);
+    }
+
+    void unbindRegistryFace(RegistryFace s) {
+        if (ServiceBridge.same(services.registryFace(), s)) {
+            services.registryFace(null);
         }
     }
 

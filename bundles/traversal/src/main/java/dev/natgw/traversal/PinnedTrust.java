@@ -12,23 +12,38 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Trust in exactly one forwarder certificate, named by the SHA-256 fingerprint its forwarder announces
- * ({@code natgw+tls://host:port#sha256:HEX}, docs/protocol.md, section 8): the certificate may be self-signed and name
+ * Trust in exactly one certificate, named by its SHA-256 fingerprint: a forwarder's, as its forwarder announces it
+ * ({@code natgw+tls://host:port#sha256:HEX}, docs/protocol.md, section 8), or the registry face's, as the user gives
+ * it ({@code https://host:port/natgw/registry/v1#sha256:HEX}, section 9). The certificate may be self-signed and name
  * any host, since it is the fingerprint that is checked; the TLS handshake proves its private key. Stateless.
  */
 final class PinnedTrust extends X509ExtendedTrustManager {
     private final String pin;
+    private final String peer;
+    private final String source;
 
-    private PinnedTrust(String pin) {
+    private PinnedTrust(String pin, String peer, String source) {
         this.pin = pin;
+        this.peer = peer;
+        this.source = source;
     }
 
-    /** {@return a socket factory whose connections accept only the certificate with this fingerprint} */
+    /** {@return a socket factory whose connections accept only the forwarder certificate with this fingerprint} */
     static SSLSocketFactory factory(String pin) {
+        return context(pin, "the forwarder", "announced").getSocketFactory();
+    }
+
+    /**
+     * {@return a TLS context that accepts only the certificate with this fingerprint}
+     *
+     * @param peer what the certificate belongs to, for the error ("the registry")
+     * @param source where the pin came from, for the error ("pinned")
+     */
+    static SSLContext context(String pin, String peer, String source) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[]{new PinnedTrust(pin)}, null);
-            return ctx.getSocketFactory();
+            ctx.init(null, new TrustManager[]{new PinnedTrust(pin, peer, source)}, null);
+            return ctx;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK has no TLS: " + e.getMessage(), e);
         }
@@ -36,11 +51,11 @@ final class PinnedTrust extends X509ExtendedTrustManager {
 
     private void check(X509Certificate[] chain) throws CertificateException {
         if (chain == null || chain.length == 0) {
-            throw new CertificateException("the forwarder showed no certificate");
+            throw new CertificateException(peer + " showed no certificate");
         }
         String seen = ForwarderIdentity.text(ForwarderIdentity.of(chain[0]));
         if (!seen.equals(pin)) {
-            throw new CertificateException("the forwarder's certificate is " + seen + ", not the announced " + pin);
+            throw new CertificateException(peer + "'s certificate is " + seen + ", not the " + source + " " + pin);
         }
     }
 
@@ -63,19 +78,19 @@ final class PinnedTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("a forwarder connection trusts no client certificate");
+        throw new CertificateException("a pinned connection trusts no client certificate");
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        throw new CertificateException("a forwarder connection trusts no client certificate");
+        throw new CertificateException("a pinned connection trusts no client certificate");
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        throw new CertificateException("a forwarder connection trusts no client certificate");
+        throw new CertificateException("a pinned connection trusts no client certificate");
     }
 
     @Override

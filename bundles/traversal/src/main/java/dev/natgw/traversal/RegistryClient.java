@@ -12,14 +12,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The registry's HTTP face seen from outside the appliance (docs/protocol.md, section 9): open lookups, and
- * announcements and withdrawals signed with the owner's identity. Thread-safe.
+ * announcements and withdrawals signed with the owner's identity. An {@code https} base with a fragment
+ * {@code #sha256:HEX} is pinned: only the certificate with that SHA-256 fingerprint (the one {@code natgw:status}
+ * shows) is accepted, self-signed or not, whatever host it names, and no trust store is needed; without a pin the
+ * JVM's trust store decides. Thread-safe.
  */
 public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,14 +35,29 @@ public final class RegistryClient {
     private final Duration timeout;
 
     /**
-     * @param base the face's base URI, such as {@code http://127.0.0.1:8181/natgw/registry/v1}
+     * @param base the face's base URI, such as {@code http://127.0.0.1:8181/natgw/registry/v1}, or
+     *     {@code https://198.19.0.1:8443/natgw/registry/v1#sha256:HEX} pinned to the face's certificate
      * @param timeout the longest a request may take
+     * @throws IllegalArgumentException if the fragment is not a pin, or pins a base that is not https
      */
     public RegistryClient(URI base, Duration timeout) {
+        String pin = base.getRawFragment();
         String b = base.toString();
+        if (pin != null) {
+            b = b.substring(0, b.indexOf('#'));
+            if (!pin.matches("sha256:[0-9a-f]{64}") || !"https".equalsIgnoreCase(base.getScheme())) {
+                throw new IllegalArgumentException("a registry pin is #sha256: and 64 lowercase hex digits after an"
+                        + " https URL: " + base);
+            }
+        }
         this.base = URI.create(b.endsWith("/") ? b : b + "/");
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(
+                HttpClient.Version.HTTP_1_1);
+        if (pin != null) {
+            builder.sslContext(PinnedTrust.context(pin, "the registry", "pinned"));
+        }
+        this.http = builder.build();
     }
 
     /**
@@ -92,6 +112,13 @@ public final class RegistryClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (SSLHandshakeException e) {
+            // the certificate check's own words (a wrong pin names both fingerprints) rather than the JDK's wrapper
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof CertificateException)) {
+                cause = cause.getCause();
+            }
+            throw new IOException("registry " + request.uri() + ": TLS refused: " + cause.getMessage(), e);
         }
         JsonNode body;
         try {

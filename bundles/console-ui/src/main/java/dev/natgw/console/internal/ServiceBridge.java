@@ -4,6 +4,7 @@ import dev.natgw.api.dataplane.Dataplane;
 import dev.natgw.api.forwarder.ForwarderService;
 import dev.natgw.api.nat.NatService;
 import dev.natgw.api.registry.Registry;
+import dev.natgw.api.registry.RegistryFace;
 import dev.natgw.api.status.StatusService;
 
 /**
@@ -16,6 +17,7 @@ public final class ServiceBridge {
     private volatile Dataplane dataplane;
     private volatile ForwarderService forwarder;
     private volatile Registry registry;
+    private volatile RegistryFace registryFace;
     private volatile StatusService status;
 
     /** {@return the NAT service, or null while it is absent} */
@@ -36,6 +38,11 @@ public final class ServiceBridge {
     /** {@return the registry, or null while it is absent} */
     public Registry registry() {
         return registry;
+    }
+
+    /** {@return the registry's HTTP face, or null while it is absent} */
+    public RegistryFace registryFace() {
+        return registryFace;
     }
 
     /** {@return the status service, or null while it is absent} */
@@ -61,6 +68,11 @@ public final class ServiceBridge {
     /** @param s the registry, or null when it went away */
     public void registry(Registry s) {
         registry = s;
+    }
+
+    /** @param s the registry's HTTP face, or null when it went away */
+    public void registryFace(RegistryFace s) {
+        registryFace = s;
     }
 
     /** @param s the status service, or null when it went away */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.natgw.api.forwarder.ForwarderInfo;
 import dev.natgw.api.forwarder.ForwarderService;
+import dev.natgw.api.registry.RegistryFace;
+import dev.natgw.api.registry.RegistryFaceInfo;
 import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.DpdkInfo;
@@ -37,6 +39,10 @@ public class StatusCommand implements Action {
     @Reference(optional = true)
     ForwarderService forwarder;
 
+    /** The registry's HTTP face, if it runs: where it is reached and its HTTPS certificate's fingerprint. */
+    @Reference(optional = true)
+    RegistryFace registryFace;
+
     @Option(name = "--json", description = "Print one JSON document instead of tables")
     boolean json;
 
@@ -47,15 +53,17 @@ public class StatusCommand implements Action {
     public Object execute() throws Exception {
         ApplianceStatus status = statusService.status();
         ForwarderInfo fwd = forwarder == null ? null : forwarder.info();
+        RegistryFaceInfo face = registryFace == null ? null : registryFace.info();
         if (json) {
-            System.out.println(JSON.writeValueAsString(StatusJson.of(status, fwd)));
+            System.out.println(JSON.writeValueAsString(StatusJson.of(status, fwd, face)));
         } else {
-            print(status, fwd, System.out, noFormat);
+            print(status, fwd, face, System.out, noFormat);
         }
         return null;
     }
 
-    static void print(ApplianceStatus status, ForwarderInfo fwd, PrintStream out, boolean noFormat) {
+    static void print(ApplianceStatus status, ForwarderInfo fwd, RegistryFaceInfo face, PrintStream out,
+            boolean noFormat) {
         JdkInfo jdk = status.jdk();
         out.println("natgw " + status.version());
         out.println("JDK    " + jdk.version() + " (" + jdk.vendor() + ", " + jdk.home() + "), native access "
@@ -68,6 +76,9 @@ public class StatusCommand implements Action {
             InetSocketAddress l = fwd.listen();
             out.println("Forwarder " + fwd.state() + " on " + l.getAddress().getHostAddress() + ":" + l.getPort()
                     + (fwd.tls() ? ", TLS, certificate " + fwd.fingerprint() : ", plain TCP"));
+        }
+        if (face != null) {
+            out.println("Registry face " + face.describe());
         }
         out.println();
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.natgw.api.forwarder.ForwarderInfo;
 import dev.natgw.api.forwarder.ForwarderState;
+import dev.natgw.api.registry.RegistryFaceInfo;
 import dev.natgw.api.status.ApplianceStatus;
 import dev.natgw.api.status.BundleStatus;
 import dev.natgw.api.status.DpdkInfo;
@@ -78,6 +79,37 @@ class StatusCommandTest extends StdoutCapture {
         assertThat(f.get("fingerprint").asText()).isEqualTo(fingerprint);
         assertThat(f.get("tls").asBoolean()).isTrue();
         assertThat(f.get("listen").asText()).isEqualTo("198.19.0.1:7000");
+    }
+
+    @Test
+    void theRegistryFacesCertificateFingerprintIsShownWhenItServesHttps() throws Exception {
+        String fingerprint = "sha256:" + "9c".repeat(32);
+        RegistryFaceInfo https = new RegistryFaceInfo(List.of("127.0.0.1", "198.19.0.1"), true, true, 8443,
+                fingerprint, true);
+        StatusCommand command = command();
+        command.registryFace = () -> https;
+        command.noFormat = true;
+        command.execute();
+        assertThat(printed()).contains("Registry face HTTPS on 127.0.0.1,198.19.0.1 port 8443, certificate "
+                + fingerprint + " (generated)");
+
+        StatusCommand json = command();
+        json.registryFace = command.registryFace;
+        json.json = true;
+        json.execute();
+        String out = printed();
+        JsonNode f = new ObjectMapper().readTree(out.substring(out.lastIndexOf("{\n  \"version\""))).get(
+                "registryFace");
+        assertThat(f.get("fingerprint").asText()).isEqualTo(fingerprint);
+        assertThat(f.get("https").asBoolean()).isTrue();
+        assertThat(f.get("httpsPort").asInt()).isEqualTo(8443);
+        assertThat(f.get("generated").asBoolean()).isTrue();
+        assertThat(f.get("addresses").get(1).asText()).isEqualTo("198.19.0.1");
+
+        assertThat(new RegistryFaceInfo(List.of("127.0.0.1"), false, false, 0, null, false).describe())
+                .isEqualTo("plain HTTP on 127.0.0.1, loopback only");
+        assertThat(new RegistryFaceInfo(List.of("0.0.0.0"), true, false, 0, null, false).describe())
+                .contains("refused beyond loopback");
     }
 
     @Test

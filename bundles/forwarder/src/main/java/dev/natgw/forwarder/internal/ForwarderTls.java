@@ -1,20 +1,12 @@
 package dev.natgw.forwarder.internal;
 
 import dev.natgw.traversal.protocol.ForwarderIdentity;
-import dev.natgw.traversal.protocol.Keys;
-import dev.natgw.traversal.protocol.SelfCertificate;
+import dev.natgw.traversal.protocol.GeneratedKeyStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.util.Collections;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -34,11 +26,6 @@ public record ForwarderTls(SSLContext context, String fingerprint, boolean gener
 
     private static final Logger LOG = LoggerFactory.getLogger(ForwarderTls.class);
     private static final String ALIAS = "natgw-forwarder";
-    /**
-     * PKCS12 wants a password; the generated store's protection is its owner-only permissions, as for an ssh host key,
-     * so the password is fixed and says nothing secret.
-     */
-    private static final char[] GENERATED_PASSWORD = "natgw-generated".toCharArray();
 
     /**
      * {@return the TLS of these settings: tls.keystore's key, or the generated one}
@@ -56,11 +43,10 @@ public record ForwarderTls(SSLContext context, String fingerprint, boolean gener
         }
         Path file = s.generatedKeystore();
         try {
-            if (!Files.exists(file)) {
-                generate(file);
+            if (GeneratedKeyStore.ensure(file, ALIAS)) {
                 LOG.info("natgw forwarder: generated a TLS key and self-signed certificate in {}", file);
             }
-            return load(file, "PKCS12", GENERATED_PASSWORD, true);
+            return load(file, "PKCS12", GeneratedKeyStore.PASSWORD.toCharArray(), true);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("tls.generated " + file + " cannot be used: " + e.getMessage(), e);
         }
@@ -68,48 +54,12 @@ public record ForwarderTls(SSLContext context, String fingerprint, boolean gener
 
     private static ForwarderTls load(Path file, String type, char[] password, boolean generated) throws IOException,
             GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance(type);
-        try (InputStream in = Files.newInputStream(file)) {
-            ks.load(in, password);
-        }
-        Certificate certificate = null;
-        for (String alias : Collections.list(ks.aliases())) {
-            if (ks.isKeyEntry(alias)) {
-                certificate = ks.getCertificate(alias);
-                break;
-            }
-        }
-        if (certificate == null) {
-            throw new GeneralSecurityException("it holds no key with a certificate");
-        }
+        KeyStore ks = GeneratedKeyStore.load(file, type, password);
+        Certificate certificate = GeneratedKeyStore.certificate(ks, null);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, password);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
         return new ForwarderTls(ctx, ForwarderIdentity.text(ForwarderIdentity.of(certificate)), generated);
-    }
-
-    /** Writes a new Ed25519 key and its self-signed certificate, readable by the owner only, moved into place whole. */
-    private static void generate(Path file) throws IOException, GeneralSecurityException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                    "rwx------")));
-        }
-        KeyPair pair = Keys.generate();
-        Certificate certificate = SelfCertificate.of(pair.getPublic(), data -> Keys.sign(pair.getPrivate(), data));
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry(ALIAS, pair.getPrivate(), GENERATED_PASSWORD, new Certificate[]{certificate});
-        Path tmp = Files.createTempFile(dir, ".forwarder-tls", ".tmp", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rw-------")));
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                ks.store(out, GENERATED_PASSWORD);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Collections;
 import java.util.Dictionary;
+import java.util.function.Function;
 import javax.servlet.Servlet;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.servlet.ServletContextHandler;
@@ -45,7 +47,17 @@ final class JettyHttpService implements HttpService, AutoCloseable {
     }
 
     int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return port(0);
+    }
+
+    /** {@return the local port of the server's n-th connector} */
+    int port(int n) {
+        return ((ServerConnector) server.getConnectors()[n]).getLocalPort();
+    }
+
+    /** Adds the connector that make makes for this server (before {@link #start()}). */
+    void addConnector(Function<Server, Connector> make) {
+        server.addConnector(make.apply(server));
     }
 
     @Override

@@ -57,7 +57,9 @@ public final class TraversalCli {
                       (connect, forward) [--identity FILE] [--client-secret-file FILE]
                                                            show this identity / present this secret to the server
             common options:
-              --registry URL        the registry's HTTP face, e.g. http://127.0.0.1:8181/natgw/registry/v1
+              --registry URL        the registry's HTTP face, e.g. http://127.0.0.1:8181/natgw/registry/v1, or
+                                    https://HOST:8443/natgw/registry/v1#sha256:HEX pinned to the certificate
+                                    natgw:status shows
               --forwarder ENDPOINT  natgw://HOST:PORT or natgw+tls://HOST:PORT; repeatable; used instead of the
                                     forwarders the registry lists
               --truststore FILE [--truststore-password PW]   trust for natgw+tls:// forwarders (PKCS12)
