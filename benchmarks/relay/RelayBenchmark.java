@@ -370,10 +370,12 @@ public class RelayBenchmark {
                 .getLoopbackAddress());
         serve(directTls::accept, sink::drain);
         // relayed TLS: a TLS forwarder, a server registered over TLS
-        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
-                false, "tls.enabled", true, "tls.keystore", keystore.toString(), "tls.keystore.password", pw,
+        ForwarderSettings tlsSettings = ForwarderSettings.of(config(Map.of("listen.port", 0, "announce", false,
+                "tls.enabled", true, "tls.keystore", keystore.toString(), "tls.keystore.password", pw,
                 "max.connections.per.source", 100000, "rate.per.source", 100000, "relay.buffer", Integer.getInteger(
-                        "relay.buffer", 65536)))), serverCtx, null, Clock.systemUTC());
+                        "relay.buffer", 65536))));
+        ForwarderEngine fwd = new ForwarderEngine(tlsSettings, dev.natgw.forwarder.internal.ForwarderTls.of(
+                tlsSettings), null, Clock.systemUTC());
         fwd.start();
         TraversalOptions options = TraversalOptions.builder().forwarder(new Endpoint(Endpoint.FORWARDER_TLS,
                 "127.0.0.1", fwd.boundAddress().getPort())).direct(false).tls(clientCtx.getSocketFactory()).build();
