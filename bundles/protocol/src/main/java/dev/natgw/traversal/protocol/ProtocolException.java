@@ -17,7 +17,8 @@ public class ProtocolException extends IOException {
     }
 
     public ProtocolException(ErrorCode code, String message, boolean remote) {
-        super(code + ": " + message);
+        // an ERROR frame's text is often this class's own message from the other end, which names the code already
+        super(message != null && message.startsWith(code + ": ") ? message : code + ": " + message);
         this.code = code;
         this.remote = remote;
     }

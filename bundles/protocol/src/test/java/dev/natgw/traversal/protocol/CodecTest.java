@@ -13,6 +13,17 @@ import org.junit.jupiter.api.Test;
 class CodecTest {
 
     @Test
+    void aRemoteErrorNamesItsCodeOnce() {
+        ProtocolException sent = new ProtocolException(ErrorCode.NOT_ADMITTED, "this forwarder admits only allow-listed"
+                + " keys");
+        ProtocolException received = new ProtocolException(ErrorCode.NOT_ADMITTED, sent.getMessage(), true);
+        assertThat(received.getMessage()).isEqualTo("NOT_ADMITTED: this forwarder admits only allow-listed keys");
+        assertThat(new ProtocolException(ErrorCode.NOT_ADMITTED, "short", true).getMessage()).isEqualTo(
+                "NOT_ADMITTED: short");
+        assertThat(received.remote()).isTrue();
+    }
+
+    @Test
     void frameLayoutIsLengthVersionTypePayload() throws Exception {
         byte[] wire = new Payload.Writer().u8(7).u16(0x0102).u32(0x03040506L).u64(-1).bytes(new byte[]{9})
                 .string("é").frame(MessageType.PING).encode();
