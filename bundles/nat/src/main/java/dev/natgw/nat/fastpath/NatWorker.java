@@ -263,7 +263,8 @@ public final class NatWorker implements AutoCloseable {
      * depend on each other across packets, so the CPU overlaps their cache misses instead of taking them one packet
      * at a time: the keys and their chains (no load from the table), the chains' heads, one step along each chain
      * towards the key's remote endpoint (most hits are the first or second session of a chain), then the exact
-     * check of the candidate against the whole key, which brings its mapping in. What is found is only a hint for
+     * check of the candidate against the whole key, which brings its mapping in; for an inside packet without a
+     * session, the mapping chain and host slot its new session will look up. What is found is only a hint for
      * {@link #hint}: the paths check it again against the packet they parsed, so a packet that is not what this
      * pass read (anything but plain Ethernet + 20-byte IPv4 + TCP/UDP/ICMP, or changed by an earlier packet's
      * handling) costs a lookup of its own, never a wrong session. Reads nothing it has not bounds-checked.
@@ -273,6 +274,7 @@ public final class NatWorker implements AutoCloseable {
         SessionTable t = table;
         for (int i = 0; i < n; i++) {
             warm[i] = -1;
+            keys[i * KEY_INTS] = -1;
             long f = b.dataOffset(i);
             if (b.verdict(i) != Verdict.PASS || b.length(i) < 42 || f + 42 > size
                     || m.get(U16, f + 12) != 0x0800 || m.get(ValueLayout.JAVA_BYTE, f + 14) != 0x45) {
@@ -341,6 +343,13 @@ public final class NatWorker implements AutoCloseable {
                         ? t.isIn(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5])
                         : t.isOut(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
                 warm[i] = found ? s : -1;
+            }
+        }
+        // an inside packet without a session will make one: its mapping chain and host slot come next
+        for (int i = 0; i < n; i++) {
+            int k = i * KEY_INTS;
+            if (warm[i] < 0 && keys[k] == 1) {
+                sink += t.peekNew(keys[k + 1], keys[k + 2], keys[k + 3]);
             }
         }
         // kept, so the compiler cannot drop the loads

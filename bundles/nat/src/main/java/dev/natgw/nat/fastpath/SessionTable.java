@@ -326,6 +326,16 @@ public final class SessionTable implements AutoCloseable {
     }
 
     /**
+     * Reads what a new session of this inside key looks up first, its mapping chain's head and its host's home slot,
+     * so a burst's lookup pass can bring them in for the packets it found no session for. Decides nothing.
+     *
+     * @return a value to keep, so that the loads are not dropped
+     */
+    public int peekNew(int proto, int inAddr, int inPort) {
+        return mappingTable.headIn(proto, inAddr, inPort) + hostTable.peek(inAddr);
+    }
+
+    /**
      * {@link #findIn} that first tries a session a burst's lookup pass found: {@code hint} when it is live with
      * exactly this key (then no hash and no chain walk), else the chain's answer.
      */
