@@ -56,6 +56,11 @@ final class HostTable {
         return i * H_BYTES;
     }
 
+    /** Reads the first word of an inside address's home slot, bringing the slot into the cache; decides nothing. */
+    int peek(int inAddr) {
+        return hosts.get(JAVA_INT, hostOff(home(inAddr)));
+    }
+
     private boolean hostEmpty(int i) {
         long o = hostOff(i);
         return (hosts.get(JAVA_INT, o + 4) | hosts.get(JAVA_INT, o + 8) | hosts.get(JAVA_INT, o + 12)

@@ -80,7 +80,7 @@ final class In2Out {
             return;
         }
         int remPort = proto == ICMP ? 0 : pkt.dstPort;
-        int s = table.findIn(proto, pkt.src, pkt.srcPort, pkt.dst, remPort);
+        int s = table.findIn(w.hint(i), proto, pkt.src, pkt.srcPort, pkt.dst, remPort);
         if (s < 0) {
             s = newFromInside(b, i, m, snap, now, remPort);
             if (s < 0) {

@@ -48,6 +48,11 @@ final class MappingTable {
         return (int) MAPPINGS.getAcquire(hdr, T_MAPPINGS);
     }
 
+    /** The first mapping of the inside key's chain, or -1: the first load {@link #findIn} makes; decides nothing. */
+    int headIn(int proto, int inAddr, int inPort) {
+        return head(inHeads, mappingBucket(seed, headMask, proto, inAddr, inPort));
+    }
+
     /** The most recently added live mapping with this inside key, or -1. */
     int findIn(int proto, int inAddr, int inPort) {
         int m = head(inHeads, mappingBucket(seed, headMask, proto, inAddr, inPort));

@@ -67,7 +67,20 @@ public final class NatWorker implements AutoCloseable {
     private final In2Out in2out;
     private final Out2In out2in;
     private final WorkerControl control;
+    /** The lookup pass's sessions by slot, then the hints; valid for the first {@link #hints} slots. */
     private final int[] warm = new int[PacketBurst.DEFAULT_BURST * 8];
+    private static final int KEY_INTS = 6;
+    /** The lookup pass's keys by slot: inside (1) or outside, protocol, our side's address and port, remote's. */
+    private final int[] keys = new int[warm.length * KEY_INTS];
+    /** The lookup pass's candidates' mappings by slot. */
+    private final int[] mappings = new int[warm.length];
+    /** Steps along a chain the lookup pass takes: the first, second or third session of a chain is found. */
+    private static final int CHAIN_STEPS = 2;
+    /** Slots of the current burst that {@link #warm} looked up; 0 when it did not run. */
+    private int hints;
+    // a sink for the lookup pass's loads, so that the JIT cannot drop them as dead; never read on purpose
+    @SuppressWarnings("UnusedVariable")
+    private int warmSink;
     /** The fragment state, made on the worker in its first run with the engine's limits then. */
     private Fragments frags;
     /** Fragment gauges other threads read: datagrams tracked, buffers held. */
@@ -83,9 +96,6 @@ public final class NatWorker implements AutoCloseable {
     private final boolean adopted;
     @SuppressWarnings("unused") // through STARTED
     private boolean started;
-    // a sink for the warm pass's loads, so that the JIT cannot drop them as dead; never read on purpose
-    @SuppressWarnings("UnusedVariable")
-    private int warmSink;
 
     /**
      * Makes a worker's translator; on a control thread, before the worker runs.
@@ -227,6 +237,7 @@ public final class NatWorker implements AutoCloseable {
         }
         MemorySegment m = b.memory();
         int n = b.size();
+        hints = 0;
         if (n > 1 && n <= warm.length) {
             warm(b, m, n);
         }
@@ -244,19 +255,26 @@ public final class NatWorker implements AutoCloseable {
         if (frags.pending()) {
             frags.flush(b);
         }
+        hints = 0;
     }
 
     /**
-     * Brings the session and mapping records of a burst's packets into the cache before the packets are
-     * handled, in three tight passes (index heads, then sessions, then mappings) whose loads do not depend
-     * on each other within a pass, so the CPU overlaps their misses instead of taking them one packet at a
-     * time. It only reads a plain Ethernet + 20-byte IPv4 + TCP/UDP/ICMP header; anything else is skipped
-     * here and handled normally. Reads nothing it has not bounds-checked and decides nothing.
+     * Looks up the sessions of a burst's packets before the packets are handled, in passes whose loads do not
+     * depend on each other across packets, so the CPU overlaps their cache misses instead of taking them one packet
+     * at a time: the keys and their chains (no load from the table), the chains' heads, one step along each chain
+     * towards the key's remote endpoint (most hits are the first or second session of a chain), then the exact
+     * check of the candidate against the whole key, which brings its mapping in; for an inside packet without a
+     * session, the mapping chain and host slot its new session will look up. What is found is only a hint for
+     * {@link #hint}: the paths check it again against the packet they parsed, so a packet that is not what this
+     * pass read (anything but plain Ethernet + 20-byte IPv4 + TCP/UDP/ICMP, or changed by an earlier packet's
+     * handling) costs a lookup of its own, never a wrong session. Reads nothing it has not bounds-checked.
      */
     private void warm(PacketBurst b, MemorySegment m, int n) {
         long size = m.byteSize();
+        SessionTable t = table;
         for (int i = 0; i < n; i++) {
             warm[i] = -1;
+            keys[i * KEY_INTS] = -1;
             long f = b.dataOffset(i);
             if (b.verdict(i) != Verdict.PASS || b.length(i) < 42 || f + 42 > size
                     || m.get(U16, f + 12) != 0x0800 || m.get(ValueLayout.JAVA_BYTE, f + 14) != 0x45) {
@@ -276,24 +294,75 @@ public final class NatWorker implements AutoCloseable {
             } else {
                 continue;
             }
-            warm[i] = b.inPort(i) == PortRole.CODE_INSIDE
-                    ? table.peekIn(proto, src, sport, dst, dport)
-                    : table.peekOut(proto, dst, proto == ICMP ? sport : dport, src, proto == ICMP ? 0 : sport);
+            boolean in = b.inPort(i) == PortRole.CODE_INSIDE;
+            int k = i * KEY_INTS;
+            keys[k] = in ? 1 : 0;
+            keys[k + 1] = proto;
+            keys[k + 2] = in ? src : dst;
+            keys[k + 3] = in ? sport : proto == ICMP ? sport : dport;
+            keys[k + 4] = in ? dst : src;
+            keys[k + 5] = in ? dport : proto == ICMP ? 0 : sport;
+            warm[i] = in
+                    ? t.bucketIn(proto, src, sport, dst, dport)
+                    : t.bucketOut(proto, keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
         }
-        int cap = table.capacity();
+        // each load that may miss sits in a loop of its own with little else in it, so that many iterations, and
+        // so many misses, fit in the CPU's window at once; the loops that decide work on lines already brought in
         for (int i = 0; i < n; i++) {
             if (warm[i] >= 0) {
-                warm[i] = table.peekSession(warm[i]);
+                warm[i] = t.chainHead(keys[i * KEY_INTS] == 1, warm[i]);
             }
         }
         int sink = 0;
+        for (int step = 0; step < CHAIN_STEPS; step++) {
+            for (int i = 0; i < n; i++) {
+                if (warm[i] >= 0) {
+                    sink += t.mapping(warm[i]);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (warm[i] >= 0) {
+                    int k = i * KEY_INTS;
+                    warm[i] = t.stepTowards(keys[k] == 1, warm[i], keys[k + 4], keys[k + 5]);
+                }
+            }
+        }
         for (int i = 0; i < n; i++) {
-            if (warm[i] >= 0 && warm[i] < cap) {
-                sink += table.peekMapping(warm[i]);
+            mappings[i] = warm[i] >= 0 ? t.mapping(warm[i]) : -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (mappings[i] >= 0) {
+                sink += t.mInAddr(mappings[i]);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int s = warm[i];
+            if (s >= 0) {
+                int k = i * KEY_INTS;
+                boolean found = keys[k] == 1
+                        ? t.isIn(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5])
+                        : t.isOut(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
+                warm[i] = found ? s : -1;
+            }
+        }
+        // an inside packet without a session will make one: its mapping chain and host slot come next
+        for (int i = 0; i < n; i++) {
+            int k = i * KEY_INTS;
+            if (warm[i] < 0 && keys[k] == 1) {
+                sink += t.peekNew(keys[k + 1], keys[k + 2], keys[k + 3]);
             }
         }
         // kept, so the compiler cannot drop the loads
         warmSink += sink;
+        hints = n;
+    }
+
+    /**
+     * The session the burst's lookup pass found for slot {@code i}, or -1: a hint the paths check against the
+     * packet's key ({@link SessionTable#findIn(int, int, int, int, int, int)}) before they use it.
+     */
+    int hint(int i) {
+        return i < hints ? warm[i] : -1;
     }
 
     private void handle(PacketBurst b, int i, MemorySegment m, NatSnapshot snap, long now) {

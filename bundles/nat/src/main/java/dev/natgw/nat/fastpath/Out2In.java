@@ -69,7 +69,7 @@ final class Out2In {
             boolean secondHop) {
         int proto = pkt.proto;
         int remPort = proto == ICMP ? 0 : pkt.srcPort;
-        int s = table.findOut(proto, pkt.dst, outPort, pkt.src, remPort);
+        int s = table.findOut(secondHop ? -1 : w.hint(i), proto, pkt.dst, outPort, pkt.src, remPort);
         if (s >= 0) {
             if (snap.inboundRefresh() && !table.unanswered(s)) {
                 // only where inbound packets refresh at all (RFC 4787 REQ-6 asks outbound refresh, makes inbound a

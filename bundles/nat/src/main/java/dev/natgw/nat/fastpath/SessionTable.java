@@ -269,52 +269,87 @@ public final class SessionTable implements AutoCloseable {
     // ---------------------------------------------------------------- sessions
 
     /**
-     * Reads the first session of the in-index bucket of a key, without comparing anything: the first of the
-     * loads {@link #findIn} makes, issued early for a whole burst so the cache misses of its packets overlap.
-     *
-     * @param proto the IP protocol number
-     * @param inAddr the inside address
-     * @param inPort the inside port
-     * @param remAddr the remote address
-     * @param remPort the remote port
-     * @return the bucket's first session, or -1
+     * The in-index chain of an inside 5-tuple: the hash {@link #findIn} computes, for a burst's lookups done in
+     * passes ({@link #chainHead}, {@link #stepTowards}, {@link #isIn}) whose loads do not depend on each other across
+     * packets, so the CPU overlaps their cache misses.
      */
-    public int peekIn(int proto, int inAddr, int inPort, int remAddr, int remPort) {
-        return head(sInHeads, sessionBucket(seed, headMask, proto, inAddr, inPort, remAddr, remPort));
+    public int bucketIn(int proto, int inAddr, int inPort, int remAddr, int remPort) {
+        return sessionBucket(seed, headMask, proto, inAddr, inPort, remAddr, remPort);
+    }
+
+    /** The out-index chain of an outside 5-tuple; see {@link #bucketIn}. */
+    public int bucketOut(int proto, int outAddr, int outPort, int remAddr, int remPort) {
+        return sessionBucket(seed, headMask, proto, outAddr, outPort, remAddr, remPort);
+    }
+
+    /** {@return the first session of chain {@code b} of the in-index ({@code inside}) or the out-index, or -1} */
+    public int chainHead(boolean inside, int b) {
+        return head(inside ? sInHeads : sOutHeads, b);
     }
 
     /**
-     * Reads the first session of the out-index bucket of a key; see {@link #peekIn}.
+     * One step along a chain without a branch on the record's contents: {@code s} itself when its remote endpoint
+     * is this one, else the next session of its chain in the in-index ({@code inside}) or the out-index, or -1.
      *
-     * @param proto the IP protocol number
-     * @param outAddr the outside address
-     * @param outPort the outside port
-     * @param remAddr the remote address
-     * @param remPort the remote port
-     * @return the bucket's first session, or -1
+     * @param inside which index's chain
+     * @param s a live session from {@link #chainHead} or an earlier step
+     * @param remAddr the remote address looked for
+     * @param remPort the remote port looked for
+     * @return {@code s} or the session after it
      */
-    public int peekOut(int proto, int outAddr, int outPort, int remAddr, int remPort) {
-        return head(sOutHeads, sessionBucket(seed, headMask, proto, outAddr, outPort, remAddr, remPort));
+    public int stepTowards(boolean inside, int s, int remAddr, int remPort) {
+        long o = s * S_BYTES;
+        boolean same = sessions.get(JAVA_INT, o + S_REM_ADDR) == remAddr
+                & sessions.get(JAVA_CHAR, o + S_REM_PORT) == remPort;
+        int next = sessions.get(JAVA_INT, o + (inside ? S_IN_NEXT : S_OUT_NEXT));
+        return same ? s : next;
+    }
+
+    /** Whether {@code s} is a live session with exactly this inside 5-tuple; {@code s} may be -1. */
+    public boolean isIn(int s, int proto, int inAddr, int inPort, int remAddr, int remPort) {
+        if (s < 0) {
+            return false;
+        }
+        int m = si(sessions, s, S_MAPPING);
+        return m >= 0 && si(sessions, s, S_REM_ADDR) == remAddr && remPort(s) == remPort
+                && mappingInIs(maps, m, proto, inAddr, inPort);
+    }
+
+    /** Whether {@code s} is a live session with exactly this outside 5-tuple; {@code s} may be -1. */
+    public boolean isOut(int s, int proto, int outAddr, int outPort, int remAddr, int remPort) {
+        if (s < 0) {
+            return false;
+        }
+        int m = si(sessions, s, S_MAPPING);
+        return m >= 0 && si(sessions, s, S_REM_ADDR) == remAddr && remPort(s) == remPort
+                && mappingOutIs(maps, m, proto, outAddr, outPort);
     }
 
     /**
-     * Reads a session's mapping index, bringing the session's record into the cache; see {@link #peekIn}.
+     * Reads what a new session of this inside key looks up first, its mapping chain's head and its host's home slot,
+     * so a burst's lookup pass can bring them in for the packets it found no session for. Decides nothing.
      *
-     * @param s a session index from {@link #peekIn} or {@link #peekOut}
-     * @return its mapping
+     * @return a value to keep, so that the loads are not dropped
      */
-    public int peekSession(int s) {
-        return si(sessions, s, S_MAPPING);
+    public int peekNew(int proto, int inAddr, int inPort) {
+        return mappingTable.headIn(proto, inAddr, inPort) + hostTable.peek(inAddr);
     }
 
     /**
-     * Reads a mapping's inside address, bringing the mapping's record into the cache; see {@link #peekIn}.
-     *
-     * @param m a mapping index from {@link #peekSession}
-     * @return its inside address
+     * {@link #findIn} that first tries a session a burst's lookup pass found: {@code hint} when it is live with
+     * exactly this key (then no hash and no chain walk), else the chain's answer.
      */
-    public int peekMapping(int m) {
-        return mi(maps, m, M_IN_ADDR);
+    public int findIn(int hint, int proto, int inAddr, int inPort, int remAddr, int remPort) {
+        return isIn(hint, proto, inAddr, inPort, remAddr, remPort)
+                ? hint
+                : findIn(proto, inAddr, inPort, remAddr, remPort);
+    }
+
+    /** {@link #findOut} that first tries a session a burst's lookup pass found; see {@link #findIn(int, int, int, int, int, int)}. */
+    public int findOut(int hint, int proto, int outAddr, int outPort, int remAddr, int remPort) {
+        return isOut(hint, proto, outAddr, outPort, remAddr, remPort)
+                ? hint
+                : findOut(proto, outAddr, outPort, remAddr, remPort);
     }
 
     /** The live session with this inside 5-tuple (the most recent if the caller added twice), or -1. */
