@@ -1,15 +1,14 @@
 package dev.natgw.nat.fastpath;
 
-import java.util.Arrays;
-
 /**
  * The outside addresses of all pools and static mappings: address to (pool slot, address index below 65536), an immutable
  * open-addressing table built on a control thread and read by workers. Allocation-free lookups.
  */
 public final class AddressMap {
-    private final int[] keys;
-    private final int[] values;
-    private final boolean[] used;
+    // one long per slot, address in the high half and value + 1 in the low half, 0 for empty: a probe is one load
+    // of one array, and at most a quarter of the slots are used, so a miss (every inside source is looked up here)
+    // usually stops at the first empty slot
+    private final long[] slots;
     private final int mask;
 
     /**
@@ -26,12 +25,9 @@ public final class AddressMap {
                 n += p.addresses().length;
             }
         }
-        int size = Integer.highestOneBit(Math.max(4, n * 2) - 1) << 1;
+        int size = Integer.highestOneBit(Math.max(8, n * 4) - 1) << 1;
         mask = size - 1;
-        keys = new int[size];
-        values = new int[size];
-        used = new boolean[size];
-        Arrays.fill(values, -1);
+        slots = new long[size];
         for (PoolRuntime p : pools) {
             if (p == null) {
                 continue;
@@ -48,15 +44,13 @@ public final class AddressMap {
 
     private void put(int addr, int value) {
         int i = mix(addr) & mask;
-        while (used[i]) {
-            if (keys[i] == addr) {
+        while (slots[i] != 0) {
+            if ((int) (slots[i] >>> 32) == addr) {
                 return; // first owner wins: an address of a pool that is also a static global stays the pool's
             }
             i = (i + 1) & mask;
         }
-        used[i] = true;
-        keys[i] = addr;
-        values[i] = value;
+        slots[i] = (long) addr << 32 | (value + 1L);
     }
 
     /**
@@ -67,9 +61,10 @@ public final class AddressMap {
      */
     public int find(int addr) {
         int i = mix(addr) & mask;
-        while (used[i]) {
-            if (keys[i] == addr) {
-                return values[i];
+        long e;
+        while ((e = slots[i]) != 0) {
+            if ((int) (e >>> 32) == addr) {
+                return (int) e - 1;
             }
             i = (i + 1) & mask;
         }
