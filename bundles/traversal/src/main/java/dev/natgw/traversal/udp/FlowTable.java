@@ -1,5 +1,6 @@
 package dev.natgw.traversal.udp;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,12 +12,15 @@ final class FlowTable<K> implements AutoCloseable {
     private final ConcurrentHashMap<K, Flow> flows = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final UdpLimits limits;
+    private final long slackNanos;
     private final UdpCounters counters;
     private final Thread reaper;
     private volatile boolean closed;
 
-    FlowTable(String name, UdpLimits limits, UdpCounters counters) {
+    /** @param slack how much longer than limits a flow may stay quiet here */
+    FlowTable(String name, UdpLimits limits, Duration slack, UdpCounters counters) {
         this.limits = limits;
+        this.slackNanos = slack.toNanos();
         this.counters = counters;
         this.reaper = Thread.ofVirtual().name(name).start(this::reap);
     }
@@ -73,7 +77,7 @@ final class FlowTable<K> implements AutoCloseable {
                 Thread.sleep(tick);
                 long now = System.nanoTime();
                 for (Flow f : flows.values()) {
-                    if (f.quietTooLong(now, limits) && f.end()) {
+                    if (f.quietTooLong(now - slackNanos, limits) && f.end()) {
                         counters.flowsIdle.incrementAndGet();
                     }
                 }

@@ -5,25 +5,33 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
  * A local UDP service served to streams (for the traversal library, the clients of a key): each stream is one flow
  * and gets a UDP socket of its own, connected to the service, so that the service's answers go back on the stream
- * they answer. Datagrams are framed on the stream by {@link DatagramFrames}.
+ * they answer (and only the service's datagrams are taken there). Datagrams are framed on the stream by {@link DatagramFrames}.
  *
  * <p>
  * Bounds ({@link UdpLimits}): at most maxFlows streams served at once, one more closed at once; a flow quiet too long
- * ended; a frame longer than a datagram ends its flow. All counted in {@link #counters()}. Each flow has two virtual
+ * (and a second more) ended; a frame longer than a datagram ends its flow. All counted in {@link #counters()}. Each flow has two virtual
  * threads; what the service sends while a client does not read waits in the kernel's socket buffer, which drops the
  * excess, and holds up that flow only.
  */
 public final class UdpExpose implements Closeable {
+    /**
+     * The exposing side ends a quiet flow this much later than the forwarding side would, so that the side that knows
+     * the flow's client normally ends it, and this one only when that side does not (it went away, or is hostile).
+     */
+    static final Duration EXPOSE_SLACK = Duration.ofSeconds(1);
+
     private final InetSocketAddress service;
     private final Consumer<IOException> onFailure;
     private final UdpCounters counters = new UdpCounters();
@@ -35,9 +43,12 @@ public final class UdpExpose implements Closeable {
      * @param onFailure told why a flow ended by an error (a bad frame, a stream cut short)
      */
     public UdpExpose(InetSocketAddress service, UdpLimits limits, Consumer<IOException> onFailure) {
+        if (service.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve the UDP service's host " + service.getHostString());
+        }
         this.service = service;
         this.onFailure = onFailure;
-        this.flows = new FlowTable<>("natgw-udp-expose-reaper", limits, counters);
+        this.flows = new FlowTable<>("natgw-udp-expose-reaper", limits, EXPOSE_SLACK, counters);
     }
 
     /** {@return the counters} */
@@ -63,8 +74,13 @@ public final class UdpExpose implements Closeable {
             return false;
         }
         try {
-            flow.udp = DatagramChannel.open();
-            flow.udp.connect(service);
+            // not connected: a connected socket cannot send an empty datagram through the JDK; what does not come
+            // from the service is dropped instead, as a connected socket's kernel would
+            flow.udp = DatagramChannel.open(service.getAddress() instanceof Inet6Address
+                    ? StandardProtocolFamily.INET6
+                    : StandardProtocolFamily.INET);
+            flow.udp.bind(new InetSocketAddress(service.getAddress().isLoopbackAddress() ? service.getAddress() : null,
+                    0));
             if (flow.ended()) {
                 // closed meanwhile
                 flow.release();
@@ -99,12 +115,7 @@ public final class UdpExpose implements Closeable {
             try {
                 InputStream in = new BufferedInputStream(stream.getInputStream());
                 for (int n; (n = DatagramFrames.read(in, buf)) >= 0;) {
-                    try {
-                        udp.write(ByteBuffer.wrap(buf, 0, n));
-                    } catch (PortUnreachableException e) {
-                        // the service was not there for an earlier datagram; it may be for this one
-                        udp.write(ByteBuffer.wrap(buf, 0, n));
-                    }
+                    udp.send(ByteBuffer.wrap(buf, 0, n), service);
                     carriedToService();
                     counters.datagramsCarried.incrementAndGet();
                 }
@@ -121,10 +132,9 @@ public final class UdpExpose implements Closeable {
                 OutputStream out = stream.getOutputStream();
                 while (!ended()) {
                     buf.clear();
-                    try {
-                        udp.read(buf);
-                    } catch (PortUnreachableException e) {
-                        // nothing listens at the service (yet): its answers come when it does
+                    if (!service.equals(udp.receive(buf))) {
+                        // not the service's: a stranger's, to the port this flow took
+                        counters.datagramsDropped.incrementAndGet();
                         continue;
                     }
                     int n = buf.position();

@@ -13,6 +13,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -52,7 +53,7 @@ public final class UdpForward implements Closeable {
         this.streams = streams;
         this.limits = limits;
         this.onFailure = onFailure;
-        this.flows = new FlowTable<>("natgw-udp-forward-reaper", limits, counters);
+        this.flows = new FlowTable<>("natgw-udp-forward-reaper", limits, Duration.ZERO, counters);
         this.receiver = Thread.ofPlatform().daemon(true).name("natgw-udp-forward").start(this::receive);
     }
 
