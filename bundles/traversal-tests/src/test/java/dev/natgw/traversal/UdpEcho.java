@@ -49,24 +49,29 @@ final class UdpEcho implements AutoCloseable {
     }
 
     /**
-     * Sends payload from client to the address and waits for the answer, sending again every second (UDP may lose
-     * one, and a new flow's first datagram waits for its stream), at most attempts times.
+     * Sends payload from client to the address and waits for its answer, sending again every two seconds (UDP may
+     * lose one), at most attempts times. Answers to earlier datagrams (sent again and answered twice) are passed over.
      */
     static Answer ask(DatagramSocket client, InetSocketAddress to, byte[] payload, int attempts) throws IOException {
-        client.setSoTimeout(1000);
+        client.setSoTimeout(2000);
         byte[] buf = new byte[65_536];
         for (int i = 0; i < attempts; i++) {
             client.send(new DatagramPacket(payload, payload.length, to));
             try {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                client.receive(p);
-                return new Answer((buf[0] & 0xff) << 8 | buf[1] & 0xff, Arrays.copyOfRange(buf, 2, p.getLength()));
+                while (true) {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    client.receive(p);
+                    byte[] back = Arrays.copyOfRange(buf, 2, p.getLength());
+                    if (Arrays.equals(back, payload)) {
+                        return new Answer((buf[0] & 0xff) << 8 | buf[1] & 0xff, back);
+                    }
+                }
             } catch (SocketTimeoutException e) {
                 // again
             }
         }
         throw new AssertionError("no answer to " + payload.length + " bytes from " + to + " after " + attempts
-                + " attempts of " + Duration.ofSeconds(1));
+                + " attempts of " + Duration.ofSeconds(2));
     }
 
     @Override
