@@ -11,12 +11,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -110,6 +113,25 @@ class UdpCliTest extends CliTestBase {
             forwardUdp(directKey, directPort);
             assertThat(askAll(clients.subList(0, 4), directPort, 0, 1200)).hasSize(4);
             assertThat(fwd.counters().relaysOpened()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void udpOptionsOutsideUdpAreBadUsage() throws Exception {
+        for (List<String> args : List.of(List.of("forward", "--listen", "9", "KEY", "--max-flows", "3"), List.of(
+                "forward", "--udp", "--listen", "9", "KEY", "--max-connections", "3"),
+                List.of("connect", "KEY",
+                        "--udp"))) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                    "java").toString(), "-jar", System.getProperty("natgw.traversal.cli.jar")));
+            cmd.addAll(args);
+            cmd.addAll(List.of("--registry", face.uri().toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(text).isEqualTo(2);
+            assertThat(text).containsAnyOf("--max-flows needs --udp", "with --udp give --max-flows",
+                    "--udp is for expose and forward");
         }
     }
 

@@ -208,6 +208,26 @@ class UdpFlowsTest {
     }
 
     @Test
+    void aClientThatHoldsItsStreamsQuietAtTheExposingSideLosesThem() throws Exception {
+        start(new UdpLimits(16, Duration.ofSeconds(60), Duration.ofMillis(300), UdpLimits.DEFAULT_QUEUE_BYTES));
+        try (Socket quiet = new Socket(LOOPBACK, streams.getLocalPort());
+                Socket silent = new Socket(LOOPBACK, streams.getLocalPort())) {
+            // one exchange, then nothing: ended after the exchange timeout and the exposing side's second more
+            quiet.getOutputStream().write(DatagramFrames.frame(new byte[]{7}, 0, 1));
+            quiet.setSoTimeout(20_000);
+            byte[] answer = quiet.getInputStream().readNBytes(DatagramFrames.HEADER + 3);
+            assertThat(answer[DatagramFrames.HEADER + 2]).isEqualTo((byte) 7);
+            await().atMost(Duration.ofSeconds(10)).until(() -> expose.flows() == 1);
+            assertThat(endOf(quiet.getInputStream())).isTrue();
+            assertThat(expose.counters().flowsIdle()).isEqualTo(1);
+            // the silent one, which never carried an exchange, stays for the idle timeout: still open
+            assertThat(expose.flows()).isEqualTo(1);
+            silent.setSoTimeout(300);
+            assertThatThrownBy(() -> silent.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
     void aStreamThatAnnouncesAnOverlongDatagramOrEndsInsideOneIsEndedAndCounted() throws Exception {
         start(UdpLimits.DEFAULTS);
         try (Socket bad = new Socket(LOOPBACK, streams.getLocalPort())) {

@@ -243,6 +243,9 @@ public final class TraversalCli {
     private static int connect(Args a, InputStream stdin, PrintStream stdout, PrintStream stderr)
             throws IOException, InterruptedException {
         String key = a.positional(0, "KEY");
+        if (a.flag("--udp")) {
+            throw new IllegalArgumentException("connect carries a stream; --udp is for expose and forward");
+        }
         try (Socket s = a.client().connect(key)) {
             Thread up = Thread.ofPlatform().daemon(true).start(() -> {
                 try {
