@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -89,6 +90,20 @@ class UdpCliTest extends CliTestBase {
         return askers;
     }
 
+    /** {@return the median and the largest of 200 round trips of 512 bytes on one flow (a figure, not asserted)} */
+    private static String roundTrips(DatagramSocket client, int port) throws IOException {
+        InetSocketAddress to = new InetSocketAddress(LOOPBACK, port);
+        long[] micros = new long[200];
+        for (int i = 0; i < micros.length; i++) {
+            long start = System.nanoTime();
+            UdpEcho.ask(client, to, payload(1000 + i, 512), 10);
+            micros[i] = (System.nanoTime() - start) / 1000;
+        }
+        Arrays.sort(micros);
+        return micros.length + " round trips of 512 bytes, median " + micros[micros.length / 2] + " us, largest "
+                + micros[micros.length - 1] + " us";
+    }
+
     @Test
     void aUdpServiceExposedByKeyAnswersThroughTheForwarderAndDirectly() throws Exception {
         try (UdpEcho echo = new UdpEcho()) {
@@ -104,6 +119,7 @@ class UdpCliTest extends CliTestBase {
             // the empty datagram, a small one, one larger than any MTU: each flow its own answers, by its own socket
             assertThat(askAll(clients, port, 0, 512, 60_000)).hasSize(8);
             assertThat(fwd.counters().relaysOpened()).isEqualTo(8);
+            System.out.println("udp through the forwarder: " + roundTrips(clients.getFirst(), port));
 
             // directly: the same through the server's own listener, the forwarder relaying nothing
             CliProcesses.Running direct = exposeUdp(echo, "id2", "--direct", "--direct-bind", "127.0.0.1:0");
@@ -113,6 +129,7 @@ class UdpCliTest extends CliTestBase {
             forwardUdp(directKey, directPort);
             assertThat(askAll(clients.subList(0, 4), directPort, 0, 1200)).hasSize(4);
             assertThat(fwd.counters().relaysOpened()).isEqualTo(8);
+            System.out.println("udp directly: " + roundTrips(clients.getFirst(), directPort));
         }
     }
 
