@@ -67,7 +67,10 @@ final class CliProcesses {
 
     /** Starts command with standard error inherited and the environment changed by env (a null value removes). */
     Running start(List<String> command, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        return start(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT), env);
+    }
+
+    private Running start(ProcessBuilder pb, Map<String, String> env) throws IOException {
         env.forEach((k, v) -> {
             if (v == null) {
                 pb.environment().remove(k);
@@ -82,10 +85,19 @@ final class CliProcesses {
 
     /** The CLI as {@code java -jar natgw-traversal-VERSION-cli.jar}, with the JDK that runs the tests. */
     Running jar(String... args) throws IOException {
+        return start(command(args), Map.of());
+    }
+
+    /** The CLI as {@link #jar}, its standard error read among the lines of its standard output. */
+    Running jarTellingErrors(String... args) throws IOException {
+        return start(new ProcessBuilder(command(args)).redirectErrorStream(true), Map.of());
+    }
+
+    private static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", System.getProperty("natgw.traversal.cli.jar")));
         cmd.addAll(List.of(args));
-        return start(cmd, Map.of());
+        return cmd;
     }
 
     /** Stops every process started, forcibly after 5 s. */
@@ -125,6 +137,37 @@ final class CliProcesses {
      * address is all zeros (0.0.0.0 in /proc/net/tcp, :: in /proc/net/tcp6).
      */
     static List<String> listening(long pid) throws IOException {
+        Set<String> inodes = socketInodes(pid);
+        List<String> out = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> rows = Files.readAllLines(Path.of(table));
+            for (String row : rows.subList(1, rows.size())) {
+                String[] f = row.trim().split("\\s+");
+                // f[1] local address, f[3] state (0A: LISTEN), f[9] inode
+                if (f[3].equals("0A") && inodes.contains(f[9])) {
+                    out.add(f[1]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@return how many UDP sockets process pid holds, v4 and v6} */
+    static int udpSockets(long pid) throws IOException {
+        Set<String> inodes = socketInodes(pid);
+        int n = 0;
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            List<String> rows = Files.readAllLines(Path.of(table));
+            for (String row : rows.subList(1, rows.size())) {
+                if (inodes.contains(row.trim().split("\\s+")[9])) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static Set<String> socketInodes(long pid) throws IOException {
         Set<String> inodes = new HashSet<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
             for (Path fd : fds.toList()) {
@@ -138,18 +181,7 @@ final class CliProcesses {
                 }
             }
         }
-        List<String> out = new ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> rows = Files.readAllLines(Path.of(table));
-            for (String row : rows.subList(1, rows.size())) {
-                String[] f = row.trim().split("\\s+");
-                // f[1] local address, f[3] state (0A: LISTEN), f[9] inode
-                if (f[3].equals("0A") && inodes.contains(f[9])) {
-                    out.add(f[1]);
-                }
-            }
-        }
-        return out;
+        return inodes;
     }
 
     /** {@return true if a /proc address:port is a wildcard address, v4 or v6} */

@@ -6,8 +6,12 @@ import dev.natgw.traversal.Identity;
 import dev.natgw.traversal.TraversalClient;
 import dev.natgw.traversal.TraversalOptions;
 import dev.natgw.traversal.TraversalServer;
+import dev.natgw.traversal.TruncatedStreamException;
 import dev.natgw.traversal.protocol.Splice;
 import dev.natgw.traversal.protocol.TenantCredential;
+import dev.natgw.traversal.udp.UdpExpose;
+import dev.natgw.traversal.udp.UdpForward;
+import dev.natgw.traversal.udp.UdpLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,9 +33,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * {@code natgw-traversal}: {@code expose} a local TCP port under a key (like frpc), {@code connect} standard input and
- * output to a key (like nc), {@code forward} a local listening port to a key, {@code keygen} an identity. Exit codes: 0
- * done, 1 failed, 2 bad usage.
+ * {@code natgw-traversal}: {@code expose} a local TCP or UDP port under a key (like frpc), {@code connect} standard
+ * input and output to a key (like nc), {@code forward} a local TCP or UDP port to a key, {@code keygen} an identity.
+ * Exit codes: 0 done, 1 failed (a stream cut short on the way too), 2 bad usage.
  */
 public final class TraversalCli {
 
@@ -54,6 +58,12 @@ public final class TraversalCli {
                                                            through the others while one is down
               connect KEY                                  standard input and output to the server of KEY
               forward --listen [HOST:]PORT KEY             connections to the local port go to the server of KEY
+              (expose, forward) [--udp]                    a UDP service instead of TCP: each flow (a client's
+                                                           address and port) is carried over a connection of its
+                                                           own, datagrams up to 65507 bytes
+                      [--max-flows N]                      UDP flows at once (default 256); more are dropped
+                      [--udp-idle SECONDS]                 a flow quiet this long ends (default 60; one request
+                                                           and its answer, as DNS, ends after 5)
                       (connect, forward) [--identity FILE] [--client-secret-file FILE]
                                                            show this identity / present this secret to the server
             common options:
@@ -64,7 +74,7 @@ public final class TraversalCli {
                                     forwarders the registry lists
               --truststore FILE [--truststore-password PW]   trust for natgw+tls:// forwarders (PKCS12)
               --timeout SECONDS     connect and handshake timeout (default 10)
-              --max-connections N   expose/forward: connections relayed at once (default 1024)
+              --max-connections N   expose/forward: TCP connections relayed at once (default 1024)
             Every connection is encrypted end to end and the server proves it holds KEY (docs/protocol.md, 11).
             """;
 
@@ -92,7 +102,7 @@ public final class TraversalCli {
             return switch (a.command) {
                 case "keygen" -> keygen(a, stdout);
                 case "expose" -> expose(a, stdout, stderr);
-                case "connect" -> connect(a, stdin, stdout);
+                case "connect" -> connect(a, stdin, stdout, stderr);
                 case "forward" -> forward(a, stdout, stderr);
                 default -> {
                     stderr.println("natgw-traversal: unknown command " + a.command);
@@ -150,6 +160,7 @@ public final class TraversalCli {
         if (token != null && !token.isBlank()) {
             b.credential(credentialText(token));
         }
+        UdpLimits udpLimits = a.udpLimits();
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
         TraversalOptions options = b.build();
         ClientPolicy.Builder policy = ClientPolicy.builder();
@@ -188,6 +199,9 @@ public final class TraversalCli {
                     // done
                 }
             });
+            if (udpLimits != null) {
+                return exposeUdp(server, new InetSocketAddress(host, port), udpLimits, err);
+            }
             while (true) {
                 Socket client = server.accept();
                 if (!slots.tryAcquire()) {
@@ -198,7 +212,7 @@ public final class TraversalCli {
                     try (Socket c = client; Socket local = new Socket()) {
                         local.setTcpNoDelay(true);
                         local.connect(new InetSocketAddress(host, port), 10_000);
-                        splice(c, local);
+                        splice(c, local, local);
                     } catch (IOException e) {
                         // this client's relay ended
                     } finally {
@@ -209,9 +223,29 @@ public final class TraversalCli {
         }
     }
 
-    private static int connect(Args a, InputStream stdin, PrintStream stdout) throws IOException,
-            InterruptedException {
+    /** Serves each client of server as a UDP flow to service, until the server fails. */
+    private static int exposeUdp(TraversalServer server, InetSocketAddress service, UdpLimits limits,
+            PrintStream err) throws IOException {
+        UdpStatus status = new UdpStatus(err);
+        try (UdpExpose udp = new UdpExpose(service, limits, status::failed)) {
+            Thread report = Thread.ofVirtual().name("natgw-traversal-udp-status").start(() -> status.report(udp
+                    .counters()));
+            try {
+                while (true) {
+                    udp.serve(server.accept());
+                }
+            } finally {
+                report.interrupt();
+            }
+        }
+    }
+
+    private static int connect(Args a, InputStream stdin, PrintStream stdout, PrintStream stderr)
+            throws IOException, InterruptedException {
         String key = a.positional(0, "KEY");
+        if (a.flag("--udp")) {
+            throw new IllegalArgumentException("connect carries a stream; --udp is for expose and forward");
+        }
         try (Socket s = a.client().connect(key)) {
             Thread up = Thread.ofPlatform().daemon(true).start(() -> {
                 try {
@@ -225,6 +259,12 @@ public final class TraversalCli {
             try {
                 Splice.copy(s.getInputStream(), stdout, new byte[BUFFER], n -> {
                 });
+            } catch (TruncatedStreamException e) {
+                // what came may be only the first part of the answer: a script must not take it for all of it
+                stdout.flush();
+                up.interrupt();
+                stderr.println("natgw-traversal: " + e.getMessage());
+                return 1;
             } catch (IOException e) {
                 // reset: done
             }
@@ -237,7 +277,11 @@ public final class TraversalCli {
     private static int forward(Args a, PrintStream out, PrintStream err) throws IOException {
         String key = a.positional(0, "KEY");
         InetSocketAddress listen = a.listen("--listen");
+        UdpLimits udpLimits = a.udpLimits();
         TraversalClient client = a.client();
+        if (udpLimits != null) {
+            return forwardUdp(listen, () -> client.connect(key), key, udpLimits, out, err);
+        }
         Semaphore slots = new Semaphore(a.integer("--max-connections", 1024));
         try (ServerSocket ss = new ServerSocket()) {
             ss.setReuseAddress(true);
@@ -263,7 +307,7 @@ public final class TraversalCli {
                         }
                         try (remote) {
                             l.setTcpNoDelay(true);
-                            splice(l, remote);
+                            splice(l, remote, l);
                         }
                     } catch (IOException e) {
                         // this connection ended
@@ -275,10 +319,25 @@ public final class TraversalCli {
         }
     }
 
-    /** Relays both ways with half-close until both directions end. */
-    static void splice(Socket a, Socket b) throws IOException {
-        Thread back = Thread.ofVirtual().start(() -> oneWay(b, a));
-        oneWay(a, b);
+    /** Carries the UDP flows at listen to the server of key, each over a stream from streams, until interrupted. */
+    private static int forwardUdp(InetSocketAddress listen, UdpForward.Streams streams, String key, UdpLimits limits,
+            PrintStream out, PrintStream err) throws IOException {
+        UdpStatus status = new UdpStatus(err);
+        try (UdpForward udp = UdpForward.open(listen, streams, limits, status::failed)) {
+            out.println("forwarding udp " + udp.localAddress() + " to " + key);
+            out.flush();
+            status.report(udp.counters());
+            return 1;
+        }
+    }
+
+    /**
+     * Relays both ways with half-close until both directions end. A stream cut short on the way ends local, the
+     * application's own connection, with a reset, so that the application sees an error rather than an end.
+     */
+    static void splice(Socket a, Socket b, Socket local) throws IOException {
+        Thread back = Thread.ofVirtual().start(() -> oneWay(b, a, local));
+        oneWay(a, b, local);
         try {
             back.join();
         } catch (InterruptedException e) {
@@ -286,7 +345,7 @@ public final class TraversalCli {
         }
     }
 
-    private static void oneWay(Socket from, Socket to) {
+    private static void oneWay(Socket from, Socket to, Socket local) {
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
@@ -294,6 +353,14 @@ public final class TraversalCli {
             });
             to.shutdownOutput();
         } catch (IOException | UnsupportedOperationException e) {
+            if (e instanceof TruncatedStreamException) {
+                // a reset, not a FIN: the application must not take the part that came for the whole
+                try {
+                    local.setSoLinger(true, 0);
+                } catch (IOException closed) {
+                    // closed already by the other direction
+                }
+            }
             try {
                 from.close();
                 to.close();
@@ -324,11 +391,11 @@ public final class TraversalCli {
         final List<String[]> options = new ArrayList<>();
 
         /** --no-direct is the default now, still accepted for the scripts that give it. */
-        static final List<String> FLAGS = List.of("--direct", "--no-direct");
+        static final List<String> FLAGS = List.of("--direct", "--no-direct", "--udp");
         static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
                 "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
                 "--max-connections", "--reprobe", "--client-secret-file", "--allow-client", "--token",
-                "--forwarders");
+                "--forwarders", "--max-flows", "--udp-idle");
 
         static Args parse(String[] args) {
             Args a = new Args();
@@ -460,6 +527,25 @@ public final class TraversalCli {
                 throw new IllegalArgumentException(command + " needs --registry URL or --forwarder ENDPOINT");
             }
             return b;
+        }
+
+        /** {@return the UDP bounds given, null unless --udp} */
+        UdpLimits udpLimits() {
+            if (!flag("--udp")) {
+                for (String udpOnly : List.of("--max-flows", "--udp-idle")) {
+                    if (has(udpOnly)) {
+                        throw new IllegalArgumentException(udpOnly + " needs --udp");
+                    }
+                }
+                return null;
+            }
+            if (has("--max-connections")) {
+                throw new IllegalArgumentException("--max-connections bounds TCP connections; with --udp give "
+                        + "--max-flows");
+            }
+            return UdpLimits.DEFAULTS.withMaxFlows(integer("--max-flows", UdpLimits.DEFAULT_MAX_FLOWS))
+                    .withIdleTimeout(Duration.ofSeconds(integer("--udp-idle", (int) UdpLimits.DEFAULT_IDLE
+                            .toSeconds())));
         }
 
         /** {@return a client with the options, and the identity and secret given, if any} */
