@@ -81,7 +81,20 @@ public final class TraversalServer implements Closeable {
      */
     public static TraversalServer open(Identity identity, TraversalOptions options, ClientPolicy policy)
             throws IOException {
+        return open(identity, options, policy, false);
+    }
+
+    /**
+     * As {@link #open(Identity, TraversalOptions, ClientPolicy)}; with directUpgrade, a client relayed by a forwarder
+     * that also asks for it then tries to move to a direct TCP path by hole punching (docs/protocol.md, section 11a),
+     * under the application and without loss; where that fails the connection stays relayed.
+     *
+     * @throws IOException if the direct listener cannot be bound
+     */
+    public static TraversalServer open(Identity identity, TraversalOptions options, ClientPolicy policy,
+            boolean directUpgrade) throws IOException {
         TraversalServer s = new TraversalServer(identity, options, policy);
+        s.p.directUpgrade = directUpgrade;
         if (options.direct()) {
             s.directly.tryDirect();
         }
