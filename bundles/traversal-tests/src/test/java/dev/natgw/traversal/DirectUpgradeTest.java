@@ -10,16 +10,12 @@ import dev.natgw.registry.RegistryManager;
 import dev.natgw.registry.TestRegistry;
 import dev.natgw.traversal.protocol.Keys;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -74,49 +70,16 @@ class DirectUpgradeTest {
             TraversalClient client = new TraversalClient(options(), null, null, true);
             try (Socket s = client.connect(id.key())) {
                 UpgradableSocket u = (UpgradableSocket) s;
-                MessageDigest sent = MessageDigest.getInstance("SHA-256");
-                MessageDigest back = MessageDigest.getInstance("SHA-256");
-                CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
-                    long n = 0;
-                    byte[] buf = new byte[8192];
-                    try {
-                        InputStream in = s.getInputStream();
-                        for (int r; (r = in.read(buf)) > 0; n += r) {
-                            back.update(buf, 0, r);
-                        }
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return n;
-                }, runnable -> Thread.ofVirtual().start(runnable));
-                Random random = new Random(7);
-                byte[] chunk = new byte[4096];
-                long relayed = 0;
-                long direct = 0;
-                OutputStream out = s.getOutputStream();
-                // writes go on until 4 MiB went the direct way, so the switch falls inside the stream
-                while (direct < 4 << 20) {
-                    random.nextBytes(chunk);
-                    boolean wasDirect = u.direct();
-                    out.write(chunk);
-                    sent.update(chunk);
-                    if (wasDirect) {
-                        direct += chunk.length;
-                    } else {
-                        relayed += chunk.length;
-                    }
-                    assertThat(relayed).as("bytes written before the switch").isLessThan(256L << 20);
-                }
-                s.shutdownOutput();
-                long echoed = reader.get(60, TimeUnit.SECONDS);
-                assertThat(relayed).as("bytes sent over the relay before the switch").isPositive();
-                assertThat(echoed).isEqualTo(relayed + direct);
-                assertThat(back.digest()).as("the echo, in order").isEqualTo(sent.digest());
+                // writes go on until 4 MiB went after the upgrade's end, so the switch falls inside the stream
+                PunchTransfer.Result r = PunchTransfer.run(s, 4 << 20, 7);
+                assertThat(r.relayed()).as("bytes sent over the relay before the switch").isPositive();
+                assertThat(r.direct()).as("bytes sent directly after the switch").isGreaterThanOrEqualTo(4 << 20);
+                assertThat(r.intact()).as("the echo, whole and in order: " + r).isTrue();
                 assertThat(u.upgrade().toCompletableFuture().get(10, TimeUnit.SECONDS).direct()).isTrue();
                 UpgradableSocket far = (UpgradableSocket) serverSide.get(10, TimeUnit.SECONDS);
                 assertThat(far.upgrade().toCompletableFuture().get(10, TimeUnit.SECONDS).direct()).isTrue();
                 // what crossed the forwarder is the relayed part (plus the TLS handshakes), not the direct part
-                assertThat(f.counters().bytesRelayed()).isLessThan(2 * relayed + (1 << 20));
+                assertThat(f.counters().bytesRelayed()).isLessThan(2 * r.relayed() + (1 << 20));
             }
         }
     }
