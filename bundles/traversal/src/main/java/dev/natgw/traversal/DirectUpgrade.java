@@ -106,7 +106,10 @@ final class DirectUpgrade {
                 socket.directReady(d.socket());
             }
             // every side says how its punch went, whatever happened before, so the peer never waits in vain
-            socket.send(UpgradableSocket.PUNCHED, new Payload.Writer().u8(d == null ? 0 : 1).toBytes());
+            if (!socket.send(UpgradableSocket.PUNCHED, new Payload.Writer().u8(d == null ? 0 : 1).toBytes())) {
+                // the application half-closed first: its direction ends on the relay, and so does the upgrade
+                throw new IOException("the application shut its output before the switch");
+            }
             // the peer answers once its own attempt ended (bounded on its side); waiting as long as the relay lives
             // keeps both sides' decisions the same: both switch, or neither
             Payload.Reader r = new Payload.Reader(socket.await(UpgradableSocket.PUNCHED, null));

@@ -179,13 +179,19 @@ public final class UpgradableSocket extends DelegatingSocket {
 
     // ---- the relay's writer
 
-    /** Sends a control message on the relay, unless this direction already switched or was shut. */
-    void send(int kind, byte[] body) throws IOException {
+    /**
+     * Sends a control message on the relay, unless this direction already switched or was shut.
+     *
+     * @return false if it was not sent
+     */
+    boolean send(int kind, byte[] body) throws IOException {
         synchronized (writeLock) {
-            if (directOut == null && !outputShut) {
-                frame(kind, body, 0, body.length);
-                relayOut.flush();
+            if (directOut != null || outputShut) {
+                return false;
             }
+            frame(kind, body, 0, body.length);
+            relayOut.flush();
+            return true;
         }
     }
 
