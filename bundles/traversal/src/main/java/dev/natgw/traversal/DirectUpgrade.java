@@ -89,6 +89,14 @@ final class DirectUpgrade {
             TraversalOptions options, String peerKey, String advertise) throws IOException {
         UpgradableSocket s = new UpgradableSocket(relayed.socket());
         DirectUpgrade u = new DirectUpgrade(s, client, ctx, forwarder, options, peerKey, advertise);
+        try {
+            // before the application's first byte: a candidate queued behind megabytes of its data would reach the
+            // peer seconds late, and the two sides' punch windows would no longer overlap
+            u.offer();
+        } catch (IOException | RuntimeException e) {
+            quietly(s);
+            throw e;
+        }
         Thread.ofVirtual().name("natgw-traversal-punch").start(u::run);
         return new PeerConnection(s, relayed.peerKey(), relayed.clientAddress(), relayed.via());
     }
@@ -136,18 +144,26 @@ final class DirectUpgrade {
 
     private volatile String lastFailure = "no candidate";
 
-    /** {@return the authenticated direct connection, or null (lastFailure says why)} */
-    private PeerConnection punch() throws IOException {
-        Wire.Observed mine = null;
+    /** This side's observed address and (client) token, set by {@link #offer}. */
+    private Wire.Observed mine;
+    private byte[] token;
+
+    /** Observes this side's address and sends the candidate: the first frame on the relay. */
+    private void offer() throws IOException {
         try {
             mine = Wire.observe(forwarder, options);
         } catch (IOException e) {
             // an older forwarder answers ERROR UNEXPECTED: no candidate, the relay stays
             lastFailure = "cannot observe this side's address at " + forwarder + ": " + e.getMessage();
         }
-        byte[] token = client ? Keys.nonce() : new byte[0];
+        token = client ? Keys.nonce() : new byte[0];
         String candidate = mine == null ? "" : advertise != null ? advertise : mine.address();
         socket.send(UpgradableSocket.CANDIDATE, new Payload.Writer().string(candidate).bytes(token).toBytes());
+    }
+
+    /** {@return the authenticated direct connection, or null (lastFailure says why)} */
+    private PeerConnection punch() throws IOException {
+        byte[] token = this.token;
         Payload.Reader r = new Payload.Reader(socket.await(UpgradableSocket.CANDIDATE, options.handshakeTimeout()));
         String theirs = r.string(80);
         byte[] theirToken = r.bytes(0, TOKEN_BYTES);
