@@ -407,6 +407,23 @@ class ForwarderProtocolTest {
     private volatile byte[] heard;
 
     @Test
+    void observeAnswersTheSourceAddressAndPortThenCloses() throws Exception {
+        try (Socket s = open(fwd)) {
+            send(s, Frame.of(MessageType.OBSERVE));
+            Payload.Reader r = read(s).expect(MessageType.OBSERVED).reader();
+            assertThat(r.string(80)).isEqualTo("127.0.0.1:" + s.getLocalPort());
+            r.end();
+            // one answer per connection: the forwarder closes it
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        try (Socket s = open(fwd)) {
+            // a payload where none belongs is malformed, as for every frame
+            send(s, new Payload.Writer().string("198.18.0.9:80").frame(MessageType.OBSERVE));
+            assertThat(errorOf(s).code()).isEqualTo(ErrorCode.MALFORMED);
+        }
+    }
+
+    @Test
     void boundsOnPendingClientsRelaysAndServersHold() throws Exception {
         fwd.deactivate();
         fwd = Fixture.forwarder(registry, Map.of("max.pending.per.key", 2, "max.relays.per.key", 1,

@@ -43,6 +43,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class E2e {
     /** The ALPN name of this version of the channel; a later version offers its own name first. */
     static final String ALPN = "natgw-e2e/1";
+    /**
+     * The same channel whose application bytes are framed so that the two ends can move it to a direct path
+     * ({@link DirectUpgrade}, docs/protocol.md section 11a); offered before {@link #ALPN} by a client that wants it,
+     * chosen only by a server that does too.
+     */
+    static final String ALPN_UPGRADE = "natgw-e2e/1+direct";
     /** The longest client secret. */
     static final int MAX_SECRET = 1024;
     /** What a server writes, in clear, to a peer that does not start TLS (a client older than the channel). */
@@ -76,6 +82,12 @@ final class E2e {
      */
     static PeerConnection client(SSLContext ctx, Socket raw, String key, Endpoint via, byte[] secret, Duration timeout)
             throws IOException {
+        return client(ctx, raw, key, via, secret, timeout, false);
+    }
+
+    /** As {@link #client(SSLContext, Socket, String, Endpoint, byte[], Duration)}, offering {@link #ALPN_UPGRADE} too. */
+    static PeerConnection client(SSLContext ctx, Socket raw, String key, Endpoint via, byte[] secret, Duration timeout,
+            boolean upgrade) throws IOException {
         Deadline deadline = new Deadline(raw, timeout);
         try {
             // the key as the peer host: the trust manager reads it back as the key to expect, and TLS sessions are
@@ -84,7 +96,7 @@ final class E2e {
             SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(transport, key, via.port(), true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
-            p.setApplicationProtocols(new String[]{ALPN});
+            p.setApplicationProtocols(protocols(upgrade));
             p.setEndpointIdentificationAlgorithm(null);
             tls.setSSLParameters(p);
             tls.setUseClientMode(true);
@@ -102,7 +114,7 @@ final class E2e {
                 // the trust manager refuses this first; a resumed session is checked here too
                 throw new IOException(via + " did not prove it holds " + key + ": it proved " + proven);
             }
-            if (!ALPN.equals(tls.getApplicationProtocol())) {
+            if (!spoken(tls, upgrade)) {
                 throw new IOException("the server of " + key + " via " + via + " does not speak " + ALPN);
             }
             OutputStream out = tls.getOutputStream();
@@ -146,6 +158,12 @@ final class E2e {
      */
     static PeerConnection server(SSLContext ctx, Socket raw, String clientAddress, ClientPolicy policy,
             Duration timeout) throws IOException {
+        return server(ctx, raw, clientAddress, policy, timeout, false);
+    }
+
+    /** As {@link #server(SSLContext, Socket, String, ClientPolicy, Duration)}, choosing {@link #ALPN_UPGRADE} if offered. */
+    static PeerConnection server(SSLContext ctx, Socket raw, String clientAddress, ClientPolicy policy,
+            Duration timeout, boolean upgrade) throws IOException {
         Deadline deadline = new Deadline(raw, timeout);
         try {
             // the first byte within three quarters of the time, so that a silent peer is still told why it is closed
@@ -172,12 +190,12 @@ final class E2e {
                     new ByteArrayInputStream(new byte[]{(byte) TLS_HANDSHAKE_RECORD}), true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
-            p.setApplicationProtocols(new String[]{ALPN});
+            p.setApplicationProtocols(protocols(upgrade));
             p.setWantClientAuth(true);
             tls.setSSLParameters(p);
             tls.setSoTimeout((int) timeout.toMillis());
             tls.startHandshake();
-            if (!ALPN.equals(tls.getApplicationProtocol())) {
+            if (!spoken(tls, upgrade)) {
                 throw new IOException("client " + clientAddress + " does not speak " + ALPN);
             }
             String clientKey;
@@ -212,6 +230,21 @@ final class E2e {
         } finally {
             deadline.cancel();
         }
+    }
+
+    private static String[] protocols(boolean upgrade) {
+        return upgrade ? new String[]{ALPN_UPGRADE, ALPN} : new String[]{ALPN};
+    }
+
+    private static boolean spoken(SSLSocket tls, boolean upgrade) {
+        String chosen = tls.getApplicationProtocol();
+        return ALPN.equals(chosen) || upgrade && ALPN_UPGRADE.equals(chosen);
+    }
+
+    /** {@return true if the connection {@link #client} or {@link #server} returned speaks {@link #ALPN_UPGRADE}} */
+    static boolean upgradable(PeerConnection c) {
+        return c.socket() instanceof E2eSocket e && e.socket instanceof SSLSocket tls && ALPN_UPGRADE.equals(tls
+                .getApplicationProtocol());
     }
 
     /** {@return the key this end's own certificate names} */

@@ -402,7 +402,10 @@ final class ForwardedPublishing {
         }
         try {
             Socket data = Wire.data(f, token, p.identity, p.options);
-            PeerConnection c = p.handshake(data, client);
+            PeerConnection c = p.handshake(data, client, p.directUpgrade);
+            if (c != null && p.directUpgrade && E2e.upgradable(c)) {
+                c = DirectUpgrade.server(c, p.e2e(), f, p.options);
+            }
             if (c != null && (p.closed || !p.accepted.offer(c))) {
                 quietly(c.socket());
             }

@@ -61,6 +61,8 @@ final class Publication {
     /** Values that may still be in the registry though no longer announced, with when their TTL there ends. */
     private final ConcurrentHashMap<String, Long> stale = new ConcurrentHashMap<>();
     volatile boolean closed;
+    /** Whether forwarded clients may move to a direct path (docs/protocol.md, section 11a); set before publishing. */
+    volatile boolean directUpgrade;
 
     /** At most this many signed values are cached; beyond it those of endpoints no longer announced go. */
     private static final int MAX_SIGNED = 32;
@@ -86,6 +88,11 @@ final class Publication {
 
     String key() {
         return identity.key();
+    }
+
+    /** {@return the end-to-end TLS context, showing this server's identity} */
+    SSLContext e2e() {
+        return e2e;
     }
 
     /**
@@ -146,8 +153,13 @@ final class Publication {
 
     /** {@return the client, admitted after the end-to-end handshake, or null (logged) if it failed or was declined} */
     PeerConnection handshake(Socket s, String clientAddress) {
+        return handshake(s, clientAddress, false);
+    }
+
+    /** As {@link #handshake(Socket, String)}; with upgrade, agrees to {@link E2e#ALPN_UPGRADE} if the client offers it. */
+    PeerConnection handshake(Socket s, String clientAddress, boolean upgrade) {
         try {
-            return E2e.server(e2e, s, clientAddress, policy, options.handshakeTimeout());
+            return E2e.server(e2e, s, clientAddress, policy, options.handshakeTimeout(), upgrade);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, key() + ": " + e.getMessage());
             return null;

@@ -41,6 +41,8 @@ public final class TraversalClient {
     private final RegistryClient registry;
     private final SSLContext e2e;
     private final byte[] secret;
+    /** Whether relayed connections try to move to a direct path (hole punching, docs/protocol.md section 11a). */
+    private final boolean directUpgrade;
     /** Places that failed lately, to when (nanoTime) they failed. */
     private final ConcurrentHashMap<Endpoint, Long> failedAt = new ConcurrentHashMap<>();
 
@@ -56,6 +58,16 @@ public final class TraversalClient {
      * @param secret the client secret servers may ask for; null or empty for none
      */
     public TraversalClient(TraversalOptions options, Identity identity, byte[] secret) {
+        this(options, identity, secret, false);
+    }
+
+    /**
+     * As {@link #TraversalClient(TraversalOptions, Identity, byte[])}; with directUpgrade, a connection relayed by a
+     * forwarder to a server that also allows it then tries to move to a direct TCP path by hole punching, under the
+     * application and without loss (its socket is an {@link UpgradableSocket}); where that fails it stays relayed.
+     */
+    public TraversalClient(TraversalOptions options, Identity identity, byte[] secret, boolean directUpgrade) {
+        this.directUpgrade = directUpgrade;
         this.options = options;
         this.registry = options.registry() == null
                 ? null
@@ -124,7 +136,11 @@ public final class TraversalClient {
                         throw ex;
                     }
                 }
-                PeerConnection c = E2e.client(e2e, raw, key, e, secret, options.handshakeTimeout());
+                boolean upgrade = directUpgrade && e.forwarder();
+                PeerConnection c = E2e.client(e2e, raw, key, e, secret, options.handshakeTimeout(), upgrade);
+                if (upgrade && E2e.upgradable(c)) {
+                    c = DirectUpgrade.client(c, e2e, options);
+                }
                 failedAt.remove(e);
                 return c;
             } catch (IOException ex) {

@@ -43,7 +43,9 @@ import java.util.concurrent.TimeUnit;
  * deadline; at most {@link TraversalOptions#backlog()} handshakes at once, the listener waits for a slot) and, when
  * forwarded, one control loop per further forwarder ({@link TraversalOptions#forwardersAtOnce()} less one), one for
  * heartbeats per forwarder registered with, one re-probing and two per data connection being opened and handshaking (at most
- * {@link TraversalOptions#backlog()} at once; more are declined), and one per connection being closed, for at most
+ * {@link TraversalOptions#backlog()} at once; more are declined), with the direct upgrade one per relayed client
+ * reading its relay until the switch or the end (an {@link UpgradableSocket}) and one per upgrade under way (plus one
+ * accepting for at most 2 s of it), and one per connection being closed, for at most
  * 2 s (a close reads the peer's last bytes first, so that it is not a reset that loses the end of the stream).
  * Accepted sockets wait in one bounded queue ({@link TraversalOptions#backlog()}); when it is full a direct listener
  * stops accepting (the kernel's backlog holds the rest) and a forwarder's clients are declined. Thread-safe.
@@ -81,7 +83,20 @@ public final class TraversalServer implements Closeable {
      */
     public static TraversalServer open(Identity identity, TraversalOptions options, ClientPolicy policy)
             throws IOException {
+        return open(identity, options, policy, false);
+    }
+
+    /**
+     * As {@link #open(Identity, TraversalOptions, ClientPolicy)}; with directUpgrade, a client relayed by a forwarder
+     * that also asks for it then tries to move to a direct TCP path by hole punching (docs/protocol.md, section 11a),
+     * under the application and without loss; where that fails the connection stays relayed.
+     *
+     * @throws IOException if the direct listener cannot be bound
+     */
+    public static TraversalServer open(Identity identity, TraversalOptions options, ClientPolicy policy,
+            boolean directUpgrade) throws IOException {
         TraversalServer s = new TraversalServer(identity, options, policy);
+        s.p.directUpgrade = directUpgrade;
         if (options.direct()) {
             s.directly.tryDirect();
         }

@@ -1,12 +1,15 @@
 package dev.natgw.traversal;
 
+import dev.natgw.traversal.protocol.ErrorCode;
 import dev.natgw.traversal.protocol.ForwarderIdentity;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
 import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
+import dev.natgw.traversal.protocol.ProtocolException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.Socket;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -18,9 +21,21 @@ final class Wire {
 
     /** {@return a connected socket to the endpoint, TLS done if it speaks TLS; its read timeout is the handshake's} */
     static Socket open(Endpoint e, TraversalOptions o) throws IOException {
+        return open(e, o, false);
+    }
+
+    /**
+     * As {@link #open(Endpoint, TraversalOptions)}; if reusable, from a local port other sockets may bind again at
+     * once (SO_REUSEADDR, and SO_REUSEPORT where the system has it), as a hole punch from the same port needs.
+     */
+    private static Socket open(Endpoint e, TraversalOptions o, boolean reusable) throws IOException {
         Socket plain = new Socket();
         try {
             plain.setTcpNoDelay(true);
+            if (reusable) {
+                reusable(plain);
+                plain.bind(new InetSocketAddress(0));
+            }
             plain.connect(new InetSocketAddress(e.host(), e.port()), (int) o.connectTimeout().toMillis());
             plain.setSoTimeout((int) o.handshakeTimeout().toMillis());
             if (!e.tls()) {
@@ -80,6 +95,38 @@ final class Wire {
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
+        }
+    }
+
+    /** Sets SO_REUSEADDR, and SO_REUSEPORT where the system has it, on a socket not yet bound. */
+    static void reusable(Socket s) throws IOException {
+        s.setReuseAddress(true);
+        if (s.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+            s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+    }
+
+    /** What OBSERVE answered: the local port it was asked from and the address the forwarder saw. */
+    record Observed(int localPort, String address) {
+    }
+
+    /**
+     * Asks the forwarder which address and port it sees this host at (docs/protocol.md, section 6a), from a reusable
+     * local port, and waits for the forwarder to close first, so that the local port is free again at once.
+     *
+     * @throws IOException if the forwarder cannot be reached or does not know OBSERVE (ERROR UNEXPECTED)
+     */
+    static Observed observe(Endpoint forwarder, TraversalOptions o) throws IOException {
+        try (Socket s = open(forwarder, o, true)) {
+            Frame.of(MessageType.OBSERVE).write(s.getOutputStream());
+            Payload.Reader r = Frame.read(s.getInputStream()).expect(MessageType.OBSERVED).reader();
+            String address = r.string(80);
+            r.end();
+            int port = s.getLocalPort();
+            if (s.getInputStream().read() >= 0) {
+                throw new ProtocolException(ErrorCode.UNEXPECTED, "bytes after OBSERVED");
+            }
+            return new Observed(port, address);
         }
     }
 

@@ -208,6 +208,7 @@ public final class ForwarderEngine implements AutoCloseable {
                 case MessageType.CONNECT -> rendezvous.client(conn, first);
                 case MessageType.DATA -> handedOver = rendezvous.data(conn, first);
                 case MessageType.PROBE -> probe.probe(conn, first);
+                case MessageType.OBSERVE -> probe.observe(conn, first);
                 default -> throw new ProtocolException(ErrorCode.UNEXPECTED,
                         MessageType.name(first.type()) + " cannot open a connection");
             }

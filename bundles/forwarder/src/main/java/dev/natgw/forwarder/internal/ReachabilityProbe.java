@@ -79,6 +79,18 @@ final class ReachabilityProbe {
                 .string(detail.length() > 200 ? detail.substring(0, 200) : detail).frame(MessageType.PROBE_RESULT));
     }
 
+    /**
+     * Runs a connection that opened with OBSERVE (docs/protocol.md, section 6a): answers OBSERVED with the
+     * connection's source address and port as this forwarder sees them; the engine then closes it. Connects nowhere,
+     * so it costs what any opening frame costs and is bounded by the same admission limits.
+     */
+    void observe(Conn conn, Frame observe) throws IOException {
+        observe.reader().end();
+        String ip = conn.source.getHostAddress();
+        conn.send(new Payload.Writer().string((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + conn.remote.getPort())
+                .frame(MessageType.OBSERVED));
+    }
+
     /** True only for a host written in address-literal characters that is the source address. */
     private static boolean sameAddress(String host, InetAddress source) {
         boolean literal = host.chars().allMatch(c -> c == '.' || c == ':' || Character.digit(c, 16) >= 0);

@@ -16,6 +16,10 @@ public final class MessageType {
     public static final int PROBE = 0x30;
     public static final int PROBE_HELLO = 0x31;
     public static final int PROBE_RESULT = 0x32;
+    /** Opens a connection that asks the forwarder for this connection's source address as it sees it (section 6a). */
+    public static final int OBSERVE = 0x33;
+    /** The forwarder's answer to OBSERVE: the asker's {@code ip:port}. */
+    public static final int OBSERVED = 0x34;
     /** Inside the end-to-end channel (section 11): the client's first frame. */
     public static final int E2E_HELLO = 0x40;
     /** Inside the end-to-end channel: the server admits the client. */
@@ -42,6 +46,8 @@ public final class MessageType {
             case PROBE -> "PROBE";
             case PROBE_HELLO -> "PROBE_HELLO";
             case PROBE_RESULT -> "PROBE_RESULT";
+            case OBSERVE -> "OBSERVE";
+            case OBSERVED -> "OBSERVED";
             case E2E_HELLO -> "E2E_HELLO";
             case E2E_ACCEPT -> "E2E_ACCEPT";
             case ERROR -> "ERROR";

@@ -75,6 +75,8 @@ public final class TraversalCli {
               --truststore FILE [--truststore-password PW]   trust for natgw+tls:// forwarders (PKCS12)
               --timeout SECONDS     connect and handshake timeout (default 10)
               --max-connections N   expose/forward: TCP connections relayed at once (default 1024)
+              --direct-upgrade      try to move each relayed connection to a direct TCP path by hole punching,
+                                    without loss; both ends must give it; where it fails the relay carries on
             Every connection is encrypted end to end and the server proves it holds KEY (docs/protocol.md, 11).
             """;
 
@@ -173,7 +175,7 @@ public final class TraversalCli {
         ClientPolicy clients = policy.build();
         // only a command line found good creates an identity
         Identity id = Identity.loadOrCreate(idFile);
-        try (TraversalServer server = TraversalServer.open(id, options, clients)) {
+        try (TraversalServer server = TraversalServer.open(id, options, clients, a.flag("--direct-upgrade"))) {
             out.println("key " + server.key());
             out.flush();
             if (!server.awaitRegistered(Duration.ofSeconds(30))) {
@@ -391,7 +393,7 @@ public final class TraversalCli {
         final List<String[]> options = new ArrayList<>();
 
         /** --no-direct is the default now, still accepted for the scripts that give it. */
-        static final List<String> FLAGS = List.of("--direct", "--no-direct", "--udp");
+        static final List<String> FLAGS = List.of("--direct", "--no-direct", "--udp", "--direct-upgrade");
         static final List<String> VALUED = List.of("--identity", "--port", "--host", "--registry", "--forwarder",
                 "--truststore", "--truststore-password", "--timeout", "--listen", "--direct-bind",
                 "--max-connections", "--reprobe", "--client-secret-file", "--allow-client", "--token",
@@ -552,7 +554,7 @@ public final class TraversalCli {
         TraversalClient client() throws IOException {
             TraversalOptions o = options().build();
             Identity id = has("--identity") ? Identity.load(Path.of(get("--identity", null))) : null;
-            return new TraversalClient(o, id, has("--client-secret-file") ? secret() : null);
+            return new TraversalClient(o, id, has("--client-secret-file") ? secret() : null, flag("--direct-upgrade"));
         }
 
         /** {@return the secret in --client-secret-file: its bytes, without a final line break} */
