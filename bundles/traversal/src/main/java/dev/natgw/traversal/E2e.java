@@ -20,6 +20,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -50,6 +51,8 @@ final class E2e {
             + ", TLS 1.3); upgrade natgw-traversal\n";
     private static final String ALIAS = "natgw-identity";
     private static final int TLS_HANDSHAKE_RECORD = 0x16;
+    /** Client handshakes in this JVM that checked a server's certificate: full ones; a resumed one checks none. */
+    private static final LongAdder CHECKED = new LongAdder();
 
     private E2e() {
     }
@@ -214,6 +217,11 @@ final class E2e {
         }
     }
 
+    /** {@return how many client handshakes in this JVM checked a server's certificate (were not resumed)} */
+    static long fullClientHandshakes() {
+        return CHECKED.sum();
+    }
+
     /** {@return the key this end's own certificate names} */
     private static String localKey(SSLSocket tls) {
         return Keys.keyOf(tls.getSession().getLocalCertificates()[0].getPublicKey().getEncoded());
@@ -374,6 +382,7 @@ final class E2e {
         }
 
         private static void check(X509Certificate[] chain, String expected) throws CertificateException {
+            CHECKED.increment();
             String proven = Keys.keyOf(leaf(chain).getPublicKey().getEncoded());
             if (expected == null || !Keys.isKey(expected)) {
                 throw new CertificateException("no key to check the server against");

@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -284,6 +285,8 @@ final class ForwardedPublishing {
             return;
         }
         Thread heartbeat = null;
+        List<Thread> keepers = new ArrayList<>();
+        Set<Socket> parkedSockets = ConcurrentHashMap.newKeySet();
         try {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
@@ -324,6 +327,10 @@ final class ForwardedPublishing {
             direct.handedOver();
             heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,
                     heartbeatMillis));
+            for (int i = 0; i < p.options.dataPool(); i++) {
+                keepers.add(Thread.ofVirtual().name("natgw-traversal-parked").start(() -> keepParked(s, f,
+                        parkedSockets)));
+            }
             while (!p.closed) {
                 Frame frame = Frame.read(in);
                 switch (frame.type()) {
@@ -352,9 +359,76 @@ final class ForwardedPublishing {
                 heartbeat.interrupt();
             }
             quietly(s);
+            // the forwarder closes the parked connections of a session that ended; close this side's too
+            for (Thread t : keepers) {
+                t.interrupt();
+            }
+            for (Socket parked : parkedSockets) {
+                quietly(parked);
+            }
         }
     }
 
+    /**
+     * Keeps one data connection parked at the forwarder (docs/protocol.md, section 5a) while the session lasts: opens
+     * it with PARK, signs the forwarder's nonce, waits for PAIRED, answers CONNECTED and hands the connection to the
+     * end-to-end handshake on a thread of its own, then parks the next. A forwarder that does not park (older, or
+     * {@code max.parked.per.server} 0) answers an ERROR: the session then goes on per client (INCOMING) alone; one at
+     * its limit is asked again after a while. One thread and one connection per place in
+     * {@link TraversalOptions#dataPool()}.
+     */
+    private void keepParked(Socket control, Endpoint f, Set<Socket> parkedSockets) {
+        int failures = 0;
+        while (active() && !control.isClosed() && !Thread.currentThread().isInterrupted()) {
+            Socket data = null;
+            boolean handed = false;
+            try {
+                data = Wire.open(f, p.options);
+                parkedSockets.add(data);
+                if (control.isClosed()) {
+                    return;
+                }
+                String client = Wire.park(data, p.key(), p.identity, p.options);
+                parkedSockets.remove(data);
+                failures = 0;
+                handed = true;
+                Socket paired = data;
+                Thread.ofVirtual().name("natgw-traversal-data").start(() -> {
+                    if (!opening.tryAcquire()) {
+                        quietly(paired);
+                        return;
+                    }
+                    try {
+                        handOver(paired, client);
+                    } finally {
+                        opening.release();
+                    }
+                });
+            } catch (ProtocolException e) {
+                if (e.code() == ErrorCode.UNEXPECTED || e.code() == ErrorCode.UNKNOWN_KEY || e.code() == ErrorCode.LIMIT
+                        && e.getMessage().contains("parks no")) {
+                    // an older forwarder, one that parks nothing, or a session that is gone: per client from here
+                    LOG.log(Level.DEBUG, "forwarder " + f + " parks no data connections of this server: " + e
+                            .getMessage());
+                    return;
+                }
+                LOG.log(Level.DEBUG, "parked connection at " + f + ": " + e.getMessage());
+                failures++;
+            } catch (java.io.EOFException e) {
+                // idled out at the forwarder: park another at once
+            } catch (IOException e) {
+                failures++;
+            } finally {
+                if (data != null && !handed) {
+                    parkedSockets.remove(data);
+                    quietly(data);
+                }
+            }
+            if (failures > 0 && !backoff(failures)) {
+                return;
+            }
+        }
+    }
     private void heartbeats(Socket s, Endpoint f, long heartbeatMillis) {
         long seq = 0;
         long reannounce = p.options.announceTtl().toMillis() / 3;
@@ -401,13 +475,21 @@ final class ForwardedPublishing {
             return;
         }
         try {
-            Socket data = Wire.data(f, token, p.identity, p.options);
-            PeerConnection c = p.handshake(data, client);
-            if (c != null && (p.closed || !p.accepted.offer(c))) {
-                quietly(c.socket());
-            }
+            handOver(Wire.data(f, token, p.identity, p.options), client);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "data connection to " + f + " failed: " + e.getMessage());
+        }
+    }
+
+    /** Runs the end-to-end handshake on a data connection paired with the client, and queues it. */
+    private void handOver(Socket data, String client) {
+        if (p.accepted.remainingCapacity() == 0) {
+            quietly(data);
+            return;
+        }
+        PeerConnection c = p.handshake(data, client);
+        if (c != null && (p.closed || !p.accepted.offer(c))) {
+            quietly(c.socket());
         }
     }
 
