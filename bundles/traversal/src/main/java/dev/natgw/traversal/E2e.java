@@ -80,10 +80,11 @@ final class E2e {
     static PeerConnection client(SSLContext ctx, Socket raw, String key, Endpoint via, byte[] secret, Duration timeout)
             throws IOException {
         Deadline deadline = new Deadline(raw, timeout);
+        DrainingSocket transport = null;
         try {
             // the key as the peer host: the trust manager reads it back as the key to expect, and TLS sessions are
             // cached per key; over a transport that drains before it closes, so that no reset eats the stream's end
-            DrainingSocket transport = new DrainingSocket(raw);
+            transport = new DrainingSocket(raw);
             SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(transport, key, via.port(), true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
@@ -127,7 +128,7 @@ final class E2e {
                     + via + " was cut short on the way: its transport ended without the server's close_notify"
                     + " (closed by someone on the path, not by the server)"), key, null, via);
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            close(raw, transport);
             if (deadline.expired()) {
                 // the deadline closed the socket: say so, not what the close did to a read
                 throw new IOException(via + " did not finish the end-to-end handshake for " + key + " within "
@@ -150,6 +151,7 @@ final class E2e {
     static PeerConnection server(SSLContext ctx, Socket raw, String clientAddress, ClientPolicy policy,
             Duration timeout) throws IOException {
         Deadline deadline = new Deadline(raw, timeout);
+        DrainingSocket transport = null;
         try {
             // the first byte within three quarters of the time, so that a silent peer is still told why it is closed
             // before the deadline closes the socket
@@ -170,7 +172,7 @@ final class E2e {
                 }
                 throw new IOException("client " + clientAddress + " does not start " + ALPN);
             }
-            DrainingSocket transport = new DrainingSocket(raw);
+            transport = new DrainingSocket(raw);
             SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(transport,
                     new ByteArrayInputStream(new byte[]{(byte) TLS_HANDSHAKE_RECORD}), true);
             SSLParameters p = tls.getSSLParameters();
@@ -210,7 +212,7 @@ final class E2e {
                     + " close_notify (closed by someone on the path, not by the client)"), clientKey, clientAddress,
                     null);
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            close(raw, transport);
             throw e;
         } finally {
             deadline.cancel();
@@ -220,6 +222,18 @@ final class E2e {
     /** {@return how many client handshakes in this JVM checked a server's certificate (were not resumed)} */
     static long fullClientHandshakes() {
         return CHECKED.sum();
+    }
+
+    /**
+     * Closes a connection whose handshake failed: through its draining transport once there is one (a close that
+     * raced it would reset what the layer above just said, such as ERROR DECLINED), else the socket itself.
+     */
+    private static void close(Socket raw, DrainingSocket transport) throws IOException {
+        if (transport != null) {
+            transport.close();
+        } else {
+            raw.close();
+        }
     }
 
     /** {@return the key this end's own certificate names} */

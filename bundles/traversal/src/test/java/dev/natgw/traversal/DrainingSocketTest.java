@@ -67,7 +67,8 @@ class DrainingSocketTest {
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 Socket client = smallWindow(ss)) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
-                try (Socket accepted = ss.accept(); Socket s = draining ? new DrainingSocket(accepted) : accepted) {
+                // the draining socket owns the accepted one: closing that as well would cut the drain short
+                try (Socket s = draining ? new DrainingSocket(ss.accept()) : ss.accept()) {
                     s.setSendBufferSize(1 << 20);
                     s.getInputStream().readNBytes(4);
                     s.getOutputStream().write(response());
@@ -97,7 +98,9 @@ class DrainingSocketTest {
         try (SSLServerSocket ss = (SSLServerSocket) outerServer.getServerSocketFactory().createServerSocket(0, 1,
                 InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
-                try (Socket accepted = ss.accept()) {
+                // the end-to-end layer owns the accepted socket and closes it (after its drain): not closed here too
+                try {
+                    Socket accepted = ss.accept();
                     accepted.setSendBufferSize(1 << 20);
                     PeerConnection c = E2e.server(E2e.context(server), accepted, "127.0.0.1:1", ClientPolicy.OPEN,
                             HANDSHAKE);
