@@ -491,12 +491,18 @@ public class RelayBenchmark {
         Endpoint fe = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", child.port());
         Map<String, Double> baseline = new java.util.HashMap<>();
         long self = ProcessHandle.current().pid();
+        List<TraversalServer> servers = new ArrayList<>();
         try {
+            // every strategy's server at once, so that each rate measures them one after the other in the same
+            // state of the JIT and of the machine
+            List<TraversalClient> clients = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
             for (Strategy strategy : STRATEGIES) {
                 TraversalOptions options = TraversalOptions.builder().forwarder(fe).direct(false).backlog(4096)
                         .dataPool(strategy.pool()).build();
                 Identity id = Identity.generate();
                 TraversalServer hello = TraversalServer.open(id, options);
+                servers.add(hello);
                 hello.awaitRegistered(Duration.ofSeconds(10));
                 serve(hello::accept, s -> Thread.ofVirtual().start(() -> {
                     try (s) {
@@ -506,16 +512,28 @@ public class RelayBenchmark {
                         // done
                     }
                 }));
-                TraversalClient client = new TraversalClient(options);
-                for (int rate : rates) {
+                clients.add(new TraversalClient(options));
+                keys.add(id.key());
+            }
+            // JIT warm-up of every path, below saturation, not counted
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < STRATEGIES.size(); i++) {
+                    latency(clients.get(i), keys.get(i), 100, 3.0);
+                }
+            }
+            for (int rate : rates) {
+                for (int i = 0; i < STRATEGIES.size(); i++) {
+                    Strategy strategy = STRATEGIES.get(i);
+                    TraversalClient client = clients.get(i);
+                    String key = keys.get(i);
                     // warm-up at the same rate, not counted, then the measured run
-                    latency(client, id.key(), rate, 1.0);
+                    latency(client, key, rate, 1.0);
                     Thread.sleep(300);
                     FAILURES.set(0);
                     long[] gc0 = gc();
                     long cpuF0 = child.cpuMillis();
                     long cpuS0 = cpuMillis(self);
-                    long[][] r = latency(client, id.key(), rate, latencySeconds);
+                    long[][] r = latency(client, key, rate, latencySeconds);
                     long cpuF = child.cpuMillis() - cpuF0;
                     long cpuS = cpuMillis(self) - cpuS0;
                     long[] gc1 = gc();
@@ -535,17 +553,19 @@ public class RelayBenchmark {
                     for (String q : List.of("p50", "p99", "p999")) {
                         double v = q.equals("p50") ? p50 : q.equals("p99") ? p99 : p999;
                         Double b = baseline.get("setup-" + q + base);
-                        measure("setup-" + q + suffix, v, "ms", b == null || strategy == STRATEGIES.get(0) ? null
-                                : "setup-" + q + base, b == null ? 0 : b);
+                        measure("setup-" + q + suffix, v, "ms", b == null || i == 0 ? null : "setup-" + q + base,
+                                b == null ? 0 : b);
                         baseline.putIfAbsent("setup-" + q + suffix, v);
                     }
                     measure("setup-failures" + suffix, total - ok.length, "connections", null, 0);
                     measure("setup-cpu-forwarder" + suffix, cpuF * 1000.0 / total, "us/connection", null, 0);
                     measure("setup-cpu-client-server" + suffix, cpuS * 1000.0 / total, "us/connection", null, 0);
                 }
-                hello.close();
             }
         } finally {
+            for (TraversalServer server : servers) {
+                server.close();
+            }
             child.stop();
         }
     }
