@@ -52,6 +52,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class ForwardedPublishing {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
 
+    /** A parked connection the forwarder closes sooner than this counts as a failure (backed off from). */
+    private static final java.time.Duration PROMPT_CLOSE = java.time.Duration.ofSeconds(1);
+
     private final Publication p;
     private final DirectPublishing direct;
     /** Bounds the data connections being opened at once, so a flood of INCOMING cannot start unbounded threads. */
@@ -382,6 +385,7 @@ final class ForwardedPublishing {
         while (active() && !control.isClosed() && !Thread.currentThread().isInterrupted()) {
             Socket data = null;
             boolean handed = false;
+            long opened = System.nanoTime();
             try {
                 data = Wire.open(f, p.options);
                 parkedSockets.add(data);
@@ -415,7 +419,11 @@ final class ForwardedPublishing {
                 LOG.log(Level.DEBUG, "parked connection at " + f + ": " + e.getMessage());
                 failures++;
             } catch (java.io.EOFException e) {
-                // idled out at the forwarder: park another at once
+                // idled out at the forwarder: park another at once; a forwarder that closes parked connections at
+                // once is backed off from like a failure, so that it cannot make this loop spin
+                if (System.nanoTime() - opened < PROMPT_CLOSE.toNanos()) {
+                    failures++;
+                }
             } catch (IOException e) {
                 failures++;
             } finally {
