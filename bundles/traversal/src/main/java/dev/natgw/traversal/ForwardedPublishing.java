@@ -10,11 +10,13 @@ import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
 import dev.natgw.traversal.protocol.TenantCredential;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +55,7 @@ final class ForwardedPublishing {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
 
     /** A parked connection the forwarder closes sooner than this counts as a failure (backed off from). */
-    private static final java.time.Duration PROMPT_CLOSE = java.time.Duration.ofSeconds(1);
+    private static final Duration PROMPT_CLOSE = Duration.ofSeconds(1);
 
     private final Publication p;
     private final DirectPublishing direct;
@@ -418,7 +420,7 @@ final class ForwardedPublishing {
                 }
                 LOG.log(Level.DEBUG, "parked connection at " + f + ": " + e.getMessage());
                 failures++;
-            } catch (java.io.EOFException e) {
+            } catch (EOFException e) {
                 // idled out at the forwarder: park another at once; a forwarder that closes parked connections at
                 // once is backed off from like a failure, so that it cannot make this loop spin
                 if (System.nanoTime() - opened < PROMPT_CLOSE.toNanos()) {
@@ -437,6 +439,7 @@ final class ForwardedPublishing {
             }
         }
     }
+
     private void heartbeats(Socket s, Endpoint f, long heartbeatMillis) {
         long seq = 0;
         long reannounce = p.options.announceTtl().toMillis() / 3;
