@@ -413,6 +413,163 @@ public class RelayBenchmark {
         directTls.close();
     }
 
+
+    /** A forwarder in a JVM of its own (FORWARDER_OPTS adds JVM options, e.g. a profiler): its process and port. */
+    record ChildForwarder(Process process, int port, java.io.BufferedReader out, java.io.PrintStream in) {
+        static ChildForwarder start() throws IOException {
+            String javaCommand = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(List.of(javaCommand, "-Xmx512m"));
+            String opts = System.getenv("FORWARDER_OPTS");
+            if (opts != null && !opts.isBlank()) {
+                cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "benchmarks/relay/RelayBenchmark.java",
+                    "forwarder"));
+            Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child
+                    .getInputStream()));
+            java.io.PrintStream in = new java.io.PrintStream(child.getOutputStream(), true);
+            // the first line that is a number is the port (an agent such as a profiler may print before it)
+            String line;
+            while ((line = out.readLine()) != null && !line.trim().matches("[0-9]+")) {
+                System.out.println("  forwarder: " + line);
+            }
+            if (line == null) {
+                throw new IOException("the forwarder process ended before it listened");
+            }
+            return new ChildForwarder(child, Integer.parseInt(line.trim()), out, in);
+        }
+
+        /** {@return the child's CPU time so far, in ms (user + system, from /proc)} */
+        long cpuMillis() throws IOException {
+            return RelayBenchmark.cpuMillis(process.pid());
+        }
+
+        void stop() throws InterruptedException {
+            in.close();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** {@return the process's CPU time so far, in ms (user + system, from /proc; clock ticks of 10 ms)} */
+    static long cpuMillis(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    /** A data-connection strategy of the server: its name and the parked connections it keeps per forwarder. */
+    record Strategy(String name, int pool) {
+    }
+
+    static final List<Strategy> STRATEGIES = List.of(new Strategy("per-client", 0), new Strategy("pooled", 8));
+
+    static double percentile(long[] sorted, double q) {
+        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))]
+                / 1000.0;
+    }
+
+    static void measure(String name, double value, String unit, String baselineName, double baseline) {
+        if (baselineName == null) {
+            System.out.printf("measure %s %.3f %s%n", name, value, unit);
+        } else {
+            System.out.printf("measure %s %.3f %s vs %s %.3f ratio %.2f%n", name, value, unit, baselineName, baseline,
+                    value / baseline);
+        }
+    }
+
+    /**
+     * Setup latency per strategy and rate, the forwarder in a JVM of its own; client and server here. Prints
+     * p50/p99/p999 and {@code measure} lines, each strategy's against the first's, and the CPU time per connection of
+     * both processes.
+     */
+    static void setupLatency(int[] rates, double latencySeconds) throws Exception {
+        ChildForwarder child = ChildForwarder.start();
+        Endpoint fe = new Endpoint(Endpoint.FORWARDER, "127.0.0.1", child.port());
+        Map<String, Double> baseline = new java.util.HashMap<>();
+        long self = ProcessHandle.current().pid();
+        List<TraversalServer> servers = new ArrayList<>();
+        try {
+            // every strategy's server at once, so that each rate measures them one after the other in the same
+            // state of the JIT and of the machine
+            List<TraversalClient> clients = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (Strategy strategy : STRATEGIES) {
+                TraversalOptions options = TraversalOptions.builder().forwarder(fe).direct(false).backlog(4096)
+                        .dataPool(strategy.pool()).build();
+                Identity id = Identity.generate();
+                TraversalServer hello = TraversalServer.open(id, options);
+                servers.add(hello);
+                hello.awaitRegistered(Duration.ofSeconds(10));
+                serve(hello::accept, s -> Thread.ofVirtual().start(() -> {
+                    try (s) {
+                        s.getOutputStream().write(1);
+                        s.getInputStream().read();
+                    } catch (IOException e) {
+                        // done
+                    }
+                }));
+                clients.add(new TraversalClient(options));
+                keys.add(id.key());
+            }
+            // JIT warm-up of every path, below saturation, not counted
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < STRATEGIES.size(); i++) {
+                    latency(clients.get(i), keys.get(i), 100, 3.0);
+                }
+            }
+            for (int rate : rates) {
+                for (int i = 0; i < STRATEGIES.size(); i++) {
+                    Strategy strategy = STRATEGIES.get(i);
+                    TraversalClient client = clients.get(i);
+                    String key = keys.get(i);
+                    // warm-up at the same rate, not counted, then the measured run
+                    latency(client, key, rate, 1.0);
+                    Thread.sleep(300);
+                    FAILURES.set(0);
+                    long[] gc0 = gc();
+                    long cpuF0 = child.cpuMillis();
+                    long cpuS0 = cpuMillis(self);
+                    long[][] r = latency(client, key, rate, latencySeconds);
+                    long cpuF = child.cpuMillis() - cpuF0;
+                    long cpuS = cpuMillis(self) - cpuS0;
+                    long[] gc1 = gc();
+                    long[] ok = r[0];
+                    int total = (int) (rate * latencySeconds);
+                    double p50 = percentile(ok, 0.5);
+                    double p99 = percentile(ok, 0.99);
+                    double p999 = percentile(ok, 0.999);
+                    System.out.printf("setup latency [%s], connect by key -> first byte, %d connections at %d/s"
+                            + " (forwarder in its own JVM; timed from each one's scheduled start): p50 %.2f ms, p99"
+                            + " %.2f ms, p999 %.2f ms, max %.2f ms, failures %d; CPU per connection: forwarder %.0f"
+                            + " us, client+server %.0f us; GC meanwhile %d collections, %d ms%n", strategy.name(),
+                            total, rate, p50, p99, p999, percentile(ok, 1.0), total - ok.length, cpuF * 1000.0
+                                    / total, cpuS * 1000.0 / total, gc1[0] - gc0[0], gc1[1] - gc0[1]);
+                    String suffix = "-at-" + rate + "-" + strategy.name();
+                    String base = "-at-" + rate + "-" + STRATEGIES.get(0).name();
+                    for (String q : List.of("p50", "p99", "p999")) {
+                        double v = q.equals("p50") ? p50 : q.equals("p99") ? p99 : p999;
+                        Double b = baseline.get("setup-" + q + base);
+                        measure("setup-" + q + suffix, v, "ms", b == null || i == 0 ? null : "setup-" + q + base,
+                                b == null ? 0 : b);
+                        baseline.putIfAbsent("setup-" + q + suffix, v);
+                    }
+                    measure("setup-failures" + suffix, total - ok.length, "connections", null, 0);
+                    measure("setup-cpu-forwarder" + suffix, cpuF * 1000.0 / total, "us/connection", null, 0);
+                    measure("setup-cpu-client-server" + suffix, cpuS * 1000.0 / total, "us/connection", null, 0);
+                }
+            }
+        } finally {
+            for (TraversalServer server : servers) {
+                server.close();
+            }
+            child.stop();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args[0].equals("forwarder")) {
             forwarderProcess();
@@ -480,38 +637,18 @@ public class RelayBenchmark {
             tlsThroughput(seconds, sink, client, id.key());
         }
 
-        // setup latency: connect by key -> first byte, at a bounded rate
-        // a second server whose connections answer one byte at once
-        Identity id2 = Identity.generate();
-        TraversalServer hello = TraversalServer.open(id2, options);
-        hello.awaitRegistered(Duration.ofSeconds(10));
-        serve(hello::accept, s -> Thread.ofVirtual().start(() -> {
-            try (s) {
-                s.getOutputStream().write(1);
-                s.getInputStream().read();
-            } catch (IOException e) {
-                // done
-            }
-        }));
-        for (int rate : rates) {
-            // warm-up at the same rate, not counted, then the measured run
-            latency(client, id2.key(), rate, 1.0);
-            long[] gc0 = gc();
-            long[][] r = latency(client, id2.key(), rate, latencySeconds);
-            long[] gc1 = gc();
-            long[] ok = r[0];
-            long[] con = r[1];
-            int total = (int) (rate * latencySeconds);
-            System.out.printf("setup latency, connect by key -> first byte, %d connections at %d/s (after 1 s of"
-                    + " warm-up; timed from each one's scheduled start): p50 %.2f ms, p99 %.2f ms, max %.2f ms,"
-                    + " failures %d; of which until connect returned (CONNECTED): p50 %.2f ms, p99 %.2f ms; GC meanwhile:"
-                    + " %d collections, %d ms%n", total, rate, ok[ok.length / 2] / 1000.0, ok[(int) (ok.length * 0.99)]
-                            / 1000.0, ok[ok.length - 1] / 1000.0, total - ok.length, con[con.length / 2] / 1000.0,
-                    con[(int) (con.length * 0.99)] / 1000.0, gc1[0] - gc0[0], gc1[1] - gc0[1]);
-        }
+        // setup latency: connect by key -> first byte, at a bounded rate, through a forwarder in a JVM of its own,
+        // for each data-connection strategy in turn
+        setupLatency(rates, latencySeconds);
         // concurrent relays held open, through a forwarder in a process of its own, so that its own cost is seen
         // apart from that of the clients and servers (which live here)
         int relays = Integer.parseInt(args[4]);
+        if (relays <= 0) {
+            if (socatProcess != null) {
+                socatProcess.destroy();
+            }
+            System.exit(0);
+        }
         String javaCommand = ProcessHandle.current().info().command().orElse("java");
         Process child = new ProcessBuilder(javaCommand, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "benchmarks/relay/RelayBenchmark.java", "forwarder").redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -584,7 +721,6 @@ public class RelayBenchmark {
         if (socatProcess != null) {
             socatProcess.destroy();
         }
-        hello.close();
         server.close();
         fwd.close();
         System.exit(0);

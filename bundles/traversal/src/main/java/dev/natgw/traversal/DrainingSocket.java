@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,11 +18,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>
  * The drain is bounded against a peer that never ends its side: at most {@link #DRAIN_TIME} and {@link #DRAIN_BYTES}
- * bytes, read into one small buffer and dropped; past either bound the socket is closed as it is. It runs on a virtual
- * thread that {@link #close()} waits for, so that a read blocked elsewhere on the same socket cannot hold the close past
- * the bound: the socket is closed then, which ends both. JSSE's {@code shutdownInput} on the layer above (its
- * duplex close) is recorded, not passed down: passed down it would end the transport's input with the peer's bytes
- * unread.
+ * bytes, read into one small buffer and dropped; past either bound the socket is closed as it is. It runs in the
+ * background, so {@link #close()} returns at once while the peer keeps its side open: on a virtual thread that waits
+ * for a second one reading, so that a read blocked elsewhere on the same socket cannot hold the close past the bound
+ * (the socket is closed then, which ends both). At most {@link #MAX_BACKGROUND} drains run in the background at once
+ * in this JVM (two virtual threads and one buffer of {@value #BUFFER} bytes each); a close beyond that drains in the
+ * caller's thread, still within the bound. JSSE's {@code shutdownInput} on the layer above (its duplex close) is
+ * recorded, not passed down: passed down it would end the transport's input with the peer's bytes unread.
  *
  * <p>
  * Its input also records whether the layer above read the transport's own end of stream before this socket was closed
@@ -34,7 +37,10 @@ final class DrainingSocket extends DelegatingSocket {
     static final Duration DRAIN_TIME = Duration.ofSeconds(2);
     /** The most a close reads (and drops) while it waits. */
     static final int DRAIN_BYTES = 1 << 20;
+    /** The most drains under way in the background at once; a close beyond them drains in its caller's thread. */
+    static final int MAX_BACKGROUND = 4096;
     private static final int BUFFER = 4096;
+    private static final Semaphore BACKGROUND = new Semaphore(MAX_BACKGROUND);
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InputStream in;
@@ -83,12 +89,40 @@ final class DrainingSocket extends DelegatingSocket {
         return closed.get() || socket.isClosed();
     }
 
-    /** Half-closes, drains the peer's input to its end of stream (bounded), closes. Returns within the bound. */
+    /**
+     * Half-closes, drains the peer's input to its end of stream (bounded), closes; in the background, so it returns at
+     * once unless {@link #MAX_BACKGROUND} drains are under way already (then within the bound).
+     */
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (closed.compareAndSet(false, true)) {
-            finish(socket, DRAIN_TIME, DRAIN_BYTES);
+            finishLater(socket, DRAIN_TIME, DRAIN_BYTES);
         }
+    }
+
+    /** {@link #finish}, in the background while fewer than {@link #MAX_BACKGROUND} run there, else at once. */
+    static void finishLater(Socket s, Duration time, long bytes) {
+        if (!BACKGROUND.tryAcquire()) {
+            finish(s, time, bytes);
+            return;
+        }
+        try {
+            Thread.ofVirtual().name("natgw-traversal-close").start(() -> {
+                try {
+                    finish(s, time, bytes);
+                } finally {
+                    BACKGROUND.release();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            BACKGROUND.release();
+            finish(s, time, bytes);
+        }
+    }
+
+    /** {@return how many drains run in the background now} */
+    static int inBackground() {
+        return MAX_BACKGROUND - BACKGROUND.availablePermits();
     }
 
     /**
@@ -97,7 +131,7 @@ final class DrainingSocket extends DelegatingSocket {
      */
     static void finish(Socket s, Duration time, long bytes) {
         long end = System.nanoTime() + time.toNanos();
-        Thread drain = Thread.ofVirtual().name("natgw-traversal-close").start(() -> drain(s, end, bytes));
+        Thread drain = Thread.ofVirtual().name("natgw-traversal-drain").start(() -> drain(s, end, bytes));
         try {
             drain.join(time);
         } catch (InterruptedException e) {

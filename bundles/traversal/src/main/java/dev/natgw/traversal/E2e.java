@@ -20,6 +20,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -56,6 +57,8 @@ final class E2e {
             + ", TLS 1.3); upgrade natgw-traversal\n";
     private static final String ALIAS = "natgw-identity";
     private static final int TLS_HANDSHAKE_RECORD = 0x16;
+    /** Client handshakes in this JVM that checked a server's certificate: full ones; a resumed one checks none. */
+    private static final LongAdder CHECKED = new LongAdder();
 
     private E2e() {
     }
@@ -89,10 +92,11 @@ final class E2e {
     static PeerConnection client(SSLContext ctx, Socket raw, String key, Endpoint via, byte[] secret, Duration timeout,
             boolean upgrade) throws IOException {
         Deadline deadline = new Deadline(raw, timeout);
+        DrainingSocket transport = null;
         try {
             // the key as the peer host: the trust manager reads it back as the key to expect, and TLS sessions are
             // cached per key; over a transport that drains before it closes, so that no reset eats the stream's end
-            DrainingSocket transport = new DrainingSocket(raw);
+            transport = new DrainingSocket(raw);
             SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(transport, key, via.port(), true);
             SSLParameters p = tls.getSSLParameters();
             p.setProtocols(new String[]{"TLSv1.3"});
@@ -136,7 +140,7 @@ final class E2e {
                     + via + " was cut short on the way: its transport ended without the server's close_notify"
                     + " (closed by someone on the path, not by the server)"), key, null, via);
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            close(raw, transport);
             if (deadline.expired()) {
                 // the deadline closed the socket: say so, not what the close did to a read
                 throw new IOException(via + " did not finish the end-to-end handshake for " + key + " within "
@@ -165,6 +169,7 @@ final class E2e {
     static PeerConnection server(SSLContext ctx, Socket raw, String clientAddress, ClientPolicy policy,
             Duration timeout, boolean upgrade) throws IOException {
         Deadline deadline = new Deadline(raw, timeout);
+        DrainingSocket transport = null;
         try {
             // the first byte within three quarters of the time, so that a silent peer is still told why it is closed
             // before the deadline closes the socket
@@ -185,7 +190,7 @@ final class E2e {
                 }
                 throw new IOException("client " + clientAddress + " does not start " + ALPN);
             }
-            DrainingSocket transport = new DrainingSocket(raw);
+            transport = new DrainingSocket(raw);
             SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(transport,
                     new ByteArrayInputStream(new byte[]{(byte) TLS_HANDSHAKE_RECORD}), true);
             SSLParameters p = tls.getSSLParameters();
@@ -225,7 +230,7 @@ final class E2e {
                     + " close_notify (closed by someone on the path, not by the client)"), clientKey, clientAddress,
                     null);
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            close(raw, transport);
             throw e;
         } finally {
             deadline.cancel();
@@ -245,6 +250,23 @@ final class E2e {
     static boolean upgradable(PeerConnection c) {
         return c.socket() instanceof E2eSocket e && e.socket instanceof SSLSocket tls && ALPN_UPGRADE.equals(tls
                 .getApplicationProtocol());
+    }
+
+    /** {@return how many client handshakes in this JVM checked a server's certificate (were not resumed)} */
+    static long fullClientHandshakes() {
+        return CHECKED.sum();
+    }
+
+    /**
+     * Closes a connection whose handshake failed: through its draining transport once there is one (a close that
+     * raced it would reset what the layer above just said, such as ERROR DECLINED), else the socket itself.
+     */
+    private static void close(Socket raw, DrainingSocket transport) throws IOException {
+        if (transport != null) {
+            transport.close();
+        } else {
+            raw.close();
+        }
     }
 
     /** {@return the key this end's own certificate names} */
@@ -407,6 +429,7 @@ final class E2e {
         }
 
         private static void check(X509Certificate[] chain, String expected) throws CertificateException {
+            CHECKED.increment();
             String proven = Keys.keyOf(leaf(chain).getPublicKey().getEncoded());
             if (expected == null || !Keys.isKey(expected)) {
                 throw new CertificateException("no key to check the server against");

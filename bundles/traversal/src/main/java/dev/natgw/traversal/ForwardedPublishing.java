@@ -10,14 +10,17 @@ import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
 import dev.natgw.traversal.protocol.TenantCredential;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -50,6 +53,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class ForwardedPublishing {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
+
+    /** A parked connection the forwarder closes sooner than this counts as a failure (backed off from). */
+    private static final Duration PROMPT_CLOSE = Duration.ofSeconds(1);
 
     private final Publication p;
     private final DirectPublishing direct;
@@ -284,6 +290,8 @@ final class ForwardedPublishing {
             return;
         }
         Thread heartbeat = null;
+        List<Thread> keepers = new ArrayList<>();
+        Set<Socket> parkedSockets = ConcurrentHashMap.newKeySet();
         try {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
@@ -324,6 +332,10 @@ final class ForwardedPublishing {
             direct.handedOver();
             heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,
                     heartbeatMillis));
+            for (int i = 0; i < p.options.dataPool(); i++) {
+                keepers.add(Thread.ofVirtual().name("natgw-traversal-parked").start(() -> keepParked(s, f,
+                        parkedSockets)));
+            }
             while (!p.closed) {
                 Frame frame = Frame.read(in);
                 switch (frame.type()) {
@@ -352,6 +364,81 @@ final class ForwardedPublishing {
                 heartbeat.interrupt();
             }
             quietly(s);
+            // the forwarder closes the parked connections of a session that ended; close this side's too
+            for (Thread t : keepers) {
+                t.interrupt();
+            }
+            for (Socket parked : parkedSockets) {
+                quietly(parked);
+            }
+        }
+    }
+
+    /**
+     * Keeps one data connection parked at the forwarder (docs/protocol.md, section 5a) while the session lasts: opens
+     * it with PARK, signs the forwarder's nonce, waits for PAIRED, answers CONNECTED and hands the connection to the
+     * end-to-end handshake on a thread of its own, then parks the next. A forwarder that does not park (older, or
+     * {@code max.parked.per.server} 0) answers an ERROR: the session then goes on per client (INCOMING) alone; one at
+     * its limit is asked again after a while. One thread and one connection per place in
+     * {@link TraversalOptions#dataPool()}.
+     */
+    private void keepParked(Socket control, Endpoint f, Set<Socket> parkedSockets) {
+        int failures = 0;
+        while (active() && !control.isClosed() && !Thread.currentThread().isInterrupted()) {
+            Socket data = null;
+            boolean handed = false;
+            long opened = System.nanoTime();
+            try {
+                data = Wire.open(f, p.options);
+                parkedSockets.add(data);
+                if (control.isClosed()) {
+                    return;
+                }
+                String client = Wire.park(data, p.key(), p.identity, p.options);
+                parkedSockets.remove(data);
+                failures = 0;
+                handed = true;
+                Socket paired = data;
+                Thread.ofVirtual().name("natgw-traversal-data").start(() -> {
+                    if (!opening.tryAcquire()) {
+                        quietly(paired);
+                        return;
+                    }
+                    try {
+                        handOver(paired, f, client);
+                    } catch (IOException e) {
+                        LOG.log(Level.DEBUG, "parked data connection to " + f + " failed: " + e.getMessage());
+                    } finally {
+                        opening.release();
+                    }
+                });
+            } catch (ProtocolException e) {
+                if (e.code() == ErrorCode.UNEXPECTED || e.code() == ErrorCode.UNKNOWN_KEY || e.code() == ErrorCode.LIMIT
+                        && e.getMessage().contains("parks no")) {
+                    // an older forwarder, one that parks nothing, or a session that is gone: per client from here
+                    LOG.log(Level.DEBUG, "forwarder " + f + " parks no data connections of this server: " + e
+                            .getMessage());
+                    return;
+                }
+                LOG.log(Level.DEBUG, "parked connection at " + f + ": " + e.getMessage());
+                failures++;
+            } catch (EOFException e) {
+                // idled out at the forwarder: park another at once; a forwarder that closes parked connections at
+                // once is backed off from like a failure, so that it cannot make this loop spin
+                if (System.nanoTime() - opened < PROMPT_CLOSE.toNanos()) {
+                    failures++;
+                }
+            } catch (IOException e) {
+                failures++;
+            } finally {
+                if (data != null && !handed) {
+                    parkedSockets.remove(data);
+                    quietly(data);
+                }
+            }
+            if (failures > 0 && !backoff(failures)) {
+                return;
+            }
         }
     }
 
@@ -401,16 +488,27 @@ final class ForwardedPublishing {
             return;
         }
         try {
-            Socket data = Wire.data(f, token, p.identity, p.options);
-            PeerConnection c = p.handshake(data, client, p.directUpgrade);
-            if (c != null && p.directUpgrade && E2e.upgradable(c)) {
-                c = DirectUpgrade.server(c, p.e2e(), f, p.options);
-            }
-            if (c != null && (p.closed || !p.accepted.offer(c))) {
-                quietly(c.socket());
-            }
+            handOver(Wire.data(f, token, p.identity, p.options), f, client);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "data connection to " + f + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Runs the end-to-end handshake on a data connection paired with the client, tries the direct upgrade where both
+     * ends want it, and queues it.
+     */
+    private void handOver(Socket data, Endpoint f, String client) throws IOException {
+        if (p.accepted.remainingCapacity() == 0) {
+            quietly(data);
+            return;
+        }
+        PeerConnection c = p.handshake(data, client, p.directUpgrade);
+        if (c != null && p.directUpgrade && E2e.upgradable(c)) {
+            c = DirectUpgrade.server(c, p.e2e(), f, p.options);
+        }
+        if (c != null && (p.closed || !p.accepted.offer(c))) {
+            quietly(c.socket());
         }
     }
 

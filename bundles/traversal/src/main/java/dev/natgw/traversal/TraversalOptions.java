@@ -32,11 +32,16 @@ import javax.net.ssl.SSLSocketFactory;
  * @param forwardersAtOnce how many forwarders a forwarded server registers with at once, each announced: clients reach
  *     it through the others while one is down; 1..{@value #MAX_FORWARDERS_AT_ONCE}, {@value #DEFAULT_FORWARDERS_AT_ONCE}
  *     by default (fewer while fewer are known); since 1.4
+ * @param dataPool how many data connections a forwarded server keeps parked, ready in advance, at each forwarder it is
+ *     registered with (docs/protocol.md, section 5a): a client is then paired with one at once, without waiting for
+ *     the server to open one; 0 for none (a data connection per client, opened when the client arrives);
+ *     0..{@value #MAX_DATA_POOL}, {@value #DEFAULT_DATA_POOL} by default; a forwarder that does not park connections
+ *     (older than 1.5) or parks fewer is used the per-client way; since 1.5
  */
 public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
         Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
         InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval,
-        TenantCredential credential, int forwardersAtOnce) {
+        TenantCredential credential, int forwardersAtOnce, int dataPool) {
 
     /** The default of {@link #reprobeInterval()}. */
     public static final Duration DEFAULT_REPROBE = Duration.ofSeconds(60);
@@ -47,6 +52,10 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
      * is announced before the old one is withdrawn, so each forwarder's value may briefly stand twice.
      */
     public static final int MAX_FORWARDERS_AT_ONCE = 4;
+    /** The default of {@link #dataPool()}. */
+    public static final int DEFAULT_DATA_POOL = 0;
+    /** The most of {@link #dataPool()}. */
+    public static final int MAX_DATA_POOL = 64;
 
     /** Validates. */
     public TraversalOptions {
@@ -74,6 +83,18 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
             throw new IllegalArgumentException("forwardersAtOnce must be 1.." + MAX_FORWARDERS_AT_ONCE + ", was "
                     + forwardersAtOnce);
         }
+        if (dataPool < 0 || dataPool > MAX_DATA_POOL) {
+            throw new IllegalArgumentException("dataPool must be 0.." + MAX_DATA_POOL + ", was " + dataPool);
+        }
+    }
+
+    /** The options of version 1.4 of this package: {@link #DEFAULT_DATA_POOL} parked data connections. */
+    public TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocketFactory tls, Duration connectTimeout,
+            Duration handshakeTimeout, Duration backoffMin, Duration backoffMax, boolean direct,
+            InetSocketAddress directBind, Duration announceTtl, int backlog, Duration reprobeInterval,
+            TenantCredential credential, int forwardersAtOnce) {
+        this(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin, backoffMax, direct, directBind,
+                announceTtl, backlog, reprobeInterval, credential, forwardersAtOnce, DEFAULT_DATA_POOL);
     }
 
     /** The options of version 1.2 of this package: {@link #DEFAULT_FORWARDERS_AT_ONCE} forwarders at once. */
@@ -127,6 +148,7 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
         private Duration reprobeInterval = DEFAULT_REPROBE;
         private TenantCredential credential;
         private int forwardersAtOnce = DEFAULT_FORWARDERS_AT_ONCE;
+        private int dataPool = DEFAULT_DATA_POOL;
 
         public Builder registry(URI uri) {
             this.registry = uri;
@@ -209,10 +231,16 @@ public record TraversalOptions(URI registry, List<Endpoint> forwarders, SSLSocke
             return this;
         }
 
+        /** {@link TraversalOptions#dataPool()}. */
+        public Builder dataPool(int n) {
+            this.dataPool = n;
+            return this;
+        }
+
         public TraversalOptions build() {
             return new TraversalOptions(registry, forwarders, tls, connectTimeout, handshakeTimeout, backoffMin,
                     backoffMax, direct, directBind, announceTtl, backlog, reprobeInterval, credential,
-                    forwardersAtOnce);
+                    forwardersAtOnce, dataPool);
         }
     }
 }

@@ -8,6 +8,8 @@ import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.Socket;
@@ -83,6 +85,37 @@ final class Wire {
             throw e;
         }
         return relayed(s, new Payload.Writer().bytes(token).bytes(signature).frame(MessageType.DATA));
+    }
+
+    /**
+     * Parks a data connection just opened (docs/protocol.md, section 5a): PARK with the key, the signature of the
+     * forwarder's nonce over the forwarder seen on this connection, then waits (up to the forwarder's idle time and a
+     * handshake timeout) until a client is paired with it, answers CONNECTED and reads the forwarder's.
+     *
+     * @return the client's address as the forwarder saw it; the socket is relayed from here, with no read timeout
+     * @throws ProtocolException the forwarder's ERROR: UNEXPECTED from a forwarder older than parking, LIMIT at its
+     *     bounds
+     * @throws java.io.EOFException the forwarder closed the connection (its parked idle timeout)
+     */
+    static String park(Socket s, String key, Identity id, TraversalOptions o) throws IOException {
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream();
+        new Payload.Writer().string(key).frame(MessageType.PARK).write(out);
+        Payload.Reader n = Frame.read(in).expect(MessageType.PARK_NONCE).reader();
+        byte[] nonce = n.bytes(Keys.NONCE_BYTES, Keys.NONCE_BYTES);
+        long idleMillis = n.u32();
+        n.end();
+        new Payload.Writer().bytes(id.sign(Keys.parkProof(ForwarderIdentity.seen(s), nonce))).frame(
+                MessageType.PARK_PROOF).write(out);
+        s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleMillis + o.handshakeTimeout().toMillis()));
+        Payload.Reader paired = Frame.read(in).expect(MessageType.PAIRED).reader();
+        String client = paired.string(256);
+        paired.end();
+        s.setSoTimeout((int) o.handshakeTimeout().toMillis());
+        Frame.of(MessageType.CONNECTED).write(out);
+        Frame.read(in).expect(MessageType.CONNECTED);
+        s.setSoTimeout(0);
+        return client;
     }
 
     /** Sends the opening frame on a connection just opened and waits for CONNECTED; closes it on failure. */

@@ -138,6 +138,7 @@ final class ControlSessions {
                 slots.keep(key, System.nanoTime());
             }
             session.failPending("the server of " + key + " went away");
+            session.closeParked();
             if (conn.timedOut) {
                 counters.heartbeatsMissed.increment();
             }

@@ -141,6 +141,19 @@ public @interface ForwarderConfig {
             + " server's data connection. 1..300.")
     int data_timeout() default 10;
 
+    @AttributeDefinition(name = "Most parked connections per server", description = "Data connections one server"
+            + " may keep parked, ready for its next clients (docs/protocol.md, section 5a); one more is refused with"
+            + " ERROR LIMIT. 0 (no parking) ..1024.")
+    int max_parked_per_server() default 8;
+
+    @AttributeDefinition(name = "Most parked connections", description = "Parked data connections of all servers"
+            + " together; one more is refused with ERROR LIMIT. 0..1000000.")
+    int max_parked() default 4096;
+
+    @AttributeDefinition(name = "Parked idle timeout (s)", description = "Seconds a parked data connection waits for"
+            + " a client before it is closed (its server opens another). 1..3600.")
+    int parked_idle_timeout() default 60;
+
     @AttributeDefinition(name = "Relay idle timeout (s)", description = "Seconds a relay may move no byte in either"
             + " direction before it is closed. 1..604800.")
     int relay_idle_timeout() default 3600;

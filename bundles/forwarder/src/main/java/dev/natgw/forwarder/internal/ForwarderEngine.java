@@ -64,6 +64,7 @@ public final class ForwarderEngine implements AutoCloseable {
     private final Announcement announcement;
     private final ControlSessions control;
     private final Rendezvous rendezvous;
+    private final Parking parking;
     private final Splicer splicer;
     private final ReachabilityProbe probe;
     private final Gatekeeper gate;
@@ -107,7 +108,8 @@ public final class ForwarderEngine implements AutoCloseable {
                 ? null
                 : this.tls.fingerprint());
         this.splicer = new Splicer(settings, clock, ids, counters);
-        this.rendezvous = new Rendezvous(settings, counters, servers, splicer, gate);
+        this.parking = new Parking(settings, servers);
+        this.rendezvous = new Rendezvous(settings, counters, servers, splicer, gate, parking);
         this.control = new ControlSessions(settings, clock, counters, servers, rendezvous, gate, new ServerSlots(
                 settings.maxServers(), admission.renewalWindow()));
         this.probe = new ReachabilityProbe(settings, counters);
@@ -207,6 +209,7 @@ public final class ForwarderEngine implements AutoCloseable {
                 case MessageType.HELLO -> control.run(conn, first);
                 case MessageType.CONNECT -> rendezvous.client(conn, first);
                 case MessageType.DATA -> handedOver = rendezvous.data(conn, first);
+                case MessageType.PARK -> handedOver = parking.park(conn, first);
                 case MessageType.PROBE -> probe.probe(conn, first);
                 case MessageType.OBSERVE -> probe.observe(conn, first);
                 default -> throw new ProtocolException(ErrorCode.UNEXPECTED,

@@ -16,7 +16,8 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
         Path generatedKeystore, boolean plaintextBeyondLoopback,
         int maxConnections, int maxConnectionsPerSource, int ratePerSource, int maxServers, int maxPendingPerKey,
         int maxRelaysPerKey, Duration handshakeTimeout, Duration heartbeatInterval, Duration idleTimeout,
-        Duration dataTimeout, Duration relayIdleTimeout, int relayBuffer, Duration probeTimeout, int maxProbes) {
+        Duration dataTimeout, Duration relayIdleTimeout, int relayBuffer, Duration probeTimeout, int maxProbes,
+        int maxParkedPerServer, int maxParked, Duration parkedIdleTimeout) {
 
     /**
      * @throws IllegalArgumentException naming the key at fault
@@ -95,7 +96,10 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
                 Duration.ofSeconds(range("relay.idle.timeout", c.relay_idle_timeout(), 1, 604_800)),
                 range("relay.buffer", c.relay_buffer(), 1024, 4 * 1024 * 1024),
                 Duration.ofSeconds(range("probe.timeout", c.probe_timeout(), 1, 60)),
-                range("max.probes", c.max_probes(), 1, 10_000));
+                range("max.probes", c.max_probes(), 1, 10_000),
+                range("max.parked.per.server", c.max_parked_per_server(), 0, 1024),
+                range("max.parked", c.max_parked(), 0, 1_000_000),
+                Duration.ofSeconds(range("parked.idle.timeout", c.parked_idle_timeout(), 1, 3600)));
     }
 
     /**

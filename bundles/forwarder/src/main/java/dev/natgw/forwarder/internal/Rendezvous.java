@@ -33,15 +33,18 @@ final class Rendezvous {
     private final Splicer splicer;
     private final ConcurrentHashMap<String, Pending> tokens = new ConcurrentHashMap<>();
     private final Gatekeeper gate;
+    private final Parking parking;
 
     /**
      * @param servers the registered servers by key, read only here ({@link ControlSessions} writes it)
      * @param splicer joins a matched client to its data connection
      * @param gate counts clients by prefix and in their server's tenant quota
+     * @param parking the servers' parked data connections, tried before a token
      */
     Rendezvous(ForwarderSettings settings, EngineCounters counters, ConcurrentHashMap<String, ServerSession> servers,
-            Splicer splicer, Gatekeeper gate) {
+            Splicer splicer, Gatekeeper gate, Parking parking) {
         this.gate = gate;
+        this.parking = parking;
         this.settings = settings;
         this.counters = counters;
         this.servers = servers;
@@ -71,12 +74,16 @@ final class Rendezvous {
             throw e;
         }
         try (ticket) {
-            if (!server.tryAddPending(settings.maxPendingPerKey())) {
-                counters.clientsRejected.increment();
-                throw new ProtocolException(ErrorCode.LIMIT, key + " has its maximum of "
-                        + settings.maxPendingPerKey() + " pending clients");
+            // a connection the server parked in advance (section 5a), else one it opens for this client (section 5)
+            Conn data = parking.pair(server, conn);
+            if (data == null) {
+                if (!server.tryAddPending(settings.maxPendingPerKey())) {
+                    counters.clientsRejected.increment();
+                    throw new ProtocolException(ErrorCode.LIMIT, key + " has its maximum of "
+                            + settings.maxPendingPerKey() + " pending clients");
+                }
+                data = awaitData(conn, server);
             }
-            Conn data = awaitData(conn, server);
             if (!server.tryAddRelay(settings.maxRelaysPerKey())) {
                 counters.clientsRejected.increment();
                 data.fail(ErrorCode.LIMIT, "too many relays");

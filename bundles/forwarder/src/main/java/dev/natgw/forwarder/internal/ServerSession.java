@@ -7,6 +7,7 @@ import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,6 +24,9 @@ final class ServerSession {
     final Set<Pending> pending = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final AtomicInteger relays = new AtomicInteger();
+    /** Parked data connections not taken yet (section 5a), and the count of those this session holds. */
+    private final ConcurrentLinkedDeque<Parking.Parked> parked = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger parkedCount = new AtomicInteger();
 
     ServerSession(String key, PublicKey publicKey, Conn control, Instant now) {
         this.key = key;
@@ -52,6 +56,43 @@ final class ServerSession {
 
     int relays() {
         return relays.get();
+    }
+
+    /** Adds a proven parked connection to the pool unless it has max already; false when full. */
+    boolean tryPark(Parking.Parked p, int max) {
+        if (!reserve(parkedCount, max)) {
+            return false;
+        }
+        parked.addLast(p);
+        return true;
+    }
+
+    /** Takes the oldest parked connection for a client, or null if none is left. */
+    Parking.Parked takeParked() {
+        for (Parking.Parked p = parked.pollFirst(); p != null; p = parked.pollFirst()) {
+            if (p.take()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** A parked connection ended (handed over, closed or idle): gives its place back; once per {@link #tryPark}. */
+    void unpark(Parking.Parked p) {
+        parked.remove(p);
+        parkedCount.decrementAndGet();
+    }
+
+    /** {@return how many parked connections this server holds} */
+    int parkedCount() {
+        return parkedCount.get();
+    }
+
+    /** Closes the parked connections: the server is gone. */
+    void closeParked() {
+        for (Parking.Parked p = parked.pollFirst(); p != null; p = parked.pollFirst()) {
+            p.conn.close();
+        }
     }
 
     /** Fails every waiting client: the server is gone. */

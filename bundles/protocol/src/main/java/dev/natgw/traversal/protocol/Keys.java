@@ -33,6 +33,8 @@ public final class Keys {
     public static final String REGISTER_CONTEXT_V2 = "natgw-register-v2";
     /** The context that starts the signed bytes of a DATA: the token is the server's. */
     public static final String DATA_CONTEXT = "natgw-data-v1";
+    /** The context of a PARK_PROOF signature (docs/protocol.md, section 5a). */
+    public static final String PARK_CONTEXT = "natgw-park-v1";
     /** The length of nonces and tokens. */
     public static final int NONCE_BYTES = 32;
 
@@ -142,6 +144,19 @@ public final class Keys {
      */
     public static byte[] dataProof(byte[] forwarder, byte[] token) {
         return signed(DATA_CONTEXT, forwarder, token);
+    }
+
+    /**
+     * {@return the bytes a PARK_PROOF signs: the context natgw-park-v1, a zero byte, the forwarder's identity as the
+     * server saw it on the parked connection, the forwarder's nonce for that connection}
+     */
+    public static byte[] parkProof(byte[] forwarder, byte[] nonce) {
+        return signed(PARK_CONTEXT, forwarder, nonce);
+    }
+
+    /** {@return true if signature is the key's signature of this parked connection's nonce on this forwarder} */
+    public static boolean verifyPark(PublicKey key, byte[] forwarder, byte[] nonce, byte[] signature) {
+        return verify(key, parkProof(forwarder, nonce), signature);
     }
 
     /** {@return true if signature is the key's signature of this DATA's token on this forwarder} */

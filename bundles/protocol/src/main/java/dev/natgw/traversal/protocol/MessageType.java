@@ -13,6 +13,14 @@ public final class MessageType {
     public static final int CONNECTED = 0x22;
     public static final int DATA = 0x23;
     public static final int DECLINE = 0x24;
+    /** S → F, opens a parked data connection (section 5a): the server's key. */
+    public static final int PARK = 0x50;
+    /** F → S on a parked connection: the nonce to sign and how long the connection may stay parked. */
+    public static final int PARK_NONCE = 0x51;
+    /** S → F on a parked connection: the signature of the nonce (section 5a). */
+    public static final int PARK_PROOF = 0x52;
+    /** F → S on a parked connection: a client is paired with it; the server answers CONNECTED. */
+    public static final int PAIRED = 0x53;
     public static final int PROBE = 0x30;
     public static final int PROBE_HELLO = 0x31;
     public static final int PROBE_RESULT = 0x32;
@@ -43,6 +51,10 @@ public final class MessageType {
             case CONNECTED -> "CONNECTED";
             case DATA -> "DATA";
             case DECLINE -> "DECLINE";
+            case PARK -> "PARK";
+            case PARK_NONCE -> "PARK_NONCE";
+            case PARK_PROOF -> "PARK_PROOF";
+            case PAIRED -> "PAIRED";
             case PROBE -> "PROBE";
             case PROBE_HELLO -> "PROBE_HELLO";
             case PROBE_RESULT -> "PROBE_RESULT";
