@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.natgw.forwarder.KeyStores;
 import dev.natgw.traversal.udp.DatagramFrames;
 import dev.natgw.traversal.udp.UdpExpose;
 import dev.natgw.traversal.udp.UdpForward;
@@ -26,6 +27,13 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.io.OutputStream;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,12 +42,16 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 /**
  * {@link UdpForward} and {@link UdpExpose} over real sockets on loopback, the streams between them plain TCP (the
  * traversal's end-to-end streams are what the CLI tests use): every flow gets its own answers, and every bound holds
- * against a peer that tries to exceed it.
+ * against a peer that tries to exceed it, as do the attacks beyond the bounds: a TLS client that stops reading, a
+ * stranger sending into a flow's socket, a process taking the listening port over.
  */
 @Timeout(value = 120, threadMode = ThreadMode.SEPARATE_THREAD)
 class UdpFlowsTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @TempDir
+    Path dir;
 
     private final Queue<IOException> errors = new ConcurrentLinkedQueue<>();
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -254,10 +266,129 @@ class UdpFlowsTest {
         assertThat(expose.counters().datagramsCarried()).isZero();
     }
 
+    /** Serves every stream server accepts with expose, in the background. */
+    private static void serveAll(ServerSocket server, UdpExpose exposing) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    Socket s = server.accept();
+                    // small buffers: a peer that does not read stalls the writer after a few kilobytes
+                    s.setSendBufferSize(4096);
+                    exposing.serve(s);
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+    }
+
+    /**
+     * A client of a TLS stream asks for large answers and stops reading them: the exposing side's writer blocks in
+     * TLS, holding the TLS record lock. Ending that flow must neither block the thread that ends quiet flows (every
+     * other flow would then be kept for ever) nor leave the stream open.
+     */
+    @Test
+    void aTlsClientThatStopsReadingHoldsNeitherTheReaperNorItsStream() throws Exception {
+        Path keystore = KeyStores.create(dir, "udp");
+        echo = later(new UdpEcho());
+        expose = later(new UdpExpose(new InetSocketAddress(LOOPBACK, echo.port()), new UdpLimits(8,
+                Duration.ofSeconds(1), Duration.ofMillis(300), UdpLimits.DEFAULT_QUEUE_BYTES), errors::add));
+        SSLServerSocket server = later((SSLServerSocket) KeyStores.serving(keystore).getServerSocketFactory()
+                .createServerSocket(0, 50, LOOPBACK));
+        serveAll(server, expose);
+
+        SSLSocket hostile = later((SSLSocket) KeyStores.trusting(keystore).createSocket());
+        hostile.setReceiveBufferSize(4096);
+        hostile.connect(new InetSocketAddress(LOOPBACK, server.getLocalPort()));
+        hostile.startHandshake();
+        OutputStream out = hostile.getOutputStream();
+        byte[] big = new byte[60_000];
+        for (int i = 0; i < 40; i++) {
+            out.write(DatagramFrames.frame(big, 0, big.length));
+            out.flush();
+            Thread.sleep(5);
+        }
+        // quiet from now on, and never reading: the reaper ends the flow
+        await().atMost(Duration.ofSeconds(20)).until(() -> expose.counters().flowsIdle() == 1);
+        assertThat(expose.flows()).isZero();
+
+        // an honest client after it: one exchange, then quiet; the reaper must still end it
+        SSLSocket honest = later((SSLSocket) KeyStores.trusting(keystore).createSocket(LOOPBACK, server
+                .getLocalPort()));
+        honest.getOutputStream().write(DatagramFrames.frame(new byte[]{7}, 0, 1));
+        honest.getOutputStream().flush();
+        honest.setSoTimeout(20_000);
+        byte[] answer = honest.getInputStream().readNBytes(DatagramFrames.HEADER + 3);
+        assertThat(answer[DatagramFrames.HEADER + 2]).isEqualTo((byte) 7);
+        await().atMost(Duration.ofSeconds(10)).until(() -> expose.counters().flowsIdle() == 2);
+        assertThat(expose.flows()).isZero();
+        assertThat(endOf(honest.getInputStream())).isTrue();
+
+        // and the hostile client's stream was closed too, not left to a thread blocked for ever
+        hostile.setSoTimeout(10_000);
+        assertThat(readsToItsEnd(hostile.getInputStream(), 64 << 20)).isTrue();
+    }
+
+    /**
+     * A stranger who learns the port a flow took at the exposing side (it is in every datagram the service sees) sends
+     * into it: nothing of it reaches the flow's client, it is counted, and the flow goes on.
+     */
+    @Test
+    void datagramsFromAStrangerToAFlowsSocketAtTheExposingSideAreDropped() throws Exception {
+        start(UdpLimits.DEFAULTS);
+        InetSocketAddress to = forward.localAddress();
+        DatagramSocket client = client();
+        int flowPort = UdpEcho.ask(client, to, new byte[]{1, 2, 3}, 5).port();
+
+        DatagramSocket stranger = later(new DatagramSocket(0, LOOPBACK));
+        int sent = 50;
+        for (int i = 0; i < sent; i++) {
+            stranger.send(new DatagramPacket(new byte[]{9, 9, 9, 9}, 4, LOOPBACK, flowPort));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> expose.counters().datagramsDropped() == sent);
+        client.setSoTimeout(500);
+        DatagramPacket p = new DatagramPacket(new byte[100], 100);
+        assertThatThrownBy(() -> client.receive(p)).isInstanceOf(SocketTimeoutException.class);
+        // the flow still answers, from the same socket
+        assertThat(UdpEcho.ask(client, to, new byte[]{4, 5}, 5).port()).isEqualTo(flowPort);
+        assertThat(forward.counters().datagramsDropped()).isZero();
+        assertThat(errors).isEmpty();
+    }
+
+    /**
+     * Another process on the host binds the forwarding side's UDP port as well, with SO_REUSEADDR: were the listening
+     * socket bound with it too, Linux would let it, and hand it the datagrams meant for the flows.
+     */
+    @Test
+    void theListeningPortCannotBeTakenOverByASecondSocket() throws Exception {
+        start(UdpLimits.DEFAULTS);
+        try (DatagramChannel thief = DatagramChannel.open()) {
+            thief.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            assertThatThrownBy(() -> thief.bind(forward.localAddress())).isInstanceOf(IOException.class);
+        }
+    }
+
     /** {@return true once the peer ended the stream, by a FIN or a reset} */
     private static boolean endOf(InputStream in) {
         try {
             return in.read() == -1;
+        } catch (IOException e) {
+            return !(e instanceof SocketTimeoutException);
+        }
+    }
+
+    /** {@return true if the stream ends (a FIN or a reset) within at most max bytes, each read within its timeout} */
+    private static boolean readsToItsEnd(InputStream in, long max) {
+        byte[] buf = new byte[65_536];
+        try {
+            for (long left = max; left > 0;) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    return true;
+                }
+                left -= n;
+            }
+            return false;
         } catch (IOException e) {
             return !(e instanceof SocketTimeoutException);
         }

@@ -1,5 +1,7 @@
 package dev.natgw.traversal.udp;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -12,6 +14,7 @@ abstract class Flow {
     // each written by one thread only: the one carrying that direction
     private volatile long toService;
     private volatile long fromService;
+    private volatile boolean writing;
 
     /** A datagram went towards the service. */
     final void carriedToService() {
@@ -49,4 +52,57 @@ abstract class Flow {
 
     /** Closes the flow's sockets and leaves its table; runs once. */
     abstract void release();
+
+    /**
+     * Marks the start of a write to the flow's stream, unless the flow has ended.
+     *
+     * @return false if it has ended: do not write
+     */
+    final boolean startWrite() {
+        writing = true;
+        if (ended()) {
+            writing = false;
+            return false;
+        }
+        return true;
+    }
+
+    /** Marks the end of a write started by {@link #startWrite()}. */
+    final void endWrite() {
+        writing = false;
+    }
+
+    /** {@return whether a write to the stream is under way (it may be blocked on a peer that does not read)} */
+    final boolean writing() {
+        return writing;
+    }
+
+    /**
+     * Closes the ended flow's stream on a virtual thread of its own, so that whoever ends the flow (the reaper, the
+     * receiving thread, an accepting loop) never waits for it: the traversal's streams wait up to two seconds for the
+     * peer's end, and a TLS close writes a close_notify under the lock that a writer blocked on a peer that does not
+     * read holds for ever. While a write is under way (the flow ended, so nothing it still carries matters) the
+     * close is an abort: SO_LINGER 0 makes JSSE give up that lock at once and shut the output, which ends the blocked
+     * write, and the close a reset. Otherwise the close is the ordinary one, the close_notify and a FIN.
+     */
+    final void closeLater(Socket stream) {
+        boolean abort = writing;
+        Thread.ofVirtual().name("natgw-udp-close").start(() -> {
+            try {
+                if (abort) {
+                    stream.setSoLinger(true, 0);
+                }
+                stream.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        });
+    }
+
+    /** Interrupts t unless it is null or the caller. */
+    static void interrupt(Thread t) {
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+        }
+    }
 }

@@ -70,7 +70,7 @@ public final class UdpExpose implements Closeable {
     public boolean serve(Socket stream) {
         In flow = new In(stream);
         if (!flows.add(flow, flow)) {
-            close(stream);
+            flow.closeLater(stream);
             return false;
         }
         try {
@@ -142,8 +142,16 @@ public final class UdpExpose implements Closeable {
                         counters.datagramsTooLarge.incrementAndGet();
                         continue;
                     }
-                    out.write(DatagramFrames.frame(buf.array(), 0, n));
-                    out.flush();
+                    byte[] frame = DatagramFrames.frame(buf.array(), 0, n);
+                    if (!startWrite()) {
+                        return;
+                    }
+                    try {
+                        out.write(frame);
+                        out.flush();
+                    } finally {
+                        endWrite();
+                    }
                     carriedFromService();
                     counters.datagramsCarried.incrementAndGet();
                 }
@@ -162,7 +170,8 @@ public final class UdpExpose implements Closeable {
         @Override
         void release() {
             flows.remove(this, this);
-            close(stream);
+            // never waits, even for a writer blocked on a client that does not read
+            closeLater(stream);
             DatagramChannel u = udp;
             if (u != null) {
                 try {
@@ -171,14 +180,6 @@ public final class UdpExpose implements Closeable {
                     // closing anyway
                 }
             }
-        }
-    }
-
-    private static void close(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
         }
     }
 }

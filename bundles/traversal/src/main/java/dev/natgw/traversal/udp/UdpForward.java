@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -70,7 +69,8 @@ public final class UdpForward implements Closeable {
             Consumer<IOException> onFailure) throws IOException {
         DatagramChannel ch = DatagramChannel.open();
         try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            // no SO_REUSEADDR: on Linux a UDP port bound with it can be bound again by any other socket that sets it,
+            // which then takes the flows' datagrams (and UDP has no TIME_WAIT that the option would be needed for)
             ch.bind(listen);
         } catch (IOException e) {
             ch.close();
@@ -167,7 +167,7 @@ public final class UdpForward implements Closeable {
                 Socket s = streams.open();
                 stream = s;
                 if (ended()) {
-                    s.close();
+                    closeLater(s);
                     return;
                 }
                 Thread.ofVirtual().name("natgw-udp-back-" + source).start(() -> back(s));
@@ -176,12 +176,19 @@ public final class UdpForward implements Closeable {
                 while (!ended()) {
                     byte[] frame = queue.take();
                     queued.addAndGet(-(frame.length + ENTRY_COST));
-                    out.write(frame);
+                    if (!startWrite()) {
+                        return;
+                    }
+                    try {
+                        out.write(frame);
+                        if (queue.isEmpty()) {
+                            out.flush();
+                        }
+                    } finally {
+                        endWrite();
+                    }
                     carriedToService();
                     counters.datagramsCarried.incrementAndGet();
-                    if (queue.isEmpty()) {
-                        out.flush();
-                    }
                 }
             } catch (IOException e) {
                 failed(e);
@@ -218,24 +225,17 @@ public final class UdpForward implements Closeable {
         @Override
         void release() {
             flows.remove(source, this);
-            Thread w = writer;
-            if (w != null) {
-                w.interrupt();
+            // the writer, waiting for a datagram or its stream; not while it writes (the close ends that write) and
+            // never the reader: it sends on the listening channel, which an interrupt would close
+            if (!writing()) {
+                interrupt(writer);
             }
             Socket s = stream;
             if (s != null) {
-                close(s);
+                closeLater(s);
             }
             queue.clear();
             queued.set(0);
-        }
-    }
-
-    private static void close(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
         }
     }
 }
