@@ -21,6 +21,8 @@ import dev.natgw.traversal.protocol.MessageType;
 import dev.natgw.traversal.protocol.Payload;
 import dev.natgw.traversal.protocol.ProtocolException;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +93,40 @@ class ParkingTest {
         return s;
     }
 
+    /**
+     * Parks a connection and waits until the forwarder has checked its proof and holds it: the protocol answers a
+     * proof with nothing, so a CONNECT sent right after may arrive first and be served per client (INCOMING).
+     */
+    private Socket parkedAndHeld(Identity id) throws IOException {
+        int before = parkedNow();
+        Socket s = parked(id);
+        awaitParked(before + 1);
+        return s;
+    }
+
+    private void awaitParked(int n) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> parkedNow() >= n);
+    }
+
+    /** {@return the connections the forwarder holds parked now (its engine's count, read by reflection)} */
+    private int parkedNow() {
+        try {
+            Object engine = field(fwd, "engine");
+            Object parking = field(engine, "parking");
+            Method parked = parking.getClass().getDeclaredMethod("parked");
+            parked.setAccessible(true);
+            return (Integer) parked.invoke(parking);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot read the forwarder's parked count", e);
+        }
+    }
+
+    private static Object field(Object o, String name) throws ReflectiveOperationException {
+        Field f = o.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(o);
+    }
+
     /** {@return the ERROR the forwarder answers next on s, as an exception} */
     private static ProtocolException errorOf(Socket s) throws IOException {
         Frame f = read(s);
@@ -109,7 +145,7 @@ class ParkingTest {
         Identity id = Identity.generate();
         Socket control = register(fwd, id);
         sockets.add(control);
-        Socket data = parked(id);
+        Socket data = parkedAndHeld(id);
         Socket client = opened();
         send(client, new Payload.Writer().string(id.key()).frame(MessageType.CONNECT));
         Payload.Reader paired = read(data).expect(MessageType.PAIRED).reader();
@@ -233,7 +269,9 @@ class ParkingTest {
         send(replay, honestProof);
         assertThat(errorOf(replay).code()).isEqualTo(ErrorCode.BAD_PROOF);
         // the honest connection still parks and serves the next client
+        int before = parkedNow();
         send(honest, honestProof);
+        awaitParked(before + 1);
         Socket client = opened();
         send(client, new Payload.Writer().string(server.key()).frame(MessageType.CONNECT));
         read(honest).expect(MessageType.PAIRED);
