@@ -1,6 +1,7 @@
 package dev.natgw.traversal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -132,11 +133,12 @@ class DrainingSocketTest {
     }
 
     /** Waits (bounded) until the socket is closed; fails past the drain time and a second. */
-    private static Duration closedWithin(Socket s, long start) throws InterruptedException {
-        long until = start + DrainingSocket.DRAIN_TIME.plusSeconds(1).toNanos();
-        while (!s.isClosed() && System.nanoTime() < until) {
-            Thread.sleep(10);
-        }
+    private static Duration closedWithin(Socket s, long start) {
+        Duration left = Duration
+                .ofNanos(start + DrainingSocket.DRAIN_TIME.plusSeconds(1).toNanos() - System.nanoTime());
+        await().atMost(left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left)
+                .pollInterval(Duration.ofMillis(10))
+                .until(s::isClosed);
         assertThat(s.isClosed()).as("closed within the drain time").isTrue();
         return Duration.ofNanos(System.nanoTime() - start);
     }
@@ -224,10 +226,8 @@ class DrainingSocketTest {
                 }
                 assertThat(DrainingSocket.inBackground()).isLessThanOrEqualTo(DrainingSocket.MAX_BACKGROUND);
                 // every background drain ends at its bound and gives its place back
-                long until = System.nanoTime() + DrainingSocket.DRAIN_TIME.plusSeconds(5).toNanos();
-                while (DrainingSocket.inBackground() > 0 && System.nanoTime() < until) {
-                    Thread.sleep(20);
-                }
+                await().atMost(DrainingSocket.DRAIN_TIME.plusSeconds(5)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> DrainingSocket.inBackground() == 0);
                 assertThat(DrainingSocket.inBackground()).isZero();
                 assertThat(accepted).allMatch(Socket::isClosed);
             } finally {
