@@ -19,15 +19,18 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
-import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -35,6 +38,8 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registry on a ZooKeeper ensemble, through Curator. Each entry is an ephemeral znode
@@ -60,6 +65,7 @@ import org.apache.zookeeper.data.Stat;
  */
 public final class ZooKeeperBackend implements RegistryBackend {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperBackend.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How many keys a listing reads at once. */
     private static final int KEYS_PER_BATCH = 256;
@@ -87,6 +93,8 @@ public final class ZooKeeperBackend implements RegistryBackend {
     private final LookupCache cache;
     private final PipelinedReads reads;
     private final ScheduledFuture<?> sweeper;
+    /** Reads watched keys again after a change, one key after the other, so that no watch sees an older state. */
+    private final ExecutorService refresher;
     /** Whether the client holds a connection now; while not, cached lookups are answered without waiting. */
     private volatile boolean connected;
     /** Whether the root has been checked to carry the ACL this backend makes. */
@@ -115,6 +123,11 @@ public final class ZooKeeperBackend implements RegistryBackend {
         this.events = events;
         this.maxEntries = maxEntries;
         this.maxWatches = maxWatches;
+        this.refresher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "natgw-registry-watch-" + owner);
+            t.setDaemon(true);
+            return t;
+        });
         this.cache = new LookupCache(settings.cacheMaxKeys(), settings.cacheTtl().toMillis());
         int connectMs = Math.toIntExact(settings.connectTimeout().toMillis());
         ZKClientConfig zk = new ZKClientConfig();
@@ -138,7 +151,13 @@ public final class ZooKeeperBackend implements RegistryBackend {
             builder.aclProvider(new CreatorWrites());
         }
         this.client = builder.build();
-        client.getConnectionStateListenable().addListener((c, state) -> connected = state.isConnected());
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            connected = state.isConnected();
+            if (state == ConnectionState.RECONNECTED) {
+                // a refresh that failed while disconnected is read again now
+                watches.forEach(ZooKeeperWatch::changed);
+            }
+        });
         client.start();
         // Curator retries a read 3 times, each waiting up to the connect timeout
         this.reads = new PipelinedReads(client, settings.connectTimeout().multipliedBy(4));
@@ -341,12 +360,22 @@ public final class ZooKeeperBackend implements RegistryBackend {
         }
     }
 
-    /** A Curator cache over one key's znode, feeding a {@link Subscription}. */
+    /**
+     * A Curator cache over one key's znode, used only as a trigger: each change reads the key's entries again from the
+     * ensemble, on the backend's one refresh thread, and offers what it read to a {@link Subscription}.
+     *
+     * <p>
+     * The cache's own view is not offered: it learns of a deleted entry from that entry's watch at once, but of a new
+     * one only after listing the key again, so between the two it holds neither (announce b, then withdraw a, shows
+     * nothing at all for a moment). Reads of one session are answered in order, so reads one after the other on one
+     * thread never go back to an older state.
+     */
     private final class ZooKeeperWatch {
         final String key;
         final String keyPath;
         final CuratorCache cache;
         final Subscription subscription;
+        final AtomicBoolean dirty = new AtomicBoolean();
         volatile boolean initialized;
 
         ZooKeeperWatch(String key, RegistryListener listener) {
@@ -367,24 +396,32 @@ public final class ZooKeeperBackend implements RegistryBackend {
             cache.start();
         }
 
-        /** Runs on Curator's thread, one event after the other: the cache's state is the newest at each call. */
+        /** Marks the key changed; one refresh is queued however many changes arrive before it runs. */
         private void changed() {
-            if (!initialized) {
+            if (!initialized || subscription.closed()) {
                 return;
             }
-            long now = clock.millis();
-            String childPrefix = keyPath + "/";
-            List<RegistryEntry> snapshot = new ArrayList<>();
-            cache.stream().forEach(child -> {
-                String path = child.getPath();
-                if (path.startsWith(childPrefix) && path.indexOf('/', childPrefix.length()) < 0) {
-                    Znode z = decodeOrNull(child);
-                    if (z != null && z.expires() > now) {
-                        snapshot.add(entry(key, z));
-                    }
+            if (dirty.compareAndSet(false, true)) {
+                try {
+                    refresher.execute(this::refresh);
+                } catch (RejectedExecutionException closing) {
+                    dirty.set(false);
                 }
-            });
-            subscription.offer(List.copyOf(snapshot));
+            }
+        }
+
+        private void refresh() {
+            // cleared before reading: a change that lands during the read queues another refresh after this one
+            dirty.set(false);
+            if (subscription.closed() || closed) {
+                return;
+            }
+            try {
+                subscription.offer(List.copyOf(live(List.of(key), Integer.MAX_VALUE).get(0)));
+            } catch (Exception e) {
+                // not connected: the reconnection marks every watch changed, and that refresh reads again
+                LOG.debug("registry watch of {} could not read the key", key, e);
+            }
         }
 
         private void stop() {
@@ -572,10 +609,6 @@ public final class ZooKeeperBackend implements RegistryBackend {
         return JSON.readValue(data, Znode.class);
     }
 
-    private static Znode decodeOrNull(ChildData child) {
-        return decodeOrNull(child.getData());
-    }
-
     private static Znode decodeOrNull(byte[] data) {
         if (data == null) {
             return null;
@@ -620,6 +653,7 @@ public final class ZooKeeperBackend implements RegistryBackend {
         for (ZooKeeperWatch w : open) {
             w.subscription.close();
         }
+        refresher.shutdownNow();
         own.clear();
         // ends the session: the ensemble deletes this instance's ephemeral entries at once
         client.close();
