@@ -318,16 +318,15 @@ final class ForwardedPublishing {
             if (!key.equals(p.key())) {
                 throw new ProtocolException(ErrorCode.UNEXPECTED, "forwarder registered " + key);
             }
-            if (!active()) {
-                // the server turned direct (or closes) while this registration was under way: announcing the
-                // forwarder now would withdraw tcp://…, which the direct phase announced
+            s.setSoTimeout((int) idleMillis);
+            // checked and announced in one step: if the server turned direct (or closes) while this registration was
+            // under way, announcing the forwarder would withdraw tcp://…, which the direct phase announced
+            if (!p.addAnnouncementIf(this::active, f.toString())) {
                 return;
             }
-            s.setSoTimeout((int) idleMillis);
             registrations.incrementAndGet();
             current.set(slot, f);
             registered.countDown();
-            p.addAnnouncement(f.toString());
             // tcp://… is withdrawn: the listener of a direct phase that just ended closes after the handover
             direct.handedOver();
             heartbeat = Thread.ofVirtual().name("natgw-traversal-heartbeat").start(() -> heartbeats(s, f,

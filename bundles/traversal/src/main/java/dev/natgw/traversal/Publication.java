@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import dev.natgw.traversal.protocol.EndpointSigning;
 import java.net.InetSocketAddress;
@@ -33,7 +34,10 @@ import java.net.InetSocketAddress;
  * attempt, since a failed one may still have arrived) or a stale one, replaced or withdrawn but with a withdrawal that
  * failed (the publisher interrupted to change phase, the registry briefly unreachable); each later step of the
  * publication withdraws the stale ones again, until a withdrawal succeeds or their TTL has ended in the registry.
- * Whatever replaces or ends the announcement thus leaves no value behind for clients to try. Thread-safe.
+ * Whatever replaces or ends the announcement thus leaves no value behind for clients to try. Thread-safe: the changes
+ * of the announcement are made one at a time, registry calls included, so that two of them (a forwarder's session
+ * adding its value while a re-probe moves the server to direct) cannot each withdraw the other's value and leave the
+ * key announced nowhere.
  */
 final class Publication {
     private static final System.Logger LOG = System.getLogger(TraversalServer.class.getName());
@@ -207,7 +211,7 @@ final class Publication {
     }
 
     /** Announces endpoint and withdraws every other value announced before: the one way in (direct publishing). */
-    void replaceAnnouncement(String endpoint) {
+    synchronized void replaceAnnouncement(String endpoint) {
         String value = valueOf(endpoint);
         announceValue(endpoint, value);
         for (Map.Entry<String, String> e : announced.entrySet()) {
@@ -221,7 +225,7 @@ final class Publication {
      * Announces a forwarder's endpoint beside the other forwarders' and withdraws the announced values that are not
      * forwarders ({@code tcp://…} of a direct phase that ended): one of the ways in of a forwarded server.
      */
-    void addAnnouncement(String endpoint) {
+    synchronized void addAnnouncement(String endpoint) {
         String value = valueOf(endpoint);
         announceValue(endpoint, value);
         for (Map.Entry<String, String> e : announced.entrySet()) {
@@ -231,8 +235,23 @@ final class Publication {
         }
     }
 
+    /**
+     * As {@link #addAnnouncement}, if still is true when this publication's changes are made in turn: the check and the
+     * announcement are one step, so a move to direct ({@link #replaceAnnouncement}) lands wholly before or wholly
+     * after it, never between.
+     *
+     * @return false, announcing nothing, if still was false
+     */
+    synchronized boolean addAnnouncementIf(BooleanSupplier still, String endpoint) {
+        if (!still.getAsBoolean()) {
+            return false;
+        }
+        addAnnouncement(endpoint);
+        return true;
+    }
+
     /** Announces endpoint again (a renewal; a value signed anew replaces the old one), the others unchanged. */
-    void announce(String endpoint) {
+    synchronized void announce(String endpoint) {
         if (announced.containsKey(endpoint) || announced.isEmpty()) {
             announceValue(endpoint, valueOf(endpoint));
         } else {
@@ -241,7 +260,7 @@ final class Publication {
     }
 
     /** Withdraws every announced value: the server closes, or has no way in left. */
-    void withdrawAnnouncement() {
+    synchronized void withdrawAnnouncement() {
         for (Map.Entry<String, String> e : announced.entrySet()) {
             if (announced.remove(e.getKey(), e.getValue())) {
                 withdraw(e.getValue());
@@ -251,7 +270,7 @@ final class Publication {
     }
 
     /** Withdraws endpoint's value if it is announced, the others unchanged: that way in is gone. */
-    void withdrawAnnouncement(String endpoint) {
+    synchronized void withdrawAnnouncement(String endpoint) {
         String value = announced.remove(endpoint);
         if (value != null) {
             withdraw(value);
@@ -276,7 +295,7 @@ final class Publication {
      * Renews endpoint if it is still announced, without announcing it again: a renewal that crosses a replacement or
      * a withdrawal must not bring the value back, so one that lands after it is withdrawn again.
      */
-    void renew(String endpoint) {
+    synchronized void renew(String endpoint) {
         String current = announced.get(endpoint);
         if (current == null) {
             return;
