@@ -11,7 +11,8 @@ out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 # jdeps --print-module-deps on the CLI jar says java.base, java.net.http, java.sql and java.desktop: the last two
 # only for Jackson's optional java.sql and java.beans support, which the CLI does not use (LauncherTest runs it).
-modules=java.base,java.net.http
+# java.logging it misses: Bouncy Castle's CryptoServicesRegistrar, under the protocol's Ed25519, logs through it.
+modules=java.base,java.net.http,java.logging
 
 stamp="$modules $(cat "$jdk/release" | tr -d '\n')"
 if [ ! -x "$out/runtime/bin/java" ] || [ "$(cat "$out/runtime.stamp" 2>/dev/null)" != "$stamp" ]; then

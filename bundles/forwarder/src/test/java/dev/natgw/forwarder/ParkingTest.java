@@ -177,8 +177,9 @@ class ParkingTest {
         fwd = forwarder(Map.of("max.parked.per.server", 2));
         Identity id = Identity.generate();
         sockets.add(register(fwd, id));
-        Socket first = parked(id);
-        parked(id);
+        // each counted before the next is sent: the forwarder checks proofs side by side, in no fixed order
+        Socket first = parkedAndHeld(id);
+        parkedAndHeld(id);
         Socket third = parked(id);
         ProtocolException e = errorOf(third);
         assertThat(e.code()).isEqualTo(ErrorCode.LIMIT);
@@ -204,9 +205,9 @@ class ParkingTest {
         Identity b = Identity.generate();
         sockets.add(register(fwd, a));
         sockets.add(register(fwd, b));
-        parked(a);
-        parked(a);
-        Socket b1 = parked(b);
+        parkedAndHeld(a);
+        parkedAndHeld(a);
+        Socket b1 = parkedAndHeld(b);
         Socket b2 = parked(b);
         ProtocolException e = errorOf(b2);
         assertThat(e.code()).isEqualTo(ErrorCode.LIMIT);
@@ -290,7 +291,7 @@ class ParkingTest {
         Identity id = Identity.generate();
         Socket control = register(fwd, id);
         sockets.add(control);
-        Socket dead = parked(id);
+        Socket dead = parkedAndHeld(id);
         dead.close();
         Socket client = opened();
         send(client, new Payload.Writer().string(id.key()).frame(MessageType.CONNECT));
@@ -311,7 +312,7 @@ class ParkingTest {
         fwd = forwarder(Map.of());
         Identity id = Identity.generate();
         Socket control = register(fwd, id);
-        Socket s = parked(id);
+        Socket s = parkedAndHeld(id);
         s.setSoTimeout(300);
         assertThatNothingArrives(s);
         control.close();
