@@ -1,5 +1,6 @@
 package dev.natgw.forwarder;
 
+import dev.natgw.traversal.protocol.Ed25519Provider;
 import dev.natgw.api.forwarder.AllowedKey;
 import dev.natgw.api.forwarder.ForwarderAdminService;
 import dev.natgw.api.forwarder.ForwarderCounters;
@@ -52,6 +53,9 @@ public class ForwarderManager implements ForwarderAdminService {
     private volatile ForwarderEngine engine;
     private volatile Credentials credentials;
 
+    /** Whether this instance installed the {@link Ed25519Provider}. */
+    private final boolean ed25519Provider;
+
     /**
      * Starts listening.
      *
@@ -67,6 +71,9 @@ public class ForwarderManager implements ForwarderAdminService {
     public ForwarderManager(ForwarderConfig config, Registry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
+        // TLS handshakes sign and check Ed25519 (the generated certificate) as fast as the protocol does; removed
+        // again at deactivation if this instance put it there, so no provider of an old class loader stays behind
+        this.ed25519Provider = Ed25519Provider.install();
         ForwarderSettings settings = ForwarderSettings.of(config);
         AdmissionSettings admission = AdmissionSettings.of(config);
         this.credentials = new Credentials(admission.credentialsFile(), clock);
@@ -102,6 +109,9 @@ public class ForwarderManager implements ForwarderAdminService {
     @Deactivate
     public void deactivate() {
         engine.close();
+        if (ed25519Provider) {
+            Ed25519Provider.uninstall();
+        }
         LOG.info("natgw forwarder stopped");
     }
 

@@ -1,5 +1,7 @@
 package dev.natgw.traversal;
 
+import dev.natgw.traversal.protocol.Ed25519Provider;
+
 import dev.natgw.traversal.protocol.ErrorCode;
 import dev.natgw.traversal.protocol.Frame;
 import dev.natgw.traversal.protocol.Keys;
@@ -65,6 +67,8 @@ final class E2e {
 
     /** {@return a TLS context that shows the identity (if not null) and checks the peer as {@link PeerTrust} does} */
     static SSLContext context(Identity identity) {
+        // the handshake's Ed25519 signature and checks as fast as the protocol's own (natgw.ed25519.jdk=true: not)
+        Ed25519Provider.install();
         try {
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
             KeyManager[] km = identity == null ? null : new KeyManager[]{new IdentityKeys(identity)};

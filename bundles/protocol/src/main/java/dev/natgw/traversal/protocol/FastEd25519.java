@@ -34,6 +34,22 @@ final class FastEd25519 {
     private FastEd25519() {
     }
 
+    /** {@return true if {@link #sign} can sign with this key} */
+    static boolean readable(PrivateKey key) {
+        return PRIVATE.containsKey(key) || key instanceof EdECPrivateKey ed && "Ed25519".equals(ed.getParams()
+                .getName()) && ed.getBytes().isPresent();
+    }
+
+    /** {@return true if {@link #verify} can check with this key} */
+    static boolean readable(PublicKey key) {
+        if (PUBLIC.containsKey(key)) {
+            return true;
+        }
+        byte[] spki = key.getEncoded();
+        return spki != null && spki.length == SPKI_PREFIX.length + Ed25519PublicKeyParameters.KEY_SIZE && Arrays
+                .equals(spki, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length);
+    }
+
     /** {@return the signature of data, or null if this key's bytes cannot be read} */
     static byte[] sign(PrivateKey key, byte[] data) {
         Ed25519PrivateKeyParameters k = PRIVATE.get(key);
