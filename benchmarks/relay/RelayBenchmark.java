@@ -482,7 +482,13 @@ public class RelayBenchmark {
 
         static ChildForwarder start(String classPath) throws IOException {
             String javaCommand = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(javaCommand, "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
+            List<String> cmd = new ArrayList<>();
+            // FORWARDER_CPUS=1 runs the forwarder on those CPUs only (taskset), e.g. apart from the endpoints
+            String cpus = System.getenv("FORWARDER_CPUS");
+            if (cpus != null && !cpus.isBlank()) {
+                cmd.addAll(List.of("taskset", "-c", cpus.trim()));
+            }
+            cmd.addAll(List.of(javaCommand, "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
             String opts = System.getenv("FORWARDER_OPTS");
             if (opts != null && !opts.isBlank()) {
                 cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));

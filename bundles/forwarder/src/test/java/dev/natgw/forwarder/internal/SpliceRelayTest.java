@@ -153,7 +153,7 @@ class SpliceRelayTest {
 
     @Test
     void bulkDataIsSplicedWholeInOrderCountedWithHalfClosesBothWays() throws Exception {
-        relayBulkBothWays(Map.of());
+        relayBulkBothWays(Map.of("relay.splice.max", 64));
         assertThat(engine.relayPath()).startsWith("splice");
         Splicer splicer = engine.splicer();
         // each direction went through a pipe, and the pipe moved most of its bytes (the first buffer is copied)
@@ -166,7 +166,7 @@ class SpliceRelayTest {
 
     @Test
     void aPausedDirectionGoesBackToCopyingAndSplicesAgainOnTheNextBulk() throws Exception {
-        start(Map.of());
+        start(Map.of("relay.splice.max", 64));
         Identity id = register();
         Socket[] pair = relay(id);
         try (Socket client = pair[0]; Socket data = pair[1]) {
@@ -229,7 +229,7 @@ class SpliceRelayTest {
 
     @Test
     void aPeerThatStopsReadingHoldsABoundedAmountAndIsReapedWhenIdle() throws Exception {
-        start(Map.of("relay.idle.timeout", 2));
+        start(Map.of("relay.idle.timeout", 2, "relay.splice.max", 64));
         Identity id = register();
         Socket[] pair = relay(id);
         Socket client = pair[0];
@@ -265,8 +265,8 @@ class SpliceRelayTest {
     }
 
     @Test
-    void withSplicingOffEveryRelayCopies() throws Exception {
-        relayBulkBothWays(Map.of("relay.splice.max", 0));
+    void byDefaultEveryRelayCopies() throws Exception {
+        relayBulkBothWays(Map.of());
         assertThat(engine.relayPath()).isEqualTo("copy (relay.splice.max = 0)");
         assertThat(engine.splicer().spliceRuns.sum()).isZero();
         assertThat(engine.counters().bytesRelayed()).isEqualTo(2L * BULK);
@@ -274,7 +274,7 @@ class SpliceRelayTest {
 
     @Test
     void stoppingTheForwarderMidSpliceEndsBothPeersCleanly() throws Exception {
-        start(Map.of());
+        start(Map.of("relay.splice.max", 64));
         Identity id = register();
         Socket[] pair = relay(id);
         try (Socket client = pair[0]; Socket data = pair[1]) {
