@@ -477,10 +477,11 @@ public class RelayBenchmark {
     /** A forwarder in a JVM of its own (FORWARDER_OPTS adds JVM options, e.g. a profiler): its process and port. */
     record ChildForwarder(Process process, int port, java.io.BufferedReader out, java.io.PrintStream in) {
         static ChildForwarder start() throws IOException {
-            return start(System.getProperty("java.class.path"));
+            return start(System.getProperty("java.class.path"), null);
         }
 
-        static ChildForwarder start(String classPath) throws IOException {
+        /** @param variantOpts JVM options for this forwarder only (FORWARDER_OPTS_name), or null */
+        static ChildForwarder start(String classPath, String variantOpts) throws IOException {
             String javaCommand = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>();
             // FORWARDER_CPUS=1 runs the forwarder on those CPUs only (taskset), e.g. apart from the endpoints
@@ -489,9 +490,10 @@ public class RelayBenchmark {
                 cmd.addAll(List.of("taskset", "-c", cpus.trim()));
             }
             cmd.addAll(List.of(javaCommand, "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
-            String opts = System.getenv("FORWARDER_OPTS");
-            if (opts != null && !opts.isBlank()) {
-                cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
+            for (String opts : new String[]{System.getenv("FORWARDER_OPTS"), variantOpts}) {
+                if (opts != null && !opts.isBlank()) {
+                    cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
+                }
             }
             cmd.addAll(List.of("-cp", classPath, "benchmarks/relay/RelayBenchmark.java", "forwarder"));
             Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -696,7 +698,7 @@ public class RelayBenchmark {
                 String name = spec.isEmpty() ? "own JVM" : spec.substring(0, spec.indexOf('='));
                 String cp = spec.isEmpty() ? System.getProperty("java.class.path") : swapForwarderJar(spec.substring(
                         spec.indexOf('=') + 1));
-                ChildForwarder child = ChildForwarder.start(cp);
+                ChildForwarder child = ChildForwarder.start(cp, System.getenv("FORWARDER_OPTS_" + name));
                 variants.add(Variant.of(name, new Endpoint(Endpoint.FORWARDER, "127.0.0.1", child.port()), child,
                         sink));
             }
@@ -719,7 +721,8 @@ public class RelayBenchmark {
                         sink, v.pid());
                 String tag = v.name.replaceAll("[^A-Za-z0-9]+", "-");
                 measure("relayed-plain-" + st + "-" + tag, pl, "Gbit/s", "direct", d);
-                measure("relayed-e2e-" + st + "-" + tag, n, "Gbit/s", "relayed-plain", pl);
+                // the end-to-end channel's cost over the plain relay (before the TLS part's warm-up of the ciphers)
+                measure("e2e-over-plain-relay-" + st + "-" + tag, n, "Gbit/s", "relayed-plain", pl);
                 if (socatProcess != null) {
                     measure("relayed-plain-" + st + "-" + tag + "-vs-socat", pl, "Gbit/s", "socat", s);
                 }
