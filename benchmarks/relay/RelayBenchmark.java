@@ -181,11 +181,23 @@ public class RelayBenchmark {
 
     /** Streams for `seconds` from `streams` sockets opened by `open`; returns Gbit/s counted at the sink. */
     static double run(String name, int streams, double seconds, Supplier<Socket> open, Sink sink) throws Exception {
+        return run(name, streams, seconds, open, sink, -1);
+    }
+
+    /**
+     * As above; with a forwarder process (pid &gt; 0) it also prints the CPU that process and this one (the
+     * endpoints: writers, sink, client and server libraries) took meanwhile, in CPUs (2.0 = both CPUs of this machine).
+     */
+    static double run(String name, int streams, double seconds, Supplier<Socket> open, Sink sink, long forwarderPid)
+            throws Exception {
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
             sockets.add(open.get());
         }
         Thread.sleep(200);
+        long self = ProcessHandle.current().pid();
+        long cpuSelf0 = cpuMillis(self);
+        long cpuFwd0 = forwarderPid > 0 ? cpuMillis(forwarderPid) : 0;
         long before = sink.bytes.get();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
@@ -207,12 +219,16 @@ public class RelayBenchmark {
         }
         long bytes = sink.bytes.get() - before;
         double elapsed = (System.nanoTime() - start) / 1e9;
+        double cpuSelf = (cpuMillis(self) - cpuSelf0) / 1e3 / elapsed;
+        double cpuFwd = forwarderPid > 0 ? (cpuMillis(forwarderPid) - cpuFwd0) / 1e3 / elapsed : Double.NaN;
         for (Socket s : sockets) {
             s.close();
         }
         double gbps = bytes * 8 / elapsed / 1e9;
-        System.out.printf("  %-32s %2d stream%s  %7.2f Gbit/s  (%,d bytes in %.2f s)%n", name, streams,
-                streams == 1 ? " " : "s", gbps, bytes, elapsed);
+        System.out.printf("  %-44s %2d stream%s  %7.2f Gbit/s  (%,d bytes in %.2f s)%s%n", name, streams,
+                streams == 1 ? " " : "s", gbps, bytes, elapsed, forwarderPid > 0 ? String.format(
+                        "  CPUs: forwarder %.2f, endpoints %.2f", cpuFwd, cpuSelf) : String.format(
+                                "  CPUs: this process %.2f", cpuSelf));
         return gbps;
     }
 
@@ -286,10 +302,19 @@ public class RelayBenchmark {
     }
 
     static ForwarderEngine newForwarder() throws IOException {
-        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(Map.of("listen.port", 0, "announce",
-                false, "max.connections", 1_000_000, "max.connections.per.source", 100000, "rate.per.source", 100000, "max.pending.per.key", 10000,
-                "max.relays.per.key", 100000, "relay.buffer", Integer.getInteger("relay.buffer", 65536)))), null, null,
-                Clock.systemUTC());
+        Map<String, Object> values = new java.util.HashMap<>(Map.of("listen.port", 0, "announce", false,
+                "max.connections", 1_000_000, "max.connections.per.source", 100000, "rate.per.source", 100000,
+                "max.pending.per.key", 10000, "max.relays.per.key", 100000, "relay.buffer", Integer.getInteger(
+                        "relay.buffer", 65536)));
+        // -Dforwarder.config=key=value;key=value sets further attributes (numbers as integers, else strings)
+        for (String kv : System.getProperty("forwarder.config", "").split(";")) {
+            if (kv.contains("=")) {
+                String v = kv.substring(kv.indexOf('=') + 1);
+                values.put(kv.substring(0, kv.indexOf('=')), v.matches("-?[0-9]+") ? (Object) Integer.valueOf(v)
+                        : v.equals("true") || v.equals("false") ? (Object) Boolean.valueOf(v) : v);
+            }
+        }
+        ForwarderEngine fwd = new ForwarderEngine(ForwarderSettings.of(config(values)), null, null, Clock.systemUTC());
         fwd.start();
         return fwd;
     }
@@ -340,8 +365,7 @@ public class RelayBenchmark {
      * TLS throughput, 1 and 16 streams: direct TLS against the end-to-end channel through a plain forwarder, and through
      * a TLS forwarder (two layers).
      */
-    static void tlsThroughput(double seconds, Sink sink, TraversalClient plainClient, String plainKey)
-            throws Exception {
+    static void tlsThroughput(double seconds, Sink sink, List<Variant> variants) throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("natgw-relay-bench");
         java.nio.file.Path keystore = dir.resolve("forwarder.p12");
         java.nio.file.Path cert = dir.resolve("forwarder.pem");
@@ -398,15 +422,22 @@ public class RelayBenchmark {
         for (int i = 0; i < 2; i++) {
             run("warm-up direct TLS, not counted", 4, 1.0, directConnect, sink);
             run("warm-up natgw TLS, not counted", 4, 1.0, byKey(client, id.key()), sink);
-            run("warm-up natgw e2e, not counted", 4, 1.0, byKey(plainClient, plainKey), sink);
+            for (Variant v : variants) {
+                run("warm-up natgw e2e, not counted", 4, 1.0, byKey(v.client, v.e2eKey), sink);
+            }
         }
         for (int streams : new int[]{1, 16}) {
+            String st = streams + "-stream" + (streams == 1 ? "" : "s");
             double d = run("direct TLS", streams, seconds, directConnect, sink);
-            double n = run("natgw TLS forwarder, e2e TLS inside", streams, seconds, byKey(client, id.key()), sink);
-            double e = run("natgw forwarder, e2e TLS", streams, seconds, byKey(plainClient, plainKey), sink);
-            System.out.printf("  => %d stream%s: e2e TLS relayed/direct TLS = %.2f; e2e inside a TLS forwarder/direct"
-                    + " TLS = %.2f (the forwarder's TLS is a second layer)%n", streams, streams == 1 ? "" : "s", e / d,
-                    n / d);
+            double n = run("natgw TLS forwarder (this JVM), e2e TLS inside", streams, seconds, byKey(client, id.key()),
+                    sink);
+            measure("relayed-tls-forwarder-e2e-" + st, n, "Gbit/s", "direct-tls", d);
+            for (Variant v : variants) {
+                double e = run("natgw e2e TLS relay [" + v.name + "]", streams, seconds, byKey(v.client, v.e2eKey),
+                        sink, v.pid());
+                measure("relayed-e2e-" + st + "-" + v.name.replaceAll("[^A-Za-z0-9]+", "-"), e, "Gbit/s",
+                        "direct-tls", d);
+            }
         }
         server.close();
         fwd.close();
@@ -414,17 +445,57 @@ public class RelayBenchmark {
     }
 
 
+    /**
+     * A forwarder under test in the throughput part (child null: the one in this JVM), with a plain server and an
+     * end-to-end server registered with it, both feeding the sink.
+     */
+    record Variant(String name, Endpoint fe, ChildForwarder child, String plainKey, TraversalClient client,
+            String e2eKey) {
+        static Variant of(String name, Endpoint fe, ChildForwarder child, Sink sink) throws Exception {
+            Identity plainId = Identity.generate();
+            plainServer(fe, plainId, sink::drain);
+            TraversalOptions options = TraversalOptions.builder().forwarder(fe).direct(false).backlog(4096).build();
+            Identity id = Identity.generate();
+            TraversalServer server = TraversalServer.open(id, options);
+            server.awaitRegistered(Duration.ofSeconds(10));
+            serve(server::accept, sink::drain);
+            return new Variant(name, fe, child, plainId.key(), new TraversalClient(options), id.key());
+        }
+
+        long pid() {
+            return child == null ? -1 : child.process().pid();
+        }
+    }
+
+    /** {@return this class path with the forwarder jar replaced by jar (a build to compare with)} */
+    static String swapForwarderJar(String jar) {
+        return Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator)).map(e -> e
+                .contains("natgw-forwarder-") ? jar : e).collect(java.util.stream.Collectors.joining(
+                        java.io.File.pathSeparator));
+    }
+
     /** A forwarder in a JVM of its own (FORWARDER_OPTS adds JVM options, e.g. a profiler): its process and port. */
     record ChildForwarder(Process process, int port, java.io.BufferedReader out, java.io.PrintStream in) {
         static ChildForwarder start() throws IOException {
+            return start(System.getProperty("java.class.path"), null);
+        }
+
+        /** @param variantOpts JVM options for this forwarder only (FORWARDER_OPTS_name), or null */
+        static ChildForwarder start(String classPath, String variantOpts) throws IOException {
             String javaCommand = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(javaCommand, "-Xmx512m"));
-            String opts = System.getenv("FORWARDER_OPTS");
-            if (opts != null && !opts.isBlank()) {
-                cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
+            List<String> cmd = new ArrayList<>();
+            // FORWARDER_CPUS=1 runs the forwarder on those CPUs only (taskset), e.g. apart from the endpoints
+            String cpus = System.getenv("FORWARDER_CPUS");
+            if (cpus != null && !cpus.isBlank()) {
+                cmd.addAll(List.of("taskset", "-c", cpus.trim()));
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "benchmarks/relay/RelayBenchmark.java",
-                    "forwarder"));
+            cmd.addAll(List.of(javaCommand, "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
+            for (String opts : new String[]{System.getenv("FORWARDER_OPTS"), variantOpts}) {
+                if (opts != null && !opts.isBlank()) {
+                    cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
+                }
+            }
+            cmd.addAll(List.of("-cp", classPath, "benchmarks/relay/RelayBenchmark.java", "forwarder"));
             Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child
                     .getInputStream()));
@@ -616,30 +687,63 @@ public class RelayBenchmark {
 
         System.out.printf("throughput, %.0f s per case, 64 KiB writes, loopback, %d CPUs:%n", seconds, Runtime
                 .getRuntime().availableProcessors());
-        Identity plainId = Identity.generate();
-        plainServer(fe, plainId, sink::drain);
+        // the relays under test: forwarders in JVMs of their own (what an operator runs; the endpoints here then do
+        // not share a JVM, its GC and its carrier threads with the forwarder), one per build named in FORWARDER_JARS
+        // (name=jar,...; default: this build), measured one after the other in each case; SAME_JVM=1 adds the
+        // forwarder in this JVM that the figures before 2026-12-08 used
+        List<Variant> variants = new ArrayList<>();
+        if (seconds > 0) {
+            String jars = System.getenv("FORWARDER_JARS");
+            for (String spec : jars == null || jars.isBlank() ? List.of("") : List.of(jars.split(","))) {
+                String name = spec.isEmpty() ? "own JVM" : spec.substring(0, spec.indexOf('='));
+                String cp = spec.isEmpty() ? System.getProperty("java.class.path") : swapForwarderJar(spec.substring(
+                        spec.indexOf('=') + 1));
+                ChildForwarder child = ChildForwarder.start(cp, System.getenv("FORWARDER_OPTS_" + name));
+                variants.add(Variant.of(name, new Endpoint(Endpoint.FORWARDER, "127.0.0.1", child.port()), child,
+                        sink));
+            }
+            if ("1".equals(System.getenv("SAME_JVM"))) {
+                variants.add(Variant.of("same JVM", fe, null, sink));
+            }
+        }
         for (int streams : seconds > 0 ? new int[]{1, 16} : new int[0]) {
+            String st = streams + "-stream" + (streams == 1 ? "" : "s");
             double d = run("direct", streams, seconds, () -> connect(direct.getLocalPort()), sink);
-            double pl = run("natgw forwarder, plain relay", streams, seconds, plainByKey(fe, plainId.key()), sink);
-            double n = run("natgw forwarder, e2e TLS", streams, seconds, byKey(client, id.key()), sink);
             double s = Double.NaN;
             if (socatProcess != null) {
                 int p = socatPort;
                 s = run("socat relay", streams, seconds, () -> connect(p), sink);
             }
-            System.out.printf("  => %d stream%s: natgw e2e/direct = %.2f, natgw e2e/plain relay = %.2f, natgw plain"
-                    + " relay/direct = %.2f, natgw plain relay/socat = %.2f%n", streams, streams == 1 ? "" : "s", n / d,
-                    n / pl, pl / d, pl / s);
+            for (Variant v : variants) {
+                double pl = run("natgw plain relay [" + v.name + "]", streams, seconds, plainByKey(v.fe, v.plainKey),
+                        sink, v.pid());
+                double n = run("natgw e2e TLS relay [" + v.name + "]", streams, seconds, byKey(v.client, v.e2eKey),
+                        sink, v.pid());
+                String tag = v.name.replaceAll("[^A-Za-z0-9]+", "-");
+                measure("relayed-plain-" + st + "-" + tag, pl, "Gbit/s", "direct", d);
+                // the end-to-end channel's cost over the plain relay (before the TLS part's warm-up of the ciphers)
+                measure("e2e-over-plain-relay-" + st + "-" + tag, n, "Gbit/s", "relayed-plain", pl);
+                if (socatProcess != null) {
+                    measure("relayed-plain-" + st + "-" + tag + "-vs-socat", pl, "Gbit/s", "socat", s);
+                }
+            }
         }
 
-        // TLS: a TLS forwarder (key store made by keytool) against a direct TLS connection, same sink
+        // TLS: direct TLS against the end-to-end channel through each forwarder, and a TLS forwarder in this JVM
         if (seconds > 0) {
-            tlsThroughput(seconds, sink, client, id.key());
+            tlsThroughput(seconds, sink, variants);
+        }
+        for (Variant v : variants) {
+            if (v.child != null) {
+                v.child.stop();
+            }
         }
 
         // setup latency: connect by key -> first byte, at a bounded rate, through a forwarder in a JVM of its own,
         // for each data-connection strategy in turn
-        setupLatency(rates, latencySeconds);
+        if (latencySeconds > 0) {
+            setupLatency(rates, latencySeconds);
+        }
         // concurrent relays held open, through a forwarder in a process of its own, so that its own cost is seen
         // apart from that of the clients and servers (which live here)
         int relays = Integer.parseInt(args[4]);

@@ -97,9 +97,9 @@ public class ForwarderManager implements ForwarderAdminService {
 
     private void logStart(ForwarderSettings settings) {
         ForwarderInfo info = engine.info();
-        LOG.info("natgw forwarder active on {}{}", info.listen(), info.tls()
+        LOG.info("natgw forwarder active on {}{}; bulk relay path: {}", info.listen(), info.tls()
                 ? " (TLS, certificate " + info.fingerprint() + ")"
-                : "");
+                : "", engine.relayPath());
         if (settings.plaintextBeyondLoopback()) {
             LOG.warn("natgw forwarder speaks plain TCP on {}, beyond loopback (allow.plaintext): anyone on the path"
                     + " reads registrations, tokens and client addresses", info.listen());

@@ -32,6 +32,9 @@ final class Conn {
     private volatile long deadline = NO_DEADLINE;
     /** Why the reaper closed it, for the counters; set before the close. */
     volatile boolean timedOut;
+    /** The splice path's own descriptor for the socket, once looked up (null: not yet, or none). */
+    private volatile SocketFd fd;
+    private boolean fdLooked;
 
     Conn(long id, Socket socket, Runnable onClose) throws IOException {
         this.id = id;
@@ -110,7 +113,41 @@ final class Conn {
             } catch (IOException e) {
                 // closed is closed
             }
+            // the splice path's descriptor keeps the connection open past the JDK's close: shut it down, which also
+            // wakes a pump waiting on it; the relay closes it once no pump uses it
+            SocketFd d = fd;
+            if (d != null) {
+                d.shutdown();
+            }
             onClose.run();
+        }
+    }
+
+    /**
+     * {@return the splice path's own descriptor for this plain TCP socket, looked up on the first call; null if there
+     * is none (TLS, not Linux, closed)} Only the relay calls it, and it closes the descriptor with {@link #releaseFd}.
+     */
+    synchronized SocketFd fd() {
+        if (!fdLooked) {
+            fdLooked = true;
+            if (!(socket instanceof SSLSocket) && socket.getChannel() != null) {
+                SocketFd d = SocketFd.of(socket);
+                fd = d;
+                // a close that ran before fd was set did not see it (both fields are volatile: one of the two sees
+                // the other)
+                if (d != null && closed.get()) {
+                    d.shutdown();
+                }
+            }
+        }
+        return fd;
+    }
+
+    /** Closes the splice path's descriptor, once no pump uses it. */
+    synchronized void releaseFd() {
+        SocketFd d = fd;
+        if (d != null) {
+            d.close();
         }
     }
 

@@ -162,6 +162,14 @@ public @interface ForwarderConfig {
             + " direction starts with 4 KiB and takes this size while it moves full buffers. 1024..4194304.")
     int relay_buffer() default 65536;
 
+    @AttributeDefinition(name = "Spliced relay directions", description = "Most relay directions, of plain TCP"
+            + " relays, that move bulk data socket to socket through a kernel pipe with splice(2) at once (Linux; each"
+            + " holds a pipe of relay.buffer bytes and a platform thread while it moves data, and goes back to copying"
+            + " after a second idle). Others copy through the relay's buffers. 0 (the default) turns splicing off:"
+            + " it halves the forwarder's CPU per byte, but receivers on the same host (loopback, veth) pay more than"
+            + " that back. 0..4096.")
+    int relay_splice_max() default 0;
+
     @AttributeDefinition(name = "Probe timeout (s)", description = "Seconds a reachability probe may take to connect"
             + " back. 1..60.")
     int probe_timeout() default 5;

@@ -150,6 +150,24 @@ public final class ForwarderEngine implements AutoCloseable {
         setState(ForwarderState.LISTENING);
     }
 
+    /** {@return how plain relays move bulk data, for the log: splice with its bound, or copy and why} */
+    public String relayPath() {
+        if (tls != null) {
+            return "copy (TLS)";
+        }
+        if (splicer.splicing()) {
+            return "splice, up to " + settings.relaySpliceMax() + " directions at once";
+        }
+        return settings.relaySpliceMax() == 0
+                ? "copy (relay.splice.max = 0)"
+                : "copy (splice unavailable: " + LinuxCalls.UNAVAILABLE + ")";
+    }
+
+    /** {@return the relay part, for this package's tests} */
+    Splicer splicer() {
+        return splicer;
+    }
+
     /** {@return the address the listener is bound to} */
     public InetSocketAddress boundAddress() {
         ServerSocket ss = listener;

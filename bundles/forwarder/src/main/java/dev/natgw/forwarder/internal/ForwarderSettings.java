@@ -16,7 +16,8 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
         Path generatedKeystore, boolean plaintextBeyondLoopback,
         int maxConnections, int maxConnectionsPerSource, int ratePerSource, int maxServers, int maxPendingPerKey,
         int maxRelaysPerKey, Duration handshakeTimeout, Duration heartbeatInterval, Duration idleTimeout,
-        Duration dataTimeout, Duration relayIdleTimeout, int relayBuffer, Duration probeTimeout, int maxProbes,
+        Duration dataTimeout, Duration relayIdleTimeout, int relayBuffer, int relaySpliceMax, Duration probeTimeout,
+        int maxProbes,
         int maxParkedPerServer, int maxParked, Duration parkedIdleTimeout) {
 
     /**
@@ -95,6 +96,7 @@ public record ForwarderSettings(InetSocketAddress listen, boolean announce, Stri
                 Duration.ofSeconds(range("data.timeout", c.data_timeout(), 1, 300)),
                 Duration.ofSeconds(range("relay.idle.timeout", c.relay_idle_timeout(), 1, 604_800)),
                 range("relay.buffer", c.relay_buffer(), 1024, 4 * 1024 * 1024),
+                range("relay.splice.max", c.relay_splice_max(), 0, 4096),
                 Duration.ofSeconds(range("probe.timeout", c.probe_timeout(), 1, 60)),
                 range("max.probes", c.max_probes(), 1, 10_000),
                 range("max.parked.per.server", c.max_parked_per_server(), 0, 1024),

@@ -12,14 +12,19 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 
 /**
  * Splices a client to its server's data connection: CONNECTED to both, then one copy per direction (the client's
  * thread one way, a second virtual thread the other) until both reach end of stream, each passed on as a
  * half-close. Every chunk moves both connections' deadlines to {@code relay.idle.timeout}, so only an idle relay is
- * reaped. Plain TCP copies channel to channel through direct buffers; TLS copies through reused heap arrays.
+ * reaped. Plain TCP copies channel to channel through direct buffers; a plain direction that moves bulk data
+ * (it fills its buffer) hands over to a {@link SplicePump} on a platform thread while a slot of
+ * {@code relay.splice.max} is free, and comes back to copying after {@link #SPLICE_IDLE_MILLIS} idle. TLS copies
+ * through reused heap arrays.
  *
  * <p>
  * Invariant: a relay is in the table exactly while it runs, and both its connections are closed when it leaves.
@@ -28,12 +33,22 @@ import java.util.function.IntConsumer;
 final class Splicer {
 
     private static final int SMALL_BUFFER = 4096;
+    /** How long a spliced direction waits for bytes before it gives its pipe and thread back and copies again. */
+    static final int SPLICE_IDLE_MILLIS = 1000;
+    /** A splice thread's stack: it runs one loop of system calls. */
+    private static final long SPLICE_STACK = 256 * 1024;
 
     private final ForwarderSettings settings;
     private final Clock clock;
     private final AtomicLong ids;
     private final EngineCounters counters;
     private final ConcurrentHashMap<Long, Relay> relays = new ConcurrentHashMap<>();
+    /** Free places for spliced directions; null when splicing is off or the native calls are not available. */
+    private final Semaphore spliceSlots;
+    /** Splice runs begun, and directions that wanted one when every slot was taken. */
+    final LongAdder spliceRuns = new LongAdder();
+    final LongAdder spliceRefused = new LongAdder();
+    final LongAdder bytesSpliced = new LongAdder();
 
     /** @param ids the engine's id sequence, shared with the connections */
     Splicer(ForwarderSettings settings, Clock clock, AtomicLong ids, EngineCounters counters) {
@@ -41,6 +56,14 @@ final class Splicer {
         this.clock = clock;
         this.ids = ids;
         this.counters = counters;
+        this.spliceSlots = settings.relaySpliceMax() > 0 && LinuxCalls.AVAILABLE
+                ? new Semaphore(settings.relaySpliceMax())
+                : null;
+    }
+
+    /** {@return whether plain relays may splice: on in the settings and the native calls bound} */
+    boolean splicing() {
+        return spliceSlots != null;
     }
 
     /**
@@ -72,6 +95,9 @@ final class Splicer {
             counters.relaysClosed.increment();
             client.close();
             data.close();
+            // both directions are done: no pump uses the descriptors any more
+            client.releaseFd();
+            data.releaseFd();
         }
     }
 
@@ -97,7 +123,7 @@ final class Splicer {
             SocketChannel in = from.socket.getChannel();
             SocketChannel out = to.socket.getChannel();
             if (in != null && out != null) {
-                copy(in, out, moved);
+                copy(from, to, in, out, moved);
             } else {
                 copy(from.in, to.out, moved);
             }
@@ -117,9 +143,10 @@ final class Splicer {
      * extra copies through the heap that stream I/O makes. An idle or slow direction holds {@link #SMALL_BUFFER}
      * bytes; one that fills its buffer takes relay.buffer bytes, and gives them back after
      * {@link BufferSizing#SHRINK_AFTER} reads that would have fit the small one. So idle relays cost little memory and
-     * busy ones move large chunks.
+     * busy ones move large chunks. A read that fills its buffer tries the splice path first: until the end of stream
+     * it moves the rest, or after an idle second it comes back here.
      */
-    private void copy(SocketChannel in, SocketChannel out, IntConsumer moved) throws IOException {
+    private void copy(Conn from, Conn to, SocketChannel in, SocketChannel out, IntConsumer moved) throws IOException {
         BufferSizing sizing = new BufferSizing(Math.min(SMALL_BUFFER, settings.relayBuffer()), settings.relayBuffer());
         ByteBuffer small = ByteBuffer.allocateDirect(sizing.small);
         ByteBuffer large = null;
@@ -133,6 +160,19 @@ final class Splicer {
             }
             buffer.clear();
             moved.accept(n);
+            if (full && spliceSlots != null) {
+                SplicePump.Outcome outcome = splice(from, to, moved);
+                if (outcome == SplicePump.Outcome.END) {
+                    return;
+                }
+                if (outcome == SplicePump.Outcome.IDLE) {
+                    // back from an idle pause: start small again
+                    sizing = new BufferSizing(sizing.small, sizing.large);
+                    large = null;
+                    buffer = small;
+                    continue;
+                }
+            }
             if (sizing.useLarge(n, full)) {
                 if (large == null) {
                     large = ByteBuffer.allocateDirect(sizing.large);
@@ -143,6 +183,64 @@ final class Splicer {
                 large = null;
                 buffer = small;
             }
+        }
+    }
+
+    /**
+     * Moves this direction with a {@link SplicePump} on a platform thread of its own while a slot is free, and waits
+     * for it (a virtual thread waits without holding its carrier).
+     *
+     * @return how the pump ended, or null if it did not run (no slot free, no descriptor): the caller copies
+     */
+    private SplicePump.Outcome splice(Conn from, Conn to, IntConsumer moved) throws IOException {
+        if (!spliceSlots.tryAcquire()) {
+            spliceRefused.increment();
+            return null;
+        }
+        try {
+            SocketFd in = from.fd();
+            SocketFd out = to.fd();
+            if (in == null || out == null) {
+                return null;
+            }
+            spliceRuns.increment();
+            IntConsumer counted = n -> {
+                bytesSpliced.add(n);
+                moved.accept(n);
+            };
+            SplicePump.Outcome[] outcome = new SplicePump.Outcome[1];
+            IOException[] failure = new IOException[1];
+            // the descriptors stay open while the pump runs: the relay closes them only after both directions end
+            Thread pump = Thread.ofPlatform().name("natgw-fwd-splice").daemon(true).stackSize(SPLICE_STACK).start(
+                    () -> {
+                        try (SplicePump p = new SplicePump(settings.relayBuffer())) {
+                            outcome[0] = p.run(in.fd(), out.fd(), counted, SPLICE_IDLE_MILLIS);
+                        } catch (IOException e) {
+                            failure[0] = e;
+                        } catch (RuntimeException e) {
+                            failure[0] = new IOException(e);
+                        }
+                    });
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    pump.join();
+                    break;
+                } catch (InterruptedException e) {
+                    // the pump ends by its sockets (end of stream, an error, the close by a deadline), not by this
+                    // thread: it is awaited all the same, and the interrupt kept
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            return outcome[0];
+        } finally {
+            spliceSlots.release();
         }
     }
 
