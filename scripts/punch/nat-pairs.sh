@@ -106,6 +106,8 @@ setup() { # client-nat server-nat
 run() { # namespace log args...
     local n=$1 log=$2
     shift 2
+    # emptied here, not by the background job's redirection: waitfor must not read the last pair's log
+    : >"$log"
     ip netns exec "$n" timeout 300 "$JAVA" -Xmx192m -XX:TieredStopAtLevel=1 -cp "$CP" dev.natgw.traversal.PunchScenario \
         "$@" >"$log" 2>&1 &
     PIDS+=($!)

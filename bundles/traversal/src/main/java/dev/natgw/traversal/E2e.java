@@ -67,7 +67,7 @@ final class E2e {
 
     /** {@return a TLS context that shows the identity (if not null) and checks the peer as {@link PeerTrust} does} */
     static SSLContext context(Identity identity) {
-        // the handshake's Ed25519 signature and checks as fast as the protocol's own (natgw.ed25519.jdk=true: not)
+        // the handshake's X25519 and Ed25519 on the protocol's fast code (-Dnatgw.25519.jdk=true: the JDK's)
         Ed25519Provider.install();
         try {
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");

@@ -12,39 +12,49 @@ import java.security.SignatureSpi;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
- * A security provider with one service, the {@code Ed25519} signature, made and checked by {@link FastEd25519}, so
- * that the TLS handshakes of this process (the end-to-end channel's CertificateVerify, a forwarder's own TLS, the
- * check of a self-signed certificate) sign and check as fast as the protocol's own signatures do.
+ * A security provider with the {@code Ed25519} signature, made and checked by {@link FastEd25519}, and the X25519 key
+ * exchange ({@code XDH} key pairs and agreement, {@link FastX25519}), so that the TLS handshakes of this process (the
+ * end-to-end channel's key exchange and CertificateVerify, a forwarder's own TLS, the check of a self-signed
+ * certificate) run on Bouncy Castle's curve25519 code as the protocol's own signatures do.
  *
  * <p>
  * {@link #install} puts it first in the JVM's provider list: JSSE asks for a signature by name and takes the first
- * provider that offers it. Keys it cannot read (another provider's, or Ed448) are refused at initialisation, and the
- * JDK's delayed provider selection then hands them to the next provider, the JDK's own; every other algorithm is
- * untouched. Set the system property {@value #DISABLE_PROPERTY} to {@code true} to keep the JDK's Ed25519 for
+ * provider that offers it. Keys and parameters it does not take (another provider's non-exportable keys, Ed448, X448)
+ * are refused at initialisation, and the JDK's delayed provider selection then hands them to the next provider, the
+ * JDK's own; every other algorithm is untouched. Set the system property {@value #DISABLE_PROPERTY} to {@code true} to keep the JDK's Ed25519 for
  * everything. Installing is idempotent; {@link #uninstall} removes it (a bundle that installed it does so when it
  * stops, so that no provider of an old class loader is left behind).
  */
 public final class Ed25519Provider extends Provider {
 
     /** The provider's name in the JVM's list. */
-    public static final String NAME = "natgw-Ed25519";
+    public static final String NAME = "natgw-25519";
     /** With {@code true}, {@link #install} does nothing. */
-    public static final String DISABLE_PROPERTY = "natgw.ed25519.jdk";
+    public static final String DISABLE_PROPERTY = "natgw.25519.jdk";
 
     private static final long serialVersionUID = 1L;
-    /** Signatures made and checked through this provider, for tests that it is the one in use. */
-    private static final LongAdder USES = new LongAdder();
+    /** Signatures made and checked, and agreements made, through this provider: tests check it is the one in use. */
+    static final LongAdder USES = new LongAdder();
 
     private Ed25519Provider() {
-        super(NAME, "1.0", "Ed25519 signatures through Bouncy Castle's RFC 8032 code (natgw)");
-        putService(new Service(this, "Signature", "Ed25519", Spi.class.getName(), List.of("1.3.101.112",
-                "OID.1.3.101.112"), Map.of()) {
+        super(NAME, "1.1", "Ed25519 and X25519 through Bouncy Castle's RFC 8032 and RFC 7748 code (natgw)");
+        // created here, not by reflection: the classes may be private to the bundle that embeds this package
+        service("Signature", "Ed25519", Spi.class, List.of("1.3.101.112", "OID.1.3.101.112"), Spi::new);
+        service("KeyPairGenerator", "XDH", FastX25519.Generator.class, List.of("X25519", "1.3.101.110",
+                "OID.1.3.101.110"), FastX25519.Generator::new);
+        service("KeyAgreement", "XDH", FastX25519.Agreement.class, List.of("X25519", "1.3.101.110",
+                "OID.1.3.101.110"), FastX25519.Agreement::new);
+    }
+
+    private void service(String type, String algorithm, Class<?> spi, List<String> aliases,
+            Supplier<Object> make) {
+        putService(new Service(this, type, algorithm, spi.getName(), aliases, Map.of()) {
             @Override
             public Object newInstance(Object constructorParameter) {
-                // not by reflection: the class may be private to the bundle that embeds this package
-                return new Spi();
+                return make.get();
             }
         });
     }
@@ -66,7 +76,7 @@ public final class Ed25519Provider extends Provider {
         Security.removeProvider(NAME);
     }
 
-    /** {@return how many signatures were made or checked through the provider in this JVM} */
+    /** {@return how many signatures and key agreements went through the provider in this JVM} */
     public static long uses() {
         return USES.sum();
     }
