@@ -74,6 +74,8 @@ public final class NatWorker implements AutoCloseable {
     private final int[] keys = new int[warm.length * KEY_INTS];
     /** The lookup pass's candidates' mappings by slot. */
     private final int[] mappings = new int[warm.length];
+    /** The ports the burst's new flows will take, taken by the lookup pass; used by {@link In2Out}. */
+    final PortsAhead ahead;
     /** Steps along a chain the lookup pass takes: the first, second or third session of a chain is found. */
     private static final int CHAIN_STEPS = 2;
     /** Slots of the current burst that {@link #warm} looked up; 0 when it did not run. */
@@ -129,6 +131,7 @@ public final class NatWorker implements AutoCloseable {
         this.published = table.counters();
         this.events = new EventRing(eventRing);
         this.adopted = adopted;
+        this.ahead = new PortsAhead(table, id, workers, warm.length);
         this.out2in = new Out2In(this);
         this.in2out = new In2Out(this, out2in);
         this.control = new WorkerControl(this, engine);
@@ -239,7 +242,7 @@ public final class NatWorker implements AutoCloseable {
         int n = b.size();
         hints = 0;
         if (n > 1 && n <= warm.length) {
-            warm(b, m, n);
+            warm(b, m, n, snap);
         }
         for (int i = 0; i < n; i++) {
             if (b.verdict(i) != Verdict.PASS) {
@@ -255,6 +258,7 @@ public final class NatWorker implements AutoCloseable {
         if (frags.pending()) {
             frags.flush(b);
         }
+        ahead.finish();
         hints = 0;
     }
 
@@ -269,7 +273,7 @@ public final class NatWorker implements AutoCloseable {
      * pass read (anything but plain Ethernet + 20-byte IPv4 + TCP/UDP/ICMP, or changed by an earlier packet's
      * handling) costs a lookup of its own, never a wrong session. Reads nothing it has not bounds-checked.
      */
-    private void warm(PacketBurst b, MemorySegment m, int n) {
+    private void warm(PacketBurst b, MemorySegment m, int n, NatSnapshot snap) {
         long size = m.byteSize();
         SessionTable t = table;
         for (int i = 0; i < n; i++) {
@@ -345,13 +349,8 @@ public final class NatWorker implements AutoCloseable {
                 warm[i] = found ? s : -1;
             }
         }
-        // an inside packet without a session will make one: its mapping chain and host slot come next
-        for (int i = 0; i < n; i++) {
-            int k = i * KEY_INTS;
-            if (warm[i] < 0 && keys[k] == 1) {
-                sink += t.peekNew(keys[k + 1], keys[k + 2], keys[k + 3]);
-            }
-        }
+        // an inside packet without a session will make one: its mapping chain and host slot come next, then its port
+        sink += ahead.prepare(b, m, n, snap, keys, KEY_INTS, warm);
         // kept, so the compiler cannot drop the loads
         warmSink += sink;
         hints = n;
