@@ -350,8 +350,7 @@ final class In2Out {
         w.outcome = reason;
         if (reason != Drops.MAPPING_RATE && !events.record(exhausted
                 ? EventRing.REFUSED_EXHAUSTED
-                : EventRing.REFUSED_QUOTA, pkt.proto, p.slot(), pkt.src, pkt.srcPort, 0, 0,
-                System.currentTimeMillis())) {
+                : EventRing.REFUSED_QUOTA, pkt.proto, p.slot(), pkt.src, pkt.srcPort, 0, 0, w.eventMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
         if (p.icmpOnExhaustion && icmpBudget(snap.icmpAnswersPerSecond(), now)) {

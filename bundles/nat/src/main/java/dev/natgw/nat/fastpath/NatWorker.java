@@ -93,6 +93,9 @@ public final class NatWorker implements AutoCloseable {
      * ICMP error, so the fragment table knows what came of a first fragment.
      */
     int outcome = -1;
+    /** The wall-clock time of this burst's or tick's events, valid while {@link #eventClockRead}. */
+    private long eventClock;
+    private boolean eventClockRead;
     /** Until the first burst or tick: then the worker counts an adopted table's sessions and says it runs. */
     private boolean firstRun = true;
     private final boolean adopted;
@@ -235,6 +238,7 @@ public final class NatWorker implements AutoCloseable {
      */
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
+        eventClockRead = false;
         if (firstRun) {
             firstRun(snap);
         }
@@ -453,6 +457,19 @@ public final class NatWorker implements AutoCloseable {
         return proto == TCP ? 0 : proto == UDP ? 1 : 2;
     }
 
+    /**
+     * The wall-clock time of the events of the burst or tick in progress: read at its first event and kept for the
+     * rest, so a burst of new flows reads the clock once, not once a flow (a burst lasts microseconds, well inside
+     * the millisecond the events carry).
+     */
+    long eventMillis() {
+        if (!eventClockRead) {
+            eventClock = System.currentTimeMillis();
+            eventClockRead = true;
+        }
+        return eventClock;
+    }
+
     /** Logs a mapping created or deleted, unless its pool logs port blocks instead (one record per block). */
     void mappingEvent(int type, int mp, NatSnapshot snap) {
         int slot = slot(mp);
@@ -460,14 +477,14 @@ public final class NatWorker implements AutoCloseable {
             return;
         }
         if (!events.record(type, table.mProto(mp), slot(mp), table.mInAddr(mp), table.mInPort(mp),
-                table.mOutAddr(mp), table.mOutPort(mp), System.currentTimeMillis())) {
+                table.mOutAddr(mp), table.mOutPort(mp), eventMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
     }
 
     /** Logs a port block allocated or released: the block's size rides in the inside port, its first port outside. */
     void blockEvent(int type, int slot, int inAddr, int outAddr, int firstPort, int blockSize) {
-        if (!events.record(type, 0, slot, inAddr, blockSize, outAddr, firstPort, System.currentTimeMillis())) {
+        if (!events.record(type, 0, slot, inAddr, blockSize, outAddr, firstPort, eventMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
     }
@@ -516,6 +533,7 @@ public final class NatWorker implements AutoCloseable {
      */
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
+        eventClockRead = false;
         if (firstRun) {
             firstRun(snap);
         }
