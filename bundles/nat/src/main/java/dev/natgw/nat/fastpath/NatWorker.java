@@ -78,6 +78,13 @@ public final class NatWorker implements AutoCloseable {
     final PortsAhead ahead;
     /** Steps along a chain the lookup pass takes: the first, second or third session of a chain is found. */
     private static final int CHAIN_STEPS = 2;
+    /**
+     * The lookup pass's answer for a packet whose chain it walked to the end without finding its key: no session
+     * (as the table was before the burst's packets were handled).
+     */
+    static final int ABSENT = -1;
+    /** The lookup pass's answer for a packet whose chain went on beyond its steps: it may have a session. */
+    static final int UNKNOWN = -2;
     /** Slots of the current burst that {@link #warm} looked up; 0 when it did not run. */
     private int hints;
     // a sink for the lookup pass's loads, so that the JIT cannot drop them as dead; never read on purpose
@@ -275,7 +282,10 @@ public final class NatWorker implements AutoCloseable {
      * session, the mapping chain and host slot its new session will look up. What is found is only a hint for
      * {@link #hint}: the paths check it again against the packet they parsed, so a packet that is not what this
      * pass read (anything but plain Ethernet + 20-byte IPv4 + TCP/UDP/ICMP, or changed by an earlier packet's
-     * handling) costs a lookup of its own, never a wrong session. Reads nothing it has not bounds-checked.
+     * handling) costs a lookup of its own, never a wrong session. A packet whose chain it walked to the end is
+     * {@link #ABSENT}, one whose chain goes on beyond its steps {@link #UNKNOWN}: only the first is taken for a new
+     * flow ({@link PortsAhead}), so an established session deep in a long chain costs no new-flow work. Reads
+     * nothing it has not bounds-checked.
      */
     private void warm(PacketBurst b, MemorySegment m, int n, NatSnapshot snap) {
         long size = m.byteSize();
@@ -350,7 +360,8 @@ public final class NatWorker implements AutoCloseable {
                 boolean found = keys[k] == 1
                         ? t.isIn(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5])
                         : t.isOut(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
-                warm[i] = found ? s : -1;
+                // a session other than the key's where the walk stopped: the key's may lie deeper in the chain
+                warm[i] = found ? s : UNKNOWN;
             }
         }
         // an inside packet without a session will make one: its mapping chain and host slot come next, then its port
@@ -361,8 +372,8 @@ public final class NatWorker implements AutoCloseable {
     }
 
     /**
-     * The session the burst's lookup pass found for slot {@code i}, or -1: a hint the paths check against the
-     * packet's key ({@link SessionTable#findIn(int, int, int, int, int, int)}) before they use it.
+     * The session the burst's lookup pass found for slot {@code i}, or a negative value: a hint the paths check
+     * against the packet's key ({@link SessionTable#findIn(int, int, int, int, int, int)}) before they use it.
      */
     int hint(int i) {
         return i < hints ? warm[i] : -1;

@@ -26,7 +26,8 @@ import java.util.Arrays;
  * port, and no port is ever lost or handed out twice.
  *
  * <p>
- * Which flows it takes for: an inside packet the pass found no session for, whose home is this worker, that opens
+ * Which flows it takes for: an inside packet whose chain the pass walked to its end without finding its session
+ * ({@link NatWorker#ABSENT}), whose home is this worker, that opens
  * a flow (UDP, a TCP SYN, an ICMP echo request) and whose inside key is not the first mapping of its chain (which
  * the flow would reuse), from the first active pool when that pool allocates per session, on the address the flow
  * tries first ({@link PoolRuntime#firstAddress}). A guess that turns out wrong (a quota, a static mapping, a mapping
@@ -97,7 +98,7 @@ final class PortsAhead {
      * @param keys the pass's keys, {@code keyInts} ints a slot: inside (1) or outside, protocol, our side's address and
      *     port, remote's; -1 first for a slot it did not read
      * @param keyInts ints per key
-     * @param found the sessions the pass found by slot, -1 for none
+     * @param found the sessions the pass found by slot, {@link NatWorker#ABSENT} for none, negative for not found
      * @return a value to keep, so that the loads are not dropped
      */
     int prepare(PacketBurst b, MemorySegment m, int n, NatSnapshot snap, int[] keys, int keyInts, int[] found) {
@@ -108,7 +109,7 @@ final class PortsAhead {
         for (int i = 0; i < n; i++) {
             int k = i * keyInts;
             head[i] = NONE;
-            if (found[i] >= 0 || keys[k] != 1 || !opens(b, m, size, i, keys[k + 1])
+            if (found[i] != NatWorker.ABSENT || keys[k] != 1 || !opens(b, m, size, i, keys[k + 1])
                     || Ownership.home(keys[k + 2], workers) != id) {
                 continue;
             }
