@@ -106,6 +106,7 @@ final class PortsAhead {
         slots = n;
         long size = m.byteSize();
         // a new flow's mapping chain and host slot come first
+        int flows = 0;
         for (int i = 0; i < n; i++) {
             int k = i * keyInts;
             head[i] = NONE;
@@ -115,6 +116,12 @@ final class PortsAhead {
             }
             head[i] = table.mappingHeadIn(keys[k + 1], keys[k + 2], keys[k + 3]);
             sink += table.peekHost(keys[k + 2]);
+            flows++;
+        }
+        if (flows == 0) {
+            // a burst of established traffic ends here
+            from = null;
+            return sink;
         }
         for (int i = 0; i < n; i++) {
             if (head[i] >= 0) {
