@@ -3,6 +3,7 @@ package dev.natgw.nat;
 import static dev.natgw.nat.testing.Frames.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.natgw.api.nat.Endpoint;
 import dev.natgw.api.nat.FilteringBehavior;
@@ -190,6 +191,70 @@ abstract class NatBehaviour extends NatHarness {
         // the sessions made before exhaustion still carry traffic both ways
         FrameView back = through(Frames.udp(REMOTE, 53, GLOBAL, ports.get(0)).build(), false, true);
         assertThat(back.dstPort()).isEqualTo(10000);
+    }
+
+    /**
+     * A burst of new flows against fewer free ports than flows (the lookup pass takes their ports ahead): each port
+     * goes to one flow, the rest are refused, and once the sessions expire every port comes back, so a second burst
+     * gets as many as the first.
+     */
+    @Test
+    void aBurstOfNewFlowsTakesEachFreePortOnceAndLosesNone() {
+        // ports one by one, 24 of them: with four workers the host's worker owns about 6
+        assumeTrue(perSession());
+        PoolDefinition p = new PoolDefinition("tiny", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 30000, 30023,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false);
+        start(p);
+        int first = -1;
+        for (int round = 0; round < 2; round++) {
+            dp.clearOutputs();
+            for (int k = 0; k < 32; k++) {
+                dp.receive(Frames.udp(INSIDE_A, 10000 + k, REMOTE, 53).build(), true);
+            }
+            dp.run();
+            Set<Integer> ports = new HashSet<>();
+            for (FakeDataplane.Out o : dp.toOutside) {
+                assertThat(ports.add(new FrameView(o.frame()).srcPort())).as("a port given twice").isTrue();
+            }
+            assertThat(ports).isNotEmpty().hasSizeLessThan(32);
+            assertThat(ports.size() + dp.dropped.size() + dp.toInside.size()).isEqualTo(32);
+            assertThat(nat.poolUsage().get(0).portsInUse()).isEqualTo(ports.size());
+            if (first < 0) {
+                first = ports.size();
+            } else {
+                assertThat(ports).hasSize(first);
+            }
+            // past the UDP timeout, then past the hold-down of the ports it released
+            dp.advance(Duration.ofSeconds(60));
+            dp.advance(Duration.ofSeconds(10));
+            assertThat(nat.sessionCount()).isZero();
+            assertThat(nat.poolUsage().get(0).portsInUse()).isZero();
+        }
+    }
+
+    /**
+     * A new flow dropped in its burst (a bad checksum) after the lookup pass took the pool's last port for it does
+     * not cost a later flow of the same burst that port.
+     */
+    @Test
+    void aNewFlowDroppedInItsBurstLeavesItsPortToALaterOne() {
+        // one worker, ports one by one: the pool's one port is the host's worker's
+        assumeTrue(workers() == 1 && perSession());
+        PoolDefinition p = new PoolDefinition("one", List.of(new Ipv4Range(GLOBAL, GLOBAL)), 30000, 30000,
+                MappingBehavior.ENDPOINT_INDEPENDENT, FilteringBehavior.ADDRESS_DEPENDENT, true, 0, false);
+        start(p);
+        byte[] bad = Frames.udp(INSIDE_A, 5000, REMOTE, 53).payload(new byte[4]).build();
+        bad[bad.length - 1] ^= 0x01;
+        dp.clearOutputs();
+        dp.receive(bad, true);
+        dp.receive(Frames.udp(INSIDE_A, 5001, REMOTE, 53).build(), true);
+        dp.run();
+        assertThat(dp.dropped).hasSize(1);
+        assertThat(dp.toOutside).hasSize(1);
+        assertThat(new FrameView(dp.toOutside.get(0).frame()).srcPort()).isEqualTo(30000);
+        assertThat(nat.counters().drops("bad-l4-checksum")).isEqualTo(1);
+        assertThat(nat.counters().refusedExhausted()).isZero();
+        assertThat(nat.poolUsage().get(0).portsInUse()).isEqualTo(1);
     }
 
     @Test

@@ -146,17 +146,27 @@ final class FreeStacks {
         return x;
     }
 
-    /** Takes the top port of a non-empty bucket's stack. */
-    int pop(int g, int b) {
+    /**
+     * Takes the top entry of a non-empty bucket's stack off it without reading it, so that a burst can take the
+     * entries of all its new flows first and read them (cache misses each) in a loop that only loads. The entry
+     * holds its port until the next {@link #push} on the same bucket.
+     *
+     * @return the entry's index in the stacks, for {@link #portAt}
+     */
+    int popSlot(int g, int b) {
         int fi = g * retaSize + b;
         int count = i32(mem, freeCountAt, fi) - 1;
         i32(mem, freeCountAt, fi, count);
-        int port = u16(mem, stackAt, g * m + bucketStart[b] + count);
         if (count == 0) {
             clearNonEmpty(g, b);
         }
         countFree(g, -1);
-        return port;
+        return g * m + bucketStart[b] + count;
+    }
+
+    /** {@return the port of a stack entry {@link #popSlot} took} */
+    int portAt(int slot) {
+        return u16(mem, stackAt, slot);
     }
 
     /** Puts a free owned port on its bucket's stack. */

@@ -206,12 +206,12 @@ final class In2Out {
             }
             PortAllocator a = p.allocator(id);
             int[] addrs = p.addresses();
-            int first = p.paired ? a.addressFor(pkt.src) : a.addressFor(pkt.src * 31 + pkt.srcPort);
+            int first = p.firstAddress(a, pkt.src, pkt.srcPort);
             int tries = p.paired ? 1 : Math.min(addrs.length, 8);
             for (int t = 0; t < tries; t++) {
                 int addrIndex = (first + t) % addrs.length;
                 int outAddr = addrs[addrIndex];
-                int port = a.allocate(proto, addrIndex, pkt.dst, remPort);
+                int port = w.ahead.allocate(i, a, proto, addrIndex, pkt.dst, remPort);
                 if (port < 0 && !p.endpointIndependentMapping && proto != ICMP) {
                     // address-and-port-dependent mapping: an outside port may serve several destinations
                     for (int attempt = 0; attempt < 8 && port < 0; attempt++) {
@@ -350,8 +350,7 @@ final class In2Out {
         w.outcome = reason;
         if (reason != Drops.MAPPING_RATE && !events.record(exhausted
                 ? EventRing.REFUSED_EXHAUSTED
-                : EventRing.REFUSED_QUOTA, pkt.proto, p.slot(), pkt.src, pkt.srcPort, 0, 0,
-                System.currentTimeMillis())) {
+                : EventRing.REFUSED_QUOTA, pkt.proto, p.slot(), pkt.src, pkt.srcPort, 0, 0, w.eventMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
         if (p.icmpOnExhaustion && icmpBudget(snap.icmpAnswersPerSecond(), now)) {

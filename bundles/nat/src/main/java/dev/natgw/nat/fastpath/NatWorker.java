@@ -74,8 +74,17 @@ public final class NatWorker implements AutoCloseable {
     private final int[] keys = new int[warm.length * KEY_INTS];
     /** The lookup pass's candidates' mappings by slot. */
     private final int[] mappings = new int[warm.length];
+    /** The ports the burst's new flows will take, taken by the lookup pass; used by {@link In2Out}. */
+    final PortsAhead ahead;
     /** Steps along a chain the lookup pass takes: the first, second or third session of a chain is found. */
     private static final int CHAIN_STEPS = 2;
+    /**
+     * The lookup pass's answer for a packet whose chain it walked to the end without finding its key: no session
+     * (as the table was before the burst's packets were handled).
+     */
+    static final int ABSENT = -1;
+    /** The lookup pass's answer for a packet whose chain went on beyond its steps: it may have a session. */
+    static final int UNKNOWN = -2;
     /** Slots of the current burst that {@link #warm} looked up; 0 when it did not run. */
     private int hints;
     // a sink for the lookup pass's loads, so that the JIT cannot drop them as dead; never read on purpose
@@ -91,6 +100,9 @@ public final class NatWorker implements AutoCloseable {
      * ICMP error, so the fragment table knows what came of a first fragment.
      */
     int outcome = -1;
+    /** The wall-clock time of this burst's or tick's events, valid while {@link #eventClockRead}. */
+    private long eventClock;
+    private boolean eventClockRead;
     /** Until the first burst or tick: then the worker counts an adopted table's sessions and says it runs. */
     private boolean firstRun = true;
     private final boolean adopted;
@@ -129,6 +141,7 @@ public final class NatWorker implements AutoCloseable {
         this.published = table.counters();
         this.events = new EventRing(eventRing);
         this.adopted = adopted;
+        this.ahead = new PortsAhead(table, id, workers, warm.length);
         this.out2in = new Out2In(this);
         this.in2out = new In2Out(this, out2in);
         this.control = new WorkerControl(this, engine);
@@ -232,6 +245,7 @@ public final class NatWorker implements AutoCloseable {
      */
     public void process(PacketBurst b, long now) {
         NatSnapshot snap = engine.snapshot();
+        eventClockRead = false;
         if (firstRun) {
             firstRun(snap);
         }
@@ -239,7 +253,7 @@ public final class NatWorker implements AutoCloseable {
         int n = b.size();
         hints = 0;
         if (n > 1 && n <= warm.length) {
-            warm(b, m, n);
+            warm(b, m, n, snap);
         }
         for (int i = 0; i < n; i++) {
             if (b.verdict(i) != Verdict.PASS) {
@@ -255,6 +269,7 @@ public final class NatWorker implements AutoCloseable {
         if (frags.pending()) {
             frags.flush(b);
         }
+        ahead.finish();
         hints = 0;
     }
 
@@ -267,9 +282,12 @@ public final class NatWorker implements AutoCloseable {
      * session, the mapping chain and host slot its new session will look up. What is found is only a hint for
      * {@link #hint}: the paths check it again against the packet they parsed, so a packet that is not what this
      * pass read (anything but plain Ethernet + 20-byte IPv4 + TCP/UDP/ICMP, or changed by an earlier packet's
-     * handling) costs a lookup of its own, never a wrong session. Reads nothing it has not bounds-checked.
+     * handling) costs a lookup of its own, never a wrong session. A packet whose chain it walked to the end is
+     * {@link #ABSENT}, one whose chain goes on beyond its steps {@link #UNKNOWN}: only the first is taken for a new
+     * flow ({@link PortsAhead}), so an established session deep in a long chain costs no new-flow work. Reads
+     * nothing it has not bounds-checked.
      */
-    private void warm(PacketBurst b, MemorySegment m, int n) {
+    private void warm(PacketBurst b, MemorySegment m, int n, NatSnapshot snap) {
         long size = m.byteSize();
         SessionTable t = table;
         for (int i = 0; i < n; i++) {
@@ -342,24 +360,20 @@ public final class NatWorker implements AutoCloseable {
                 boolean found = keys[k] == 1
                         ? t.isIn(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5])
                         : t.isOut(s, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
-                warm[i] = found ? s : -1;
+                // a session other than the key's where the walk stopped: the key's may lie deeper in the chain
+                warm[i] = found ? s : UNKNOWN;
             }
         }
-        // an inside packet without a session will make one: its mapping chain and host slot come next
-        for (int i = 0; i < n; i++) {
-            int k = i * KEY_INTS;
-            if (warm[i] < 0 && keys[k] == 1) {
-                sink += t.peekNew(keys[k + 1], keys[k + 2], keys[k + 3]);
-            }
-        }
+        // an inside packet without a session will make one: its mapping chain and host slot come next, then its port
+        sink += ahead.prepare(b, m, n, snap, keys, KEY_INTS, warm);
         // kept, so the compiler cannot drop the loads
         warmSink += sink;
         hints = n;
     }
 
     /**
-     * The session the burst's lookup pass found for slot {@code i}, or -1: a hint the paths check against the
-     * packet's key ({@link SessionTable#findIn(int, int, int, int, int, int)}) before they use it.
+     * The session the burst's lookup pass found for slot {@code i}, or a negative value: a hint the paths check
+     * against the packet's key ({@link SessionTable#findIn(int, int, int, int, int, int)}) before they use it.
      */
     int hint(int i) {
         return i < hints ? warm[i] : -1;
@@ -454,6 +468,19 @@ public final class NatWorker implements AutoCloseable {
         return proto == TCP ? 0 : proto == UDP ? 1 : 2;
     }
 
+    /**
+     * The wall-clock time of the events of the burst or tick in progress: read at its first event and kept for the
+     * rest, so a burst of new flows reads the clock once, not once a flow (a burst lasts microseconds, well inside
+     * the millisecond the events carry).
+     */
+    long eventMillis() {
+        if (!eventClockRead) {
+            eventClock = System.currentTimeMillis();
+            eventClockRead = true;
+        }
+        return eventClock;
+    }
+
     /** Logs a mapping created or deleted, unless its pool logs port blocks instead (one record per block). */
     void mappingEvent(int type, int mp, NatSnapshot snap) {
         int slot = slot(mp);
@@ -461,14 +488,14 @@ public final class NatWorker implements AutoCloseable {
             return;
         }
         if (!events.record(type, table.mProto(mp), slot(mp), table.mInAddr(mp), table.mInPort(mp),
-                table.mOutAddr(mp), table.mOutPort(mp), System.currentTimeMillis())) {
+                table.mOutAddr(mp), table.mOutPort(mp), eventMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
     }
 
     /** Logs a port block allocated or released: the block's size rides in the inside port, its first port outside. */
     void blockEvent(int type, int slot, int inAddr, int outAddr, int firstPort, int blockSize) {
-        if (!events.record(type, 0, slot, inAddr, blockSize, outAddr, firstPort, System.currentTimeMillis())) {
+        if (!events.record(type, 0, slot, inAddr, blockSize, outAddr, firstPort, eventMillis())) {
             c[CounterIndex.EVENTS_LOST]++;
         }
     }
@@ -517,6 +544,7 @@ public final class NatWorker implements AutoCloseable {
      */
     public void tick(long now) {
         NatSnapshot snap = engine.snapshot();
+        eventClockRead = false;
         if (firstRun) {
             firstRun(snap);
         }

@@ -123,6 +123,19 @@ public final class PoolRuntime {
     }
 
     /**
+     * The index of the address a new mapping of an inside endpoint tries first: its host's address under paired
+     * pooling, else one spread by the endpoint. The same on every worker.
+     *
+     * @param a any worker's allocator of this pool
+     * @param inAddr the inside address
+     * @param inPort the inside port or identifier
+     * @return the address index
+     */
+    int firstAddress(PortAllocator a, int inAddr, int inPort) {
+        return paired ? a.addressFor(inAddr) : a.addressFor(inAddr * 31 + inPort);
+    }
+
+    /**
      * Names a worker's block allocator memory of a pool slot in a hand-over.
      *
      * @param worker the worker

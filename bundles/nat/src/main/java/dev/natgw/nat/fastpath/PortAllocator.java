@@ -268,6 +268,35 @@ public final class PortAllocator {
      * @return the port, or -1 if none is free (or proto or addrIndex is invalid)
      */
     public int allocate(int proto, int addrIndex, int remoteAddr, int remotePort) {
+        long ticket = takeAhead(proto, addrIndex, remoteAddr, remotePort);
+        if (ticket < 0) {
+            return -1;
+        }
+        int port = portAhead(ticket);
+        useAhead(proto, addrIndex, ticket, port);
+        return port;
+    }
+
+    /** A ticket's kinds of choice: an identifier (ICMP), an affinity hit, an affinity miss. */
+    private static final long TICKET_ICMP = 0;
+    private static final long TICKET_HIT = 1L << 32;
+    private static final long TICKET_MISS = 2L << 32;
+
+    /**
+     * Takes the port {@link #allocate} would choose off its free stack without reading it or putting it in use,
+     * so that a burst's lookup pass ({@link PortsAhead}) can take the ports of all its new flows first and bring in
+     * what their mappings touch in loops that only load. The caller reads the port with {@link #portAhead} before
+     * anything goes back on a free stack ({@link #release}, {@link #giveBack}, {@link #unreserve}, {@link #tick}),
+     * then either puts it in use ({@link #useAhead}) or gives it back ({@link #giveBack}) within the burst: until
+     * then the pair is neither free nor in use, and {@link #free()} counts it as taken. Allocation-free.
+     *
+     * @param proto 6, 17 or 1
+     * @param addrIndex the address, 0..addresses-1
+     * @param remoteAddr the remote address
+     * @param remotePort the remote port (ignored for ICMP)
+     * @return a ticket, or -1 if no port is free (or proto or addrIndex is invalid)
+     */
+    long takeAhead(int proto, int addrIndex, int remoteAddr, int remotePort) {
         int pi = protoIndex(proto);
         if (pi < 0 || addrIndex < 0 || addrIndex >= addresses.length) {
             return -1;
@@ -278,26 +307,56 @@ public final class PortAllocator {
             int c = t.hash(remoteAddr, addresses[addrIndex], remotePort, 0) & mask;
             int b = stacks.findAffine(g, c, rot);
             if (b >= 0) {
-                add(mem, A_HITS, 1);
-                return pop(pi, g, b);
+                return TICKET_HIT | stacks.popSlot(g, b);
             }
             b = stacks.findAny(g, rot);
-            if (b >= 0) {
-                add(mem, A_MISSES, 1);
-                return pop(pi, g, b);
-            }
-            return -1;
+            return b >= 0 ? TICKET_MISS | stacks.popSlot(g, b) : -1;
         }
         int b = stacks.findAny(g, rot);
-        return b >= 0 ? pop(pi, g, b) : -1;
+        return b >= 0 ? TICKET_ICMP | stacks.popSlot(g, b) : -1;
     }
 
-    /** Takes a port off a non-empty bucket's stack and gives it its first user. */
-    private int pop(int pi, int g, int b) {
-        int port = stacks.pop(g, b);
-        rc(g * m + own.localIndex(port), 1);
+    /** {@return the port of a ticket {@link #takeAhead} gave: one load, nothing else} */
+    int portAhead(long ticket) {
+        return stacks.portAt((int) ticket);
+    }
+
+    /**
+     * Reads the refcount of a port taken ahead, bringing in the line {@link #useAhead} writes; decides nothing.
+     *
+     * @return a value to keep, so that the load is not dropped
+     */
+    int peekAhead(int proto, int addrIndex, int port) {
+        return rc((protoIndex(proto) * addresses.length + addrIndex) * m + own.localIndex(port));
+    }
+
+    /**
+     * Puts a port taken ahead in use: its refcount becomes 1 and it is counted as {@link #allocate} counts it.
+     *
+     * @param proto the protocol the port was taken for
+     * @param addrIndex the address it was taken on
+     * @param ticket the ticket {@link #takeAhead} gave
+     * @param port the ticket's port ({@link #portAhead})
+     */
+    void useAhead(int proto, int addrIndex, long ticket, int port) {
+        int pi = protoIndex(proto);
+        rc((pi * addresses.length + addrIndex) * m + own.localIndex(port), 1);
         add(mem, A_IN_USE + 8L * pi, 1);
-        return port;
+        long kind = ticket & 3L << 32;
+        if (kind != TICKET_ICMP) {
+            add(mem, kind == TICKET_HIT ? A_HITS : A_MISSES, 1);
+        }
+    }
+
+    /**
+     * Gives a port taken ahead and not used back to its free stack, as if it had never been taken.
+     *
+     * @param proto the protocol the port was taken for
+     * @param addrIndex the address it was taken on
+     * @param port the ticket's port ({@link #portAhead})
+     */
+    void giveBack(int proto, int addrIndex, int port) {
+        stacks.push(protoIndex(proto) * addresses.length + addrIndex, port);
     }
 
     /**

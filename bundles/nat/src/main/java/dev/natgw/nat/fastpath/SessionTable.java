@@ -64,6 +64,7 @@ public final class SessionTable implements AutoCloseable {
     private final MemorySegment maps;
     private final MemorySegment sInHeads;
     private final MemorySegment sOutHeads;
+    private final MemorySegment mOutHeads;
     private final int capacity;
     private final int headMask;
     private final long seed;
@@ -108,6 +109,7 @@ public final class SessionTable implements AutoCloseable {
         this.maps = mem.maps;
         this.sInHeads = mem.sInHeads;
         this.sOutHeads = mem.sOutHeads;
+        this.mOutHeads = mem.mOutHeads;
         this.capacity = mem.capacity;
         this.headMask = mem.headMask;
         this.seed = mem.seed;
@@ -326,13 +328,37 @@ public final class SessionTable implements AutoCloseable {
     }
 
     /**
-     * Reads what a new session of this inside key looks up first, its mapping chain's head and its host's home slot,
-     * so a burst's lookup pass can bring them in for the packets it found no session for. Decides nothing.
+     * The first mapping of an inside key's chain, or -1: what a new session looks up first, for a burst's lookup
+     * pass to bring in (with {@link #peekHost}) for the packets it found no session for. Decides nothing.
+     */
+    public int mappingHeadIn(int proto, int inAddr, int inPort) {
+        return mappingTable.headIn(proto, inAddr, inPort);
+    }
+
+    /** Whether live mapping {@code m} has this inside key. */
+    public boolean isMappingIn(int m, int proto, int inAddr, int inPort) {
+        return SessionRecords.mappingInIs(maps, m, proto, inAddr, inPort);
+    }
+
+    /**
+     * Reads the first word of an inside host's home slot in the host table, bringing the slot in; decides nothing.
+     *
+     * @return a value to keep, so that the load is not dropped
+     */
+    public int peekHost(int inAddr) {
+        return hostTable.peek(inAddr);
+    }
+
+    /**
+     * Reads the chain heads a new mapping on this outside endpoint and its first session towards this remote
+     * endpoint are linked into ({@link #addMapping}, {@link #addSession}), bringing them in for a burst whose lookup
+     * pass took its new flows' ports ahead; decides nothing.
      *
      * @return a value to keep, so that the loads are not dropped
      */
-    public int peekNew(int proto, int inAddr, int inPort) {
-        return mappingTable.headIn(proto, inAddr, inPort) + hostTable.peek(inAddr);
+    public int peekOut(int proto, int outAddr, int outPort, int remAddr, int remPort) {
+        return head(mOutHeads, mappingBucket(seed, headMask, proto, outAddr, outPort))
+                + head(sOutHeads, sessionBucket(seed, headMask, proto, outAddr, outPort, remAddr, remPort));
     }
 
     /**
