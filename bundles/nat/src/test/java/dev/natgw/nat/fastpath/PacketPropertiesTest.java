@@ -7,10 +7,12 @@ import dev.natgw.nat.testing.FrameView;
 import dev.natgw.nat.testing.Frames;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -200,12 +202,28 @@ class PacketPropertiesTest {
         assertParsesSafely(f, 0, Math.min(f.length, cut));
     }
 
+    @Example
+    void aNonFirstFragmentWithNoBytesBeyondItsHeaderIsRewrittenByAddressOnly() {
+        // found by the property above: a 34-byte frame mutated into a TCP fragment at offset 0x1d00 * 8, 20 bytes
+        // long; its TCP checksum would lie at byte 50
+        byte[] f = HexFormat.of().parseHex("020304a706071213141516170800450000141241dd0040069a5e0a000001c5c9217a");
+        Packet p = new Packet();
+        assertThat(p.parse(MemorySegment.ofArray(f), 0, f.length)).isEqualTo(Packet.OK);
+        assertThat(p.fragmentOffset).isPositive();
+        assertParsesSafely(f, 0, f.length);
+    }
+
     private static void assertParsesSafely(byte[] bytes, int offset, int length) {
         MemorySegment m = MemorySegment.ofArray(bytes);
         Packet p = new Packet();
         int result = p.parse(m, offset, length);
         assertThat(result).isBetween(Packet.NOT_IPV4, Drops.COUNT - 1);
-        if (result == Packet.OK) {
+        if (result == Packet.OK && p.fragment && p.fragmentOffset != 0) {
+            // a non-first fragment has no L4 header: the paths rewrite its addresses only (Fragments), and the port
+            // rewriters would write beyond it (a mutated 34-byte frame found that here)
+            p.rewriteAddresses(m, 0x0a000001, 0x0a000002);
+            assertThat(Checksum.ipv4HeaderValid(m, p.l3, p.ihl)).isTrue();
+        } else if (result == Packet.OK) {
             // what parse accepted the rewriters may touch
             p.rewriteSource(m, 0x0a000001, 1);
             p.rewriteDestination(m, 0x0a000002, 2);
