@@ -36,16 +36,22 @@ final class FastEd25519 {
 
     /** {@return true if {@link #sign} can sign with this key} */
     static boolean readable(PrivateKey key) {
-        return PRIVATE.containsKey(key) || key instanceof EdECPrivateKey ed && "Ed25519".equals(ed.getParams()
-                .getName()) && ed.getBytes().isPresent();
+        return PRIVATE.containsKey(key) || ed25519(key) != null;
     }
 
     /** {@return true if {@link #verify} can check with this key} */
     static boolean readable(PublicKey key) {
-        if (PUBLIC.containsKey(key)) {
-            return true;
-        }
-        byte[] spki = key.getEncoded();
+        return PUBLIC.containsKey(key) || isEd25519(key.getEncoded());
+    }
+
+    /** {@return the key as a JDK Ed25519 private key whose seed can be read, or null} */
+    private static EdECPrivateKey ed25519(PrivateKey key) {
+        return key instanceof EdECPrivateKey ed && "Ed25519".equals(ed.getParams().getName()) && ed.getBytes()
+                .isPresent() ? ed : null;
+    }
+
+    /** {@return true if spki is an Ed25519 SubjectPublicKeyInfo: the prefix, then 32 bytes} */
+    private static boolean isEd25519(byte[] spki) {
         return spki != null && spki.length == SPKI_PREFIX.length + Ed25519PublicKeyParameters.KEY_SIZE && Arrays
                 .equals(spki, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length);
     }
@@ -54,10 +60,8 @@ final class FastEd25519 {
     static byte[] sign(PrivateKey key, byte[] data) {
         Ed25519PrivateKeyParameters k = PRIVATE.get(key);
         if (k == null) {
-            if (!(key instanceof EdECPrivateKey ed) || !"Ed25519".equals(ed.getParams().getName())) {
-                return null;
-            }
-            byte[] seed = ed.getBytes().orElse(null);
+            EdECPrivateKey ed = ed25519(key);
+            byte[] seed = ed == null ? null : ed.getBytes().orElse(null);
             if (seed == null || seed.length != Ed25519PrivateKeyParameters.KEY_SIZE) {
                 return null;
             }
@@ -79,8 +83,7 @@ final class FastEd25519 {
         Ed25519PublicKeyParameters k = PUBLIC.get(key);
         if (k == null) {
             byte[] spki = key.getEncoded();
-            if (spki == null || spki.length != SPKI_PREFIX.length + Ed25519PublicKeyParameters.KEY_SIZE
-                    || !Arrays.equals(spki, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length)) {
+            if (!isEd25519(spki)) {
                 return null;
             }
             try {

@@ -20,16 +20,12 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
@@ -38,8 +34,6 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The registry on a ZooKeeper ensemble, through Curator. Each entry is an ephemeral znode
@@ -65,7 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZooKeeperBackend implements RegistryBackend {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperBackend.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How many keys a listing reads at once. */
     private static final int KEYS_PER_BATCH = 256;
@@ -353,80 +346,11 @@ public final class ZooKeeperBackend implements RegistryBackend {
                 throw new IllegalStateException("registry has max.watches=" + maxWatches + " watches open; refused "
                         + key);
             }
-            ZooKeeperWatch watch = new ZooKeeperWatch(key, listener);
+            ZooKeeperWatch watch = new ZooKeeperWatch(client, keyPath(key), key, listener, events, refresher,
+                    () -> closed ? null : live(List.of(key), Integer.MAX_VALUE).get(0), watches::remove);
             watches.add(watch);
             watch.start();
-            return watch.subscription;
-        }
-    }
-
-    /**
-     * A Curator cache over one key's znode, used only as a trigger: each change reads the key's entries again from the
-     * ensemble, on the backend's one refresh thread, and offers what it read to a {@link Subscription}.
-     *
-     * <p>
-     * The cache's own view is not offered: it learns of a deleted entry from that entry's watch at once, but of a new
-     * one only after listing the key again, so between the two it holds neither (announce b, then withdraw a, shows
-     * nothing at all for a moment). Reads of one session are answered in order, so reads one after the other on one
-     * thread never go back to an older state.
-     */
-    private final class ZooKeeperWatch {
-        final String key;
-        final String keyPath;
-        final CuratorCache cache;
-        final Subscription subscription;
-        final AtomicBoolean dirty = new AtomicBoolean();
-        volatile boolean initialized;
-
-        ZooKeeperWatch(String key, RegistryListener listener) {
-            this.key = key;
-            this.keyPath = keyPath(key);
-            this.cache = CuratorCache.build(client, keyPath);
-            this.subscription = new Subscription(key, listener, events, this::stop);
-        }
-
-        void start() {
-            cache.listenable().addListener(CuratorCacheListener.builder()
-                    .forAll((type, before, after) -> changed())
-                    .forInitialized(() -> {
-                        initialized = true;
-                        changed();
-                    })
-                    .build());
-            cache.start();
-        }
-
-        /** Marks the key changed; one refresh is queued however many changes arrive before it runs. */
-        private void changed() {
-            if (!initialized || subscription.closed()) {
-                return;
-            }
-            if (dirty.compareAndSet(false, true)) {
-                try {
-                    refresher.execute(this::refresh);
-                } catch (RejectedExecutionException closing) {
-                    dirty.set(false);
-                }
-            }
-        }
-
-        private void refresh() {
-            // cleared before reading: a change that lands during the read queues another refresh after this one
-            dirty.set(false);
-            if (subscription.closed() || closed) {
-                return;
-            }
-            try {
-                subscription.offer(List.copyOf(live(List.of(key), Integer.MAX_VALUE).get(0)));
-            } catch (Exception e) {
-                // not connected: the reconnection marks every watch changed, and that refresh reads again
-                LOG.debug("registry watch of {} could not read the key", key, e);
-            }
-        }
-
-        private void stop() {
-            cache.close();
-            watches.remove(this);
+            return watch.subscription();
         }
     }
 
@@ -651,7 +575,7 @@ public final class ZooKeeperBackend implements RegistryBackend {
             open = new ArrayList<>(watches);
         }
         for (ZooKeeperWatch w : open) {
-            w.subscription.close();
+            w.subscription().close();
         }
         refresher.shutdownNow();
         own.clear();
